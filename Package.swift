@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// Rigor: a Jupyter kernel for a tiny Swift-like language that drives a deep-learning engine.
+// The target layout and who may import whom is in docs/architecture.md; ArchitectureTests enforces it.
+import PackageDescription
+
+let package = Package(
+    name: "Rigor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rigor", targets: ["rigor"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: language
+        .target(
+            name: "RigorScript",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        .testTarget(name: "RigorScriptTests", dependencies: ["RigorScript"], resources: [.copy("Golden")]),
+
+        // MARK: display
+        .target(name: "RichDisplay"),
+        .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"]),
+
+        // MARK: engine targets (TensorCore)
+
+        // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
+
+        // MARK: executable
+        .executableTarget(
+            name: "rigor",
+            dependencies: [
+                "RigorScript",
+                "RichDisplay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: project-wide checks
+        .testTarget(name: "ArchitectureTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

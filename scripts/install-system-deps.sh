@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Rigor needs, only those that are missing (run as root or with sudo).
+set -euo pipefail
+packages=(pkg-config libopenblas-dev libzmq3-dev)
+if [[ "${RIGOR_BROWSER_TESTS:-1}" == 1 ]]; then packages+=(chromium fonts-dejavu-core); fi
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then exit 0; fi
+echo "installing Debian packages: ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) != 0 ]]; then sudo_cmd=(sudo); fi
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
