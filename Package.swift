@@ -29,6 +29,14 @@ let package = Package(
         // MARK: engine targets (TensorCore)
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .target(
+            name: "JupyterKernel",
+            dependencies: ["ZeroMQ", "RichDisplay", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
 
         // MARK: executable
         .executableTarget(

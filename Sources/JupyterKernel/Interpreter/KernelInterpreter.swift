@@ -1,0 +1,67 @@
+import RichDisplay
+
+/// A language, as the kernel sees it (xeus's `xinterpreter`). The kernel orders the messages
+/// and fills the parent headers; an interpreter only answers requests and publishes outputs
+/// through the `Publisher` of its `ExecutionContext`.
+///
+/// All methods are called on the kernel's shell thread, one at a time, except the closure
+/// returned by `makeInterruptHandler()`, which the control thread and SIGINT call.
+public protocol KernelInterpreter: AnyObject {
+    /// What `kernel_info_reply` says about the language.
+    var kernelInfo: KernelInfo { get }
+
+    /// A closure that asks the running cell to stop (it should end soon with an
+    /// `ExecutionError` named `Interrupted`). Called once, before the kernel starts.
+    func makeInterruptHandler() -> @Sendable () -> Void
+
+    /// Runs a cell. Outputs go through `context.publisher`; the returned bundle becomes the
+    /// `execute_result` (unless the request is silent).
+    func execute(_ request: ExecuteRequest, context: ExecutionContext) -> Result<MIMEBundle?, ExecutionError>
+
+    /// Evaluates one of an execute request's `user_expressions`.
+    func evaluate(expression: String) -> Result<MIMEBundle, ExecutionError>
+
+    /// Completions at `cursorPosition` (in Unicode scalars, as in protocol 5.2+).
+    func complete(code: String, cursorPosition: Int) -> CompletionResult
+
+    /// Documentation for what is at the cursor; `nil` when nothing is found.
+    func inspect(code: String, cursorPosition: Int, detailLevel: Int) -> MIMEBundle?
+
+    /// Whether the code is a complete cell (for consoles).
+    func isComplete(code: String) -> CodeCompleteness
+
+    /// Handles a `comm_open` for `targetName`; returns `false` for an unknown target, which the
+    /// kernel answers with `comm_close`.
+    func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool
+
+    /// Handles a `comm_msg` to a comm this interpreter accepted.
+    func receiveCommMessage(id: String, data: JSONValue, publisher: Publisher)
+
+    /// Handles a `comm_close` from the front end.
+    func closeComm(id: String, data: JSONValue)
+
+    /// Called once when the kernel shuts down (or restarts).
+    func shutdown(restart: Bool)
+}
+
+extension KernelInterpreter {
+    public func evaluate(expression: String) -> Result<MIMEBundle, ExecutionError> {
+        .failure(ExecutionError(name: "NotSupported", value: "user expressions are not supported"))
+    }
+
+    public func complete(code: String, cursorPosition: Int) -> CompletionResult {
+        CompletionResult(matches: [], cursorStart: cursorPosition, cursorEnd: cursorPosition)
+    }
+
+    public func inspect(code: String, cursorPosition: Int, detailLevel: Int) -> MIMEBundle? { nil }
+
+    public func isComplete(code: String) -> CodeCompleteness { .unknown }
+
+    public func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool { false }
+
+    public func receiveCommMessage(id: String, data: JSONValue, publisher: Publisher) {}
+
+    public func closeComm(id: String, data: JSONValue) {}
+
+    public func shutdown(restart: Bool) {}
+}

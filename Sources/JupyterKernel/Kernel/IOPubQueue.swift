@@ -1,0 +1,121 @@
+import Foundation
+
+/// The iopub channel's outbox. Any thread queues messages; one thread (`run`) owns the PUB
+/// socket and sends them in order.
+///
+/// Stream text is batched: consecutive writes to the same stream for the same request join one
+/// `stream` message, sent after `flushInterval` or as soon as anything else is queued behind it.
+final class IOPubQueue: @unchecked Sendable {
+    private enum Item {
+        case message(Message)
+        case stream(name: String, text: String, parent: JSONValue, queuedAt: ContinuousClock.Instant)
+    }
+
+    // Everything below is read and written with `condition` locked.
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var queuedCount = 0
+    private var sentCount = 0
+    private var pendingFlushes = 0
+    private var stopping = false
+
+    private let factory: MessageFactory
+    private let flushInterval: Duration
+    /// Stream batches stop growing at this size, so one message stays reasonable.
+    private let maximumBatchBytes = 1 << 20
+
+    init(factory: MessageFactory, flushInterval: Duration) {
+        self.factory = factory
+        self.flushInterval = flushInterval
+    }
+
+    /// Queues a message of `type` with `content`, answering `parent`.
+    func publish(type: String, content: JSONValue, parent: JSONValue) {
+        let message = factory.broadcast(type: type, content: content, parent: parent)
+        condition.lock()
+        items.append(.message(message))
+        queuedCount += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Appends text to the named stream (`stdout` or `stderr`).
+    func appendStream(name: String, text: String, parent: JSONValue) {
+        guard !text.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        if case .stream(let lastName, let lastText, let lastParent, let queuedAt)? = items.last,
+            lastName == name, lastParent == parent, lastText.utf8.count < maximumBatchBytes
+        {
+            items[items.count - 1] = .stream(name: name, text: lastText + text, parent: parent, queuedAt: queuedAt)
+            return
+        }
+        items.append(.stream(name: name, text: text, parent: parent, queuedAt: .now))
+        queuedCount += 1
+        condition.signal()
+    }
+
+    /// Blocks until everything queued so far has been sent (stream text included).
+    func flush() {
+        condition.lock()
+        defer { condition.unlock() }
+        let target = queuedCount
+        guard sentCount < target else { return }
+        pendingFlushes += 1
+        condition.broadcast()
+        while sentCount < target && !stopping { condition.wait() }
+        pendingFlushes -= 1
+    }
+
+    /// Sends what is queued, then makes `run` return.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The iopub thread: sends until stopped; socket errors are logged, never fatal.
+    func run(socket: any ChannelSocket, codec: WireCodec, logger: KernelLogger) {
+        condition.lock()
+        while true {
+            if items.isEmpty {
+                if stopping { break }
+                condition.wait()
+                continue
+            }
+            // A lone stream batch waits a little for more text, unless someone is flushing.
+            if items.count == 1, pendingFlushes == 0, !stopping, case .stream(_, _, _, let queuedAt) = items[0] {
+                let due = queuedAt.advanced(by: flushInterval)
+                let now = ContinuousClock.now
+                if now < due {
+                    let seconds =
+                        Double((due - now).components.attoseconds) * 1e-18 + Double((due - now).components.seconds)
+                    _ = condition.wait(until: Date().addingTimeInterval(seconds))
+                    continue
+                }
+            }
+            let batch = items
+            items.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for item in batch {
+                let message: Message
+                switch item {
+                case .message(let queued): message = queued
+                case .stream(let name, let text, let parent, _):
+                    message = factory.broadcast(
+                        type: "stream", content: ["name": .string(name), "text": .string(text)], parent: parent)
+                }
+                do {
+                    try socket.send(codec.encode(message))
+                } catch {
+                    logger.log("iopub: cannot send \(message.messageType): \(error)")
+                }
+            }
+            condition.lock()
+            sentCount += batch.count
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Turns multipart frames into `Message`s and back:
+/// `[identities…, "<IDS|MSG>", signature, header, parent_header, metadata, content, buffers…]`.
+///
+/// Decoding checks the signature before parsing any JSON, so a forged message has no effect.
+public struct WireCodec: Sendable {
+    public static let delimiter = Data("<IDS|MSG>".utf8)
+
+    public let signer: MessageSigner
+
+    public init(signer: MessageSigner) {
+        self.signer = signer
+    }
+
+    public init(key: String, scheme: String = "hmac-sha256") {
+        self.signer = MessageSigner(key: key, scheme: scheme)
+    }
+
+    /// The frames of a message, signed.
+    public func encode(_ message: Message) -> [Data] {
+        let parts = [
+            message.header.json.serialized, message.parentHeader.serialized, message.metadata.serialized,
+            message.content.serialized,
+        ]
+        return message.identities + [Self.delimiter, signer.signature(of: parts)] + parts + message.buffers
+    }
+
+    /// Decodes and authenticates frames; throws a `WireError` saying why a message is refused.
+    public func decode(_ frames: [Data]) throws(WireError) -> Message {
+        guard let delimiterIndex = frames.firstIndex(of: Self.delimiter) else { throw .missingDelimiter }
+        let rest = frames[(delimiterIndex + 1)...]
+        guard rest.count >= 5 else { throw .missingFrames(found: rest.count) }
+        let signature = rest[rest.startIndex]
+        let parts = Array(rest[(rest.startIndex + 1)..<(rest.startIndex + 5)])
+        guard signer.isValid(signature: signature, for: parts) else {
+            throw signature.isEmpty ? .missingSignature : .invalidSignature
+        }
+        var objects: [JSONValue] = []
+        for (part, name) in zip(parts, ["header", "parent_header", "metadata", "content"]) {
+            guard let value = try? JSONValue(parsing: part) else { throw .malformedJSON(frame: name) }
+            guard case .object = value else { throw .notAnObject(frame: name) }
+            objects.append(value)
+        }
+        guard let header = MessageHeader(json: objects[0]) else { throw .incompleteHeader }
+        return Message(
+            identities: Array(frames[..<delimiterIndex]), header: header, parentHeader: objects[1],
+            metadata: objects[2], content: objects[3], buffers: Array(rest.dropFirst(5)))
+    }
+}
+
+/// Why a received message was refused. Refused messages are logged and dropped, never executed.
+public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missingDelimiter
+    case missingFrames(found: Int)
+    case missingSignature
+    case invalidSignature
+    case malformedJSON(frame: String)
+    case notAnObject(frame: String)
+    case incompleteHeader
+
+    public var description: String {
+        switch self {
+        case .missingDelimiter: "no <IDS|MSG> delimiter"
+        case .missingFrames(let found): "expected at least 5 frames after the delimiter, found \(found)"
+        case .missingSignature: "missing signature"
+        case .invalidSignature: "invalid signature"
+        case .malformedJSON(let frame): "malformed JSON in \(frame)"
+        case .notAnObject(let frame): "\(frame) is not a JSON object"
+        case .incompleteHeader: "header lacks msg_id, msg_type, session, username or version"
+        }
+    }
+}
