@@ -27,6 +27,10 @@ let package = Package(
         .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"]),
 
         // MARK: engine targets (TensorCore)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .executableTarget(name: "TensorCoreBench", dependencies: ["TensorCore"], path: "Benchmarks/TensorCoreBench"),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),

@@ -1,0 +1,202 @@
+// Tensor+Convolution: 2-D convolution (stride, padding, dilation, groups) as im2col + one GEMM per group.
+
+/// The sizes of one 2-D convolution, computed once and saved for the backward pass.
+struct Convolution2DGeometry: Sendable, Equatable {
+    var batch, inputChannels, height, width: Int
+    var outputChannels, kernelHeight, kernelWidth: Int
+    var strideY, strideX, paddingY, paddingX, dilationY, dilationX, groups: Int
+    var outputHeight, outputWidth: Int
+
+    var channelsPerGroup: Int { inputChannels / groups }
+    var outputsPerGroup: Int { outputChannels / groups }
+    /// Rows of one group's column matrix: `channelsPerGroup · kernelHeight · kernelWidth`.
+    var patchSize: Int { channelsPerGroup * kernelHeight * kernelWidth }
+    /// Columns of the column matrix: one per output pixel of every image.
+    var columnCount: Int { batch * outputHeight * outputWidth }
+}
+
+extension Tensor {
+    /// 2-D cross-correlation (what deep-learning libraries call convolution), NCHW layout.
+    ///
+    /// `out[n, o, y, x] = bias[o] + Σ_{c, i, j} weight[o, c, i, j] ·
+    /// input[n, g·C/G + c, y·stride + i·dilation − padding, x·stride + j·dilation − padding]`, zero outside.
+    /// Computed by unrolling input patches into a `[C/G·kh·kw, N·OH·OW]` matrix per group (im2col) and one
+    /// `cblas_sgemm` per group.
+    ///
+    /// - Shape: input `[N, C, H, W]`, weight `[O, C/groups, kh, kw]`, bias `[O]` → `[N, O, OH, OW]` with
+    ///   `OH = (H + 2·padding − dilation·(kh − 1) − 1) / stride + 1` (likewise `OW`).
+    /// - Gradient: `dW = dOut · colsᵀ`, `dCols = Wᵀ · dOut` folded back (col2im), `dBias = Σ dOut`.
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) throws(TensorError) -> Tensor {
+        let shapes = [shape, weight.shape] + (bias.map { [$0.shape] } ?? [])
+        guard rank == 4 && weight.rank == 4 else {
+            throw TensorError("conv2d", shapes: shapes, "input must be [N, C, H, W] and weight [O, C/groups, kh, kw]")
+        }
+        guard groups >= 1, shape[1] % groups == 0, weight.shape[0] % groups == 0,
+            weight.shape[1] * groups == shape[1]
+        else {
+            throw TensorError(
+                "conv2d", shapes: shapes,
+                "\(shape[1]) input channels and \(weight.shape[0]) filters of \(weight.shape[1]) channels "
+                    + "do not fit \(groups) group(s)")
+        }
+        guard stride.0 >= 1, stride.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, padding.0 >= 0, padding.1 >= 0 else {
+            throw TensorError("conv2d", shapes: shapes, "stride and dilation must be ≥ 1 and padding ≥ 0")
+        }
+        if let bias, bias.shape != [weight.shape[0]] {
+            throw TensorError("conv2d", shapes: shapes, "bias must have shape [\(weight.shape[0])]")
+        }
+        let spanY = shape[2] + 2 * padding.0 - dilation.0 * (weight.shape[2] - 1) - 1
+        let spanX = shape[3] + 2 * padding.1 - dilation.1 * (weight.shape[3] - 1) - 1
+        guard spanY >= 0 && spanX >= 0 else {
+            throw TensorError("conv2d", shapes: shapes, "the kernel does not fit the padded input")
+        }
+        let outputHeight = spanY / stride.0 + 1
+        let outputWidth = spanX / stride.1 + 1
+        let geometry = Convolution2DGeometry(
+            batch: shape[0], inputChannels: shape[1], height: shape[2], width: shape[3],
+            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+            strideY: stride.0, strideX: stride.1, paddingY: padding.0, paddingX: padding.1,
+            dilationY: dilation.0, dilationX: dilation.1, groups: groups,
+            outputHeight: outputHeight, outputWidth: outputWidth)
+
+        let columns = TensorStorage(uninitializedCount: groups * geometry.patchSize * geometry.columnCount)
+        ConvolutionKernel.im2col(storage.pointer, columns.pointer, geometry)
+        // One GEMM per group into [O, N·OH·OW], then reorder to [N, O, OH·OW] adding the bias.
+        let product = TensorStorage(uninitializedCount: geometry.outputChannels * geometry.columnCount)
+        for group in 0..<groups {
+            Self.gemm(
+                weight.storage.pointer + group * geometry.outputsPerGroup * geometry.patchSize,
+                columns.pointer + group * geometry.patchSize * geometry.columnCount,
+                product.pointer + group * geometry.outputsPerGroup * geometry.columnCount,
+                m: geometry.outputsPerGroup, n: geometry.columnCount, k: geometry.patchSize,
+                transposeA: false, transposeB: false)
+        }
+        let pixels = outputHeight * outputWidth
+        let outputShape = [geometry.batch, geometry.outputChannels, outputHeight, outputWidth]
+        let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
+        for n in 0..<geometry.batch {
+            for o in 0..<geometry.outputChannels {
+                let source = product.pointer + o * geometry.columnCount + n * pixels
+                let destination = output.pointer + (n * geometry.outputChannels + o) * pixels
+                let offset = bias?.storage.pointer[o] ?? 0
+                for p in 0..<pixels { destination[p] = source[p] + offset }
+            }
+        }
+        let saved = Tensor(shape: [columns.count], storage: columns)
+        return Tensor(
+            result: output, shape: outputShape, operation: .conv2d(geometry, columns: saved),
+            inputs: [self, weight] + (bias.map { [$0] } ?? []))
+    }
+
+    static func conv2dGradients(
+        _ geometry: Convolution2DGeometry, inputs: [Tensor], columns: Tensor, gradient g: Tensor, needed: [Bool]
+    ) throws(TensorError) -> [Tensor?] {
+        let weight = inputs[1]
+        let pixels = geometry.outputHeight * geometry.outputWidth
+        // dOut as [O, N·OH·OW], the layout of the forward product.
+        let reordered = TensorStorage(uninitializedCount: geometry.outputChannels * geometry.columnCount)
+        for n in 0..<geometry.batch {
+            for o in 0..<geometry.outputChannels {
+                (reordered.pointer + o * geometry.columnCount + n * pixels).update(
+                    from: g.storage.pointer + (n * geometry.outputChannels + o) * pixels, count: pixels)
+            }
+        }
+        var gradientInput: Tensor?
+        if needed[0] {
+            let columnGradient = TensorStorage(
+                uninitializedCount: geometry.groups * geometry.patchSize * geometry.columnCount)
+            for group in 0..<geometry.groups {
+                gemm(
+                    weight.storage.pointer + group * geometry.outputsPerGroup * geometry.patchSize,
+                    reordered.pointer + group * geometry.outputsPerGroup * geometry.columnCount,
+                    columnGradient.pointer + group * geometry.patchSize * geometry.columnCount,
+                    m: geometry.patchSize, n: geometry.columnCount, k: geometry.outputsPerGroup,
+                    transposeA: true, transposeB: false)
+            }
+            let result = filled(inputs[0].shape, with: 0)
+            ConvolutionKernel.col2im(columnGradient.pointer, result.storage.pointer, geometry)
+            gradientInput = result
+        }
+        var gradientWeight: Tensor?
+        if needed[1] {
+            let result = TensorStorage(uninitializedCount: weight.scalarCount)
+            for group in 0..<geometry.groups {
+                gemm(
+                    reordered.pointer + group * geometry.outputsPerGroup * geometry.columnCount,
+                    columns.storage.pointer + group * geometry.patchSize * geometry.columnCount,
+                    result.pointer + group * geometry.outputsPerGroup * geometry.patchSize,
+                    m: geometry.outputsPerGroup, n: geometry.patchSize, k: geometry.columnCount,
+                    transposeA: false, transposeB: true)
+            }
+            gradientWeight = Tensor(shape: weight.shape, storage: result)
+        }
+        var gradients: [Tensor?] = [gradientInput, gradientWeight]
+        if inputs.count == 3 {
+            let result = TensorStorage(uninitializedCount: geometry.outputChannels)
+            ReductionKernel.sum(
+                reordered.pointer, result.pointer, outer: geometry.outputChannels, n: geometry.columnCount, inner: 1)
+            gradients.append(needed[2] ? Tensor(shape: [geometry.outputChannels], storage: result) : nil)
+        }
+        return gradients
+    }
+}
+
+/// The patch unrolling behind `conv2d` and its transpose.
+enum ConvolutionKernel {
+    /// `columns[group][(c·kh + i)·kw + j][n·OH·OW + y·OW + x] = input[n, group·C/G + c, y·sy + i·dy − py, …]`.
+    static func im2col(
+        _ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ geometry: Convolution2DGeometry
+    ) {
+        walk(geometry) { row, column, inputIndex in
+            columns[row * geometry.columnCount + column] = inputIndex >= 0 ? input[inputIndex] : 0
+        }
+    }
+
+    /// The transpose of `im2col`: adds every column entry back onto its input pixel.
+    static func col2im(
+        _ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ geometry: Convolution2DGeometry
+    ) {
+        walk(geometry) { row, column, inputIndex in
+            if inputIndex >= 0 { input[inputIndex] += columns[row * geometry.columnCount + column] }
+        }
+    }
+
+    /// Calls `body(row, column, inputIndex)` for every entry of the column matrices (rows of all groups stacked);
+    /// `inputIndex` is −1 in the padding.
+    @inline(__always)
+    private static func walk(_ geometry: Convolution2DGeometry, _ body: (Int, Int, Int) -> Void) {
+        let g = geometry
+        let plane = g.height * g.width
+        let pixels = g.outputHeight * g.outputWidth
+        for channel in 0..<g.inputChannels {
+            let group = channel / g.channelsPerGroup
+            let local = channel % g.channelsPerGroup
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    let row =
+                        (group * g.channelsPerGroup + local) * g.kernelHeight * g.kernelWidth
+                        + i * g.kernelWidth + j
+                    for n in 0..<g.batch {
+                        let imageBase = (n * g.inputChannels + channel) * plane
+                        for y in 0..<g.outputHeight {
+                            let inputY = y * g.strideY + i * g.dilationY - g.paddingY
+                            let columnBase = n * pixels + y * g.outputWidth
+                            if inputY < 0 || inputY >= g.height {
+                                for x in 0..<g.outputWidth { body(row, columnBase + x, -1) }
+                                continue
+                            }
+                            for x in 0..<g.outputWidth {
+                                let inputX = x * g.strideX + j * g.dilationX - g.paddingX
+                                let inside = inputX >= 0 && inputX < g.width
+                                body(row, columnBase + x, inside ? imageBase + inputY * g.width + inputX : -1)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+// Tensor+Fused: kernels that fuse several ops into one pass and one graph node (bias + activation,
+// softmax + cross-entropy, layer normalization, an LSTM cell step).
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// An activation that a fused kernel applies after its affine part.
+public enum Activation: String, Sendable, CaseIterable {
+    case identity, relu, sigmoid, tanh
+
+    @inline(__always)
+    func apply(_ x: Float) -> Float {
+        switch self {
+        case .identity: x
+        case .relu: x > 0 ? x : 0
+        case .sigmoid: Tensor.sigmoid(x)
+        case .tanh: tanhf(x)
+        }
+    }
+
+    /// `g · f′(x)`, written in terms of the output `y = f(x)`.
+    func derivative(gradient g: Tensor, output y: Tensor) -> Tensor {
+        let storage: TensorStorage
+        switch self {
+        case .identity: return g
+        case .relu: storage = ElementwiseKernel.zip(g.storage, y.storage) { g, y in y > 0 ? g : 0 }
+        case .sigmoid: storage = ElementwiseKernel.zip(g.storage, y.storage) { g, y in g * y * (1 - y) }
+        case .tanh: storage = ElementwiseKernel.zip(g.storage, y.storage) { g, y in g * (1 - y * y) }
+        }
+        return Tensor(shape: y.shape, storage: storage)
+    }
+}
+
+extension Tensor {
+    /// `activation(self + bias)` in one pass, the bias broadcast along the last axis (a dense layer's epilogue).
+    ///
+    /// - Shape: `[..., F] + [F] → [..., F]`.
+    /// - Gradient: `d = g · f′`; `dx = d`, `dBias = Σ_rows d`.
+    public func addingBias(_ bias: Tensor, activation: Activation = .identity) throws(TensorError) -> Tensor {
+        guard rank >= 1, bias.shape == [shape[rank - 1]] else {
+            throw TensorError("addingBias", shapes: [shape, bias.shape], "the bias must be [\(shape.last ?? 0)]")
+        }
+        let features = bias.scalarCount
+        let output = TensorStorage(uninitializedCount: scalarCount)
+        let rows = features == 0 ? 0 : scalarCount / features
+        let source = storage.pointer
+        let offsets = bias.storage.pointer
+        let destination = output.pointer
+        switch activation {
+        case .identity: Self.biasLoop(source, offsets, destination, rows, features) { $0 }
+        case .relu: Self.biasLoop(source, offsets, destination, rows, features) { $0 > 0 ? $0 : 0 }
+        case .sigmoid: Self.biasLoop(source, offsets, destination, rows, features) { Self.sigmoid($0) }
+        case .tanh: Self.biasLoop(source, offsets, destination, rows, features) { tanhf($0) }
+        }
+        let saved = Tensor(shape: shape, storage: output)
+        return Tensor(
+            result: output, shape: shape, operation: .biasActivation(activation, output: saved), inputs: [self, bias])
+    }
+
+    @inline(__always)
+    private static func biasLoop(
+        _ source: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
+        _ rows: Int, _ features: Int, _ f: (Float) -> Float
+    ) {
+        for row in 0..<rows {
+            let input = source + row * features
+            let output = destination + row * features
+            for j in 0..<features { output[j] = f(input[j] + bias[j]) }
+        }
+    }
+
+    /// The mean cross-entropy of `softmax(logits)` against integer labels, in one stable pass:
+    /// `L = −(1/N) Σₙ log softmax(logitsₙ)[labelₙ]`.
+    ///
+    /// - Shape: logits `[N, C]`, labels `[N]` with values in `0..<C` → `[]`.
+    /// - Gradient: `(softmax(logits) − onehot(labels)) / N`.
+    public static func softmaxCrossEntropy(logits: Tensor, labels: IndexTensor) throws(TensorError) -> Tensor {
+        guard logits.rank == 2, labels.shape == [logits.shape[0]] else {
+            throw TensorError(
+                "crossEntropy", shapes: [logits.shape, labels.shape], "logits must be [N, C] and labels [N]")
+        }
+        let (rows, classes) = (logits.shape[0], logits.shape[1])
+        try labels.validate(below: classes, operation: "crossEntropy", shapes: [logits.shape, labels.shape])
+        let probabilities = logits.softmaxKernel(axis: 1, logarithmic: false)
+        var total: Double = 0
+        for row in 0..<rows {
+            let label = labels.indices[row]
+            // log p from the logits directly, so that a vanishing probability gives a large finite loss.
+            let logits = logits.storage.pointer + row * classes
+            var maximum = -Float.infinity
+            for c in 0..<classes { maximum = Swift.max(maximum, logits[c]) }
+            var sum: Float = 0
+            for c in 0..<classes { sum += expf(logits[c] - maximum) }
+            total -= Double(logits[label] - maximum - logf(sum))
+        }
+        let loss = TensorStorage(repeating: Float(total / Double(Swift.max(rows, 1))), count: 1)
+        let saved = Tensor(shape: logits.shape, storage: probabilities)
+        return Tensor(
+            result: loss, shape: [], operation: .softmaxCrossEntropy(labels: labels, probabilities: saved),
+            inputs: [logits])
+    }
+
+    static func softmaxCrossEntropyGradient(labels: IndexTensor, probabilities: Tensor, gradient: Tensor) -> Tensor {
+        let (rows, classes) = (probabilities.shape[0], probabilities.shape[1])
+        let scale = gradient.storage.pointer[0] / Float(Swift.max(rows, 1))
+        let result = ElementwiseKernel.map(probabilities.storage) { $0 * scale }
+        for row in 0..<rows { result.pointer[row * classes + labels.indices[row]] -= scale }
+        return Tensor(shape: probabilities.shape, storage: result)
+    }
+
+    /// Layer normalization over the last axis: `γ ⊙ (x − μ) / √(σ² + ε) + β`, μ and σ² per row (biased variance).
+    ///
+    /// - Shape: `[..., F]`, `gamma` and `beta` `[F]` → `[..., F]`.
+    /// - Gradient: `dx = (1/σ)(d̂ − mean(d̂) − x̂·mean(d̂ ⊙ x̂))` with `d̂ = g ⊙ γ`; `dγ = Σ g ⊙ x̂`; `dβ = Σ g`.
+    public func layerNormalized(gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5) throws(TensorError) -> Tensor {
+        guard rank >= 1, gamma.shape == [shape[rank - 1]], beta.shape == gamma.shape else {
+            throw TensorError(
+                "layerNorm", shapes: [shape, gamma.shape, beta.shape], "gamma and beta must be [\(shape.last ?? 0)]")
+        }
+        let features = gamma.scalarCount
+        let rows = features == 0 ? 0 : scalarCount / features
+        let normalized = TensorStorage(uninitializedCount: scalarCount)
+        let inverse = TensorStorage(uninitializedCount: rows)
+        let output = TensorStorage(uninitializedCount: scalarCount)
+        for row in 0..<rows {
+            let x = storage.pointer + row * features
+            let mean = ReductionKernel.contiguousSum(x, count: features) / Float(features)
+            var variance: Float = 0
+            for j in 0..<features { variance += (x[j] - mean) * (x[j] - mean) }
+            let scale = 1 / (variance / Float(features) + epsilon).squareRoot()
+            inverse.pointer[row] = scale
+            let xHat = normalized.pointer + row * features
+            let y = output.pointer + row * features
+            for j in 0..<features {
+                xHat[j] = (x[j] - mean) * scale
+                y[j] = xHat[j] * gamma.storage.pointer[j] + beta.storage.pointer[j]
+            }
+        }
+        return Tensor(
+            result: output, shape: shape,
+            operation: .layerNorm(
+                normalized: Tensor(shape: shape, storage: normalized),
+                inverseStandardDeviation: Tensor(shape: [rows], storage: inverse)),
+            inputs: [self, gamma, beta])
+    }
+
+    static func layerNormGradients(
+        inputs: [Tensor], normalized: Tensor, inverseStandardDeviation: Tensor, gradient g: Tensor, needed: [Bool]
+    ) throws(TensorError) -> [Tensor?] {
+        let gamma = inputs[1]
+        let features = gamma.scalarCount
+        let rows = inverseStandardDeviation.scalarCount
+        let dx = TensorStorage(uninitializedCount: normalized.scalarCount)
+        let dGamma = TensorStorage(repeating: 0, count: features)
+        let dBeta = TensorStorage(repeating: 0, count: features)
+        for row in 0..<rows {
+            let gRow = g.storage.pointer + row * features
+            let xHat = normalized.storage.pointer + row * features
+            var meanD: Float = 0
+            var meanDX: Float = 0
+            for j in 0..<features {
+                let d = gRow[j] * gamma.storage.pointer[j]
+                meanD += d
+                meanDX += d * xHat[j]
+                dGamma.pointer[j] += gRow[j] * xHat[j]
+                dBeta.pointer[j] += gRow[j]
+            }
+            meanD /= Float(features)
+            meanDX /= Float(features)
+            let scale = inverseStandardDeviation.storage.pointer[row]
+            let out = dx.pointer + row * features
+            for j in 0..<features {
+                out[j] = scale * (gRow[j] * gamma.storage.pointer[j] - meanD - xHat[j] * meanDX)
+            }
+        }
+        return [
+            Tensor(shape: normalized.shape, storage: dx),
+            needed[1] ? Tensor(shape: [features], storage: dGamma) : nil,
+            needed[2] ? Tensor(shape: [features], storage: dBeta) : nil,
+        ]
+    }
+
+    /// One LSTM cell step from pre-activation gates (`x·Wₓ + h·Wₕ + b`, gate order i, f, g, o as in PyTorch):
+    /// `c′ = σ(f) ⊙ c + σ(i) ⊙ tanh(g)`, `h′ = σ(o) ⊙ tanh(c′)`, all in one pass and one graph node.
+    ///
+    /// - Shape: gates `[N, 4H]`, cell `[N, H]` → `(hidden: [N, H], cell: [N, H])`.
+    public static func lstmCell(gates: Tensor, cell: Tensor) throws(TensorError) -> (hidden: Tensor, cell: Tensor) {
+        guard gates.rank == 2, cell.rank == 2, gates.shape[0] == cell.shape[0], gates.shape[1] == 4 * cell.shape[1]
+        else {
+            throw TensorError("lstmCell", shapes: [gates.shape, cell.shape], "gates must be [N, 4H] and cell [N, H]")
+        }
+        let (rows, hidden) = (cell.shape[0], cell.shape[1])
+        let activated = TensorStorage(uninitializedCount: gates.scalarCount)
+        let cellTanh = TensorStorage(uninitializedCount: cell.scalarCount)
+        let state = TensorStorage(uninitializedCount: 2 * cell.scalarCount)
+        for row in 0..<rows {
+            let z = gates.storage.pointer + row * 4 * hidden
+            let a = activated.pointer + row * 4 * hidden
+            let previous = cell.storage.pointer + row * hidden
+            let h = state.pointer + row * 2 * hidden
+            let c = h + hidden
+            for j in 0..<hidden {
+                let input = sigmoid(z[j])
+                let forget = sigmoid(z[hidden + j])
+                let candidate = tanhf(z[2 * hidden + j])
+                let output = sigmoid(z[3 * hidden + j])
+                a[j] = input
+                a[hidden + j] = forget
+                a[2 * hidden + j] = candidate
+                a[3 * hidden + j] = output
+                let newCell = forget * previous[j] + input * candidate
+                let t = tanhf(newCell)
+                cellTanh.pointer[row * hidden + j] = t
+                c[j] = newCell
+                h[j] = output * t
+            }
+        }
+        // One node makes [N, 2, H] = (h′, c′); the two results are its slices.
+        let packed = Tensor(
+            result: state, shape: [rows, 2, hidden],
+            operation: .lstmCell(
+                gates: Tensor(shape: gates.shape, storage: activated),
+                cellTanh: Tensor(shape: cell.shape, storage: cellTanh)),
+            inputs: [gates, cell])
+        let newHidden = try packed.sliced(alongAxis: 1, from: 0, to: 1).reshaped(to: [rows, hidden])
+        let newCell = try packed.sliced(alongAxis: 1, from: 1, to: 2).reshaped(to: [rows, hidden])
+        return (newHidden, newCell)
+    }
+
+    static func lstmCellGradients(
+        previousCell: Tensor, activatedGates: Tensor, cellTanh: Tensor, gradient g: Tensor
+    ) -> [Tensor?] {
+        let (rows, hidden) = (previousCell.shape[0], previousCell.shape[1])
+        let dGates = TensorStorage(uninitializedCount: activatedGates.scalarCount)
+        let dCell = TensorStorage(uninitializedCount: previousCell.scalarCount)
+        for row in 0..<rows {
+            let a = activatedGates.storage.pointer + row * 4 * hidden
+            let dz = dGates.pointer + row * 4 * hidden
+            let gH = g.storage.pointer + row * 2 * hidden
+            let gC = gH + hidden
+            let previous = previousCell.storage.pointer + row * hidden
+            for j in 0..<hidden {
+                let (input, forget, candidate, output) = (a[j], a[hidden + j], a[2 * hidden + j], a[3 * hidden + j])
+                let t = cellTanh.storage.pointer[row * hidden + j]
+                let dC = gC[j] + gH[j] * output * (1 - t * t)
+                dz[j] = dC * candidate * input * (1 - input)
+                dz[hidden + j] = dC * previous[j] * forget * (1 - forget)
+                dz[2 * hidden + j] = dC * input * (1 - candidate * candidate)
+                dz[3 * hidden + j] = gH[j] * t * output * (1 - output)
+                dCell.pointer[row * hidden + j] = dC * forget
+            }
+        }
+        return [
+            Tensor(shape: activatedGates.shape, storage: dGates), Tensor(shape: previousCell.shape, storage: dCell),
+        ]
+    }
+}
