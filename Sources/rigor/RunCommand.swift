@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import RigorScript
 
-/// `rigor run FILE.rigor`: runs a script, printing what it prints; diagnostics go to stderr.
+/// `rigor run FILE.rigor`: runs a script, printing what it prints; diagnostics go to stderr and
+/// the exit status is 1.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a Rigor script.")
@@ -15,6 +17,42 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: cannot read '\(file)'\n".utf8))
             throw ExitCode(1)
         }
-        _ = source
+        let host = TerminalHost()
+        let session = Session(host: host)
+        let outcome = session.execute(source, sourceName: SourceName(url.lastPathComponent))
+        host.flush()
+        if let error = outcome.error {
+            let color = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            FileHandle.standardError.write(Data((session.render(error, usesColor: color) + "\n").utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Script output straight to the terminal (buffered; flushed before errors and at exit).
+final class TerminalHost: ScriptHost {
+    private var buffer = ""
+
+    func write(_ text: String, to stream: OutputStreamKind) {
+        switch stream {
+        case .standardOutput:
+            buffer += text
+            if buffer.utf8.count > 1 << 16 { flush() }
+        case .standardError:
+            flush()
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+    }
+
+    func readLine(prompt: String) -> String? {
+        buffer += prompt
+        flush()
+        return Swift.readLine()
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer.utf8))
+        buffer = ""
     }
 }

@@ -1,0 +1,85 @@
+/// Signature: the one declaration of a builtin that drives argument checking, completion,
+/// inspection and the generated `docs/builtins.md`.
+public struct Signature: Sendable {
+    public struct Parameter: Sendable {
+        /// The argument label, or nil for `_`.
+        public var label: String?
+        public var name: String
+        /// The type as documentation shows it (`Int`, `[Double]`, `(Value) -> Bool`).
+        public var type: String
+        /// The default, if the argument may be left out.
+        public var defaultValue: Value?
+        /// How the default reads in docs (`" "`, `nil`, `0.001`).
+        public var defaultText: String?
+        public var isVariadic: Bool
+        /// Whether a trailing closure may fill this parameter.
+        public var acceptsClosure: Bool
+
+        public init(
+            _ label: String?, _ name: String? = nil, type: String = "Any", default defaultValue: Value? = nil,
+            defaultText: String? = nil, variadic: Bool = false, closure: Bool = false
+        ) {
+            self.label = label
+            self.name = name ?? label ?? "value"
+            self.type = type
+            self.defaultValue = defaultValue
+            self.defaultText = defaultText ?? defaultValue.map { $0.debugDescription }
+            self.isVariadic = variadic
+            self.acceptsClosure = closure || type.hasPrefix("(")
+        }
+
+        var hasDefault: Bool { defaultValue != nil }
+
+        var declaration: String {
+            var text: String
+            if let label {
+                text = label == name ? label : "\(label) \(name)"
+            } else {
+                text = "_ \(name)"
+            }
+            text += ": \(type)"
+            if isVariadic { text += "..." }
+            if let defaultText { text += " = \(defaultText)" }
+            return text
+        }
+    }
+
+    /// The name as called: `print`, `append`, `zeros`.
+    public var name: String
+    public var parameters: [Parameter]
+    public var returnType: String?
+    /// One-sentence summary first, then details.
+    public var documentation: String
+    /// A short example, shown by inspection and in docs/builtins.md.
+    public var example: String?
+
+    public init(
+        _ name: String, _ parameters: [Parameter] = [], returns returnType: String? = nil,
+        doc documentation: String, example: String? = nil
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.returnType = returnType
+        self.documentation = documentation
+        self.example = example
+    }
+
+    /// `func print(_ items: Any..., separator: String = " ", terminator: String = "\n")`.
+    public func declaration(prefix: String = "func ") -> String {
+        var text = "\(prefix)\(name)(" + parameters.map(\.declaration).joined(separator: ", ") + ")"
+        if let returnType { text += " -> \(returnType)" }
+        return text
+    }
+
+    /// Swift's compact name with labels: `remove(at:)`, `print(_:separator:terminator:)`.
+    public var compactName: String {
+        "\(name)(" + parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
+    }
+
+    /// Declaration, documentation and example, as inspection shows them.
+    public func helpText(prefix: String = "func ") -> String {
+        var text = declaration(prefix: prefix) + "\n\n" + documentation
+        if let example { text += "\n\nExample:\n" + example.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") }
+        return text
+    }
+}

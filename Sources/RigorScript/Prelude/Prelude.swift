@@ -1,0 +1,74 @@
+/// Prelude: the builtins a Swift user reaches for without thinking — printing, conversions,
+/// math, and the members of strings, arrays, dictionaries and ranges.
+public enum Prelude {
+    /// Registers the prelude into a registry (a session does this for you).
+    public static func register(in registry: BuiltinRegistry) {
+        registerTypes(in: registry)
+        registerOutput(in: registry)
+        registerConversions(in: registry)
+        registerMath(in: registry)
+        registerString(in: registry)
+        registerArray(in: registry)
+        registerDictionary(in: registry)
+        registerRange(in: registry)
+    }
+
+    private static func registerTypes(in registry: BuiltinRegistry) {
+        registry.beginFamily("Values")
+        registry.boolType = TypeDescriptor("Bool", doc: "A truth value: `true` or `false`.")
+        registry.intType = TypeDescriptor("Int", doc: "A 64-bit signed integer. Overflow is an error, as in Swift.")
+        registry.doubleType = TypeDescriptor("Double", doc: "A 64-bit floating-point number.")
+        registry.stringType = TypeDescriptor("String", doc: "Text: a sequence of characters.")
+        registry.arrayType = TypeDescriptor(
+            "Array", doc: "An ordered collection with value semantics: `let b = a` copies (lazily).")
+        registry.dictionaryType = TypeDescriptor(
+            "Dictionary", doc: "Key–value pairs, kept in insertion order so output is deterministic.")
+        registry.rangeType = TypeDescriptor("Range", doc: "`a..<b` or `a...b`: consecutive Ints.")
+        registry.functionType = TypeDescriptor("Function", doc: "A function or closure.")
+        registry.nilType = TypeDescriptor("nil", doc: "The absence of a value.")
+        for type in [
+            registry.boolType!, registry.intType!, registry.doubleType!, registry.stringType!, registry.arrayType!,
+            registry.dictionaryType!, registry.rangeType!,
+        ] {
+            registry.register(type)
+        }
+    }
+}
+
+extension TypeDescriptor {
+    /// Declares a method in one line of a registration table.
+    func method(
+        _ name: String, _ parameters: [Signature.Parameter] = [], returns: String? = nil, mutating: Bool = false,
+        doc: String, example: String? = nil, _ body: @escaping Method.Body
+    ) {
+        add(Method(Signature(name, parameters, returns: returns, doc: doc, example: example), mutating: mutating, body: body))
+    }
+
+    /// Declares a read-only property.
+    func property(_ name: String, type: String, doc: String, _ get: @escaping (Value) throws -> Value) {
+        add(Property(name, type: type, doc: doc, get: { value, _ in try get(value) }))
+    }
+
+    func staticProperty(_ name: String, type: String, doc: String, _ value: Value) {
+        addStatic(Property(name, type: type, doc: doc, get: { _, _ in value }))
+    }
+}
+
+extension BuiltinRegistry {
+    /// Declares a global function in one line of a registration table.
+    func function(
+        _ name: String, _ parameters: [Signature.Parameter] = [], returns: String? = nil, doc: String,
+        example: String? = nil, _ body: @escaping BuiltinFunction.Body
+    ) {
+        register(Signature(name, parameters, returns: returns, doc: doc, example: example), body: body)
+    }
+}
+
+/// Parameter shorthands for the tables.
+extension Signature.Parameter {
+    static func positional(_ name: String, _ type: String = "Any") -> Self { .init(nil, name, type: type) }
+    static func labeled(_ label: String, _ type: String = "Any") -> Self { .init(label, label, type: type) }
+    static func closure(_ label: String?, _ name: String, _ type: String) -> Self {
+        .init(label, name, type: type, closure: true)
+    }
+}

@@ -1,0 +1,113 @@
+/// ArgumentMatcher: Swift's rules for matching call arguments to parameters by label, with
+/// defaults, a variadic parameter and trailing closures, and swiftc's messages when they fail.
+enum ArgumentSource {
+    case argument(Int)
+    case defaultValue
+    case variadic([Int])
+}
+
+struct CallShape {
+    var labels: [String?]
+    var spans: [SourceSpan]
+    var hasTrailingClosure: Bool
+    /// Where "missing argument" errors point: the closing parenthesis.
+    var closingSpan: SourceSpan
+}
+
+enum ArgumentMatcher {
+    static func match(_ shape: CallShape, to parameters: [ParameterSpec], callee: String) throws -> [ArgumentSource] {
+        var labels = shape.labels
+        if shape.hasTrailingClosure, !labels.isEmpty, !parameters.isEmpty {
+            // A trailing closure fills the last parameter that takes a closure, whatever its label.
+            let target = parameters.lastIndex { $0.acceptsClosure } ?? (parameters.count - 1)
+            labels[labels.count - 1] = parameters[target].label
+        }
+        var sources: [ArgumentSource] = []
+        sources.reserveCapacity(parameters.count)
+        var next = 0
+        for (index, parameter) in parameters.enumerated() {
+            if parameter.isVariadic {
+                var taken: [Int] = []
+                if next < labels.count, labels[next] == parameter.label {
+                    taken.append(next)
+                    next += 1
+                    while next < labels.count, labels[next] == nil {
+                        taken.append(next)
+                        next += 1
+                    }
+                }
+                sources.append(.variadic(taken))
+                continue
+            }
+            if next < labels.count, labels[next] == parameter.label {
+                sources.append(.argument(next))
+                next += 1
+                continue
+            }
+            if parameter.hasDefault {
+                // Skip a defaulted parameter only if the argument belongs to a later one.
+                sources.append(.defaultValue)
+                continue
+            }
+            guard next < labels.count else {
+                let name = parameter.label.map { "'\($0)'" } ?? "#\(index + 1)"
+                throw ScriptError(
+                    .type, "missing argument for parameter \(name) in call", at: shape.closingSpan,
+                    notes: [Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")])
+            }
+            let have = labels[next]
+            let span = shape.spans[next]
+            if have == nil, let expected = parameter.label {
+                throw ScriptError(
+                    .type, "missing argument label '\(expected):' in call", at: span,
+                    notes: [Diagnostic.Note("insert '\(expected): '")])
+            }
+            if let have, parameter.label == nil {
+                throw ScriptError(
+                    .type, "extraneous argument label '\(have):' in call", at: span,
+                    notes: [Diagnostic.Note("remove '\(have): '")])
+            }
+            if let have, let expected = parameter.label {
+                if parameters[index...].contains(where: { $0.label == have }) {
+                    throw ScriptError(
+                        .type, "missing argument for parameter '\(expected)' in call", at: span,
+                        notes: [Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")])
+                }
+                var notes = [Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")]
+                if let suggestion = Suggestions.closest(to: have, in: parameters.compactMap(\.label)) {
+                    notes.insert(Diagnostic.Note("did you mean '\(suggestion):'?"), at: 0)
+                }
+                throw ScriptError(
+                    .type, "incorrect argument label in call (have '\(have):', expected '\(expected):')", at: span,
+                    notes: notes)
+            }
+        }
+        if next < labels.count {
+            let span = shape.spans[next]
+            if let label = labels[next] {
+                if parameters.contains(where: { $0.label == label }) {
+                    throw ScriptError(
+                        .type, "argument '\(label)' is out of order", at: span,
+                        notes: [
+                            Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")
+                        ])
+                }
+                var notes = [Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")]
+                if let suggestion = Suggestions.closest(to: label, in: parameters.compactMap(\.label)) {
+                    notes.insert(Diagnostic.Note("did you mean '\(suggestion):'?"), at: 0)
+                }
+                throw ScriptError(.type, "extra argument '\(label)' in call", at: span, notes: notes)
+            }
+            throw ScriptError(
+                .type, parameters.isEmpty ? "argument passed to call that takes no arguments" : "extra argument in call",
+                at: span,
+                notes: [Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")])
+        }
+        return sources
+    }
+
+    static func describe(_ parameters: [ParameterSpec], callee: String) -> String {
+        let name = callee.split(separator: "(").first.map(String.init) ?? callee
+        return "\(name)(" + parameters.map { ($0.label ?? "_") + ":" + ($0.isVariadic ? "..." : "") }.joined() + ")"
+    }
+}

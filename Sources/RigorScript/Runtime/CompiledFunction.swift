@@ -1,0 +1,100 @@
+/// CompiledFunction: a resolved function turned into Swift closures (closure compilation), plus
+/// what a call needs to set up its frame.
+final class CompiledFunction {
+    typealias Evaluate = (Frame) throws -> Value
+    typealias Execute = (Frame) throws -> Flow
+
+    let declaration: FunctionDecl
+    let specs: [ParameterSpec]
+    let parameterLocations: [DeclarationLocation]
+    let parameterTypes: [TypeAnnotation?]
+    let defaults: [Evaluate?]
+    let returnType: TypeAnnotation?
+    let slotCount: Int
+    let cellCount: Int
+    /// The body; nil while it is being compiled (recursive functions refer to themselves).
+    var body: Execute = { _ in .next }
+    /// A body that is a single expression returns its value (Swift's implicit return).
+    var singleExpression: Evaluate?
+
+    init(declaration: FunctionDecl, defaults: [Evaluate?]) {
+        self.declaration = declaration
+        self.specs = declaration.parameters.map {
+            ParameterSpec(
+                label: $0.label, name: $0.name, hasDefault: $0.defaultValue != nil, isVariadic: false,
+                acceptsClosure: $0.type?.isFunction ?? false)
+        }
+        self.parameterLocations = declaration.parameters.map(\.location)
+        self.parameterTypes = declaration.parameters.map(\.type)
+        self.defaults = defaults
+        self.returnType = declaration.returnType
+        self.slotCount = declaration.slotCount
+        self.cellCount = declaration.cellCount
+    }
+
+    @inline(__always)
+    func store(_ value: Value, parameter index: Int, in frame: Frame) {
+        switch parameterLocations[index] {
+        case .local(let slot): frame.slots[slot] = value
+        case .cell(let cell): frame.cells[cell].value = value
+        case .global, .unresolved: break  // `_` parameters
+        }
+    }
+
+    /// Runs the body in a prepared frame, guarding depth, stack and interrupts, and adds this
+    /// function's frame to the trace of an error passing through.
+    @inline(__always)
+    func enter(_ function: ScriptFunction, frame: Frame, context: CallContext, callSpan: SourceSpan?) throws -> Value {
+        context.depth += 1
+        defer { context.depth -= 1 }
+        if context.depth > context.maxDepth || CallContext.stackAddress() < context.stackLimit {
+            let message = "maximum recursion depth exceeded (\(context.depth - 1) nested calls)"
+            if let callSpan {
+                throw ScriptError(.recursion, message, at: callSpan, notes: [
+                    Diagnostic.Note("check the recursion's base case, or use a loop")
+                ])
+            }
+            throw BuiltinError(.recursion, message)
+        }
+        if context.interrupt.isRequested {
+            if let callSpan { throw ScriptError(.interrupted, "execution interrupted", at: callSpan) }
+            throw BuiltinError(.interrupted, "execution interrupted")
+        }
+        do {
+            var result: Value
+            if let singleExpression {
+                result = try singleExpression(frame)
+            } else {
+                _ = try body(frame)
+                result = frame.returnValue
+            }
+            if let returnType {
+                guard let converted = Conversions.convert(result, to: returnType, registry: context.registry) else {
+                    let span = declaration.body.last?.span ?? declaration.span
+                    if result.isNil && !(declaration.body.last is ReturnStmt) {
+                        throw ScriptError(
+                            .type, "missing return in function expected to return '\(returnType)'", at: span)
+                    }
+                    throw ScriptError(
+                        .type,
+                        "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
+                        at: span)
+                }
+                result = converted
+            }
+            return result
+        } catch var error as ScriptError {
+            error.trace.append(TraceFrame(function: declaration.displayName, location: error.pendingLocation ?? error.span))
+            error.pendingLocation = nil
+            throw error
+        }
+    }
+}
+
+/// How a statement finished: normally, or by `break`, `continue` or `return`.
+enum Flow {
+    case next
+    case breakLoop
+    case continueLoop
+    case returnFromFunction
+}

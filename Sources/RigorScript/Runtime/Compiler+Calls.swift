@@ -1,0 +1,305 @@
+/// The per-call-site state: the call's shape and a cache of the last label matching.
+final class CallSite {
+    let shape: CallShape
+    let span: SourceSpan
+    /// Where a builtin's errors point when no single argument is to blame.
+    let errorSpan: SourceSpan
+    var cachedParameters: [ParameterSpec]?
+    var cachedCallee: AnyObject?
+    var cachedSources: [ArgumentSource] = []
+    /// For overloaded builtins: the overload chosen for `cachedCallee`.
+    var cachedOverload: Any?
+
+    init(shape: CallShape, span: SourceSpan, errorSpan: SourceSpan) {
+        self.shape = shape
+        self.span = span
+        self.errorSpan = errorSpan
+    }
+
+    /// Matches arguments to parameters, reusing the result while the callee stays the same.
+    @inline(__always)
+    func sources(for callee: AnyObject, parameters: @autoclosure () -> [ParameterSpec], name: @autoclosure () -> String)
+        throws -> [ArgumentSource]
+    {
+        if cachedCallee === callee { return cachedSources }
+        let sources = try ArgumentMatcher.match(shape, to: parameters(), callee: name())
+        cachedCallee = callee
+        cachedOverload = nil
+        cachedSources = sources
+        return sources
+    }
+
+    /// The span of the argument that filled parameter `index`.
+    func span(ofParameter index: Int?) -> SourceSpan {
+        guard let index, index < cachedSources.count else { return errorSpan }
+        switch cachedSources[index] {
+        case .argument(let i): return shape.spans[i]
+        case .variadic(let indices): return indices.first.map { shape.spans[$0] } ?? errorSpan
+        case .defaultValue: return errorSpan
+        }
+    }
+}
+
+extension Compiler {
+    func compileCall(_ call: CallExpr) -> Evaluate {
+        let shape = CallShape(
+            labels: call.arguments.map(\.label), spans: call.arguments.map(\.span),
+            hasTrailingClosure: call.hasTrailingClosure,
+            closingSpan: SourceSpan(source: call.span.source, start: pointBefore(call.parenSpan.end), end: call.parenSpan.end))
+        let arguments = call.arguments.map { compile($0.value) }
+        if let member = call.callee as? MemberExpr {
+            return compileMethodCall(member, call: call, shape: shape, arguments: arguments)
+        }
+        let site = CallSite(shape: shape, span: call.callee.span, errorSpan: call.span)
+        let callee = compile(call.callee)
+        let context = self.context
+        return { frame in
+            let function = try callee(frame)
+            return try Compiler.call(function, arguments: arguments, site: site, frame: frame, context: context)
+        }
+    }
+
+    private func pointBefore(_ position: SourcePosition) -> SourcePosition {
+        SourcePosition(line: position.line, column: max(1, position.column - 1))
+    }
+
+    /// Calls a function value with compiled arguments.
+    static func call(_ function: Value, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext) throws
+        -> Value
+    {
+        switch function {
+        case .function(let callable):
+            if let script = callable as? ScriptFunction {
+                return try callScript(script, arguments: arguments, site: site, frame: frame, context: context)
+            }
+            if let builtin = callable as? BuiltinFunction {
+                return try callBuiltin(builtin, arguments: arguments, site: site, frame: frame, context: context)
+            }
+            if let bound = callable as? BoundMethod {
+                var receiver = bound.receiver
+                return try callMethod(bound.method, key: bound, receiver: &receiver, arguments: arguments, site: site, frame: frame, context: context)
+            }
+        case .type(let descriptor):
+            guard let initializer = descriptor.initializer else {
+                throw ScriptError(
+                    .type, "type '\(descriptor.name)' cannot be constructed by calling it", at: site.span,
+                    notes: descriptor.staticMethods.isEmpty ? [] : [
+                        Diagnostic.Note("try one of its static members: \(descriptor.staticMethods.keys.sorted().map { "\(descriptor.name).\($0)" }.joined(separator: ", "))")
+                    ])
+            }
+            return try callBuiltin(initializer, arguments: arguments, site: site, frame: frame, context: context)
+        case .object:
+            if let descriptor = context.registry.descriptor(for: function), let method = descriptor.methods["callAsFunction"] {
+                var receiver = function
+                return try callMethod(
+                    method, key: descriptor, receiver: &receiver, arguments: arguments, site: site, frame: frame,
+                    context: context)
+            }
+        default:
+            break
+        }
+        throw ScriptError(.type, "cannot call value of non-function type '\(function.typeName)'", at: site.span)
+    }
+
+    static func callScript(_ function: ScriptFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext)
+        throws -> Value
+    {
+        let code = function.code
+        let sources = try site.sources(
+            for: code, parameters: code.specs, name: function.declaration.displayName)
+        let calleeFrame = Frame(slotCount: code.slotCount, cellCount: code.cellCount, captures: function.captures)
+        for index in 0..<sources.count {
+            var value: Value
+            switch sources[index] {
+            case .argument(let i): value = try arguments[i](frame)
+            case .defaultValue: value = try code.defaults[index]!(calleeFrame)
+            case .variadic: value = .nil
+            }
+            if let type = code.parameterTypes[index] {
+                guard let converted = Conversions.convert(value, to: type, registry: context.registry) else {
+                    throw ScriptError(
+                        .type, "cannot convert value of type '\(value.typeName)' to expected argument type '\(type)'",
+                        at: site.span(ofParameter: index))
+                }
+                value = converted
+            }
+            code.store(value, parameter: index, in: calleeFrame)
+        }
+        do {
+            return try code.enter(function, frame: calleeFrame, context: context, callSpan: site.span)
+        } catch var error as ScriptError {
+            if !error.trace.isEmpty { error.pendingLocation = site.span }
+            throw error
+        } catch let error as BuiltinError {
+            throw ScriptError(builtin: error, at: site.errorSpan)
+        }
+    }
+
+    /// Evaluates the arguments of a builtin call into one value per parameter.
+    private static func pack(
+        _ signature: Signature, sources: [ArgumentSource], arguments: [Evaluate], frame: Frame
+    ) throws -> Arguments {
+        var evaluated: [Value] = []
+        evaluated.reserveCapacity(arguments.count)
+        for argument in arguments { evaluated.append(try argument(frame)) }
+        var values: [Value] = []
+        values.reserveCapacity(sources.count)
+        for (index, source) in sources.enumerated() {
+            switch source {
+            case .argument(let i): values.append(evaluated[i])
+            case .defaultValue: values.append(signature.parameters[index].defaultValue ?? .nil)
+            case .variadic(let indices): values.append(.array(indices.map { evaluated[$0] }))
+            }
+        }
+        return Arguments(values: values, signature: signature)
+    }
+
+    static func callBuiltin(_ builtin: BuiltinFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext)
+        throws -> Value
+    {
+        var chosen = builtin
+        let sources: [ArgumentSource]
+        if builtin.overloads.isEmpty {
+            sources = try site.sources(for: builtin, parameters: builtin.specs, name: builtin.displayName)
+        } else if site.cachedCallee === builtin, let cached = site.cachedOverload as? BuiltinFunction {
+            chosen = cached
+            sources = site.cachedSources
+        } else {
+            var firstError: Error?
+            var found: (BuiltinFunction, [ArgumentSource])?
+            for candidate in [builtin] + builtin.overloads {
+                do {
+                    found = (candidate, try ArgumentMatcher.match(site.shape, to: candidate.specs, callee: candidate.displayName))
+                    break
+                } catch {
+                    if firstError == nil { firstError = error }
+                }
+            }
+            guard let found else { throw firstError! }
+            (chosen, sources) = found
+            site.cachedCallee = builtin
+            site.cachedOverload = chosen
+            site.cachedSources = sources
+        }
+        var packed = try pack(chosen.signature, sources: sources, arguments: arguments, frame: frame)
+        do {
+            return try chosen.body(&packed, context)
+        } catch let error as BuiltinError {
+            throw ScriptError(builtin: error, at: site.span(ofParameter: error.argument))
+        } catch var error as ScriptError {
+            if !error.trace.isEmpty { error.pendingLocation = site.span }
+            throw error
+        }
+    }
+
+    /// Calls a builtin method; `key` identifies the method for the call site's matching cache.
+    static func callMethod(
+        _ method: Method, key: AnyObject, receiver: inout Value, arguments: [Evaluate], site: CallSite, frame: Frame,
+        context: CallContext
+    ) throws -> Value {
+        var chosen = method
+        let sources: [ArgumentSource]
+        if method.overloads.isEmpty {
+            sources = try site.sources(for: key, parameters: method.specs, name: method.signature.compactName)
+        } else if site.cachedCallee === key, let index = site.cachedOverload as? Int {
+            chosen = index < 0 ? method : method.overloads[index]
+            sources = site.cachedSources
+        } else {
+            var firstError: Error?
+            var found: (Int, [ArgumentSource])?
+            for (index, candidate) in ([method] + method.overloads).enumerated() {
+                do {
+                    found = (index - 1, try ArgumentMatcher.match(site.shape, to: candidate.specs, callee: candidate.signature.compactName))
+                    break
+                } catch {
+                    if firstError == nil { firstError = error }
+                }
+            }
+            guard let found else { throw firstError! }
+            chosen = found.0 < 0 ? method : method.overloads[found.0]
+            sources = found.1
+            site.cachedCallee = key
+            site.cachedOverload = found.0
+            site.cachedSources = sources
+        }
+        var packed = try pack(chosen.signature, sources: sources, arguments: arguments, frame: frame)
+        do {
+            return try chosen.body(&receiver, &packed, context)
+        } catch let error as BuiltinError {
+            throw ScriptError(builtin: error, at: site.span(ofParameter: error.argument))
+        } catch var error as ScriptError {
+            if !error.trace.isEmpty { error.pendingLocation = site.span }
+            throw error
+        }
+    }
+
+    private func compileMethodCall(_ member: MemberExpr, call: CallExpr, shape: CallShape, arguments: [Evaluate])
+        -> Evaluate
+    {
+        let name = member.name
+        let errorSpan = member.nameSpan.through(call.span)
+        let site = MethodSite(
+            site: CallSite(shape: shape, span: member.nameSpan, errorSpan: errorSpan), name: name)
+        let context = self.context
+        if MutatingMethods.names.contains(name), let receiverPlace = place(member.object) {
+            return { frame in
+                var result: Value = .nil
+                try receiverPlace.modify(frame) { receiver in
+                    result = try Compiler.invokeMember(name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
+                }
+                return result
+            }
+        }
+        let object = compile(member.object)
+        return { frame in
+            var receiver = try object(frame)
+            return try Compiler.invokeMember(name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
+        }
+    }
+
+    /// `receiver.name(arguments)`: a method of the receiver's type, a static member of a type,
+    /// or a property holding a function.
+    static func invokeMember(
+        _ name: String, on receiver: inout Value, arguments: [Evaluate], site: MethodSite, frame: Frame, context: CallContext
+    ) throws -> Value {
+        if case .type(let descriptor) = receiver {
+            if let function = descriptor.staticMethods[name] {
+                return try callBuiltin(function, arguments: arguments, site: site.site, frame: frame, context: context)
+            }
+        } else if let descriptor = context.registry.descriptor(for: receiver) {
+            if let method = site.method(in: descriptor) {
+                return try callMethod(
+                    method, key: descriptor, receiver: &receiver, arguments: arguments, site: site.site, frame: frame,
+                    context: context)
+            }
+        }
+        let value: Value
+        do {
+            value = try Members.get(receiver, name, context: context)
+        } catch let error as BuiltinError {
+            throw ScriptError(builtin: error, at: site.site.span)
+        }
+        return try call(value, arguments: arguments, site: site.site, frame: frame, context: context)
+    }
+}
+
+/// A method call site: caches the method found for the last receiver type.
+final class MethodSite {
+    let site: CallSite
+    let name: String
+    private var cachedDescriptor: TypeDescriptor?
+    private var cachedMethod: Method?
+
+    init(site: CallSite, name: String) {
+        self.site = site
+        self.name = name
+    }
+
+    @inline(__always)
+    func method(in descriptor: TypeDescriptor) -> Method? {
+        if descriptor === cachedDescriptor { return cachedMethod }
+        cachedDescriptor = descriptor
+        cachedMethod = descriptor.methods[name]
+        return cachedMethod
+    }
+}

@@ -1,0 +1,293 @@
+import OrderedCollections
+
+extension Compiler {
+    func compile(_ expression: Expr) -> Evaluate {
+        switch expression {
+        case let e as LiteralExpr:
+            let value = e.value
+            return { _ in value }
+        case let e as InterpolatedStringExpr:
+            return compileInterpolation(e)
+        case let e as VariableExpr:
+            return variableRead(e.location, name: e.name, span: e.span)
+        case let e as DollarExpr:
+            return variableRead(e.location, name: "$\(e.index)", span: e.span)
+        case let e as ImplicitMemberExpr:
+            let name = e.name
+            guard let arguments = e.arguments else {
+                let value = Value.implicitMember(ImplicitMember(name: name))
+                return { _ in value }
+            }
+            let labels = arguments.map(\.label)
+            let values = arguments.map { compile($0.value) }
+            return { frame in
+                var evaluated: [(label: String?, value: Value)] = []
+                for (label, value) in zip(labels, values) { evaluated.append((label, try value(frame))) }
+                return .implicitMember(ImplicitMember(name: name, arguments: evaluated))
+            }
+        case let e as OperatorFunctionExpr:
+            let function = Value.function(Compiler.operatorFunction(e.op, span: e.span))
+            return { _ in function }
+        case let e as UnaryExpr:
+            let operand = compile(e.operand)
+            let span = e.span
+            if e.op == .minus {
+                return { frame in
+                    let value = try operand(frame)
+                    if case .double(let d) = value { return .double(-d) }
+                    return try Operators.negate(value, at: span)
+                }
+            }
+            return { frame in try Operators.not(operand(frame), at: span) }
+        case let e as BinaryExpr:
+            return compileBinary(e)
+        case let e as TernaryExpr:
+            let condition = compile(e.condition)
+            let thenBranch = compile(e.thenBranch)
+            let elseBranch = compile(e.elseBranch)
+            let span = e.condition.span
+            return { frame in
+                try Operators.condition(condition(frame), at: span) ? thenBranch(frame) : elseBranch(frame)
+            }
+        case let e as MemberExpr:
+            let object = compile(e.object)
+            let name = e.name
+            let span = e.nameSpan
+            let context = self.context
+            return { frame in
+                let value = try object(frame)
+                do {
+                    return try Members.get(value, name, context: context)
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+            }
+        case let e as SubscriptExpr:
+            let object = compile(e.object)
+            let indices = e.arguments.map { compile($0.value) }
+            let span = e.arguments.first.map { $0.span.through(e.arguments.last!.span) } ?? e.span
+            let context = self.context
+            if indices.count == 1 {
+                let index = indices[0]
+                return { frame in
+                    let container = try object(frame)
+                    let key = try index(frame)
+                    if case .array(let array) = container, case .int(let i) = key, i >= 0, i < array.count {
+                        return array[i]
+                    }
+                    do {
+                        return try Members.subscriptGet(container, [key], context: context)
+                    } catch let error as BuiltinError {
+                        throw ScriptError(builtin: error, at: span)
+                    }
+                }
+            }
+            return { frame in
+                let container = try object(frame)
+                let keys = try indices.map { try $0(frame) }
+                do {
+                    return try Members.subscriptGet(container, keys, context: context)
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+            }
+        case let e as CallExpr:
+            return compileCall(e)
+        case let e as ArrayLiteralExpr:
+            let elements = e.elements.map(compile)
+            return { frame in
+                var array: [Value] = []
+                array.reserveCapacity(elements.count)
+                for element in elements { array.append(try element(frame)) }
+                return .array(array)
+            }
+        case let e as DictionaryLiteralExpr:
+            let entries = e.entries.map { (compile($0.key), compile($0.value), $0.key.span) }
+            return { frame in
+                var dictionary = OrderedDictionary<Value, Value>()
+                for (key, value, span) in entries {
+                    let k = try key(frame)
+                    if dictionary[k] != nil {
+                        throw ScriptError(.value, "dictionary literal contains duplicate key \(k.debugDescription)", at: span)
+                    }
+                    dictionary[k] = try value(frame)
+                }
+                return .dictionary(dictionary)
+            }
+        case let e as ClosureExpr:
+            let code = compileFunction(e.function)
+            let declaration = e.function
+            let captures = declaration.captures
+            return { frame in
+                let boxes = captures.map { source -> Box in
+                    switch source {
+                    case .cell(let index): return frame.cells[index]
+                    case .capture(let index): return frame.captures[index]
+                    }
+                }
+                return .function(ScriptFunction(declaration: declaration, code: code, captures: boxes))
+            }
+        default:
+            preconditionFailure("cannot compile \(expression)")
+        }
+    }
+
+    func variableRead(_ location: VariableLocation, name: String, span: SourceSpan) -> Evaluate {
+        switch location {
+        case .local(let slot): return { frame in frame.slots[slot] }
+        case .cell(let index): return { frame in frame.cells[index].value }
+        case .capture(let index): return { frame in frame.captures[index].value }
+        case .global(let cell): return globalRead(cell, span: span)
+        case .unresolved: preconditionFailure("unresolved variable \(name)")
+        }
+    }
+
+    private func compileInterpolation(_ e: InterpolatedStringExpr) -> Evaluate {
+        enum Piece {
+            case text(String)
+            case value(Evaluate)
+        }
+        let pieces: [Piece] = e.parts.map {
+            switch $0 {
+            case .text(let text): return .text(text)
+            case .expression(let expression): return .value(compile(expression))
+            }
+        }
+        return { frame in
+            var result = ""
+            for piece in pieces {
+                switch piece {
+                case .text(let text): result += text
+                case .value(let value):
+                    switch try value(frame) {
+                    case .string(let s): result += s
+                    case .int(let i): result += String(i)
+                    case let other: result += other.description
+                    }
+                }
+            }
+            return .string(result)
+        }
+    }
+
+    private func compileBinary(_ e: BinaryExpr) -> Evaluate {
+        let left = compile(e.left)
+        let right = compile(e.right)
+        let span = e.opSpan
+        switch e.op {
+        case .ampAmp, .pipePipe:
+            let isAnd = e.op == .ampAmp
+            let leftSpan = e.left.span
+            let rightSpan = e.right.span
+            return { frame in
+                let a = try Operators.condition(left(frame), at: leftSpan)
+                if a != isAnd { return .bool(a) }
+                return .bool(try Operators.condition(right(frame), at: rightSpan))
+            }
+        case .questionQuestion:
+            return { frame in
+                let value = try left(frame)
+                return value.isNil ? try right(frame) : value
+            }
+        case .halfOpenRange, .closedRange:
+            let closed = e.op == .closedRange
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                guard case .int(let lower) = a, case .int(let upper) = b else {
+                    throw ScriptError(
+                        .type, "range bounds must be Int, not '\(a.typeName)' and '\(b.typeName)'", at: span,
+                        notes: [Diagnostic.Note("for evenly spaced Doubles use stride(from:to:by:)")])
+                }
+                guard lower <= upper || (!closed && lower <= upper) else {
+                    throw ScriptError(
+                        .value, "range requires lowerBound <= upperBound, but \(lower) > \(upper)", at: span,
+                        notes: [Diagnostic.Note("to count down use stride(from: \(lower), through: \(upper), by: -1)")])
+                }
+                return .range(RangeValue(lower: lower, upper: upper, isClosed: closed))
+            }
+        case .plus:
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b {
+                    let (r, o) = x.addingReportingOverflow(y)
+                    if !o { return .int(r) }
+                }
+                if case .double(let x) = a, case .double(let y) = b { return .double(x + y) }
+                return try Operators.add(a, b, at: span)
+            }
+        case .minus:
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b {
+                    let (r, o) = x.subtractingReportingOverflow(y)
+                    if !o { return .int(r) }
+                }
+                if case .double(let x) = a, case .double(let y) = b { return .double(x - y) }
+                return try Operators.subtract(a, b, at: span)
+            }
+        case .star:
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b {
+                    let (r, o) = x.multipliedReportingOverflow(by: y)
+                    if !o { return .int(r) }
+                }
+                if case .double(let x) = a, case .double(let y) = b { return .double(x * y) }
+                return try Operators.multiply(a, b, at: span)
+            }
+        case .less, .lessEqual, .greater, .greaterEqual:
+            let op = e.op
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b {
+                    switch op {
+                    case .less: return .bool(x < y)
+                    case .lessEqual: return .bool(x <= y)
+                    case .greater: return .bool(x > y)
+                    default: return .bool(x >= y)
+                    }
+                }
+                return .bool(try Operators.compare(op, a, b, at: span))
+            }
+        case .equalEqual:
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b { return .bool(x == y) }
+                return .bool(a == b)
+            }
+        case .bangEqual:
+            return { frame in .bool(try left(frame) != right(frame)) }
+        default:
+            let op = e.op
+            return { frame in try Operators.binary(op, left(frame), right(frame), at: span) }
+        }
+    }
+
+    /// `+` as a function value, for `reduce(0, +)`.
+    static func operatorFunction(_ op: TokenKind, span: SourceSpan) -> BuiltinFunction {
+        let signature = Signature(
+            op.spelling, [.init(nil, "lhs"), .init(nil, "rhs")], returns: "Any",
+            doc: "The '\(op.spelling)' operator as a function.")
+        return BuiltinFunction(signature) { arguments, _ in
+            switch op {
+            case .ampAmp, .pipePipe:
+                guard case .bool(let a) = arguments[0], case .bool(let b) = arguments[1] else {
+                    throw BuiltinError(.type, "'\(op.spelling)' needs Bool operands")
+                }
+                return .bool(op == .ampAmp ? a && b : a || b)
+            default:
+                do {
+                    return try Operators.binary(op, arguments[0], arguments[1], at: span)
+                } catch let error as ScriptError {
+                    throw BuiltinError(error.kind, error.message)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,520 @@
+import OrderedCollections
+
+/// Compiler: turns the resolved AST into nested Swift closures ("closure compilation"), which run
+/// much faster than walking the tree, with the same spans for errors.
+///
+/// Every `Evaluate` closure computes a value from a frame; every `Execute` closure runs a
+/// statement and reports how it finished (`Flow`).
+final class Compiler {
+    typealias Evaluate = CompiledFunction.Evaluate
+    typealias Execute = CompiledFunction.Execute
+
+    unowned let context: CallContext
+    /// The function being compiled (for `return` type checks).
+    private var function: FunctionDecl?
+
+    init(context: CallContext) {
+        self.context = context
+    }
+
+    // MARK: - Cells and functions
+
+    /// Compiles a resolved cell. Running it returns the value of its last expression statement
+    /// (unless that ends in `;`).
+    func compileCell(_ cell: FunctionDecl) -> (frameShape: (slots: Int, cells: Int), run: (Frame) throws -> Value?) {
+        function = nil
+        var statements = cell.body
+        var last: Evaluate?
+        if let final = statements.last as? ExpressionStmt, !final.hasSemicolon {
+            statements.removeLast()
+            last = compile(final.expression)
+        }
+        let body = compileBlock(statements, hoisting: cell.body.compactMap { $0 as? FunctionDecl })
+        return (
+            (cell.slotCount, cell.cellCount),
+            { frame in
+                _ = try body(frame)
+                return try last?(frame)
+            }
+        )
+    }
+
+    func compileFunction(_ declaration: FunctionDecl) -> CompiledFunction {
+        let saved = function
+        function = declaration
+        defer { function = saved }
+        let defaults = declaration.parameters.map { $0.defaultValue.map(compile) }
+        let code = CompiledFunction(declaration: declaration, defaults: defaults)
+        if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
+            code.singleExpression = compile(only.expression)
+        } else {
+            code.body = compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl })
+        }
+        return code
+    }
+
+    /// The closure that creates a function value, capturing the boxes it needs from `frame`.
+    private func makeFunction(_ declaration: FunctionDecl) -> (Frame) -> ScriptFunction {
+        let code = compileFunction(declaration)
+        let captures = declaration.captures
+        if captures.isEmpty {
+            return { _ in ScriptFunction(declaration: declaration, code: code, captures: []) }
+        }
+        return { frame in
+            let boxes = captures.map { source -> Box in
+                switch source {
+                case .cell(let index): return frame.cells[index]
+                case .capture(let index): return frame.captures[index]
+                }
+            }
+            return ScriptFunction(declaration: declaration, code: code, captures: boxes)
+        }
+    }
+
+    // MARK: - Statements
+
+    private func compileBlock(_ statements: [Stmt], hoisting functions: [FunctionDecl]) -> Execute {
+        // `func` declarations are created when the block starts, so they are visible throughout.
+        var steps: [Execute] = functions.map { declaration in
+            let make = makeFunction(declaration)
+            let store = storeDeclaration(declaration.location, span: declaration.nameSpan, isConstant: true, function: declaration)
+            return { frame in
+                try store(frame, .function(make(frame)))
+                return .next
+            }
+        }
+        for statement in statements where !(statement is FunctionDecl) {
+            steps.append(compile(statement))
+        }
+        switch steps.count {
+        case 0: return { _ in .next }
+        case 1: return steps[0]
+        case 2:
+            let (a, b) = (steps[0], steps[1])
+            return { frame in
+                let flow = try a(frame)
+                if case .next = flow { return try b(frame) }
+                return flow
+            }
+        default:
+            return { frame in
+                for step in steps {
+                    let flow = try step(frame)
+                    if case .next = flow { continue }
+                    return flow
+                }
+                return .next
+            }
+        }
+    }
+
+    /// How a declaration stores its value.
+    private func storeDeclaration(
+        _ location: DeclarationLocation, span: SourceSpan, isConstant: Bool, function: FunctionDecl? = nil
+    ) -> (Frame, Value) throws -> Void {
+        switch location {
+        case .local(let slot): return { frame, value in frame.slots[slot] = value }
+        case .cell(let index): return { frame, value in frame.cells[index] = Box(value) }
+        case .global(let cell):
+            return { _, value in
+                cell.value = value
+                cell.isDefined = true
+                cell.isConstant = isConstant
+                cell.isBuiltin = false
+                cell.declarationSpan = span
+                cell.function = function
+            }
+        case .unresolved: return { _, _ in }
+        }
+    }
+
+    private func compile(_ statement: Stmt) -> Execute {
+        switch statement {
+        case let s as ExpressionStmt:
+            let expression = compile(s.expression)
+            return { frame in
+                _ = try expression(frame)
+                return .next
+            }
+        case let s as AssignmentStmt:
+            return compileAssignment(s)
+        case let s as VariableDecl:
+            let initializer = compile(s.initializer)
+            let store = storeDeclaration(s.location, span: s.nameSpan, isConstant: s.isConstant)
+            guard let type = s.type else {
+                return { frame in
+                    try store(frame, initializer(frame))
+                    return .next
+                }
+            }
+            let registry = context.registry
+            let span = s.initializer.span
+            return { frame in
+                let value = try initializer(frame)
+                guard let converted = Conversions.convert(value, to: type, registry: registry) else {
+                    throw ScriptError(
+                        .type, "cannot convert value of type '\(value.typeName)' to specified type '\(type)'", at: span)
+                }
+                try store(frame, converted)
+                return .next
+            }
+        case let s as IfStmt:
+            return compileIf(s)
+        case let s as GuardStmt:
+            let condition = compileConditions(s.conditions)
+            let elseBranch = compileBlock(s.elseBranch.statements, hoisting: hoisted(s.elseBranch))
+            return { frame in
+                if try condition(frame) { return .next }
+                return try elseBranch(frame)
+            }
+        case let s as ForStmt:
+            return compileFor(s)
+        case let s as WhileStmt:
+            let condition = compile(s.condition)
+            let body = compileBlock(s.body.statements, hoisting: hoisted(s.body))
+            let span = s.condition.span
+            let interrupt = context.interrupt
+            return { frame in
+                while true {
+                    if interrupt.isRequested { throw ScriptError(.interrupted, "execution interrupted", at: span) }
+                    guard try Operators.condition(condition(frame), at: span) else { return .next }
+                    switch try body(frame) {
+                    case .next, .continueLoop: continue
+                    case .breakLoop: return .next
+                    case .returnFromFunction: return .returnFromFunction
+                    }
+                }
+            }
+        case let s as BlockStmt:
+            return compileBlock(s.statements, hoisting: hoisted(s))
+        case let s as ReturnStmt:
+            guard let valueExpression = s.value else {
+                return { frame in
+                    frame.returnValue = .nil
+                    return .returnFromFunction
+                }
+            }
+            let value = compile(valueExpression)
+            if let returnType = function?.returnType {
+                let registry = context.registry
+                let span = valueExpression.span
+                return { frame in
+                    let result = try value(frame)
+                    guard let converted = Conversions.convert(result, to: returnType, registry: registry) else {
+                        throw ScriptError(
+                            .type,
+                            "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
+                            at: span)
+                    }
+                    frame.returnValue = converted
+                    return .returnFromFunction
+                }
+            }
+            return { frame in
+                frame.returnValue = try value(frame)
+                return .returnFromFunction
+            }
+        case is BreakStmt:
+            return { _ in .breakLoop }
+        case is ContinueStmt:
+            return { _ in .continueLoop }
+        case is FunctionDecl:
+            return { _ in .next }  // hoisted to the start of its block
+        default:
+            preconditionFailure("cannot compile \(statement)")
+        }
+    }
+
+    private func hoisted(_ block: BlockStmt) -> [FunctionDecl] {
+        block.statements.compactMap { $0 as? FunctionDecl }
+    }
+
+    private func compileIf(_ s: IfStmt) -> Execute {
+        let condition = compileConditions(s.conditions)
+        let thenBranch = compileBlock(s.thenBranch.statements, hoisting: hoisted(s.thenBranch))
+        guard let elseStatement = s.elseBranch else {
+            return { frame in try condition(frame) ? thenBranch(frame) : .next }
+        }
+        let elseBranch = compile(elseStatement)
+        return { frame in try condition(frame) ? thenBranch(frame) : elseBranch(frame) }
+    }
+
+    /// A condition list: every expression must be true and every `let` binding non-nil.
+    private func compileConditions(_ conditions: [Condition]) -> (Frame) throws -> Bool {
+        let tests: [(Frame) throws -> Bool] = conditions.map { condition in
+            switch condition {
+            case .expression(let expression):
+                let value = compile(expression)
+                let span = expression.span
+                return { frame in
+                    let result = try value(frame)
+                    if case .bool(let b) = result { return b }
+                    return try Operators.condition(result, at: span)
+                }
+            case .binding(let declaration):
+                let value = compile(declaration.initializer)
+                let store = storeDeclaration(declaration.location, span: declaration.nameSpan, isConstant: declaration.isConstant)
+                return { frame in
+                    let result = try value(frame)
+                    if result.isNil { return false }
+                    try store(frame, result)
+                    return true
+                }
+            }
+        }
+        if tests.count == 1 { return tests[0] }
+        return { frame in
+            for test in tests where !(try test(frame)) { return false }
+            return true
+        }
+    }
+
+    private func compileFor(_ s: ForStmt) -> Execute {
+        let sequence = compile(s.sequence)
+        let body = compileBlock(s.body.statements, hoisting: hoisted(s.body))
+        let stores = s.variables.map { variable in
+            storeDeclaration(variable.location, span: variable.nameSpan, isConstant: true)
+        }
+        let span = s.sequence.span
+        let interrupt = context.interrupt
+        let context = self.context
+        let isPattern = s.isPattern
+        let patternCount = s.variables.count
+
+        @inline(__always)
+        func run(_ frame: Frame) throws -> Flow? {
+            if interrupt.isRequested { throw ScriptError(.interrupted, "execution interrupted", at: span) }
+            switch try body(frame) {
+            case .next, .continueLoop: return nil
+            case .breakLoop: return .next
+            case .returnFromFunction: return .returnFromFunction
+            }
+        }
+
+        if !isPattern, case .local(let slot) = s.variables[0].location {
+            // The common case, a loop variable in a plain slot: no per-element closure call.
+            return { frame in
+                let values = try sequence(frame)
+                if case .range(let range) = values {
+                    for i in range.indices {
+                        frame.slots[slot] = .int(i)
+                        if let flow = try run(frame) { return flow }
+                    }
+                    return .next
+                }
+                let elements: [Value]
+                do { elements = try Members.elements(of: values, context: context) } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+                for element in elements {
+                    frame.slots[slot] = element
+                    if let flow = try run(frame) { return flow }
+                }
+                return .next
+            }
+        }
+        let store = stores[0]
+        return { frame in
+            let values = try sequence(frame)
+            let elements: [Value]
+            do { elements = try Members.elements(of: values, context: context) } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: span)
+            }
+            for element in elements {
+                if isPattern {
+                    guard case .array(let parts) = element, parts.count == patternCount else {
+                        throw ScriptError(
+                            .type,
+                            "cannot destructure a value of type '\(element.typeName)' into \(patternCount) loop variables",
+                            at: span,
+                            notes: [Diagnostic.Note("each element must be an array of \(patternCount) values, as enumerated() and zip() give")])
+                    }
+                    for (index, part) in parts.enumerated() { try stores[index](frame, part) }
+                } else {
+                    try store(frame, element)
+                }
+                if let flow = try run(frame) { return flow }
+            }
+            return .next
+        }
+    }
+
+    // MARK: - Assignment
+
+    /// A place that can be read and modified in place: a variable, a subscript, an object property.
+    struct Place {
+        let get: Evaluate
+        /// Runs `body` on the stored value; the value is moved out first (so it stays uniquely
+        /// referenced and copy-on-write does not copy) and written back afterwards.
+        let modify: (Frame, (inout Value) throws -> Void) throws -> Void
+    }
+
+    func place(_ expression: Expr) -> Place? {
+        switch expression {
+        case let v as VariableExpr:
+            return variablePlace(v.location, name: v.name, span: v.span)
+        case let d as DollarExpr:
+            return variablePlace(d.location, name: "$\(d.index)", span: d.span)
+        case let s as SubscriptExpr:
+            guard let base = place(s.object) else { return nil }
+            let indices = s.arguments.map { compile($0.value) }
+            let context = self.context
+            let span = s.span
+            return Place(
+                get: compile(s),
+                modify: { frame, body in
+                    let keys = try indices.map { try $0(frame) }
+                    try base.modify(frame) { container in
+                        do {
+                            try Members.subscriptModify(&container, keys, context: context, body)
+                        } catch let error as BuiltinError {
+                            throw ScriptError(builtin: error, at: span)
+                        }
+                    }
+                })
+        default:
+            return nil
+        }
+    }
+
+    private func variablePlace(_ location: VariableLocation, name: String, span: SourceSpan) -> Place {
+        switch location {
+        case .local(let slot):
+            return Place(
+                get: { frame in frame.slots[slot] },
+                modify: { frame, body in
+                    var value = frame.slots[slot]
+                    frame.slots[slot] = .nil
+                    defer { frame.slots[slot] = value }
+                    try body(&value)
+                })
+        case .cell(let index):
+            return Place(
+                get: { frame in frame.cells[index].value },
+                modify: { frame, body in
+                    let box = frame.cells[index]
+                    var value = box.value
+                    box.value = .nil
+                    defer { box.value = value }
+                    try body(&value)
+                })
+        case .capture(let index):
+            return Place(
+                get: { frame in frame.captures[index].value },
+                modify: { frame, body in
+                    let box = frame.captures[index]
+                    var value = box.value
+                    box.value = .nil
+                    defer { box.value = value }
+                    try body(&value)
+                })
+        case .global(let cell):
+            let get = globalRead(cell, span: span)
+            return Place(
+                get: get,
+                modify: { [unowned self] frame, body in
+                    guard cell.isDefined else { throw self.undefined(cell.name, at: span) }
+                    if cell.isConstant && !cell.isBuiltin {
+                        throw ScriptError(
+                            .type, "cannot assign to value: '\(name)' is a 'let' constant", at: span,
+                            notes: cell.declarationSpan.map { [Diagnostic.Note("change 'let' to 'var' to make it mutable", at: $0)] } ?? [])
+                    }
+                    var value = cell.value
+                    cell.value = .nil
+                    defer { cell.value = value }
+                    try body(&value)
+                })
+        case .unresolved:
+            preconditionFailure("unresolved variable \(name)")
+        }
+    }
+
+    private func compileAssignment(_ s: AssignmentStmt) -> Execute {
+        let value = compile(s.value)
+        let opSpan = s.opSpan
+        if let member = s.target as? MemberExpr {
+            let object = compile(member.object)
+            let name = member.name
+            let context = self.context
+            let nameSpan = member.nameSpan
+            let op = s.op
+            return { frame in
+                let target = try object(frame)
+                do {
+                    var newValue = try value(frame)
+                    if let binary = Compiler.binaryOperator(for: op) {
+                        newValue = try Operators.binary(binary, Members.get(target, name, context: context), newValue, at: opSpan)
+                    }
+                    try Members.set(target, name, to: newValue, context: context)
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: nameSpan)
+                }
+                return .next
+            }
+        }
+        guard let place = place(s.target) else {
+            let span = s.target.span
+            return { _ in throw ScriptError(.syntax, "cannot assign to this expression", at: span) }
+        }
+        if case .local(let slot) = (s.target as? VariableExpr)?.location, s.op == .equal {
+            return { frame in
+                frame.slots[slot] = try value(frame)
+                return .next
+            }
+        }
+        guard let binary = Compiler.binaryOperator(for: s.op) else {
+            return { frame in
+                let newValue = try value(frame)
+                try place.modify(frame) { $0 = newValue }
+                return .next
+            }
+        }
+        return { frame in
+            let operand = try value(frame)
+            try place.modify(frame) { current in
+                if binary == .plus, case .array(var array) = current, case .array(let more) = operand {
+                    current = .nil
+                    array.append(contentsOf: more)
+                    current = .array(array)
+                    return
+                }
+                current = try Operators.binary(binary, current, operand, at: opSpan)
+            }
+            return .next
+        }
+    }
+
+    static func binaryOperator(for assignment: TokenKind) -> TokenKind? {
+        switch assignment {
+        case .plusEqual: return .plus
+        case .minusEqual: return .minus
+        case .starEqual: return .star
+        case .slashEqual: return .slash
+        default: return nil
+        }
+    }
+
+    // MARK: - Names
+
+    func undefined(_ name: String, at span: SourceSpan) -> ScriptError {
+        var notes: [Diagnostic.Note] = []
+        if let suggestion = Suggestions.closest(to: name, in: context.globals.definedNames) {
+            notes.append(Diagnostic.Note("did you mean '\(suggestion)'?"))
+        }
+        return ScriptError(.name, "cannot find '\(name)' in scope", at: span, notes: notes)
+    }
+
+    func globalRead(_ cell: GlobalCell, span: SourceSpan) -> Evaluate {
+        { [unowned self] _ in
+            guard cell.isDefined else { throw self.undefined(cell.name, at: span) }
+            return cell.value
+        }
+    }
+}
+
+extension ScriptError {
+    /// A builtin's error, anchored at the user's code.
+    init(builtin error: BuiltinError, at span: SourceSpan) {
+        self.init(error.kind, error.message, at: span, notes: error.notes.map { Diagnostic.Note($0) })
+    }
+}

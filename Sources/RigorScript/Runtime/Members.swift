@@ -1,0 +1,151 @@
+import OrderedCollections
+
+/// Members: property access, subscripts and iteration on values, through the type descriptors in
+/// the registry. Errors are `BuiltinError`s; the compiled code anchors them at the user's span.
+enum Members {
+    static func noMember(_ value: Value, _ name: String, registry: BuiltinRegistry) -> BuiltinError {
+        var candidates: [String] = []
+        if case .type(let descriptor) = value {
+            candidates = descriptor.staticMemberNames
+        } else if let descriptor = registry.descriptor(for: value) {
+            candidates = descriptor.memberNames
+        }
+        var notes: [String] = []
+        if let suggestion = Suggestions.closest(to: name, in: candidates) { notes.append("did you mean '\(suggestion)'?") }
+        if case .type(let descriptor) = value {
+            return BuiltinError(.type, "type '\(descriptor.name)' has no member '\(name)'", notes: notes)
+        }
+        if value.isNil {
+            notes.append("the value is nil; unwrap it first with 'if let' or '??'")
+        }
+        return BuiltinError(.type, "value of type '\(value.typeName)' has no member '\(name)'", notes: notes)
+    }
+
+    /// `value.name` where it is not called: a property, or a method as a function value.
+    static func get(_ value: Value, _ name: String, context: CallContext) throws -> Value {
+        let registry = context.registry
+        if case .type(let descriptor) = value {
+            if let property = descriptor.staticProperties[name] { return try property.get(value, context) }
+            if let method = descriptor.staticMethods[name] { return .function(method) }
+            throw noMember(value, name, registry: registry)
+        }
+        guard let descriptor = registry.descriptor(for: value) else { throw noMember(value, name, registry: registry) }
+        if let property = descriptor.properties[name] { return try property.get(value, context) }
+        if let method = descriptor.methods[name] { return .function(BoundMethod(receiver: value, method: method)) }
+        throw noMember(value, name, registry: registry)
+    }
+
+    /// `object.name = value`: only objects (references) have settable properties.
+    static func set(_ object: Value, _ name: String, to value: Value, context: CallContext) throws {
+        guard let descriptor = context.registry.descriptor(for: object), let property = descriptor.properties[name]
+        else { throw noMember(object, name, registry: context.registry) }
+        guard let setter = property.set else {
+            throw BuiltinError(.type, "cannot assign to property: '\(name)' is a get-only property")
+        }
+        try setter(object, value, context)
+    }
+
+    // MARK: - Subscripts
+
+    static func outOfRange(_ index: Int, count: Int) -> BuiltinError {
+        BuiltinError(
+            .index, "index \(index) is out of range for an array of \(count) element\(count == 1 ? "" : "s")",
+            notes: [count == 0 ? "the array is empty" : "valid indices are 0..<\(count)"])
+    }
+
+    static func subscriptGet(_ container: Value, _ indices: [Value], context: CallContext) throws -> Value {
+        switch container {
+        case .array(let array):
+            guard indices.count == 1 else { throw BuiltinError(.type, "an array takes exactly one index") }
+            switch indices[0] {
+            case .int(let i):
+                guard i >= 0 && i < array.count else { throw outOfRange(i, count: array.count) }
+                return array[i]
+            case .range(let r):
+                guard r.lower >= 0, r.upperBoundExclusive <= array.count, r.lower <= r.upperBoundExclusive else {
+                    throw BuiltinError(
+                        .index, "range \(Value.range(r).debugDescription) is out of bounds for an array of \(array.count) elements")
+                }
+                return .array(Array(array[r.indices]))
+            default:
+                throw BuiltinError(.type, "cannot subscript an array with a value of type '\(indices[0].typeName)'",
+                    notes: ["use an Int index or a range"])
+            }
+        case .dictionary(let dictionary):
+            guard indices.count == 1 else { throw BuiltinError(.type, "a dictionary takes exactly one key") }
+            return dictionary[indices[0]] ?? .nil
+        case .string(let string):
+            guard indices.count == 1, case .int(let i) = indices[0] else {
+                throw BuiltinError(.type, "a String is subscripted with one Int")
+            }
+            let characters = Array(string)
+            guard i >= 0 && i < characters.count else {
+                throw BuiltinError(.index, "index \(i) is out of range for a string of \(characters.count) characters")
+            }
+            return .string(String(characters[i]))
+        default:
+            if let descriptor = context.registry.descriptor(for: container), let get = descriptor.subscriptGetter {
+                return try get(container, indices, context)
+            }
+            throw BuiltinError(.type, "value of type '\(container.typeName)' has no subscripts")
+        }
+    }
+
+    /// Applies `body` to the element at `indices`, writing it back (arrays and dictionaries are
+    /// values: the container is modified in place, uniquely referenced).
+    static func subscriptModify(
+        _ container: inout Value, _ indices: [Value], context: CallContext, _ body: (inout Value) throws -> Void
+    ) throws {
+        switch container {
+        case .array(var array):
+            guard indices.count == 1, case .int(let i) = indices[0] else {
+                throw BuiltinError(.type, "array elements are assigned through one Int index")
+            }
+            guard i >= 0 && i < array.count else { throw outOfRange(i, count: array.count) }
+            container = .nil
+            defer { container = .array(array) }
+            var element = array[i]
+            array[i] = .nil
+            defer { array[i] = element }
+            try body(&element)
+        case .dictionary(var dictionary):
+            guard indices.count == 1 else { throw BuiltinError(.type, "a dictionary takes exactly one key") }
+            container = .nil
+            defer { container = .dictionary(dictionary) }
+            let key = indices[0]
+            var element = dictionary.removeValue(forKey: key) ?? .nil
+            let position = dictionary.count
+            _ = position
+            try body(&element)
+            if !element.isNil { dictionary[key] = element }
+        default:
+            if let descriptor = context.registry.descriptor(for: container), let get = descriptor.subscriptGetter,
+                let set = descriptor.subscriptSetter
+            {
+                var element = try get(container, indices, context)
+                try body(&element)
+                try set(container, indices, element, context)
+                return
+            }
+            throw BuiltinError(.type, "cannot assign through subscript: value of type '\(container.typeName)' is not mutable")
+        }
+    }
+
+    // MARK: - Iteration
+
+    /// The elements `for x in value` visits.
+    static func elements(of value: Value, context: CallContext) throws -> [Value] {
+        switch value {
+        case .array(let array): return array
+        case .range(let range): return range.indices.map { .int($0) }
+        case .string(let string): return string.map { .string(String($0)) }
+        case .dictionary(let dictionary): return Array(dictionary.keys)
+        default:
+            if let descriptor = context.registry.descriptor(for: value), let iterate = descriptor.iterate {
+                return try iterate(value, context)
+            }
+            throw BuiltinError(.type, "for-in loop requires a sequence, but a value of type '\(value.typeName)' is not one",
+                notes: ["loop over a range (0..<n), an array, a string or a dictionary's keys"])
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import OrderedCollections
+
+/// Value: every Rigor value. `Int` and `Double` are stored inline; arrays, dictionaries and
+/// strings are Swift's own copy-on-write collections, so they have value semantics for free.
+public enum Value: @unchecked Sendable {
+    case `nil`
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([Value])
+    /// Insertion-ordered, so notebooks print deterministically.
+    indirect case dictionary(OrderedDictionary<Value, Value>)
+    indirect case range(RangeValue)
+    case function(Callable)
+    /// A builtin object (tensor, model, plot): a reference, like a Swift class instance.
+    case object(NativeObject)
+    /// An implicit member such as `.relu` or `.adam(learningRate: 1e-3)`.
+    indirect case implicitMember(ImplicitMember)
+    /// A type used as a value: `Double` in `Double.pi`, `Int` in `Int("3")`.
+    case type(TypeDescriptor)
+}
+
+/// `lower..<upper` or `lower...upper` over Ints.
+public struct RangeValue: Hashable, Sendable {
+    public var lower: Int
+    public var upper: Int
+    public var isClosed: Bool
+
+    public init(lower: Int, upper: Int, isClosed: Bool) {
+        self.lower = lower
+        self.upper = upper
+        self.isClosed = isClosed
+    }
+
+    /// The end as a half-open bound (saturating, so `x...Int.max` does not overflow).
+    public var upperBoundExclusive: Int { isClosed ? (upper == .max ? .max : upper + 1) : upper }
+    public var count: Int { Swift.max(0, upperBoundExclusive - lower) }
+    public var indices: Range<Int> { lower..<Swift.max(lower, upperBoundExclusive) }
+}
+
+/// `.name` or `.name(label: value, …)`: the dot-shorthand option values builtins accept.
+public struct ImplicitMember: Hashable, @unchecked Sendable {
+    public var name: String
+    public var arguments: [(label: String?, value: Value)]?
+
+    public init(name: String, arguments: [(label: String?, value: Value)]? = nil) {
+        self.name = name
+        self.arguments = arguments
+    }
+
+    /// The argument with this label, if given.
+    public func argument(_ label: String?) -> Value? {
+        arguments?.first { $0.label == label }?.value
+    }
+
+    public static func == (lhs: ImplicitMember, rhs: ImplicitMember) -> Bool {
+        guard lhs.name == rhs.name, lhs.arguments?.count == rhs.arguments?.count else { return false }
+        for (a, b) in zip(lhs.arguments ?? [], rhs.arguments ?? []) where a.label != b.label || a.value != b.value {
+            return false
+        }
+        return true
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(arguments?.count ?? -1)
+    }
+}
+
+/// A builtin object: libraries wrap engine types (tensors, models, plots) in one of these.
+///
+/// Objects are references: `let b = a` shares the object, as with a Swift class.
+public protocol NativeObject: AnyObject {
+    /// The type name users see (`Tensor`); it selects the members registered for the type.
+    var typeName: String { get }
+    /// The text `print` shows.
+    var description: String { get }
+}
+
+extension Value {
+    /// The type name users see in messages: `Int`, `[Double]`-style names are not tracked, so an
+    /// array is `Array`.
+    public var typeName: String {
+        switch self {
+        case .nil: return "nil"
+        case .bool: return "Bool"
+        case .int: return "Int"
+        case .double: return "Double"
+        case .string: return "String"
+        case .array: return "Array"
+        case .dictionary: return "Dictionary"
+        case .range: return "Range"
+        case .function: return "Function"
+        case .object(let object): return object.typeName
+        case .implicitMember: return "ImplicitMember"
+        case .type(let descriptor): return "\(descriptor.name).Type"
+        }
+    }
+
+    public var isNil: Bool {
+        if case .nil = self { return true }
+        return false
+    }
+
+    /// The number as a Double, promoting Ints (nil for non-numbers).
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    public var intValue: Int? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    public var arrayValue: [Value]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    public var objectValue: NativeObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+}
+
+// MARK: - Equality and hashing
+
+extension Value: Hashable {
+    /// `1 == 1.0` is true (numbers compare by value); functions and objects compare by identity.
+    public static func == (lhs: Value, rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.nil, .nil): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.int(let a), .int(let b)): return a == b
+        case (.double(let a), .double(let b)): return a == b
+        case (.int(let a), .double(let b)): return Double(a) == b
+        case (.double(let a), .int(let b)): return a == Double(b)
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.dictionary(let a), .dictionary(let b)): return a == b
+        case (.range(let a), .range(let b)): return a == b
+        case (.function(let a), .function(let b)): return a === b
+        case (.object(let a), .object(let b)): return a === b
+        case (.implicitMember(let a), .implicitMember(let b)): return a == b
+        case (.type(let a), .type(let b)): return a === b
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .nil: hasher.combine(0)
+        case .bool(let b): hasher.combine(b)
+        case .int(let i): hasher.combine(Double(i))
+        case .double(let d): hasher.combine(d)
+        case .string(let s): hasher.combine(s)
+        case .array(let a): hasher.combine(a)
+        case .dictionary(let d): hasher.combine(d.count)
+        case .range(let r): hasher.combine(r)
+        case .function(let f): hasher.combine(ObjectIdentifier(f))
+        case .object(let o): hasher.combine(ObjectIdentifier(o))
+        case .implicitMember(let m): hasher.combine(m)
+        case .type(let t): hasher.combine(ObjectIdentifier(t))
+        }
+    }
+}
+
+// MARK: - Printing
+
+extension Value: CustomStringConvertible, CustomDebugStringConvertible {
+    /// What `print` shows: strings bare, numbers as Swift prints them (`3.0`, `1e-05`).
+    public var description: String {
+        switch self {
+        case .string(let s): return s
+        default: return debugDescription
+        }
+    }
+
+    /// What a cell result and a collection element show: strings quoted, as in Swift.
+    public var debugDescription: String {
+        switch self {
+        case .nil: return "nil"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return Value.format(d)
+        case .string(let s): return Value.quote(s)
+        case .array(let a): return "[" + a.map(\.debugDescription).joined(separator: ", ") + "]"
+        case .dictionary(let d):
+            if d.isEmpty { return "[:]" }
+            return "[" + d.map { "\($0.key.debugDescription): \($0.value.debugDescription)" }.joined(separator: ", ")
+                + "]"
+        case .range(let r): return "\(r.lower)\(r.isClosed ? "..." : "..<")\(r.upper)"
+        case .function(let f): return f.description
+        case .object(let o): return o.description
+        case .implicitMember(let m):
+            guard let arguments = m.arguments else { return ".\(m.name)" }
+            let list = arguments.map { ($0.label.map { "\($0): " } ?? "") + $0.value.debugDescription }
+            return ".\(m.name)(\(list.joined(separator: ", ")))"
+        case .type(let t): return t.name
+        }
+    }
+
+    /// Swift's `Double.description`: `3.0`, `0.1`, `1e-05`, `1e+16`, `inf`, `nan`.
+    static func format(_ d: Double) -> String {
+        d.description
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case "\0": out += "\\0"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,23 @@
+/// GlobalTable: a session's globals by name, builtins included (users may shadow them).
+final class GlobalTable {
+    private(set) var cells: [String: GlobalCell] = [:]
+
+    /// The cell for `name`, created undefined if new (globals are late-bound).
+    func cell(named name: String) -> GlobalCell {
+        if let cell = cells[name] { return cell }
+        let cell = GlobalCell(name: name)
+        cells[name] = cell
+        return cell
+    }
+
+    /// Names that currently hold a value.
+    var definedNames: [String] { cells.values.filter(\.isDefined).map(\.name) }
+
+    func defineBuiltin(_ name: String, _ value: Value) {
+        let cell = cell(named: name)
+        cell.value = value
+        cell.isDefined = true
+        cell.isConstant = false
+        cell.isBuiltin = true
+    }
+}
