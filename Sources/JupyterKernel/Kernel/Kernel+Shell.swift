@@ -158,11 +158,17 @@ extension Kernel {
             }
         }
         if storeHistory { history.record(line: count, input: code, output: output) }
+        // Requests already queued when the cell failed are aborted; collect them before the
+        // reply, since a client may send new cells as soon as it sees the error.
+        var mustAbort = false
+        if case .failure = outcome, stopOnError {
+            collectQueuedMessages(shell: shell)
+            mustAbort = true
+        }
         // Outputs reach the front end before the reply that ends the cell.
         iopub.flush()
         reply(to: request, type: "execute_reply", content: replyContent, on: shell)
-        if case .failure = outcome { return stopOnError }
-        return false
+        return mustAbort
     }
 
     func errorReply(_ error: ExecutionError, executionCount: Int? = nil) -> JSONValue {
@@ -177,11 +183,8 @@ extension Kernel {
     /// After a failed cell with `stop_on_error`, every execute request already queued is answered
     /// with an error reply and not run; other requests are kept and handled afterwards.
     private func abortQueuedExecutions(shell: any ChannelSocket) {
-        var queued = pendingShellMessages
+        let queued = pendingShellMessages
         pendingShellMessages = []
-        while let frames = try? shell.receive(timeout: .zero) {
-            if let message = decode(frames, channel: .shell) { queued.append(message) }
-        }
         for message in queued {
             guard message.messageType == "execute_request" else {
                 pendingShellMessages.append(message)
@@ -193,6 +196,13 @@ extension Kernel {
                 name: "ExecutionAborted", value: "not run because an earlier cell failed (stop_on_error)")
             reply(to: message, type: "execute_reply", content: errorReply(error), on: shell)
             iopub.publish(type: "status", content: ["execution_state": "idle"], parent: parent)
+        }
+    }
+
+    /// Moves every message waiting on the shell socket into `pendingShellMessages`.
+    private func collectQueuedMessages(shell: any ChannelSocket) {
+        while let frames = try? shell.receive(timeout: .zero) {
+            if let message = decode(frames, channel: .shell) { pendingShellMessages.append(message) }
         }
     }
 

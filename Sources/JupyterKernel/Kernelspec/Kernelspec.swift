@@ -1,0 +1,111 @@
+import Foundation
+
+/// A kernelspec: the `kernel.json` that tells Jupyter how to start a kernel, plus its files
+/// (logos). Installed as a directory `kernels/<name>/` the way `python -m ipykernel install`
+/// does.
+public struct Kernelspec: Codable, Equatable, Sendable {
+    /// The command line; `{connection_file}` is replaced by the connection file's path.
+    public var argv: [String]
+    public var displayName: String
+    public var language: String
+    /// `message`: interrupts arrive as `interrupt_request` on control (`signal` sends SIGINT).
+    public var interruptMode: String
+    public var env: [String: String]?
+    public var metadata: [String: JSONValue]?
+
+    enum CodingKeys: String, CodingKey {
+        case argv, language, env, metadata
+        case displayName = "display_name"
+        case interruptMode = "interrupt_mode"
+    }
+
+    public init(
+        argv: [String], displayName: String, language: String, interruptMode: String = "message",
+        env: [String: String]? = nil, metadata: [String: JSONValue]? = nil
+    ) {
+        self.argv = argv
+        self.displayName = displayName
+        self.language = language
+        self.interruptMode = interruptMode
+        self.env = env
+        self.metadata = metadata
+    }
+
+    /// Reads a kernel.json.
+    public init(json: Data) throws {
+        self = try JSONDecoder().decode(Kernelspec.self, from: json)
+    }
+
+    /// The kernel.json text, pretty-printed with sorted keys.
+    public var json: Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// Writes `kernel.json` and the extra files (name → contents) into
+    /// `<kernelsDirectory>/<name>/`, replacing an earlier install; returns that directory.
+    @discardableResult
+    public func install(into kernelsDirectory: URL, name: String, files: [String: Data] = [:]) throws -> URL {
+        guard Self.isValidName(name) else { throw KernelspecError.invalidName(name) }
+        let directory = kernelsDirectory.appendingPathComponent(name.lowercased(), isDirectory: true)
+        let manager = FileManager.default
+        if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
+        try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+        try json.write(to: directory.appendingPathComponent("kernel.json"))
+        for (fileName, contents) in files {
+            try contents.write(to: directory.appendingPathComponent(fileName))
+        }
+        return directory
+    }
+
+    /// Kernelspec names use ASCII letters, digits, `-`, `.` and `_` (Jupyter's rule).
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-._".unicodeScalars.contains($0))
+            }
+    }
+
+    /// Where kernelspecs go: `--user` (the Jupyter data dir), `--sys-prefix` (the active Python
+    /// environment) or `--prefix P`, each `…/share/jupyter/kernels` but the user one.
+    public enum Location: Equatable, Sendable {
+        case user
+        case prefix(String)
+
+        /// The `kernels` directory of this location.
+        public func kernelsDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+            switch self {
+            case .prefix(let prefix):
+                return URL(fileURLWithPath: prefix).appendingPathComponent("share/jupyter/kernels", isDirectory: true)
+            case .user:
+                if let dataDirectory = environment["JUPYTER_DATA_DIR"], !dataDirectory.isEmpty {
+                    return URL(fileURLWithPath: dataDirectory).appendingPathComponent("kernels", isDirectory: true)
+                }
+                let home = environment["HOME"] ?? NSHomeDirectory()
+                #if os(macOS)
+                    return URL(fileURLWithPath: home).appendingPathComponent("Library/Jupyter/kernels")
+                #else
+                    let dataHome =
+                        environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.local/share"
+                    return URL(fileURLWithPath: dataHome).appendingPathComponent("jupyter/kernels", isDirectory: true)
+                #endif
+            }
+        }
+    }
+}
+
+/// Why a kernelspec could not be installed.
+public enum KernelspecError: Error, Equatable, CustomStringConvertible {
+    case invalidName(String)
+    case noPythonEnvironment
+
+    public var description: String {
+        switch self {
+        case .invalidName(let name):
+            "invalid kernel name '\(name)': use ASCII letters, digits, '-', '.' and '_'"
+        case .noPythonEnvironment:
+            "--sys-prefix needs an active Python environment (VIRTUAL_ENV or CONDA_PREFIX), or use --prefix"
+        }
+    }
+}
