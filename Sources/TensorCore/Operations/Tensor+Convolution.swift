@@ -145,55 +145,77 @@ extension Tensor {
 }
 
 /// The patch unrolling behind `conv2d` and its transpose.
+///
+/// Row `r = (channel·kh + i)·kw + j` of the stacked column matrices holds, for every image `n` and output pixel
+/// `p = (y, x)`, the input value under kernel tap `(i, j)`: `input[n, channel, y·sy + i·dy − py, x·sx + j·dx − px]`,
+/// or 0 in the padding. Where that value sits inside one image does not depend on `n`, so a small table of offsets
+/// (`rows × OH·OW`, −1 for padding) is computed once per call and the copy becomes a tight gather per image: small
+/// images (8×8 digits) would otherwise spend their time on loop bookkeeping per 4-pixel row.
 enum ConvolutionKernel {
-    /// `columns[group][(c·kh + i)·kw + j][n·OH·OW + y·OW + x] = input[n, group·C/G + c, y·sy + i·dy − py, …]`.
+    /// `table[r · OH·OW + p]`: the offset of tap `r` for output pixel `p` within one image (all channels), or −1.
+    static func offsetTable(_ g: Convolution2DGeometry) -> [Int32] {
+        let plane = g.height * g.width
+        let pixels = g.outputHeight * g.outputWidth
+        var table = [Int32](repeating: -1, count: g.inputChannels * g.kernelHeight * g.kernelWidth * pixels)
+        var position = 0
+        for channel in 0..<g.inputChannels {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    for y in 0..<g.outputHeight {
+                        let inputY = y * g.strideY + i * g.dilationY - g.paddingY
+                        for x in 0..<g.outputWidth {
+                            let inputX = x * g.strideX + j * g.dilationX - g.paddingX
+                            if inputY >= 0 && inputY < g.height && inputX >= 0 && inputX < g.width {
+                                table[position] = Int32(channel * plane + inputY * g.width + inputX)
+                            }
+                            position += 1
+                        }
+                    }
+                }
+            }
+        }
+        return table
+    }
+
     static func im2col(
-        _ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ geometry: Convolution2DGeometry
+        _ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: Convolution2DGeometry
     ) {
-        walk(geometry) { row, column, inputIndex in
-            columns[row * geometry.columnCount + column] = inputIndex >= 0 ? input[inputIndex] : 0
+        let table = offsetTable(g)
+        let pixels = g.outputHeight * g.outputWidth
+        let image = g.inputChannels * g.height * g.width
+        let rows = g.inputChannels * g.kernelHeight * g.kernelWidth
+        table.withUnsafeBufferPointer { table in
+            for row in 0..<rows {
+                let offsets = table.baseAddress! + row * pixels
+                for n in 0..<g.batch {
+                    let source = input + n * image
+                    let destination = columns + row * g.columnCount + n * pixels
+                    for p in 0..<pixels {
+                        let offset = Int(offsets[p])
+                        destination[p] = offset >= 0 ? source[offset] : 0
+                    }
+                }
+            }
         }
     }
 
     /// The transpose of `im2col`: adds every column entry back onto its input pixel.
     static func col2im(
-        _ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ geometry: Convolution2DGeometry
+        _ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: Convolution2DGeometry
     ) {
-        walk(geometry) { row, column, inputIndex in
-            if inputIndex >= 0 { input[inputIndex] += columns[row * geometry.columnCount + column] }
-        }
-    }
-
-    /// Calls `body(row, column, inputIndex)` for every entry of the column matrices (rows of all groups stacked);
-    /// `inputIndex` is −1 in the padding.
-    @inline(__always)
-    private static func walk(_ geometry: Convolution2DGeometry, _ body: (Int, Int, Int) -> Void) {
-        let g = geometry
-        let plane = g.height * g.width
+        let table = offsetTable(g)
         let pixels = g.outputHeight * g.outputWidth
-        for channel in 0..<g.inputChannels {
-            let group = channel / g.channelsPerGroup
-            let local = channel % g.channelsPerGroup
-            for i in 0..<g.kernelHeight {
-                for j in 0..<g.kernelWidth {
-                    let row =
-                        (group * g.channelsPerGroup + local) * g.kernelHeight * g.kernelWidth
-                        + i * g.kernelWidth + j
-                    for n in 0..<g.batch {
-                        let imageBase = (n * g.inputChannels + channel) * plane
-                        for y in 0..<g.outputHeight {
-                            let inputY = y * g.strideY + i * g.dilationY - g.paddingY
-                            let columnBase = n * pixels + y * g.outputWidth
-                            if inputY < 0 || inputY >= g.height {
-                                for x in 0..<g.outputWidth { body(row, columnBase + x, -1) }
-                                continue
-                            }
-                            for x in 0..<g.outputWidth {
-                                let inputX = x * g.strideX + j * g.dilationX - g.paddingX
-                                let inside = inputX >= 0 && inputX < g.width
-                                body(row, columnBase + x, inside ? imageBase + inputY * g.width + inputX : -1)
-                            }
-                        }
+        let image = g.inputChannels * g.height * g.width
+        let rows = g.inputChannels * g.kernelHeight * g.kernelWidth
+        table.withUnsafeBufferPointer { table in
+            for row in 0..<rows {
+                let offsets = table.baseAddress! + row * pixels
+                for n in 0..<g.batch {
+                    let destination = input + n * image
+                    let source = columns + row * g.columnCount + n * pixels
+                    for p in 0..<pixels {
+                        let offset = Int(offsets[p])
+                        if offset >= 0 { destination[offset] += source[p] }
                     }
                 }
             }

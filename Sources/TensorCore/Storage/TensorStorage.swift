@@ -11,12 +11,15 @@ final class TensorStorage: @unchecked Sendable {
 
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    private let sizeClass: Int
 
     /// Allocates `count` scalars without initializing them; every caller writes all of them before reading.
+    ///
+    /// The buffer comes from `BufferPool`, which recycles the buffers of freed tensors.
     init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: Self.alignment)
+        let (raw, sizeClass) = BufferPool.shared.allocate(bytes: count * MemoryLayout<Float>.stride)
+        self.sizeClass = sizeClass
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -42,6 +45,6 @@ final class TensorStorage: @unchecked Sendable {
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     deinit {
-        UnsafeMutableRawPointer(pointer).deallocate()
+        BufferPool.shared.release(UnsafeMutableRawPointer(pointer), sizeClass: sizeClass)
     }
 }

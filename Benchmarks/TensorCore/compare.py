@@ -1,0 +1,52 @@
+"""Joins TensorCoreBench's lines with reference.py's lines (several interleaved rounds of each) into the JSON lines
+`make bench` prints: {"benchmark", "ours_s", "reference", "reference_s", "ratio"} with ratio = ours / reference
+(below 1: we are faster), each side's best round. GEMM lines also carry both GFLOPS figures.
+
+    python compare.py OURS.jsonl REFERENCE.jsonl
+"""
+import json
+import sys
+
+
+def load(path, key):
+    best, order = {}, []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            row = json.loads(line)
+            if "benchmark" not in row:
+                continue
+            name = row["benchmark"]
+            if name not in best:
+                order.append(name)
+            if name not in best or row[key] < best[name][key]:
+                best[name] = row
+    return best, order
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        for line in f:
+            if line.startswith('{"blas_core"'):
+                print(line.strip(), flush=True)
+                break
+    ours, order = load(sys.argv[1], "ours_s")
+    reference, _ = load(sys.argv[2], "reference_s")
+    for name in order:
+        if name not in reference:
+            continue
+        o, r = ours[name], reference[name]
+        row = {"benchmark": name, "ours_s": float(f"{o['ours_s']:.4g}"), "reference": r["reference"],
+               "reference_s": float(f"{r['reference_s']:.4g}"), "ratio": round(o["ours_s"] / r["reference_s"], 3),
+               "threads": 1}
+        if "gflops" in o:
+            row["ours_gflops"] = round(o["gflops"], 1)
+            row["reference_gflops"] = round(r["gflops"], 1)
+            row["gflops_ratio"] = round(o["gflops"] / r["gflops"], 3)
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()

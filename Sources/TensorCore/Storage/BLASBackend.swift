@@ -1,0 +1,56 @@
+// BLASBackend: what OpenBLAS is doing underneath (kernel family, threads), and how to steer it.
+
+import CBLAS
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Facts about, and the few settings of, the OpenBLAS library behind every matrix product.
+///
+/// OpenBLAS picks its kernels when the library loads (`DYNAMIC_ARCH`). An OpenBLAS older than the CPU may not
+/// recognize it and fall back to generic SSE3 kernels ("Prescott"), 4–5× slower; the only remedy is to start the
+/// process with `OPENBLAS_CORETYPE` set, which ``recommendedCoreType`` computes from the CPU's features.
+public enum BLASBackend {
+    /// The kernel family OpenBLAS selected, e.g. `"SkylakeX"`, `"Cooperlake"`, `"Haswell"`, `"Prescott"`.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS's build configuration string (version, threading, architecture options).
+    public static var configuration: String { String(cString: openblas_get_config()) }
+
+    /// The number of threads OpenBLAS may use for one large product (small ones always run on one).
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Limits OpenBLAS's threads; on a shared machine 1 avoids the collapse of busy-waiting workers.
+    public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+
+    /// The `OPENBLAS_CORETYPE` to start the process with when OpenBLAS fell back to generic kernels on a CPU that has
+    /// AVX-512 or AVX2, else `nil` (nothing to fix).
+    public static var recommendedCoreType: String? {
+        let generic: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai", "Banias"]
+        guard generic.contains(coreName) else { return nil }
+        let flags = cpuFlags()
+        if flags.contains("avx512_bf16") { return "Cooperlake" }
+        if flags.contains("avx512f") && flags.contains("avx512bw") { return "SkylakeX" }
+        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+        return nil
+    }
+
+    private static func cpuFlags() -> Set<String> {
+        guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0 {
+            guard let line else { break }
+            let text = String(cString: line)
+            if text.hasPrefix("flags") {
+                return Set(text.split(separator: ":").last?.split(separator: " ").map(String.init) ?? [])
+            }
+        }
+        return []
+    }
+}
