@@ -60,9 +60,9 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
-    /// A uniform integer in `0..<bound` (Lemire's nearly-divisionless method, unbiased). `bound` must be positive.
+    /// A uniform integer in `0..<bound` (Lemire's nearly-divisionless method, unbiased); 0 when `bound` ≤ 1.
     public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "nextInt(below:) needs a positive bound")
+        guard bound > 1 else { return 0 }
         let range = UInt64(bound)
         var product = next().multipliedFullWidth(by: range)
         if product.low < range {
