@@ -3,13 +3,25 @@
 extension Tensor {
     /// Builds an op's result, recording the op in the graph when gradients are on and an input requires them.
     init(result storage: TensorStorage, shape: [Int], operation: @autoclosure () -> Operation, inputs: [Tensor]) {
+        self.init(
+            result: storage, shape: shape, operation: operation(), inputs: inputs,
+            tracked: inputs.contains { $0.node != nil })
+    }
+
+    /// The hot-path form: `tracked` says whether an input requires gradients, so that an op on plain tensors
+    /// builds neither the inputs array nor the operation.
+    @inline(__always)
+    init(
+        result storage: TensorStorage, shape: [Int], operation: @autoclosure () -> Operation,
+        inputs: @autoclosure () -> [Tensor], tracked: Bool
+    ) {
         let context = EngineContext.current
         var node: GradientNode?
-        if context.isRecordingGradients && inputs.contains(where: { $0.node != nil }) {
-            node = GradientNode(shape: shape, operation: operation(), inputs: inputs)
+        if tracked && context.isRecordingGradients {
+            node = GradientNode(shape: shape, operation: operation(), inputs: inputs())
         }
         if let monitor = context.nonFiniteMonitor {
-            monitor.check(storage, operation: operation().name, shapes: inputs.map(\.shape))
+            monitor.check(storage, operation: operation().name, shapes: inputs().map(\.shape))
         }
         self.init(shape: shape, storage: storage, node: node)
     }

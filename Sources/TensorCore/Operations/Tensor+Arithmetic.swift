@@ -40,7 +40,9 @@ extension Tensor {
         case .maximum: storage = ElementwiseKernel.broadcast(a, b, to: shape) { $0 >= $1 || $1.isNaN ? $0 : $1 }
         case .minimum: storage = ElementwiseKernel.broadcast(a, b, to: shape) { $0 <= $1 || $1.isNaN ? $0 : $1 }
         }
-        return Tensor(result: storage, shape: shape, operation: op.operation, inputs: [a, b])
+        return Tensor(
+            result: storage, shape: shape, operation: op.operation, inputs: [a, b],
+            tracked: a.node != nil || b.node != nil)
     }
 
     /// Elementwise sum with broadcasting.

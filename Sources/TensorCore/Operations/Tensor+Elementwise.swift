@@ -9,7 +9,9 @@
 extension Tensor {
     @inline(__always)
     private func unary(_ operation: @autoclosure () -> Operation, _ f: (Float) -> Float) -> Tensor {
-        Tensor(result: ElementwiseKernel.map(storage, f), shape: shape, operation: operation(), inputs: [self])
+        Tensor(
+            result: ElementwiseKernel.map(storage, f), shape: shape, operation: operation(), inputs: [self],
+            tracked: node != nil)
     }
 
     /// `−x`. - Shape: unchanged.

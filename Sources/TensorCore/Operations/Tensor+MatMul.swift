@@ -80,7 +80,9 @@ extension Tensor {
                 }
             }
         }
-        return Tensor(result: output, shape: outputShape, operation: operation, inputs: [a, b])
+        return Tensor(
+            result: output, shape: outputShape, operation: operation, inputs: [a, b],
+            tracked: a.node != nil || b.node != nil)
     }
 
     /// `self · other`; see ``matmul(_:_:transposeA:transposeB:)``.
