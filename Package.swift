@@ -41,6 +41,8 @@ let package = Package(
             dependencies: ["ZeroMQ", "RichDisplay", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
+        .target(name: "RigorKernel", dependencies: ["JupyterKernel", "RigorScript", "RichDisplay"]),
+        .testTarget(name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel"]),
 
         // MARK: executable
         .executableTarget(
@@ -48,6 +50,8 @@ let package = Package(
             dependencies: [
                 "RigorScript",
                 "RichDisplay",
+                "JupyterKernel",
+                "RigorKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -36,3 +36,9 @@ public enum MIMEType {
     public static let json = "application/json"
     public static let markdown = "text/markdown"
 }
+
+/// A value that shows itself richly (a chart, a table, HTML): front ends such as the Jupyter
+/// kernel ask it for its bundle instead of printing its description.
+public protocol MIMERepresentable {
+    var mimeBundle: MIMEBundle { get }
+}
