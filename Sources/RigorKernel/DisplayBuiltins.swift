@@ -20,7 +20,7 @@ enum DisplayBuiltins {
                 guard case .object(let object) = receiver, let displayed = object as? DisplayHandle else {
                     throw BuiltinError(.type, "update(_:) needs a DisplayHandle")
                 }
-                host(context)?.context?.publisher.updateDisplay(arguments[0].mimeBundle, displayID: displayed.id)
+                host(context)?.context?.publisher.updateDisplay(displayBundle(arguments[0]), displayID: displayed.id)
                 return .nil
             })
         handle.add(
@@ -34,6 +34,13 @@ enum DisplayBuiltins {
 
     private static func host(_ context: CallContext) -> KernelHost? { context.host as? KernelHost }
 
+    /// What `display` shows: like a cell result, but a string bare (as `print` shows it), so a
+    /// status line reads as text.
+    private static func displayBundle(_ value: Value) -> MIMEBundle {
+        if case .string(let text) = value { return MIMEBundle(plainText: text) }
+        return value.mimeBundle
+    }
+
     private static let functions: [BuiltinFunction] = [
         BuiltinFunction(
             Signature(
@@ -42,7 +49,7 @@ enum DisplayBuiltins {
                 example: "let status = display(HTML(\"<b>training…</b>\"))")
         ) { arguments, context in
             let id = UUID().uuidString.lowercased()
-            host(context)?.context?.publisher.display(arguments[0].mimeBundle, displayID: id)
+            host(context)?.context?.publisher.display(displayBundle(arguments[0]), displayID: id)
             return .object(DisplayHandle(id: id))
         },
         BuiltinFunction(

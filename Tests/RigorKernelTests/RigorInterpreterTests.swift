@@ -56,7 +56,7 @@ struct RigorInterpreterTests {
         let id = try #require(outputs[0].content["transient"]?["display_id"]?.stringValue)
         #expect(outputs[0].content["data"]?["text/html"] == "<b>0%</b>")
         #expect(outputs[1].content["transient"]?["display_id"] == .string(id))
-        #expect(outputs[1].content["data"]?["text/plain"] == "\"100%\"")
+        #expect(outputs[1].content["data"]?["text/plain"] == "100%")
         #expect(outputs[2].content["wait"] == true)
         #expect(outputs[3].content["data"]?["text/markdown"] == "# done")
         notebook.shutdown()

@@ -1,0 +1,53 @@
+"""Shared set-up for the Python tests of the Rigor kernel.
+
+The tests run the release binary (`.build/release/rigor`, or `$RIGOR_BIN`), install its
+kernelspec into a private Jupyter data directory with `rigor install --prefix`, and point
+`JUPYTER_PATH` there, so they never touch the user's own kernelspecs.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RIGOR = Path(os.environ.get("RIGOR_BIN", ROOT / ".build" / "release" / "rigor"))
+KERNEL_NAME = "rigor-test"
+
+# Installed once per test session, before jupyter_client reads its paths.
+_PREFIX = Path(tempfile.mkdtemp(prefix="rigor-kernelspec-"))
+if RIGOR.exists():
+    subprocess.run(
+        [str(RIGOR), "install", "--prefix", str(_PREFIX), "--name", KERNEL_NAME, "--display-name", "Rigor (test)"],
+        check=True,
+        capture_output=True,
+    )
+os.environ["JUPYTER_PATH"] = os.pathsep.join(
+    [str(_PREFIX / "share" / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+)
+os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not RIGOR.exists():
+        skip = pytest.mark.skip(reason=f"no rigor binary at {RIGOR}; run a release build first")
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def rigor_binary():
+    return RIGOR
+
+
+@pytest.fixture(scope="session")
+def kernel_name():
+    return KERNEL_NAME
+
+
+@pytest.fixture(scope="session")
+def venv_bin():
+    return Path(sys.executable).parent
