@@ -3,12 +3,12 @@
 # Builds TensorCoreBench in release, sets up .venv-bench (torch 2.13.0 CPU, numpy, threadpoolctl) if missing, then runs
 # ours and the reference interleaved for $ROUNDS rounds, all at 1 thread, and prints one JSON line per benchmark:
 #   {"benchmark", "ours_s", "reference", "reference_s", "ratio"}   (ratio = ours / reference; < 1 means faster)
-# Arguments select benchmarks by name prefix (sgemm, add, matmul, autograd, linear, conv2d, mlp).
+# Arguments select benchmarks by name prefix (sgemm, add, matmul, autograd, linear, conv2d, mlp, lstm).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
 VENV=${BENCH_VENV:-.venv-bench}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 PYTHON3=${PYTHON:-python3}
 
 if ! "$VENV/bin/python" -c 'import torch, numpy, threadpoolctl' 2>/dev/null; then

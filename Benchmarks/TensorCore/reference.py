@@ -98,6 +98,16 @@ def main():
                 torch.nn.functional.cross_entropy(model(x), labels).backward()
             emit("mlp 64-128-64-10 fwd+bwd b32", "torch", seconds_per_call(mlp_step))
 
+        if wanted("lstm"):
+            lstm = torch.nn.LSTM(16, 64)
+            seq = torch.randn(20, 64, 16)
+
+            def lstm_step():
+                lstm.zero_grad(set_to_none=True)
+                out, _ = lstm(seq)
+                out.sum().backward()
+            emit("lstm 20 steps b64 h64 fwd+bwd", "torch", seconds_per_call(lstm_step, trials=5))
+
 
 if __name__ == "__main__":
     main()

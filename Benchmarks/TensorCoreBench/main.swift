@@ -147,3 +147,31 @@ if wanted("mlp") {
             try Tensor.softmaxCrossEntropy(logits: h, labels: labels).backward()
         })
 }
+
+// An LSTM layer over a 20-step sequence (batch 64, input 16, hidden 64), forward + backward of Σ h_t, as the
+// LSTM task runs it: two matmuls per step and the fused cell. The reference is PyTorch's fused nn.LSTM.
+if wanted("lstm") {
+    let steps = try (0..<20).map { _ in try Tensor.normal([64, 16], using: &generator) }
+    let limit: Float = 1 / 8
+    let inputWeight = try Tensor.uniform([256, 16], lower: -limit, upper: limit, using: &generator).requiringGradient()
+    let hiddenWeight = try Tensor.uniform([256, 64], lower: -limit, upper: limit, using: &generator)
+        .requiringGradient()
+    let bias = try Tensor.uniform([256], lower: -limit, upper: limit, using: &generator).requiringGradient()
+    let start = try Tensor.zeros([64, 64])
+    emit(
+        "lstm 20 steps b64 h64 fwd+bwd",
+        try secondsPerCall(trials: 5) {
+            for parameter in [inputWeight, hiddenWeight, bias] { parameter.clearGradient() }
+            var hidden = start
+            var cell = start
+            var outputs: [Tensor] = []
+            for input in steps {
+                let gates = try
+                    (Tensor.matmul(input, inputWeight, transposeB: true)
+                    + Tensor.matmul(hidden, hiddenWeight, transposeB: true)).addingBias(bias)
+                (hidden, cell) = try Tensor.lstmCell(gates: gates, cell: cell)
+                outputs.append(hidden)
+            }
+            try Tensor.stack(outputs).sum().backward()
+        })
+}

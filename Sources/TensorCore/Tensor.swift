@@ -105,7 +105,7 @@ public struct Tensor: Sendable {
         return try body(storage.buffer)
     }
 
-    static func count(of shape: [Int]) -> Int {
+    static func count<Extents: Sequence<Int>>(of shape: Extents) -> Int {
         var product = 1
         for extent in shape { product &*= extent }
         return product
@@ -139,7 +139,7 @@ extension Tensor: CustomStringConvertible {
     private func render(axis: Int, offset: Int) -> String {
         if axis == rank { return Self.format(storage.pointer[offset]) }
         let extent = shape[axis]
-        let stride = Self.count(of: Array(shape[(axis + 1)...]))
+        let stride = Self.count(of: shape[(axis + 1)...])
         var parts: [String] = []
         for index in 0..<extent {
             if extent > 6 && index == 3 { parts.append("…") }

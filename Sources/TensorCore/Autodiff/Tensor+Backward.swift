@@ -199,10 +199,10 @@ extension Tensor {
     /// The transpose of `gather`: adds `g` into zeros of `shape` at the gathered positions.
     private static func scatterAdd(_ g: Tensor, into shape: [Int], indices: IndexTensor, axis: Int) -> Tensor {
         let result = filled(shape, with: 0)
-        let outer = count(of: Array(shape[..<axis]))
+        let outer = count(of: shape[..<axis])
         let extent = shape[axis]
         let picked = indices.shape[axis]
-        let inner = count(of: Array(shape[(axis + 1)...]))
+        let inner = count(of: shape[(axis + 1)...])
         for o in 0..<outer {
             for p in 0..<picked {
                 for i in 0..<inner {
@@ -218,9 +218,9 @@ extension Tensor {
     /// The transpose of `indexSelect`: adds each selected slice of `g` back at its index.
     private static func indexAdd(_ g: Tensor, into shape: [Int], indices: IndexTensor, axis: Int) -> Tensor {
         let result = filled(shape, with: 0)
-        let outer = count(of: Array(shape[..<axis]))
+        let outer = count(of: shape[..<axis])
         let extent = shape[axis]
-        let inner = count(of: Array(shape[(axis + 1)...]))
+        let inner = count(of: shape[(axis + 1)...])
         var source = g.storage.pointer
         for o in 0..<outer {
             let block = result.storage.pointer + o * extent * inner

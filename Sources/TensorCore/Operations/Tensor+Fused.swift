@@ -17,7 +17,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .identity: x
         case .relu: x > 0 ? x : 0
         case .sigmoid: Tensor.sigmoid(x)
-        case .tanh: tanhf(x)
+        case .tanh: Tensor.hyperbolicTangent(x)
         }
     }
 
@@ -52,8 +52,10 @@ extension Tensor {
         switch activation {
         case .identity: Self.biasLoop(source, offsets, destination, rows, features) { $0 }
         case .relu: Self.biasLoop(source, offsets, destination, rows, features) { $0 > 0 ? $0 : 0 }
-        case .sigmoid: Self.biasLoop(source, offsets, destination, rows, features) { Self.sigmoid($0) }
-        case .tanh: Self.biasLoop(source, offsets, destination, rows, features) { tanhf($0) }
+        case .sigmoid, .tanh:
+            Self.biasLoop(source, offsets, destination, rows, features) { $0 }
+            let f = activation == .sigmoid ? VectorMath.sigmoid : VectorMath.tanh
+            VectorMath.map(destination, destination, count: scalarCount, f)
         }
         let saved = Tensor(shape: shape, storage: output)
         return Tensor(
@@ -202,21 +204,14 @@ extension Tensor {
             let previous = cell.storage.pointer + row * hidden
             let h = state.pointer + row * 2 * hidden
             let c = h + hidden
-            for j in 0..<hidden {
-                let input = sigmoid(z[j])
-                let forget = sigmoid(z[hidden + j])
-                let candidate = tanhf(z[2 * hidden + j])
-                let output = sigmoid(z[3 * hidden + j])
-                a[j] = input
-                a[hidden + j] = forget
-                a[2 * hidden + j] = candidate
-                a[3 * hidden + j] = output
-                let newCell = forget * previous[j] + input * candidate
-                let t = tanhf(newCell)
-                cellTanh.pointer[row * hidden + j] = t
-                c[j] = newCell
-                h[j] = output * t
-            }
+            let t = cellTanh.pointer + row * hidden
+            VectorMath.map(z, a, count: hidden, VectorMath.sigmoid)  // input gate
+            VectorMath.map(z + hidden, a + hidden, count: hidden, VectorMath.sigmoid)  // forget gate
+            VectorMath.map(z + 2 * hidden, a + 2 * hidden, count: hidden, VectorMath.tanh)  // candidate
+            VectorMath.map(z + 3 * hidden, a + 3 * hidden, count: hidden, VectorMath.sigmoid)  // output gate
+            for j in 0..<hidden { c[j] = a[hidden + j] * previous[j] + a[j] * a[2 * hidden + j] }
+            VectorMath.map(c, t, count: hidden, VectorMath.tanh)
+            for j in 0..<hidden { h[j] = a[3 * hidden + j] * t[j] }
         }
         // One node makes [N, 2, H] = (h′, c′); the two results are its slices.
         let packed = Tensor(

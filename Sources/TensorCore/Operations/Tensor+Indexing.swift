@@ -9,9 +9,9 @@ extension Tensor {
     public func indexSelect(_ indices: IndexTensor, alongAxis axis: Int = 0) throws(TensorError) -> Tensor {
         let axis = try normalized(axis: axis, operation: "indexSelect")
         try indices.validate(below: shape[axis], operation: "indexSelect", shapes: [shape, indices.shape])
-        let outer = Self.count(of: Array(shape[..<axis]))
+        let outer = Self.count(of: shape[..<axis])
         let extent = shape[axis]
-        let inner = Self.count(of: Array(shape[(axis + 1)...]))
+        let inner = Self.count(of: shape[(axis + 1)...])
         let target = Array(shape[..<axis]) + indices.shape + Array(shape[(axis + 1)...])
         let output = TensorStorage(uninitializedCount: Self.count(of: target))
         var destination = output.pointer
@@ -49,10 +49,10 @@ extension Tensor {
                 "gather", shapes: [shape, indices.shape], "indices must match the shape except along axis \(axis)")
         }
         try indices.validate(below: shape[axis], operation: "gather", shapes: [shape, indices.shape])
-        let outer = Self.count(of: Array(shape[..<axis]))
+        let outer = Self.count(of: shape[..<axis])
         let extent = shape[axis]
         let picked = indices.shape[axis]
-        let inner = Self.count(of: Array(shape[(axis + 1)...]))
+        let inner = Self.count(of: shape[(axis + 1)...])
         let output = TensorStorage(uninitializedCount: indices.count)
         for o in 0..<outer {
             for p in 0..<picked {

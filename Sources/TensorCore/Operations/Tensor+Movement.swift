@@ -37,7 +37,7 @@ extension Tensor {
         guard start <= end else {
             throw TensorError("flatten", shapes: [shape], "start axis \(startAxis) is after end axis \(endAxis)")
         }
-        let merged = Self.count(of: Array(shape[start...end]))
+        let merged = Self.count(of: shape[start...end])
         return try reshaped(to: Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
     }
 
@@ -140,8 +140,8 @@ extension Tensor {
         }
         var target = first.shape
         target[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let outer = count(of: Array(first.shape[..<axis]))
-        let inner = count(of: Array(first.shape[(axis + 1)...]))
+        let outer = count(of: first.shape[..<axis])
+        let inner = count(of: first.shape[(axis + 1)...])
         let output = TensorStorage(uninitializedCount: count(of: target))
         let rowLength = target[axis] * inner
         var column = 0

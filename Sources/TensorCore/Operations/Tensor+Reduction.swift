@@ -50,9 +50,9 @@ extension Tensor {
             while end + 1 < axes.count && axes[end + 1] == axes[end] + 1 { end += 1 }
             let first = axes[index]
             let last = axes[end]
-            let outer = Self.count(of: Array(currentShape[..<first]))
-            let extent = Self.count(of: Array(currentShape[first...last]))
-            let inner = Self.count(of: Array(currentShape[(last + 1)...]))
+            let outer = Self.count(of: currentShape[..<first])
+            let extent = Self.count(of: currentShape[first...last])
+            let inner = Self.count(of: currentShape[(last + 1)...])
             let output = TensorStorage(uninitializedCount: outer * inner)
             kernel(current.pointer, output.pointer, outer, extent, inner)
             for axis in first...last { currentShape[axis] = 1 }
@@ -125,9 +125,9 @@ extension Tensor {
     private func argExtremum(axis: Int, isMaximum: Bool, name: String) throws(TensorError) -> IndexTensor {
         let axis = try normalized(axis: axis, operation: name)
         guard shape[axis] > 0 else { throw TensorError(name, shapes: [shape], "cannot reduce an empty axis") }
-        let outer = Self.count(of: Array(shape[..<axis]))
+        let outer = Self.count(of: shape[..<axis])
         let extent = shape[axis]
-        let inner = Self.count(of: Array(shape[(axis + 1)...]))
+        let inner = Self.count(of: shape[(axis + 1)...])
         var result = [Int](repeating: 0, count: outer * inner)
         let pointer = storage.pointer
         for o in 0..<outer {

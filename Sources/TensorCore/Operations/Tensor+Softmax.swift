@@ -30,12 +30,33 @@ extension Tensor {
     }
 
     func softmaxKernel(axis: Int, logarithmic: Bool) -> TensorStorage {
-        let outer = Self.count(of: Array(shape[..<axis]))
+        let outer = Self.count(of: shape[..<axis])
         let extent = shape[axis]
-        let inner = Self.count(of: Array(shape[(axis + 1)...]))
+        let inner = Self.count(of: shape[(axis + 1)...])
         let output = TensorStorage(uninitializedCount: scalarCount)
         let input = storage.pointer
         let destination = output.pointer
+        if inner == 1 {
+            // Rows are contiguous: shift, exponentiate sixteen lanes at a time, normalize.
+            for o in 0..<outer {
+                let x = input + o * extent
+                let y = destination + o * extent
+                var maximum = -Float.infinity
+                for k in 0..<extent { maximum = Swift.max(maximum, x[k]) }
+                if !maximum.isFinite { maximum = 0 }
+                for k in 0..<extent { y[k] = x[k] - maximum }
+                VectorMath.map(y, y, count: extent, VectorMath.exp)
+                let total = ReductionKernel.contiguousSum(y, count: extent)
+                if logarithmic {
+                    let shift = maximum + logf(total)
+                    for k in 0..<extent { y[k] = x[k] - shift }
+                } else {
+                    let scale = 1 / total
+                    for k in 0..<extent { y[k] *= scale }
+                }
+            }
+            return output
+        }
         for o in 0..<outer {
             for i in 0..<inner {
                 let base = o * extent * inner + i
