@@ -116,16 +116,22 @@ extension Tensor {
                         "backward", shapes: [node.shape],
                         "the graph was already freed by an earlier backward; pass retainingGraph: true to it")
                 }
+                if case .view(let view) = operation, let inputNode = inputs[0].node {
+                    // A slice's gradient is zero outside the slice: add it straight into the input's pending
+                    // gradient instead of materializing a zero tensor of the input's shape per slice.
+                    let inputID = ObjectIdentifier(inputNode)
+                    var target = pending.removeValue(forKey: inputID) ?? Tensor.filled(inputs[0].shape, with: 0)
+                    target.withUnsafeMutableBufferPointer { _ in }  // make it unique (copy-on-write)
+                    view.accumulate(outputGradient.storage, into: target.storage)
+                    monitor?.check(target.storage, operation: "backward of slice", shapes: [node.shape])
+                    pending[inputID] = target
+                    if !retainingGraph { release(node) }
+                    continue
+                }
                 let needed = inputs.map { $0.node != nil }
                 let inputGradients = try gradientRule(
                     operation, inputs: inputs, outputShape: node.shape, gradient: outputGradient, needed: needed)
-                if !retainingGraph {
-                    node.state.withLock {
-                        $0.inputs = []
-                        $0.operation = .reshape
-                        $0.isReleased = true
-                    }
-                }
+                if !retainingGraph { release(node) }
                 for (input, gradient) in zip(inputs, inputGradients) {
                     guard let inputNode = input.node, let gradient else { continue }
                     guard gradient.shape == input.shape else {
@@ -135,14 +141,28 @@ extension Tensor {
                     }
                     monitor?.check(gradient.storage, operation: "backward of \(operation.name)", shapes: [node.shape])
                     let inputID = ObjectIdentifier(inputNode)
-                    if let existing = pending[inputID] {
-                        pending[inputID] = try existing + gradient
+                    if var existing = pending.removeValue(forKey: inputID) {
+                        // In place when this sweep holds the only reference (copy-on-write otherwise).
+                        existing.withUnsafeMutableBufferPointer { total in
+                            let addend = gradient.storage.pointer
+                            for index in total.indices { total[index] += addend[index] }
+                        }
+                        pending[inputID] = existing
                     } else {
                         pending[inputID] = gradient
                     }
                 }
             }
             return found
+        }
+    }
+
+    /// Drops a node's inputs and saved tensors once its rule has run.
+    private static func release(_ node: GradientNode) {
+        node.state.withLock {
+            $0.inputs = []
+            $0.operation = .reshape
+            $0.isReleased = true
         }
     }
 

@@ -12,7 +12,7 @@ final class BufferPool: Sendable {
 
     /// Buffers of at most this many bytes are pooled; larger ones go straight to the allocator.
     static let largestPooledBytes = 64 << 20
-    static let buffersPerClass = 32
+    static let buffersPerClass = 256
     static let maximumIdleBytes = 256 << 20
 
     private struct State {
