@@ -94,6 +94,7 @@ extension Tensor {
         m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool = false
     ) {
         // BLAS rejects zero leading dimensions (it would print an error and do nothing); empty products are ours.
+        _ = BLASBackend.configureOnce
         guard m > 0 && n > 0 else { return }
         guard k > 0 else {
             if !accumulate { c.update(repeating: 0, count: m * n) }

@@ -21,10 +21,27 @@ public enum BLASBackend {
     public static var configuration: String { String(cString: openblas_get_config()) }
 
     /// The number of threads OpenBLAS may use for one large product (small ones always run on one).
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    public static var threadCount: Int {
+        _ = configureOnce
+        return Int(openblas_get_num_threads())
+    }
 
-    /// Limits OpenBLAS's threads; on a shared machine 1 avoids the collapse of busy-waiting workers.
-    public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+    /// Limits OpenBLAS's threads (the default is 1, see ``configureOnce``); more only pays for large products on
+    /// an otherwise idle machine.
+    public static func setThreadCount(_ count: Int) {
+        _ = configureOnce
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// Runs once, before the first product: pins OpenBLAS to one thread unless `OPENBLAS_NUM_THREADS` or
+    /// `OMP_NUM_THREADS` says otherwise. OpenBLAS's workers busy-wait between calls, and on a shared 2-core machine
+    /// a spinning worker collapses throughput (see docs/performance.md); the small products of small models never
+    /// use a second thread anyway.
+    static let configureOnce: Void = {
+        if getenv("OPENBLAS_NUM_THREADS") == nil && getenv("OMP_NUM_THREADS") == nil {
+            openblas_set_num_threads(1)
+        }
+    }()
 
     /// The `OPENBLAS_CORETYPE` to start the process with when OpenBLAS fell back to generic kernels on a CPU that has
     /// AVX-512 or AVX2, else `nil` (nothing to fix).
