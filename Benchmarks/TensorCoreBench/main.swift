@@ -41,6 +41,12 @@ func emit(_ name: String, _ seconds: Double, _ extra: [String: Double] = [:]) {
     print("{" + fields.joined(separator: ", ") + "}")
 }
 
+if CommandLine.arguments.dropFirst().first == "--relaunch-check" {
+    // Prints the kernel family OpenBLAS uses after relaunchWithRecommendedCoreTypeIfNeeded (bench.sh's self-test).
+    BLASBackend.relaunchWithRecommendedCoreTypeIfNeeded()
+    print(BLASBackend.coreName)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "--recommended-core-type" {
     print(BLASBackend.recommendedCoreType ?? "")
     exit(0)

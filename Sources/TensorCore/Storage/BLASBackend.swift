@@ -55,6 +55,21 @@ public enum BLASBackend {
         return nil
     }
 
+    /// Re-executes the current process, same arguments, with `OPENBLAS_CORETYPE` set to ``recommendedCoreType``
+    /// when OpenBLAS fell back to generic kernels and the variable is unset (Linux only).
+    ///
+    /// Call it first thing in `main` of a process that will run the engine, before any other thread starts. When
+    /// there is nothing to fix, or `exec` fails, it returns and the process goes on unchanged; it never loops,
+    /// because the re-executed process finds the variable set.
+    public static func relaunchWithRecommendedCoreTypeIfNeeded() {
+        #if os(Linux)
+            guard getenv("OPENBLAS_CORETYPE") == nil, let core = recommendedCoreType else { return }
+            setenv("OPENBLAS_CORETYPE", core, 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+            unsetenv("OPENBLAS_CORETYPE")  // exec failed: leave the environment as it was
+        #endif
+    }
+
     private static func cpuFlags() -> Set<String> {
         guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
         defer { fclose(file) }
