@@ -5,13 +5,14 @@ import Testing
 
 @Suite("JSONValue: parsing and printing")
 struct JSONValueTests {
-    @Test("parses every JSON type and prints it back compactly, keys sorted")
+    @Test("parses every JSON type and prints it back compactly")
     func roundTrip() throws {
         let text = #"{"b":[1,2.5,true,null,"x"],"a":{"n":-3}}"#
         let value = try JSONValue(parsing: Data(text.utf8))
         #expect(value["b"] == [1, 2.5, true, nil, "x"])
         #expect(value["a"]?["n"] == -3)
-        #expect(value.jsonText == #"{"a":{"n":-3},"b":[1,2.5,true,null,"x"]}"#)
+        #expect(try JSONValue(parsing: value.serialized) == value)
+        #expect(JSONValue.object(["b": [1, 2.5, true, nil, "x"]]).jsonText == #"{"b":[1,2.5,true,null,"x"]}"#)
     }
 
     @Test("escapes quotes, backslashes and control characters; keeps Unicode")
@@ -24,5 +25,18 @@ struct JSONValueTests {
     @Test("rejects malformed text")
     func malformed() {
         #expect(throws: (any Error).self) { try JSONValue(parsing: Data("{\"a\":".utf8)) }
+    }
+}
+
+@Suite("JSONValue: numbers and booleans keep their kinds")
+struct JSONValueKindTests {
+    @Test("true/false are booleans, 0/1 integers, 1.0 and 2.5 doubles, big integers stay exact")
+    func kinds() throws {
+        let value = try JSONValue(parsing: Data(#"[true, false, 0, 1, 1.0, 2.5, 9007199254740993, -7, 1e3]"#.utf8))
+        #expect(
+            value == [
+                .bool(true), .bool(false), .int(0), .int(1), .double(1.0), .double(2.5), .int(9_007_199_254_740_993),
+                .int(-7), .double(1000),
+            ])
     }
 }

@@ -1,7 +1,11 @@
 import Foundation
 
-/// The iopub channel's outbox. Any thread queues messages; one thread (`run`) owns the PUB
-/// socket and sends them in order.
+/// The iopub channel's outbox: any thread publishes, and messages leave in the order published.
+///
+/// The PUB socket is guarded by `isSending`: whoever sets it (under the lock) is the socket's only
+/// user until it clears it, which also gives libzmq the memory barrier it asks for when a socket
+/// changes threads. When nothing is queued, a publishing thread sends its message itself (no
+/// thread hop on the request path); otherwise the message is queued for the iopub thread (`run`).
 ///
 /// Stream text is batched: consecutive writes to the same stream for the same request join one
 /// `stream` message, sent after `flushInterval` or as soon as anything else is queued behind it.
@@ -18,6 +22,23 @@ final class IOPubQueue: @unchecked Sendable {
     private var sentCount = 0
     private var pendingFlushes = 0
     private var stopping = false
+    private var isSending = false
+    /// Where messages go, set while `run` is running.
+    private var sink: Sink?
+
+    private struct Sink {
+        let socket: any ChannelSocket
+        let codec: WireCodec
+        let logger: KernelLogger
+
+        func send(_ message: Message) {
+            do {
+                try socket.send(codec.encode(message))
+            } catch {
+                logger.log("iopub: cannot send \(message.messageType): \(error)")
+            }
+        }
+    }
 
     private let factory: MessageFactory
     private let flushInterval: Duration
@@ -33,8 +54,19 @@ final class IOPubQueue: @unchecked Sendable {
     func publish(type: String, content: JSONValue, parent: JSONValue) {
         let message = factory.broadcast(type: type, content: content, parent: parent)
         condition.lock()
-        items.append(.message(message))
         queuedCount += 1
+        if items.isEmpty, !isSending, let sink {
+            isSending = true
+            condition.unlock()
+            sink.send(message)
+            condition.lock()
+            isSending = false
+            sentCount += 1
+            condition.broadcast()
+            condition.unlock()
+            return
+        }
+        items.append(.message(message))
         condition.signal()
         condition.unlock()
     }
@@ -75,47 +107,45 @@ final class IOPubQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The iopub thread: sends until stopped; socket errors are logged, never fatal.
+    /// The iopub thread: sends what is queued until stopped; socket errors are logged, never fatal.
     func run(socket: any ChannelSocket, codec: WireCodec, logger: KernelLogger) {
         condition.lock()
+        sink = Sink(socket: socket, codec: codec, logger: logger)
         while true {
-            if items.isEmpty {
-                if stopping { break }
+            if items.isEmpty || isSending {
+                if stopping && items.isEmpty && !isSending { break }
                 condition.wait()
                 continue
             }
             // A lone stream batch waits a little for more text, unless someone is flushing.
             if items.count == 1, pendingFlushes == 0, !stopping, case .stream(_, _, _, let queuedAt) = items[0] {
-                let due = queuedAt.advanced(by: flushInterval)
-                let now = ContinuousClock.now
-                if now < due {
-                    let seconds =
-                        Double((due - now).components.attoseconds) * 1e-18 + Double((due - now).components.seconds)
-                    _ = condition.wait(until: Date().addingTimeInterval(seconds))
+                let remaining = queuedAt.advanced(by: flushInterval) - ContinuousClock.now
+                if remaining > .zero {
+                    let (seconds, attoseconds) = remaining.components
+                    _ = condition.wait(until: Date().addingTimeInterval(Double(seconds) + Double(attoseconds) * 1e-18))
                     continue
                 }
             }
             let batch = items
             items.removeAll(keepingCapacity: true)
+            isSending = true
+            let sink = self.sink!
             condition.unlock()
             for item in batch {
-                let message: Message
                 switch item {
-                case .message(let queued): message = queued
+                case .message(let message): sink.send(message)
                 case .stream(let name, let text, let parent, _):
-                    message = factory.broadcast(
-                        type: "stream", content: ["name": .string(name), "text": .string(text)], parent: parent)
-                }
-                do {
-                    try socket.send(codec.encode(message))
-                } catch {
-                    logger.log("iopub: cannot send \(message.messageType): \(error)")
+                    sink.send(
+                        factory.broadcast(
+                            type: "stream", content: ["name": .string(name), "text": .string(text)], parent: parent))
                 }
             }
             condition.lock()
+            isSending = false
             sentCount += batch.count
             condition.broadcast()
         }
+        sink = nil
         condition.unlock()
     }
 }

@@ -4,17 +4,23 @@ import Foundation
 /// Signs and checks messages with the connection file's key: HMAC-SHA256 over the header,
 /// parent header, metadata and content frames, as lower-case hex. An empty key means unsigned.
 public struct MessageSigner: Sendable {
-    // Kept as bytes (SymmetricKey is not Sendable); a SymmetricKey is cheap to make per message.
-    private let keyBytes: Data?
+    private let storage: KeyStorage?
+
+    /// The key, made once. `SymmetricKey` is not `Sendable`, but this one is never mutated after
+    /// init, so sharing it between the kernel's threads is safe.
+    private final class KeyStorage: @unchecked Sendable {
+        let key: SymmetricKey
+        init(_ key: SymmetricKey) { self.key = key }
+    }
 
     public init(key: String, scheme: String = "hmac-sha256") {
         precondition(scheme == "hmac-sha256" || key.isEmpty, "unsupported signature scheme \(scheme)")
-        self.keyBytes = key.isEmpty ? nil : Data(key.utf8)
+        self.storage = key.isEmpty ? nil : KeyStorage(SymmetricKey(data: Data(key.utf8)))
     }
 
-    public var isSigning: Bool { keyBytes != nil }
+    public var isSigning: Bool { storage != nil }
 
-    private var key: SymmetricKey? { keyBytes.map { SymmetricKey(data: $0) } }
+    private var key: SymmetricKey? { storage?.key }
 
     /// The hex signature of the four JSON frames ("" when unsigned).
     public func signature(of frames: [Data]) -> Data {
@@ -29,9 +35,10 @@ public struct MessageSigner: Sendable {
     public func isValid(signature: Data, for frames: [Data]) -> Bool {
         guard let key else { return true }
         guard let code = Self.bytes(fromHex: signature), code.count == SHA256.byteCount else { return false }
-        var joined = Data()
-        for frame in frames { joined.append(frame) }
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: joined, using: key)
+        var hmac = HMAC<SHA256>(key: key)
+        for frame in frames { hmac.update(data: frame) }
+        // Comparing the two codes goes through swift-crypto's constant-time equality.
+        return hmac.finalize() == code
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
