@@ -33,6 +33,13 @@ struct AutodiffTests {
         #expect(x.gradient?.scalars == [1, 2])  // only the non-detached path
     }
 
+    @Test func backwardWithoutAGraphThrows() throws {
+        #expect(throws: TensorError.self) { try Tensor([1, 2]).sum().backward() }
+        let x = Tensor([1, 2]).requiringGradient()
+        #expect(throws: TensorError.self) { try noGrad { () throws(TensorError) in try (x * 2).sum() }.backward() }
+        #expect(throws: TensorError.self) { try (x * 2).backward() }  // not one element
+    }
+
     @Test func gradientsWithRespectToInputs() throws {
         let w = Tensor([2, -1]).requiringGradient()
         let input = Tensor([3, 4]).requiringGradient()

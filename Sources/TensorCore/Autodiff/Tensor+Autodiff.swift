@@ -66,6 +66,11 @@ extension Tensor {
             throw TensorError(
                 "backward", shapes: [shape, seed.shape], "the seed gradient must have the tensor's shape")
         }
+        guard node != nil else {
+            throw TensorError(
+                "backward", shapes: [shape],
+                "the tensor does not depend on any tensor that requires gradients (made inside noGrad?)")
+        }
         _ = try Self.propagate(from: self, seed: seed, retainingGraph: retainingGraph, targets: [], accumulate: true)
     }
 
