@@ -212,15 +212,18 @@ enum ReductionKernel {
             for o in 0..<outer { output[o] = contiguousSum(input + o * n, count: n) }
             return
         }
+        if n == 0 {
+            output.update(repeating: 0, count: outer * inner)
+            return
+        }
         for o in 0..<outer {
             let destination = output + o * inner
             let source = input + o * n * inner
             destination.update(from: source, count: inner)
-            for k in 1..<Swift.max(n, 1) {
+            for k in 1..<n {
                 let row = source + k * inner
                 for i in 0..<inner { destination[i] += row[i] }
             }
-            if n == 0 { destination.update(repeating: 0, count: inner) }
         }
     }
 
