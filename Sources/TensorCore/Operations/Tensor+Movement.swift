@@ -163,7 +163,7 @@ extension Tensor {
         }
         var expanded: [Tensor] = []
         for tensor in tensors { expanded.append(try tensor.unsqueezed(at: axis)) }
-        return try concatenate(expanded, alongAxis: axis < 0 ? axis : axis)
+        return try concatenate(expanded, alongAxis: axis)
     }
 
     /// Splits along `axis` into pieces of the given extents, which must add up to the axis extent.
