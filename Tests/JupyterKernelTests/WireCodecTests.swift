@@ -97,3 +97,20 @@ struct WireCodecTests {
         #expect(try codec.decode(codec.encode(message)).buffers == [Data([0, 1, 2])])
     }
 }
+
+@Suite("Message headers the kernel makes")
+struct MessageHeaderTests {
+    @Test("ids are unique; dates are ISO 8601 UTC with microseconds; version 5.3")
+    func freshHeaders() throws {
+        let headers = (0..<1000).map { _ in MessageHeader(messageType: "status", session: "s") }
+        #expect(Set(headers.map(\.messageID)).count == 1000)
+        let date = headers[0].date
+        #expect(date.count == 27 && date.hasSuffix("Z"))
+        #expect(try Regex(#"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"#).wholeMatch(in: date) != nil)
+        let parsed = try Date(
+            date, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true))
+        #expect(abs(parsed.timeIntervalSinceNow) < 60)
+        #expect(headers[0].version == "5.3")
+        #expect(MessageHeader(json: headers[0].json) == headers[0])
+    }
+}
