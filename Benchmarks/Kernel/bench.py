@@ -65,31 +65,43 @@ def rss_bytes(manager):
     return 0
 
 
-def measure(kernel_name, starts, round_trips, lines):
+def measure(kernels, rounds, starts, round_trips, lines):
+    """Both kernels in the same run, taking turns: in each round every kernel is started alone,
+    measured and stopped, so neither one's background threads (IPython saves history on one)
+    steal the other's CPU, while load from other processes falls on both alike."""
+    samples = {name: {"cold": [], "trips": [], "rate": [], "lost": [], "rss": []} for name in kernels}
+    for _ in range(rounds):
+        for name in kernels:
+            sample = samples[name]
+            for _ in range(starts):
+                manager, client, seconds = start(name)
+                sample["cold"].append(seconds)
+                stop(manager, client)
+            manager, client, _ = start(name)
+            try:
+                code = CODE[name]
+                for _ in range(20):
+                    run_cell(client, code["trivial"])
+                sample["trips"].extend(run_cell(client, code["trivial"])[0] for _ in range(round_trips))
+                seconds, text = run_cell(client, code["lines"].format(n=lines))
+                received = text.split("\n")[:-1]
+                sample["rate"].append(lines / seconds)
+                sample["lost"].append(lines - sum(1 for i, line in enumerate(received) if line == str(i)))
+                time.sleep(1.0)
+                sample["rss"].append(rss_bytes(manager))
+            finally:
+                stop(manager, client)
     results = {}
-    cold = []
-    for _ in range(starts):
-        manager, client, seconds = start(kernel_name)
-        cold.append(seconds)
-        stop(manager, client)
-    results["cold_start_s"] = statistics.median(cold)
-
-    manager, client, _ = start(kernel_name)
-    try:
-        code = CODE[kernel_name]
-        for _ in range(20):
-            run_cell(client, code["trivial"])
-        times = sorted(run_cell(client, code["trivial"])[0] for _ in range(round_trips))
-        results["round_trip_median_s"] = statistics.median(times)
-        results["round_trip_p99_s"] = times[min(len(times) - 1, int(len(times) * 0.99))]
-        seconds, text = run_cell(client, code["lines"].format(n=lines))
-        received = text.split("\n")[:-1]
-        results["stdout_lines_per_s"] = lines / seconds
-        results["stdout_lines_lost"] = lines - sum(1 for i, line in enumerate(received) if line == str(i))
-        time.sleep(1.0)
-        results["idle_rss_bytes"] = rss_bytes(manager)
-    finally:
-        stop(manager, client)
+    for name, sample in samples.items():
+        trips = sorted(sample["trips"])
+        results[name] = {
+            "cold_start_s": statistics.median(sample["cold"]),
+            "round_trip_median_s": statistics.median(trips),
+            "round_trip_p99_s": trips[min(len(trips) - 1, int(len(trips) * 0.99))],
+            "stdout_lines_per_s": statistics.median(sample["rate"]),
+            "stdout_lines_lost": max(sample["lost"]),
+            "idle_rss_bytes": statistics.median(sample["rss"]),
+        }
     return results
 
 
@@ -102,13 +114,14 @@ def install_rigor(binary):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rigor", required=True)
-    parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--round-trips", type=int, default=500)
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
     install_rigor(args.rigor)
-    ours = measure("rigor", args.starts, args.round_trips, args.lines)
-    reference = measure("python3", args.starts, args.round_trips, args.lines)
+    results = measure(["rigor", "python3"], args.rounds, args.starts, args.round_trips, args.lines)
+    ours, reference = results["rigor"], results["python3"]
     targets = {
         "cold_start_s": ("kernel.cold_start", 0.2, "lower"),
         "round_trip_median_s": ("kernel.execute_round_trip.median", 0.3, "lower"),
