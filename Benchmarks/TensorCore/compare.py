@@ -27,10 +27,12 @@ def load(path, key):
 
 
 def main():
+    blas = {}
     with open(sys.argv[1]) as f:
         for line in f:
             if line.startswith('{"blas_core"'):
-                print(line.strip(), flush=True)
+                blas = json.loads(line)
+                print(line.strip(), file=sys.stderr, flush=True)
                 break
     ours, order = load(sys.argv[1], "ours_s")
     reference, _ = load(sys.argv[2], "reference_s")
@@ -42,6 +44,7 @@ def main():
                "reference_s": float(f"{r['reference_s']:.4g}"), "ratio": round(o["ours_s"] / r["reference_s"], 3),
                "threads": 1}
         if "gflops" in o:
+            row["blas_core"] = blas.get("blas_core")
             row["ours_gflops"] = round(o["gflops"], 1)
             row["reference_gflops"] = round(r["gflops"], 1)
             row["gflops_ratio"] = round(o["gflops"] / r["gflops"], 3)
