@@ -9,6 +9,7 @@ import sys
 
 
 def load(path, key):
+    """The best row per (benchmark, reference label) — ours have no label — in first-seen order."""
     best, order = {}, []
     with open(path) as f:
         for line in f:
@@ -18,7 +19,7 @@ def load(path, key):
             row = json.loads(line)
             if "benchmark" not in row:
                 continue
-            name = row["benchmark"]
+            name = (row["benchmark"], row.get("reference"))
             if name not in best:
                 order.append(name)
             if name not in best or row[key] < best[name][key]:
@@ -35,20 +36,23 @@ def main():
                 print(line.strip(), file=sys.stderr, flush=True)
                 break
     ours, order = load(sys.argv[1], "ours_s")
-    reference, _ = load(sys.argv[2], "reference_s")
-    for name in order:
-        if name not in reference:
-            continue
-        o, r = ours[name], reference[name]
-        row = {"benchmark": name, "ours_s": float(f"{o['ours_s']:.4g}"), "reference": r["reference"],
-               "reference_s": float(f"{r['reference_s']:.4g}"), "ratio": round(o["ours_s"] / r["reference_s"], 3),
-               "threads": 1}
-        if "gflops" in o:
-            row["blas_core"] = blas.get("blas_core")
-            row["ours_gflops"] = round(o["gflops"], 1)
-            row["reference_gflops"] = round(r["gflops"], 1)
-            row["gflops_ratio"] = round(o["gflops"] / r["gflops"], 3)
-        print(json.dumps(row), flush=True)
+    reference, reference_order = load(sys.argv[2], "reference_s")
+    for key in order:
+        name = key[0]
+        for reference_key in (k for k in reference_order if k[0] == name):
+            emit_row(name, ours[key], reference[reference_key], blas)
+
+
+def emit_row(name, o, r, blas):
+    row = {"benchmark": name, "ours_s": float(f"{o['ours_s']:.4g}"), "reference": r["reference"],
+           "reference_s": float(f"{r['reference_s']:.4g}"), "ratio": round(o["ours_s"] / r["reference_s"], 3),
+           "threads": 1}
+    if "gflops" in o:
+        row["blas_core"] = blas.get("blas_core")
+        row["ours_gflops"] = round(o["gflops"], 1)
+        row["reference_gflops"] = round(r["gflops"], 1)
+        row["gflops_ratio"] = round(o["gflops"] / r["gflops"], 3)
+    print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":
