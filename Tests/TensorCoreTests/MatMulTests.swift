@@ -32,6 +32,25 @@ struct MatMulTests {
         #expect(Array(broadcastLeft.scalars[4...]) == [14, -2, 32, -2])
     }
 
+    @Test(arguments: [(1, 1, 1), (37, 53, 29), (64, 64, 64), (3, 200, 5)])
+    func matchesAFloat64Product(m: Int, k: Int, n: Int) throws {
+        let a = sample([m, k], salt: 11)
+        let b = sample([k, n], salt: 12)
+        let product = try a.matmul(b)
+        let (left, right) = (a.scalars, b.scalars)
+        var expected: [Float] = []
+        for row in 0..<m {
+            for column in 0..<n {
+                var total = 0.0
+                for inner in 0..<k { total += Double(left[row * k + inner]) * Double(right[inner * n + column]) }
+                expected.append(Float(total))
+            }
+        }
+        expectClose(product, expected, tolerance: 1e-5)
+        let transposed = try Tensor.matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true)
+        expectClose(transposed, expected, tolerance: 1e-5)
+    }
+
     @Test func mismatchesThrow() {
         #expect(throws: TensorError.self) { try a.matmul(a) }
         #expect(throws: TensorError.self) { try Tensor.matmul(Tensor.zeros([2, 2, 3]), Tensor.zeros([3, 3, 4])) }
