@@ -125,7 +125,7 @@ def test_interrupt_during_a_long_cell_keeps_variables(kernel):
     elapsed = time.monotonic() - started
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "Interrupted"
-    assert elapsed < 0.5, f"interrupt took {elapsed:.3f} s"
+    assert elapsed < 0.1, f"interrupt took {elapsed:.3f} s"
     reply, iopub = kernel.execute(samples.READ_X)
     results = [m for m in iopub if m["msg_type"] == "execute_result"]
     assert results and results[0]["content"]["data"]["text/plain"] == "42"
@@ -135,9 +135,12 @@ def test_interrupt_during_a_long_cell_keeps_variables(kernel):
 def test_sigint_interrupts_too(kernel):
     request = kernel.send("shell", "execute_request", {"code": samples.LONG_LOOP, "silent": False})
     time.sleep(0.5)
+    started = time.monotonic()
     kernel.manager.signal_kernel(2)
     reply = kernel.reply("shell", request, timeout=10)
+    elapsed = time.monotonic() - started
     assert reply["content"]["ename"] == "Interrupted"
+    assert elapsed < 0.1, f"SIGINT took {elapsed:.3f} s"
     assert_healthy(kernel)
 
 
