@@ -68,7 +68,7 @@ extension Tensor {
         case .square:
             return [local(g, x) { g, x in 2 * g * x }]
         case .softplus:
-            return [local(g, x) { g, x in g * sigmoid(x) }]
+            return [local(g, x) { g, x in g * VectorMath.sigmoid(x) }]
         case .gelu:
             return [
                 local(g, x) { g, x in

@@ -83,25 +83,4 @@ extension Tensor {
 
     /// `ln(1 + eˣ)`, computed as `max(x, 0) + ln(1 + e^−|x|)`. - Shape: unchanged. - Gradient: `σ(x)`.
     public func softplus() -> Tensor { unary(.softplus) { Swift.max($0, 0) + log1pf(expf(-Swift.abs($0))) } }
-
-    /// `tanh x` from `expf`: glibc's `tanhf` goes through a slow scalar `expm1f` (5× the cost of `expf`).
-    /// Odd Taylor polynomial below |x| = 1/16 (error < 1e-9 there), `1 − 2/(e^{2|x|} + 1)` above (absolute error
-    /// ~1 ulp of 1); saturates to ±1 without overflow.
-    @inline(__always)
-    static func hyperbolicTangent(_ x: Float) -> Float {
-        let magnitude = Swift.abs(x)
-        if magnitude < 0.0625 {
-            let square = x * x
-            return x * (1 + square * (-1 / 3 + square * (2 / 15 + square * (-17 / 315))))
-        }
-        let result = 1 - 2 / (expf(2 * magnitude) + 1)
-        return x < 0 ? -result : result
-    }
-
-    @inline(__always)
-    static func sigmoid(_ x: Float) -> Float {
-        if x >= 0 { return 1 / (1 + expf(-x)) }
-        let e = expf(x)
-        return e / (1 + e)
-    }
 }

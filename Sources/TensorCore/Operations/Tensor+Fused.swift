@@ -11,16 +11,6 @@
 public enum Activation: String, Sendable, CaseIterable {
     case identity, relu, sigmoid, tanh
 
-    @inline(__always)
-    func apply(_ x: Float) -> Float {
-        switch self {
-        case .identity: x
-        case .relu: x > 0 ? x : 0
-        case .sigmoid: Tensor.sigmoid(x)
-        case .tanh: Tensor.hyperbolicTangent(x)
-        }
-    }
-
     /// `g · f′(x)`, written in terms of the output `y = f(x)`.
     func derivative(gradient g: Tensor, output y: Tensor) -> Tensor {
         let storage: TensorStorage
@@ -52,10 +42,13 @@ extension Tensor {
         switch activation {
         case .identity: Self.biasLoop(source, offsets, destination, rows, features) { $0 }
         case .relu: Self.biasLoop(source, offsets, destination, rows, features) { $0 > 0 ? $0 : 0 }
-        case .sigmoid, .tanh:
+        case .sigmoid:
+            // Add, then activate the whole buffer in one vectorizable pass.
             Self.biasLoop(source, offsets, destination, rows, features) { $0 }
-            let f = activation == .sigmoid ? VectorMath.sigmoid : VectorMath.tanh
-            VectorMath.map(destination, destination, count: scalarCount, f)
+            VectorMath.map(destination, destination, count: scalarCount, VectorMath.sigmoid)
+        case .tanh:
+            Self.biasLoop(source, offsets, destination, rows, features) { $0 }
+            VectorMath.map(destination, destination, count: scalarCount, VectorMath.tanh)
         }
         let saved = Tensor(shape: shape, storage: output)
         return Tensor(
