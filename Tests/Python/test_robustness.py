@@ -161,3 +161,17 @@ def test_shutdown_with_restart(kernel_name):
         assert raw.kernel_info()["header"]["session"] != old_session
     finally:
         raw.close()
+
+
+def test_heartbeat_and_control_answer_while_a_cell_runs(kernel):
+    request = kernel.send("shell", "execute_request", {"code": samples.LONG_LOOP, "silent": False})
+    time.sleep(0.3)
+    started = time.monotonic()
+    assert kernel.heartbeat(timeout=1.0)
+    info = kernel.kernel_info("control", timeout=1.0)
+    assert info is not None and info["content"]["status"] == "ok"
+    assert time.monotonic() - started < 0.5
+    interrupt = kernel.send("control", "interrupt_request")
+    assert kernel.reply("control", interrupt) is not None
+    assert kernel.reply("shell", request, timeout=10)["content"]["ename"] == "Interrupted"
+    assert_healthy(kernel)
