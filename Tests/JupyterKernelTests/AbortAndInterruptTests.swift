@@ -8,7 +8,8 @@ struct AbortAndInterruptTests {
     @Test("a failed cell aborts the execute requests queued behind it, but not other requests")
     func stopOnError() throws {
         let kernel = KernelHarness()
-        let failing = kernel.send("execute_request", ["code": "fail first"])
+        // The failing cell takes a moment, so the requests below are surely queued behind it.
+        let failing = kernel.send("execute_request", ["code": "sleep 200000\nfail first"])
         let queued = kernel.send("execute_request", ["code": "print never"])
         let info = kernel.send("kernel_info_request")
         let queued2 = kernel.send("execute_request", ["code": "print never either"])
@@ -32,7 +33,7 @@ struct AbortAndInterruptTests {
     @Test("with stop_on_error false, the queued requests run")
     func noStopOnError() throws {
         let kernel = KernelHarness()
-        kernel.send("execute_request", ["code": "fail first", "stop_on_error": false])
+        kernel.send("execute_request", ["code": "sleep 200000\nfail first", "stop_on_error": false])
         kernel.send("execute_request", ["code": "print runs"])
         #expect(kernel.nextReply()?.content["status"] == "error")
         #expect(kernel.nextReply()?.content["status"] == "ok")

@@ -5,7 +5,8 @@ import Synchronization
 
 /// An interpreter for protocol tests. Each line of a cell is a command:
 /// `print T`, `eprint T`, `value T`, `display ID T`, `update ID T`, `clear`, `fail T`,
-/// `loop` (spins until interrupted), `input PROMPT` (echoes the answer), `spam N` (N lines).
+/// `loop` (spins until interrupted), `input PROMPT` (echoes the answer), `spam N` (N lines),
+/// `sleep MICROSECONDS`.
 final class MockInterpreter: KernelInterpreter {
     let interruptFlag = InterruptFlag()
     var executed: [String] = []
@@ -44,6 +45,7 @@ final class MockInterpreter: KernelInterpreter {
                     context.publisher.updateDisplay(bundle, displayID: parts[0])
                 }
             case "clear": context.publisher.clearOutput(wait: true)
+            case "sleep": usleep(UInt32(argument) ?? 0)
             case "fail": return .failure(ExecutionError(name: "MockError", value: argument))
             case "spam":
                 for index in 0..<(Int(argument) ?? 0) { context.publisher.write("line \(index)\n") }
