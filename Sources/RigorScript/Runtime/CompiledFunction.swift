@@ -8,6 +8,8 @@ final class CompiledFunction {
     let specs: [ParameterSpec]
     let parameterLocations: [DeclarationLocation]
     let parameterTypes: [TypeAnnotation?]
+    let parameterChecks: [TypeCheck?]
+    let returnCheck: TypeCheck?
     let defaults: [Evaluate?]
     let returnType: TypeAnnotation?
     let slotCount: Int
@@ -26,6 +28,8 @@ final class CompiledFunction {
         }
         self.parameterLocations = declaration.parameters.map(\.location)
         self.parameterTypes = declaration.parameters.map(\.type)
+        self.parameterChecks = declaration.parameters.map { $0.type.map(TypeCheck.init) }
+        self.returnCheck = declaration.returnType.map(TypeCheck.init)
         self.defaults = defaults
         self.returnType = declaration.returnType
         self.slotCount = declaration.slotCount
@@ -65,11 +69,13 @@ final class CompiledFunction {
             if let singleExpression {
                 result = try singleExpression(frame)
             } else {
-                _ = try body(frame)
+                // `return` statements convert their value themselves; only falling off the end
+                // still needs the check below.
+                if case .returnFromFunction = try body(frame) { return frame.returnValue }
                 result = frame.returnValue
             }
-            if let returnType {
-                guard let converted = Conversions.convert(result, to: returnType, registry: context.registry) else {
+            if let returnType, let returnCheck {
+                guard let converted = returnCheck.apply(result, registry: context.registry) else {
                     let span = declaration.body.last?.span ?? declaration.span
                     if result.isNil && !(declaration.body.last is ReturnStmt) {
                         throw ScriptError(

@@ -115,8 +115,9 @@ extension Compiler {
             case .defaultValue: value = try code.defaults[index]!(calleeFrame)
             case .variadic: value = .nil
             }
-            if let type = code.parameterTypes[index] {
-                guard let converted = Conversions.convert(value, to: type, registry: context.registry) else {
+            if let check = code.parameterChecks[index] {
+                guard let converted = check.apply(value, registry: context.registry) else {
+                    let type = code.parameterTypes[index]!
                     throw ScriptError(
                         .type, "cannot convert value of type '\(value.typeName)' to expected argument type '\(type)'",
                         at: site.span(ofParameter: index))
@@ -237,7 +238,7 @@ extension Compiler {
         -> Evaluate
     {
         let name = member.name
-        let errorSpan = member.nameSpan.through(call.span)
+        let errorSpan = SourceSpan(source: call.span.source, start: member.nameSpan.start, end: call.span.end)
         let site = MethodSite(
             site: CallSite(shape: shape, span: member.nameSpan, errorSpan: errorSpan), name: name)
         let context = self.context

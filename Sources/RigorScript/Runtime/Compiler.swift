@@ -77,7 +77,11 @@ final class Compiler {
         // `func` declarations are created when the block starts, so they are visible throughout.
         var steps: [Execute] = functions.map { declaration in
             let make = makeFunction(declaration)
-            let store = storeDeclaration(declaration.location, span: declaration.nameSpan, isConstant: true, function: declaration)
+            var store = storeDeclaration(declaration.location, span: declaration.nameSpan, isConstant: true, function: declaration)
+            if case .cell(let index) = declaration.location {
+                // A local function that calls itself captured its own box: fill that box.
+                store = { frame, value in frame.cells[index].value = value }
+            }
             return { frame in
                 try store(frame, .function(make(frame)))
                 return .next
@@ -198,9 +202,10 @@ final class Compiler {
             if let returnType = function?.returnType {
                 let registry = context.registry
                 let span = valueExpression.span
+                let check = TypeCheck(returnType)
                 return { frame in
                     let result = try value(frame)
-                    guard let converted = Conversions.convert(result, to: returnType, registry: registry) else {
+                    guard let converted = check.apply(result, registry: registry) else {
                         throw ScriptError(
                             .type,
                             "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
@@ -410,10 +415,11 @@ final class Compiler {
                 })
         case .global(let cell):
             let get = globalRead(cell, span: span)
+            let globals = context.globals
             return Place(
                 get: get,
-                modify: { [unowned self] frame, body in
-                    guard cell.isDefined else { throw self.undefined(cell.name, at: span) }
+                modify: { frame, body in
+                    guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
                     if cell.isConstant && !cell.isBuiltin {
                         throw ScriptError(
                             .type, "cannot assign to value: '\(name)' is a 'let' constant", at: span,
@@ -496,17 +502,18 @@ final class Compiler {
 
     // MARK: - Names
 
-    func undefined(_ name: String, at span: SourceSpan) -> ScriptError {
+    static func undefined(_ name: String, at span: SourceSpan, globals: GlobalTable) -> ScriptError {
         var notes: [Diagnostic.Note] = []
-        if let suggestion = Suggestions.closest(to: name, in: context.globals.definedNames) {
+        if let suggestion = Suggestions.closest(to: name, in: globals.definedNames) {
             notes.append(Diagnostic.Note("did you mean '\(suggestion)'?"))
         }
         return ScriptError(.name, "cannot find '\(name)' in scope", at: span, notes: notes)
     }
 
     func globalRead(_ cell: GlobalCell, span: SourceSpan) -> Evaluate {
-        { [unowned self] _ in
-            guard cell.isDefined else { throw self.undefined(cell.name, at: span) }
+        let globals = context.globals
+        return { _ in
+            guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
             return cell.value
         }
     }

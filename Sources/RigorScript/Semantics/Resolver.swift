@@ -188,27 +188,29 @@ final class Resolver {
         case let s as FunctionDecl:
             resolveFunction(s)
         case let s as IfStmt:
-            var bindings: [VariableDecl] = []
+            // `if let` bindings are visible in later conditions and in the then-branch only.
+            scope.blocks.append([:])
             for condition in s.conditions {
                 switch condition {
                 case .expression(let e): resolve(e)
                 case .binding(let decl):
                     resolve(decl.initializer)
-                    bindings.append(decl)
+                    decl.location = declare(decl.name, isConstant: decl.isConstant, span: decl.nameSpan)
                 }
             }
-            // `if let` bindings are visible in the then-branch only.
-            resolveBlock(s.thenBranch) {
-                for decl in bindings { decl.location = declare(decl.name, isConstant: decl.isConstant, span: decl.nameSpan) }
-            }
+            resolveBlock(s.thenBranch)
+            scope.blocks.removeLast()
             if let elseBranch = s.elseBranch {
                 if let block = elseBranch as? BlockStmt { resolveBlock(block) } else { resolve(elseBranch) }
             }
         case let s as GuardStmt:
+            // `guard let` bindings are visible in later conditions and after the guard.
             for condition in s.conditions {
                 switch condition {
                 case .expression(let e): resolve(e)
-                case .binding(let decl): resolve(decl.initializer)
+                case .binding(let decl):
+                    resolve(decl.initializer)
+                    decl.location = declare(decl.name, isConstant: decl.isConstant, span: decl.nameSpan)
                 }
             }
             resolveBlock(s.elseBranch)
@@ -216,10 +218,6 @@ final class Resolver {
                 error(
                     "'guard' body must not fall through, consider using a 'return' or 'break' to exit the scope",
                     at: s.elseBranch.span.end == s.elseBranch.span.start ? s.span : closingBrace(of: s.elseBranch))
-            }
-            // `guard let` bindings are visible after the guard.
-            for case .binding(let decl) in s.conditions {
-                decl.location = declare(decl.name, isConstant: decl.isConstant, span: decl.nameSpan)
             }
         case let s as ForStmt:
             resolve(s.sequence)

@@ -9,12 +9,14 @@ final class Executor: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var job: (() -> Void)?
+    private var stopping = false
     private var thread: Thread?
     /// The top of the executor thread's stack, once it started.
     private(set) var stackTop: UInt = 0
 
     init() {
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread keeps the executor alive until `stop()`.
+        let thread = Thread { self.loop() }
         thread.stackSize = Executor.stackSize
         thread.name = "rigor-executor"
         self.thread = thread
@@ -34,8 +36,11 @@ final class Executor: @unchecked Sendable {
         condition.unlock()
         while true {
             condition.lock()
-            while job == nil { condition.wait() }
-            let work = job!
+            while job == nil && !stopping { condition.wait() }
+            guard let work = job else {
+                condition.unlock()
+                return
+            }
             condition.unlock()
             work()
             condition.lock()
@@ -43,6 +48,14 @@ final class Executor: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
+    }
+
+    /// Ends the thread once the current job (if any) is done.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Runs `body` on the executor thread and waits for it.

@@ -10,6 +10,8 @@ final class GlobalTable {
         return cell
     }
 
+    func removeAll() { cells.removeAll() }
+
     /// Names that currently hold a value.
     var definedNames: [String] { cells.values.filter(\.isDefined).map(\.name) }
 

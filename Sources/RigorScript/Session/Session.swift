@@ -32,6 +32,12 @@ public final class Session {
         defineBuiltins()
     }
 
+    deinit {
+        executor.stop()
+        // Functions in globals refer to the call context, which refers to the globals: break the cycle.
+        globals.removeAll()
+    }
+
     /// Makes every registered builtin function and type visible as a global (call again after
     /// registering more).
     public func defineBuiltins() {

@@ -95,9 +95,12 @@ struct Parser {
     }
 
     private mutating func statementWithRecovery() -> Stmt? {
+        let start = current
         do {
             return try statement()
         } catch {
+            // Always make progress, even when the error is at the statement's first token.
+            if current == start && !isAtEnd && !check(.rightBrace) { advance() }
             synchronize()
             return nil
         }
@@ -415,7 +418,8 @@ struct Parser {
     /// ternary = disjunction [ "?" expression ":" ternary ]
     private mutating func ternary() throws -> Expr {
         let condition = try binary(minimumPrecedence: 1)
-        guard check(.question), !peek.startsLine || bracketDepth > 0 else { return condition }
+        // A `?` can never start a statement, so a line starting with it continues the ternary.
+        guard check(.question) else { return condition }
         advance()
         let thenBranch = try expression()
         try expect(.colon, "in the ternary expression", notes: [Diagnostic.Note("write 'condition ? a : b'")])
@@ -617,6 +621,14 @@ struct Parser {
             }
             if Token.keywords[token.lexeme] != nil {
                 throw error("expected expression, found keyword '\(token.lexeme)'", at: token)
+            }
+            if token.startsLine, Precedence.infix[token.kind] != nil {
+                throw error(
+                    "expected expression, found \(token.kind.diagnosticName)", at: token,
+                    notes: [
+                        Diagnostic.Note(
+                            "a line that starts with an operator does not continue the line before; end that line with the operator instead")
+                    ])
             }
             throw error("expected expression, found \(token.kind.diagnosticName)", at: token)
         }
