@@ -28,7 +28,7 @@ let package = Package(
 
         // MARK: engine targets (TensorCore)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .executableTarget(name: "TensorCoreBench", dependencies: ["TensorCore"], path: "Benchmarks/TensorCoreBench"),
 
