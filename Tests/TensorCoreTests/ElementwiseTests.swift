@@ -24,6 +24,9 @@ struct ElementwiseTests {
         expectClose(Tensor([1, 4]).log(), [0, 1.386294])
         #expect(Tensor([4, 9]).squareRoot().scalars == [2, 3])
         #expect(Tensor([2, 3]).raised(to: 3).scalars == [8, 27])
+        #expect(Tensor([-1.5, -0.5, 0.5, 1.5, 2.4]).rounded().scalars == [-2, -0, 0, 2, 2])
+        #expect(x.sign().scalars == [-1, -1, 0, 1, 1])
+        #expect(!x.requiringGradient().sign().requiresGradient)
         // Extreme inputs stay finite.
         #expect(Tensor([-200, 200]).sigmoid().scalars == [0, 1])
         expectClose(Tensor([-200, 200]).softplus(), [0, 200])

@@ -81,6 +81,18 @@ extension Tensor {
         return Tensor(result: output, shape: shape, operation: .tanh(output: result), inputs: [self])
     }
 
+    /// Rounds to the nearest integer, ties to even. Not differentiable: the result is cut from the graph (for
+    /// straight-through estimators, compose `x + (x.rounded() − x).detached()`). - Shape: unchanged.
+    public func rounded() -> Tensor {
+        Tensor(shape: shape, storage: ElementwiseKernel.map(storage) { $0.rounded(.toNearestOrEven) })
+    }
+
+    /// −1, 0 or 1 by the sign of each scalar (NaN stays NaN). Not differentiable: the result is cut from the graph
+    /// (FGSM uses `gradient.sign()`). - Shape: unchanged.
+    public func sign() -> Tensor {
+        Tensor(shape: shape, storage: ElementwiseKernel.map(storage) { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) })
+    }
+
     /// `ln(1 + eˣ)`, computed as `max(x, 0) + ln(1 + e^−|x|)`. - Shape: unchanged. - Gradient: `σ(x)`.
     public func softplus() -> Tensor { unary(.softplus) { Swift.max($0, 0) + log1pf(expf(-Swift.abs($0))) } }
 }
