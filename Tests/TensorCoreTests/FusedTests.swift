@@ -41,6 +41,11 @@ struct FusedTests {
         #expect(throws: TensorError.self) {
             try Tensor.softmaxCrossEntropy(logits: m, labels: IndexTensor([3, 0]))
         }
+        // A sequence: [N, T, C] logits with [N, T] labels average over every position.
+        let sequence = try Tensor.stack([m, m])
+        let sequenceLoss = try Tensor.softmaxCrossEntropy(
+            logits: sequence, labels: IndexTensor(shape: [2, 2], indices: [2, 0, 2, 0]))
+        expectClose(sequenceLoss, [2.721938])
     }
 
     @Test func layerNormMatchesPyTorch() throws {

@@ -70,9 +70,15 @@ extension Tensor {
     /// The mean cross-entropy of `softmax(logits)` against integer labels, in one stable pass:
     /// `L = −(1/N) Σₙ log softmax(logitsₙ)[labelₙ]`.
     ///
-    /// - Shape: logits `[N, C]`, labels `[N]` with values in `0..<C` → `[]`.
+    /// - Shape: logits `[N, C]`, labels `[N]` with values in `0..<C` → `[]`. Logits `[..., C]` with labels `[...]`
+    ///   (a sequence task's `[N, T, C]` and `[N, T]`) average over all leading positions.
     /// - Gradient: `(softmax(logits) − onehot(labels)) / N`.
     public static func softmaxCrossEntropy(logits: Tensor, labels: IndexTensor) throws(TensorError) -> Tensor {
+        if logits.rank > 2 && labels.shape == Array(logits.shape.dropLast()) {
+            let classes = logits.shape[logits.rank - 1]
+            return try softmaxCrossEntropy(
+                logits: logits.reshaped(to: [-1, classes]), labels: IndexTensor(labels.indices))
+        }
         guard logits.rank == 2, labels.shape == [logits.shape[0]] else {
             throw TensorError(
                 "crossEntropy", shapes: [logits.shape, labels.shape], "logits must be [N, C] and labels [N]")
