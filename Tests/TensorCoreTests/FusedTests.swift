@@ -68,5 +68,13 @@ struct FusedTests {
             let (h, c) = try Tensor.lstmCell(gates: p[0], cell: p[1])
             return try h * 2 + c
         }
+        // Two steps through a recurrent weight, only the last hidden state used.
+        try expectGradientsMatch(
+            [sample([3, 8], salt: 78), sample([3, 2], salt: 79), sample([2, 8], salt: 85)], epsilon: 1e-3
+        ) { (p) throws(TensorError) in
+            let (h1, c1) = try Tensor.lstmCell(gates: p[0], cell: p[1])
+            let (h2, _) = try Tensor.lstmCell(gates: p[0] + h1.matmul(p[2]), cell: c1)
+            return h2
+        }
     }
 }

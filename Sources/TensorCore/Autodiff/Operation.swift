@@ -43,7 +43,7 @@ enum Operation: Sendable {
     case biasActivation(Activation, output: Tensor)
     case softmaxCrossEntropy(labels: IndexTensor, probabilities: Tensor)
     case layerNorm(normalized: Tensor, inverseStandardDeviation: Tensor)
-    case lstmCell(gates: Tensor, cellTanh: Tensor)
+    case lstmCell(output: LSTMCellOutput, gates: Tensor, cellTanh: Tensor)
 
     var name: String {
         switch self {

@@ -154,9 +154,9 @@ extension Tensor {
             return try layerNormGradients(
                 inputs: inputs, normalized: normalized, inverseStandardDeviation: inverseStandardDeviation,
                 gradient: g, needed: needed)
-        case .lstmCell(let gates, let cellTanh):
+        case .lstmCell(let output, let gates, let cellTanh):
             return lstmCellGradients(
-                previousCell: inputs[1], activatedGates: gates, cellTanh: cellTanh, gradient: g)
+                output: output, previousCell: inputs[1], activatedGates: gates, cellTanh: cellTanh, gradient: g)
         }
     }
 

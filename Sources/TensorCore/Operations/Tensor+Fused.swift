@@ -7,6 +7,11 @@
     import Darwin
 #endif
 
+/// Which result of `Tensor.lstmCell` a graph node stands for.
+enum LSTMCellOutput: Sendable, Equatable {
+    case hidden, cell
+}
+
 /// An activation that a fused kernel applies after its affine part.
 public enum Activation: String, Sendable, CaseIterable {
     case identity, relu, sigmoid, tanh
@@ -196,13 +201,14 @@ extension Tensor {
         let (rows, hidden) = (cell.shape[0], cell.shape[1])
         let activated = TensorStorage(uninitializedCount: gates.scalarCount)
         let cellTanh = TensorStorage(uninitializedCount: cell.scalarCount)
-        let state = TensorStorage(uninitializedCount: 2 * cell.scalarCount)
+        let hiddenOutput = TensorStorage(uninitializedCount: cell.scalarCount)
+        let cellOutput = TensorStorage(uninitializedCount: cell.scalarCount)
         for row in 0..<rows {
             let z = gates.storage.pointer + row * 4 * hidden
             let a = activated.pointer + row * 4 * hidden
             let previous = cell.storage.pointer + row * hidden
-            let h = state.pointer + row * 2 * hidden
-            let c = h + hidden
+            let h = hiddenOutput.pointer + row * hidden
+            let c = cellOutput.pointer + row * hidden
             let t = cellTanh.pointer + row * hidden
             VectorMath.map(z, a, count: hidden, VectorMath.sigmoid)  // input gate
             VectorMath.map(z + hidden, a + hidden, count: hidden, VectorMath.sigmoid)  // forget gate
@@ -212,39 +218,47 @@ extension Tensor {
             VectorMath.map(c, t, count: hidden, VectorMath.tanh)
             for j in 0..<hidden { h[j] = a[3 * hidden + j] * t[j] }
         }
-        // One node makes [N, 2, H] = (h′, c′); the two results are its slices.
-        let packed = Tensor(
-            result: state, shape: [rows, 2, hidden],
-            operation: .lstmCell(
-                gates: Tensor(shape: gates.shape, storage: activated),
-                cellTanh: Tensor(shape: cell.shape, storage: cellTanh)),
-            inputs: [gates, cell])
-        let newHidden = try packed.sliced(alongAxis: 1, from: 0, to: 1).reshaped(to: [rows, hidden])
-        let newCell = try packed.sliced(alongAxis: 1, from: 1, to: 2).reshaped(to: [rows, hidden])
+        // Two results, one node each over the same saved activations. The backward pass is linear in (dh′, dc′),
+        // so each node's rule adds its own output's share to the gates' and the cell's gradients.
+        let saved = Tensor(shape: gates.shape, storage: activated)
+        let savedTanh = Tensor(shape: cell.shape, storage: cellTanh)
+        let tracked = gates.node != nil || cell.node != nil
+        let newHidden = Tensor(
+            result: hiddenOutput, shape: cell.shape,
+            operation: .lstmCell(output: .hidden, gates: saved, cellTanh: savedTanh), inputs: [gates, cell],
+            tracked: tracked)
+        let newCell = Tensor(
+            result: cellOutput, shape: cell.shape,
+            operation: .lstmCell(output: .cell, gates: saved, cellTanh: savedTanh), inputs: [gates, cell],
+            tracked: tracked)
         return (newHidden, newCell)
     }
 
+    /// One output's share of the LSTM cell's gradients: with `t = tanh c′`,
+    /// `dc′ = g_c` (cell output) or `g_h·o·(1 − t²)` (hidden output), then `dz_i = dc′·g·i(1 − i)`,
+    /// `dz_f = dc′·c·f(1 − f)`, `dz_g = dc′·i·(1 − g²)`, `dz_o = g_h·t·o(1 − o)` (hidden only), `dc = dc′·f`.
     static func lstmCellGradients(
-        previousCell: Tensor, activatedGates: Tensor, cellTanh: Tensor, gradient g: Tensor
+        output: LSTMCellOutput, previousCell: Tensor, activatedGates: Tensor, cellTanh: Tensor, gradient g: Tensor
     ) -> [Tensor?] {
         let (rows, hidden) = (previousCell.shape[0], previousCell.shape[1])
         let dGates = TensorStorage(uninitializedCount: activatedGates.scalarCount)
         let dCell = TensorStorage(uninitializedCount: previousCell.scalarCount)
+        let isHidden = output == .hidden
         for row in 0..<rows {
             let a = activatedGates.storage.pointer + row * 4 * hidden
             let dz = dGates.pointer + row * 4 * hidden
-            let gH = g.storage.pointer + row * 2 * hidden
-            let gC = gH + hidden
+            let gradient = g.storage.pointer + row * hidden
             let previous = previousCell.storage.pointer + row * hidden
+            let t = cellTanh.storage.pointer + row * hidden
+            let dc = dCell.pointer + row * hidden
             for j in 0..<hidden {
-                let (input, forget, candidate, output) = (a[j], a[hidden + j], a[2 * hidden + j], a[3 * hidden + j])
-                let t = cellTanh.storage.pointer[row * hidden + j]
-                let dC = gC[j] + gH[j] * output * (1 - t * t)
+                let (input, forget, candidate, gate) = (a[j], a[hidden + j], a[2 * hidden + j], a[3 * hidden + j])
+                let dC = isHidden ? gradient[j] * gate * (1 - t[j] * t[j]) : gradient[j]
                 dz[j] = dC * candidate * input * (1 - input)
                 dz[hidden + j] = dC * previous[j] * forget * (1 - forget)
                 dz[2 * hidden + j] = dC * input * (1 - candidate * candidate)
-                dz[3 * hidden + j] = gH[j] * t * output * (1 - output)
-                dCell.pointer[row * hidden + j] = dC * forget
+                dz[3 * hidden + j] = isHidden ? gradient[j] * t[j] * gate * (1 - gate) : 0
+                dc[j] = dC * forget
             }
         }
         return [
