@@ -1,4 +1,4 @@
-// Tensor+Fused: kernels that fuse several ops into one pass and one graph node (bias + activation,
+// Tensor+Fused: kernels that fuse several ops into one pass and one graph node per result (bias + activation,
 // softmax + cross-entropy, layer normalization, an LSTM cell step).
 
 #if canImport(Glibc)
@@ -190,7 +190,7 @@ extension Tensor {
     }
 
     /// One LSTM cell step from pre-activation gates (`x·Wₓ + h·Wₕ + b`, gate order i, f, g, o as in PyTorch):
-    /// `c′ = σ(f) ⊙ c + σ(i) ⊙ tanh(g)`, `h′ = σ(o) ⊙ tanh(c′)`, all in one pass and one graph node.
+    /// `c′ = σ(f) ⊙ c + σ(i) ⊙ tanh(g)`, `h′ = σ(o) ⊙ tanh(c′)`, all in one pass, one graph node per result.
     ///
     /// - Shape: gates `[N, 4H]`, cell `[N, H]` → `(hidden: [N, H], cell: [N, H])`.
     public static func lstmCell(gates: Tensor, cell: Tensor) throws(TensorError) -> (hidden: Tensor, cell: Tensor) {
