@@ -39,7 +39,7 @@ public struct Signature: Sendable {
             }
             text += ": \(type)"
             if isVariadic { text += "..." }
-            if let defaultText { text += " = \(defaultText)" }
+            if let defaultText, !defaultText.isEmpty { text += " = \(defaultText)" }
             return text
         }
     }

@@ -65,10 +65,31 @@ public struct TraceFrame: Sendable, Hashable {
 public struct ScriptError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
     /// Innermost frame first; empty when the error happened at the top level.
-    public var trace: [TraceFrame] = []
-    /// While the error unwinds: where the current function was when it left (its call site in
-    /// the function that is next to add a frame). Nil means the error's own span.
-    var pendingLocation: SourceSpan?
+    public var trace: [TraceFrame] {
+        get { unwinding.frames }
+        set { unwinding.frames = newValue }
+    }
+
+    /// Frames are added while the error unwinds through every call; they live in a box so that
+    /// adding one does not copy the trace (a deep recursion would otherwise cost O(depth²)).
+    final class Unwinding: @unchecked Sendable {
+        var frames: [TraceFrame] = []
+        /// Where the current function was when the error left it (its call site in the function
+        /// that adds the next frame). Nil means the error's own span.
+        var pendingLocation: SourceSpan?
+    }
+    let unwinding = Unwinding()
+
+    var pendingLocation: SourceSpan? {
+        get { unwinding.pendingLocation }
+        nonmutating set { unwinding.pendingLocation = newValue }
+    }
+
+    /// Adds the frame of the function the error is leaving.
+    func addFrame(function: String) {
+        unwinding.frames.append(TraceFrame(function: function, location: unwinding.pendingLocation ?? span))
+        unwinding.pendingLocation = nil
+    }
 
     public init(_ diagnostics: [Diagnostic]) {
         precondition(!diagnostics.isEmpty)

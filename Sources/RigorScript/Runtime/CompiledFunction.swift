@@ -89,9 +89,8 @@ final class CompiledFunction {
                 result = converted
             }
             return result
-        } catch var error as ScriptError {
-            error.trace.append(TraceFrame(function: declaration.displayName, location: error.pendingLocation ?? error.span))
-            error.pendingLocation = nil
+        } catch let error as ScriptError {
+            error.addFrame(function: declaration.displayName)
             throw error
         }
     }

@@ -128,8 +128,8 @@ extension Compiler {
         }
         do {
             return try code.enter(function, frame: calleeFrame, context: context, callSpan: site.span)
-        } catch var error as ScriptError {
-            if !error.trace.isEmpty { error.pendingLocation = site.span }
+        } catch let error as ScriptError {
+            if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
             throw error
         } catch let error as BuiltinError {
             throw ScriptError(builtin: error, at: site.errorSpan)
@@ -187,8 +187,8 @@ extension Compiler {
             return try chosen.body(&packed, context)
         } catch let error as BuiltinError {
             throw ScriptError(builtin: error, at: site.span(ofParameter: error.argument))
-        } catch var error as ScriptError {
-            if !error.trace.isEmpty { error.pendingLocation = site.span }
+        } catch let error as ScriptError {
+            if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
             throw error
         }
     }
@@ -228,8 +228,8 @@ extension Compiler {
             return try chosen.body(&receiver, &packed, context)
         } catch let error as BuiltinError {
             throw ScriptError(builtin: error, at: site.span(ofParameter: error.argument))
-        } catch var error as ScriptError {
-            if !error.trace.isEmpty { error.pendingLocation = site.span }
+        } catch let error as ScriptError {
+            if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
             throw error
         }
     }

@@ -3,8 +3,9 @@
 ///
 /// A cell that has a syntax error runs nothing; statements that ran before a runtime error keep
 /// their effects. Cells run on the session's executor thread, so `execute` may be called from
-/// any thread, one cell at a time.
-public final class Session {
+/// any thread, one call at a time (the kernel's shell thread); `interrupt` may be set from any
+/// thread at any time.
+public final class Session: @unchecked Sendable {
     public let registry: BuiltinRegistry
     /// Set from any thread to stop the running cell (`Interrupted`).
     public let interrupt: InterruptFlag
@@ -71,7 +72,7 @@ public final class Session {
     // MARK: - Execution
 
     /// The result of running one cell.
-    public struct Outcome {
+    public struct Outcome: Sendable {
         /// The value of the last expression statement (nil if none, if it ended in `;`, or if it was nil).
         public var value: Value?
         public var error: ScriptError?
@@ -108,9 +109,9 @@ public final class Session {
             do {
                 let value = try compiled.run(frame)
                 return Outcome(value: value.flatMap { $0.isNil ? nil : $0 }, error: nil, executionCount: count, sourceName: name)
-            } catch var error as ScriptError {
+            } catch let error as ScriptError {
                 if !error.trace.isEmpty {
-                    error.trace.append(TraceFrame(function: nil, location: error.pendingLocation ?? error.span))
+                    error.unwinding.frames.append(TraceFrame(function: nil, location: error.pendingLocation ?? error.span))
                     error.pendingLocation = nil
                 }
                 return Outcome(value: nil, error: error, executionCount: count, sourceName: name)

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+@testable import RigorScript
+
+@Suite("Session: what the kernel asks of the language")
+struct SessionTests {
+    @Test("execution counts and cell names follow Jupyter")
+    func executionCount() {
+        let session = Session()
+        #expect(session.execute("1 + 1").executionCount == 1)
+        let silent = session.execute("2", storeHistory: false)
+        #expect(silent.executionCount == 1)
+        let third = session.execute("undefinedName")
+        #expect(third.executionCount == 2)
+        #expect(third.error?.kind == .name)
+        #expect(session.render(third.error!).hasPrefix("In[2]:1:1: error: cannot find 'undefinedName' in scope"))
+    }
+
+    @Test("a syntax error runs nothing; a runtime error keeps earlier effects")
+    func effects() {
+        let host = BufferedHost()
+        let session = Session(host: host)
+        _ = session.execute("var n = 1")
+        let syntax = session.execute("n = 2\nprint(\"ran\")\nlet = 3")
+        #expect(syntax.error?.kind == .syntax)
+        #expect(host.standardOutput.isEmpty)
+        #expect(session.global("n") == .int(1))
+        let runtime = session.execute("n = 5\nprint(\"ran\")\nlet x = [1][3]\nn = 6")
+        #expect(runtime.error?.kind == .index)
+        #expect(host.standardOutput == "ran\n")
+        #expect(session.global("n") == .int(5))
+    }
+
+    @Test("every syntax error of a cell is reported, not only the first")
+    func allSyntaxErrors() throws {
+        let outcome = Session().execute("let = 1\nlet ok = 2\nprint(ok +)\nlet y = )")
+        let error = try #require(outcome.error)
+        #expect(error.diagnostics.map(\.span.start.line) == [1, 3, 4])
+    }
+
+    @Test("is-complete: complete, incomplete with an indent, invalid")
+    func completeness() {
+        let session = Session()
+        #expect(session.completeness(of: "let x = 1") == .complete)
+        #expect(session.completeness(of: "func f() {") == .incomplete(indent: "    "))
+        #expect(session.completeness(of: "for i in 0..<3 {\n    if i > 1 {") == .incomplete(indent: "        "))
+        #expect(session.completeness(of: "print(1,") == .incomplete(indent: "    "))
+        #expect(session.completeness(of: "let s = \"abc") == .incomplete(indent: ""))
+        #expect(session.completeness(of: "/* open comment") == .incomplete(indent: ""))
+        #expect(session.completeness(of: "let x = 1 +") == .incomplete(indent: ""))
+        #expect(session.completeness(of: "let = 5") == .invalid)
+        #expect(session.completeness(of: "}") == .invalid)
+    }
+
+    @Test("completion: globals, builtins, keywords, members, labels, implicit members")
+    func completion() {
+        let session = Session()
+        _ = session.execute("let learningRate = 0.1\nfunc train(epochs: Int, batchSize: Int = 32) {}\nlet names = [\"a\"]")
+        let globals = session.completions(in: "learn", cursor: 5)
+        #expect(globals.matches == ["learningRate"])
+        #expect(globals.cursorStart == 0 && globals.cursorEnd == 5)
+        #expect(session.completions(in: "pri", cursor: 3).matches == ["print"])
+        #expect(session.completions(in: "whi", cursor: 3).matches == ["while"])
+        let members = session.completions(in: "names.cou", cursor: 9)
+        #expect(members.matches == ["count"])
+        #expect(members.cursorStart == 6)
+        #expect(session.completions(in: "names.so", cursor: 8).matches == ["sort", "sorted"])
+        #expect(session.completions(in: "Double.p", cursor: 8).matches == ["pi"])
+        #expect(session.completions(in: "train(ep", cursor: 8).matches == ["epochs:", "eprint"])
+        #expect(session.completions(in: "train(epochs: 3, ", cursor: 17).matches.prefix(2) == ["batchSize:", "epochs:"])
+        #expect(session.completions(in: "print(x, to: .standardE", cursor: 23).matches == ["standardError"])
+        #expect(session.completions(in: "let myValue = 1\nmyV", cursor: 19).matches == ["myValue"])
+    }
+
+    @Test("inspection: builtins, user functions with doc comments, variables, members")
+    func inspection() throws {
+        let session = Session()
+        _ = session.execute("/// Scales a value.\n/// Used in the tutorial.\nfunc scale(_ x: Double, by factor: Double = 2) -> Double { x * factor }\nlet xs = [1, 2]")
+        let printHelp = try #require(session.inspection(in: "print", cursor: 3))
+        #expect(printHelp.hasPrefix("func print(_ items: Any..., separator: String = \" \""))
+        #expect(printHelp.contains("Example:"))
+        let scaleHelp = try #require(session.inspection(in: "scale(", cursor: 6))
+        #expect(scaleHelp.contains("func scale(_ x: Double, by factor: Double = 2) -> Double"))
+        #expect(scaleHelp.contains("Scales a value.\nUsed in the tutorial."))
+        #expect(session.inspection(in: "xs", cursor: 1) == "let xs: Array = [1, 2]")
+        let member = try #require(session.inspection(in: "xs.append", cursor: 5))
+        #expect(member.contains("mutating func Array.append(_ newElement: Any)"))
+        #expect(session.inspection(in: "nothingHere", cursor: 3) == nil)
+    }
+
+    @Test("an interrupt stops a busy loop promptly and keeps the session's state")
+    func interrupt() async throws {
+        let session = Session()
+        _ = session.execute("var progress = 0")
+        let flag = session.interrupt
+        let started = Date()
+        let task = Task.detached { session.execute("while true { progress += 1 }") }
+        try await Task.sleep(for: .milliseconds(200))
+        let requested = Date()
+        flag.request()
+        let outcome = await task.value
+        let latency = Date().timeIntervalSince(requested)
+        #expect(outcome.error?.kind == .interrupted)
+        #expect(latency < 1.0, "stopped \(latency) s after the request")
+        #expect(Date().timeIntervalSince(started) < 5)
+        guard case .int(let progress) = session.global("progress") else {
+            Issue.record("progress lost")
+            return
+        }
+        #expect(progress > 0)
+        #expect(session.execute("progress > 0").value == .bool(true))
+    }
+
+    @Test("a million levels of recursion end in an error, not a crash")
+    func deepRecursion() throws {
+        let session = Session()
+        let outcome = session.execute("func down(_ n: Int) -> Int { n == 0 ? 0 : 1 + down(n - 1) }\ndown(1_000_000)")
+        let error = try #require(outcome.error)
+        #expect(error.kind == .recursion)
+        // 10,000 nested calls are fine.
+        #expect(session.execute("down(10_000)").value == .int(10_000))
+        // Deep recursion through a builtin's closure is caught as well.
+        let viaMap = session.execute("func viaMap(_ n: Int) -> Int { n == 0 ? 0 : [n].map { viaMap($0 - 1) }[0] }\nviaMap(1_000_000)")
+        #expect(viaMap.error?.kind == .recursion)
+    }
+
+    @Test("readLine goes through the host")
+    func readLine() {
+        let host = BufferedHost(input: ["Ada"])
+        let session = Session(host: host)
+        let outcome = session.execute("let name = readLine(prompt: \"Name: \") ?? \"?\"\nname")
+        #expect(outcome.value == .string("Ada"))
+        #expect(host.standardOutput == "Name: ")
+        #expect(session.execute("readLine()").value == nil)
+    }
+
+    @Test("colour is only on when asked for")
+    func color() throws {
+        let session = Session()
+        let error = try #require(session.execute("1 + \"a\"").error)
+        #expect(!session.render(error).contains("\u{1B}["))
+        #expect(session.render(error, usesColor: true).contains("\u{1B}[1;31merror:"))
+    }
+
+    @Test("a cell's value: last expression, unless ';' or nil or a statement")
+    func cellValue() {
+        let session = Session()
+        #expect(session.execute("let a = 3\na * 2").value == .int(6))
+        #expect(session.execute("a * 2;").value == nil)
+        #expect(session.execute("nil").value == nil)
+        #expect(session.execute("var b = 1").value == nil)
+        #expect(session.execute("for i in 0..<2 { i }").value == nil)
+    }
+}
