@@ -92,13 +92,20 @@ struct ExecuteTests {
     @Test("readLine sends input_request on stdin to the requester and returns input_reply's value")
     func stdin() throws {
         let kernel = KernelHarness()
+        // A reply nobody asked for, sent before the cell runs, must not answer it.
+        kernel.send("input_reply", ["value": "stale"], on: .stdin)
         let request = kernel.send("execute_request", ["code": "input name?", "allow_stdin": true])
         let inputRequest = try #require(kernel.nextReply(on: .stdin))
         #expect(inputRequest.messageType == "input_request")
         #expect(inputRequest.content["prompt"] == "name?")
         #expect(inputRequest.identities == [KernelHarness.identity])
         #expect(inputRequest.parentHeader == request.header.json)
-        kernel.send("input_reply", ["value": "Ada"], on: .stdin)
+        var wrongParent = kernel.makeRequest("input_reply", content: ["value": "wrong"])
+        wrongParent.parentHeader = ["msg_id": "someone-else"]
+        kernel.sendRaw(kernel.codec.encode(wrongParent), on: .stdin)
+        var answer = kernel.makeRequest("input_reply", content: ["value": "Ada"])
+        answer.parentHeader = inputRequest.header.json
+        kernel.sendRaw(kernel.codec.encode(answer), on: .stdin)
         #expect(kernel.nextReply()?.content["status"] == "ok")
         let texts = kernel.iopub(for: request).filter { $0.messageType == "stream" }.compactMap { $0.content["text"] }
         #expect(texts == ["got Ada\n"])

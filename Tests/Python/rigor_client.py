@@ -4,6 +4,7 @@ Used by the robustness tests, which need to send what a well-behaved client neve
 """
 
 import json
+import tempfile
 import time
 import uuid
 
@@ -19,7 +20,9 @@ class RawKernel:
 
     def __init__(self, kernel_name):
         self.manager = KernelManager(kernel_name=kernel_name)
-        self.manager.start_kernel()
+        # The kernel's stderr (its log) goes to a file the tests can read.
+        self.log_file = tempfile.NamedTemporaryFile(prefix="rigor-kernel-", suffix=".log", delete=False)
+        self.manager.start_kernel(stderr=self.log_file)
         info = self.manager.get_connection_info(session=False)
         self.key = info["key"] if isinstance(info["key"], bytes) else info["key"].encode()
         self.session = Session(key=self.key, signature_scheme=info["signature_scheme"])
@@ -27,9 +30,12 @@ class RawKernel:
         self.ip = info["ip"]
         self.ports = {name: info[f"{name}_port"] for name in ("shell", "control", "stdin", "iopub", "hb")}
         self.sockets = {}
+        # Like jupyter_client, shell and stdin share one identity: the kernel sends input_request
+        # to the identity of the execute request it serves.
+        identity = f"raw-{uuid.uuid4().hex[:8]}".encode()
         for name in ("shell", "control", "stdin"):
             socket = self.context.socket(zmq.DEALER)
-            socket.setsockopt(zmq.IDENTITY, f"raw-{uuid.uuid4().hex[:8]}".encode())
+            socket.setsockopt(zmq.IDENTITY, identity if name != "control" else identity + b"-control")
             socket.setsockopt(zmq.LINGER, 0)
             socket.connect(self.url(name))
             self.sockets[name] = socket
@@ -106,6 +112,11 @@ class RawKernel:
         request = self.send("shell", "execute_request", {"code": code, "silent": False, **options})
         reply = self.reply("shell", request, timeout=timeout)
         return reply, self.iopub_until_idle(request, timeout=timeout)
+
+    def log(self):
+        """What the kernel has logged to stderr so far."""
+        with open(self.log_file.name, encoding="utf-8", errors="replace") as log:
+            return log.read()
 
     # -- health --------------------------------------------------------------------------------
 

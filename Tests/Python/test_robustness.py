@@ -54,12 +54,16 @@ def test_bad_signatures_have_no_side_effect(kernel, kind):
         for part in frames[2:6]:
             mac.update(part)
         frames[1] = mac.hexdigest().encode()
+    logged_before = kernel.log().count("signature")
     for channel in CHANNELS:
         kernel.send_frames(channel, frames)
     time.sleep(0.2)
     # Nothing ran: the count moved by exactly one, for our own probe.
     assert execution_count(kernel) == before + 1
     assert_healthy(kernel)
+    # Each refusal on shell and control was logged (stdin is read only while input is pending,
+    # and its stale messages are dropped then).
+    assert kernel.log().count("signature") - logged_before >= 2
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -76,6 +80,8 @@ def test_malformed_json_on_every_channel(kernel, channel):
         kernel.send_frames(channel, [DELIMITER, kernel.session.sign(parts)] + parts)
     time.sleep(0.1)
     assert_healthy(kernel)
+    if channel != "stdin":
+        assert f"{channel}: dropped a message (malformed JSON" in kernel.log()
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -174,4 +180,23 @@ def test_heartbeat_and_control_answer_while_a_cell_runs(kernel):
     interrupt = kernel.send("control", "interrupt_request")
     assert kernel.reply("control", interrupt) is not None
     assert kernel.reply("shell", request, timeout=10)["content"]["ename"] == "Interrupted"
+    assert_healthy(kernel)
+
+
+def test_stale_stdin_messages_do_not_answer_input(kernel):
+    # Garbage and an unrequested input_reply wait on stdin before the cell asks for input.
+    kernel.send_frames("stdin", [DELIMITER, b"", b"{", b"{}", b"{}", b"{}"])
+    kernel.send("stdin", "input_reply", {"value": "stale"})
+    time.sleep(0.1)
+    code = 'let name = readLine(prompt: "name? ") ?? "nobody"\nprint("hi \\(name)")'
+    request = kernel.send("shell", "execute_request", {"code": code, "silent": False, "allow_stdin": True})
+    input_request = kernel.receive("stdin")
+    assert input_request["msg_type"] == "input_request"
+    assert input_request["content"]["prompt"] == "name? "
+    reply = kernel.session.msg("input_reply", {"value": "Ada"}, parent=input_request)
+    kernel.session.send(kernel.sockets["stdin"], reply)
+    assert kernel.reply("shell", request)["content"]["status"] == "ok"
+    texts = [m["content"]["text"] for m in kernel.iopub_until_idle(request) if m["msg_type"] == "stream"]
+    assert "".join(texts) == "hi Ada\n"
+    assert "stdin: ignored unrequested input_reply" in kernel.log()
     assert_healthy(kernel)

@@ -213,6 +213,12 @@ extension Kernel {
         throws(ExecutionError) -> String
     {
         iopub.flush()
+        // Whatever arrived on stdin while nobody asked is stale: it must not answer this request.
+        while let frames = try? stdin.receive(timeout: .zero) {
+            if let stale = decode(frames, channel: .stdin) {
+                logger.log("stdin: ignored unrequested \(stale.messageType)")
+            }
+        }
         let inputRequest = factory.reply(
             to: request, type: "input_request", content: ["prompt": .string(prompt), "password": .bool(password)])
         send(inputRequest, on: stdin)
@@ -225,8 +231,10 @@ extension Kernel {
                 throw ExecutionError(name: "StdinError", value: "\(error)")
             }
             guard let frames, let reply = decode(frames, channel: .stdin) else { continue }
-            guard reply.messageType == "input_reply" else {
-                logger.log("stdin: ignored \(reply.messageType)")
+            guard reply.messageType == "input_reply",
+                reply.parentMessageID == nil || reply.parentMessageID == inputRequest.header.messageID
+            else {
+                logger.log("stdin: ignored \(reply.messageType) that does not answer the pending input_request")
                 continue
             }
             return reply.content["value"]?.stringValue ?? ""
