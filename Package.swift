@@ -32,6 +32,13 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .executableTarget(name: "TensorCoreBench", dependencies: ["TensorCore"], path: "Benchmarks/TensorCoreBench"),
 
+        // MARK: neural network targets (NeuralNetworks)
+        .target(name: "NeuralNetworks", dependencies: ["TensorCore"], resources: [.copy("Resources")]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TensorCore"]),
+        .executableTarget(
+            name: "NeuralNetworksBench", dependencies: ["NeuralNetworks", "TensorCore"],
+            path: "Benchmarks/NeuralNetworksBench"),
+
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
