@@ -1,0 +1,69 @@
+// SimpleRNN, LSTM and GRU: recurrent layers over batch-first sequences [N, T, F].
+import TensorCore
+
+/// An Elman RNN: `hₜ = tanh(xₜ·W_ihᵀ + b_ih + hₜ₋₁·W_hhᵀ + b_hh)`.
+///
+/// - Shape: `[N, T, I]` → `[N, T, H]` with `returnSequences` (else the last state `[N, H]`); bidirectional
+///   doubles `H` (forward and reverse concatenated). Stack layers in a `Sequential` with `returnSequences: true`.
+public final class SimpleRNN: Layer {
+    let core: RecurrentCore
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, returnSequences: Bool = false, bidirectional: Bool = false,
+        seed: UInt64 = 0
+    ) throws {
+        core = try RecurrentCore(
+            .simple, name: "SimpleRNN", inputSize: inputSize, hiddenSize: hiddenSize,
+            returnSequences: returnSequences, bidirectional: bidirectional, seed: seed)
+    }
+
+    public var hiddenSize: Int { core.hiddenSize }
+    public var ownParameters: [Parameter] { core.parameters }
+    public func resetParameters(using generator: inout RandomGenerator) throws { try core.reset(using: &generator) }
+    public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor { try core.forward(input) }
+}
+
+/// A long short-term memory layer (PyTorch's gate order i, f, g, o and two biases):
+/// `c′ = σ(f)⊙c + σ(i)⊙tanh(g)`, `h′ = σ(o)⊙tanh(c′)`. The input projection of the whole sequence is one GEMM; each
+/// step is one GEMM and one fused cell.
+///
+/// - Shape: `[N, T, I]` → `[N, T, H]` with `returnSequences` (else `[N, H]`); bidirectional doubles `H`.
+public final class LSTM: Layer {
+    let core: RecurrentCore
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, returnSequences: Bool = false, bidirectional: Bool = false,
+        seed: UInt64 = 0
+    ) throws {
+        core = try RecurrentCore(
+            .lstm, name: "LSTM", inputSize: inputSize, hiddenSize: hiddenSize,
+            returnSequences: returnSequences, bidirectional: bidirectional, seed: seed)
+    }
+
+    public var hiddenSize: Int { core.hiddenSize }
+    public var ownParameters: [Parameter] { core.parameters }
+    public func resetParameters(using generator: inout RandomGenerator) throws { try core.reset(using: &generator) }
+    public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor { try core.forward(input) }
+}
+
+/// A gated recurrent unit (PyTorch's form, gates r, z, n): `r = σ(W_ir x + b_ir + W_hr h + b_hr)`, likewise `z`,
+/// `n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))`, `h′ = (1 − z)⊙n + z⊙h`.
+///
+/// - Shape: `[N, T, I]` → `[N, T, H]` with `returnSequences` (else `[N, H]`); bidirectional doubles `H`.
+public final class GRU: Layer {
+    let core: RecurrentCore
+
+    public init(
+        _ inputSize: Int, _ hiddenSize: Int, returnSequences: Bool = false, bidirectional: Bool = false,
+        seed: UInt64 = 0
+    ) throws {
+        core = try RecurrentCore(
+            .gru, name: "GRU", inputSize: inputSize, hiddenSize: hiddenSize,
+            returnSequences: returnSequences, bidirectional: bidirectional, seed: seed)
+    }
+
+    public var hiddenSize: Int { core.hiddenSize }
+    public var ownParameters: [Parameter] { core.parameters }
+    public func resetParameters(using generator: inout RandomGenerator) throws { try core.reset(using: &generator) }
+    public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor { try core.forward(input) }
+}
