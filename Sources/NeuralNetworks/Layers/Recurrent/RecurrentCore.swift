@@ -90,37 +90,44 @@ final class RecurrentCore {
     }
 
     /// Runs one direction over `[T, N, I]`; returns `[N, T, H]` (when sequences are wanted) and the final `[N, H]`.
+    ///
+    /// Each step slices its `[N, I]` input rather than slicing a projection of the whole sequence: a slice's gradient
+    /// is a zero tensor of its source's full shape, and the input (width I) is much narrower than the gates (width
+    /// G·H). LSTM and SimpleRNN multiply `[xₜ, hₜ₋₁]` by `[W_ih, W_hh]` in one GEMM per step.
     func scan(_ input: Tensor, _ direction: Direction, reversed: Bool) throws -> (sequence: Tensor?, last: Tensor) {
         let (steps, batch) = (input.shape[0], input.shape[1])
-        let width = cell.gateCount * hiddenSize
-        var projection = try Tensor.matmul(input, direction.inputWeight.value, transposeB: true)
-        switch cell {
-        case .gru:
-            projection = try projection.addingBias(direction.inputBias.value)
-        default:
-            projection = try projection.addingBias(direction.inputBias.value + direction.hiddenBias.value)
-        }
+        let inputWeight = direction.inputWeight.value
+        let hiddenWeight = direction.hiddenWeight.value
+        let joinedWeight = cell == .gru ? nil : try Tensor.concatenate([inputWeight, hiddenWeight], alongAxis: 1)
+        let joinedBias = cell == .gru ? nil : try direction.inputBias.value + direction.hiddenBias.value
         var hidden: Tensor?
         var memory = try Tensor.zeros([batch, hiddenSize])
         var states = [Tensor?](repeating: nil, count: steps)
         let order = reversed ? Array((0..<steps).reversed()) : Array(0..<steps)
         for t in order {
-            let x = try projection.sliced(alongAxis: 0, from: t, to: t + 1).reshaped(to: [batch, width])
+            let x = try input.sliced(alongAxis: 0, from: t, to: t + 1).reshaped(to: [batch, inputSize])
             switch cell {
-            case .simple:
-                let pre = try hidden.map { try x + Tensor.matmul($0, direction.hiddenWeight.value, transposeB: true) } ?? x
-                hidden = pre.tanh()
-            case .lstm:
-                let gates =
-                    try hidden.map { try x + Tensor.matmul($0, direction.hiddenWeight.value, transposeB: true) } ?? x
-                let next = try Tensor.lstmCell(gates: gates, cell: memory)
-                hidden = next.hidden
-                memory = next.cell
+            case .simple, .lstm:
+                let pre: Tensor
+                if let hidden {
+                    let joined = try Tensor.concatenate([x, hidden], alongAxis: 1)
+                    pre = try Tensor.matmul(joined, joinedWeight!, transposeB: true).addingBias(joinedBias!)
+                } else {
+                    pre = try Tensor.matmul(x, inputWeight, transposeB: true).addingBias(joinedBias!)
+                }
+                if cell == .simple {
+                    hidden = pre.tanh()
+                } else {
+                    let next = try Tensor.lstmCell(gates: pre, cell: memory)
+                    hidden = next.hidden
+                    memory = next.cell
+                }
             case .gru:
                 let previous = try hidden ?? Tensor.zeros([batch, hiddenSize])
-                let recurrent = try Tensor.matmul(previous, direction.hiddenWeight.value, transposeB: true)
+                let projected = try Tensor.matmul(x, inputWeight, transposeB: true).addingBias(direction.inputBias.value)
+                let recurrent = try Tensor.matmul(previous, hiddenWeight, transposeB: true)
                     .addingBias(direction.hiddenBias.value)
-                let xs = try x.split(count: 3, alongAxis: 1)
+                let xs = try projected.split(count: 3, alongAxis: 1)
                 let hs = try recurrent.split(count: 3, alongAxis: 1)
                 let reset = try (xs[0] + hs[0]).sigmoid()
                 let update = try (xs[1] + hs[1]).sigmoid()
