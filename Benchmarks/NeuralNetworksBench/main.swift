@@ -166,7 +166,8 @@ for name in options.tasks {
     let history = try task.model.fit(
         task.train, epochs: epochs, batchSize: task.batchSize, optimizer: Adam(learningRate: task.learningRate),
         callbacks: [timer], seed: options.seed,
-        batchOrder: options.orders == nil ? nil : { epoch in order(name, epoch: epoch, count: count) ?? Array(0..<count) })
+        batchOrder: options.orders == nil
+            ? nil : { epoch in order(name, epoch: epoch, count: count) ?? Array(0..<count) })
     let trainSeconds = Date().timeIntervalSince(start)
     let cpu = cpuSeconds() - cpuStart
     epochTimes = timer.times.sorted()
@@ -190,8 +191,10 @@ for name in options.tasks {
             / Double(rows)
         line["test_seq_exact"] =
             Double(
-                (0..<rows).filter { row in (0..<length).allSatisfy { predicted[row * length + $0] == actual[row * length + $0] } }
-                    .count) / Double(rows)
+                (0..<rows).filter { row in
+                    (0..<length).allSatisfy { predicted[row * length + $0] == actual[row * length + $0] }
+                }
+                .count) / Double(rows)
     }
     let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
     FileHandle.standardOutput.write(data + Data("\n".utf8))

@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @testable import NeuralNetworks
 
 func temporaryPath(_ name: String) -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nn-tests-\(ProcessInfo.processInfo.processIdentifier)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "nn-tests-\(ProcessInfo.processInfo.processIdentifier)")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder.appendingPathComponent(name).path
 }
@@ -36,7 +37,8 @@ func temporaryPath(_ name: String) -> String {
         }
         #expect(error("a,b\n1,2\n3\n") == "data.csv:3:2: expected 2 fields, found 1")
         #expect(error("a,b\n1,2\n3,4,5\n") == "data.csv:3:3: expected 2 fields, found 3")
-        #expect(error("a,b\n1,x\n", types: ["b": .number]) == "data.csv:2:3: expected a number in column 'b', found 'x'")
+        #expect(
+            error("a,b\n1,x\n", types: ["b": .number]) == "data.csv:2:3: expected a number in column 'b', found 'x'")
         #expect(error("a,b\n1,\"open\n") == "data.csv:2:3: unterminated quoted field")
         #expect(error("a,b\n1,\"q\"x\n") == "data.csv:2:6: unexpected 'x' after a closing quote")
         #expect(error("") == "data.csv: the file is empty")

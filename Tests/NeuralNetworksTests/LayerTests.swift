@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @testable import NeuralNetworks
 
@@ -76,7 +76,8 @@ import TensorCore
         #expect(norm.parameterCount == 4)
         #expect(norm.namedParameters.map(\.name) == ["weight", "bias", "running_mean", "running_var"])
         let image = try BatchNorm(3)
-        #expect(try image.forward(Tensor.ones([2, 3, 4, 4]), context: LayerContext(isTraining: true)).shape == [2, 3, 4, 4])
+        #expect(
+            try image.forward(Tensor.ones([2, 3, 4, 4]), context: LayerContext(isTraining: true)).shape == [2, 3, 4, 4])
     }
 
     @Test func layerNormAndEmbedding() throws {
@@ -94,7 +95,8 @@ import TensorCore
 
     @Test func sequentialNamesParametersLikePyTorchAndSummarizes() throws {
         let model = try Sequential(
-            [Dense(64, 128, activation: .relu), Dropout(0.2), Dense(128, 64, activation: .relu), Dense(64, 10)], seed: 0)
+            [Dense(64, 128, activation: .relu), Dropout(0.2), Dense(128, 64, activation: .relu), Dense(64, 10)], seed: 0
+        )
         #expect(model.parameterCount == 17_226)
         #expect(model.namedParameters.map(\.name).prefix(3) == ["0.weight", "0.bias", "2.weight"])
         // The seed gives each layer its own stream.
@@ -159,7 +161,10 @@ import TensorCore
         var generator = RandomGenerator(seed: 6)
         let attention = try MultiHeadAttention(dimension: 4, headCount: 2, seed: 1)
         #expect(attention.parameterCount == 3 * 16 + 12 + 16 + 4)
-        #expect(attention.namedParameters.map(\.name) == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
+        #expect(
+            attention.namedParameters.map(\.name) == [
+                "in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias",
+            ])
         let x = try Tensor.normal([2, 3, 4], using: &generator)
         #expect(try attention(x).shape == [2, 3, 4])
         // A causal mask: the first position's output depends only on the first token.
@@ -191,7 +196,8 @@ import TensorCore
         let positional = try PositionalEmbedding(maximumLength: 8, dimension: 4)
         #expect(try positional(Tensor.zeros([2, 5, 4])).shape == [2, 5, 4])
         let sinusoid = try SinusoidalPositionalEncoding(maximumLength: 4, dimension: 4)
-        expectClose(Array(try sinusoid(Tensor.zeros([1, 2, 4])).scalars[4..<8]), [0.841_471, 0.540_302, 0.01, 0.99995])
+        expectClose(
+            Array(try sinusoid(Tensor.zeros([1, 2, 4])).scalars[4..<8]), [0.841_471, 0.540_302, 0.01, 0.99995])
     }
 }
 

@@ -41,7 +41,9 @@ import Testing
     @Test func logLossAndCalibration() throws {
         // sklearn.metrics.log_loss([0, 1], [[0.9, 0.1], [0.2, 0.8]]) == 0.164252033486018
         let probabilities = [[0.9, 0.1], [0.2, 0.8]]
-        #expect(abs(try ProbabilisticMetrics.logLoss(probabilities: probabilities, labels: [0, 1]) - 0.164_252_033_486_018) < 1e-12)
+        #expect(
+            abs(try ProbabilisticMetrics.logLoss(probabilities: probabilities, labels: [0, 1]) - 0.164_252_033_486_018)
+                < 1e-12)
         // Confidences 0.9 (right), 0.8 (right), 0.6 (wrong), 0.7 (right) in 5 bins.
         let calibration = try ProbabilisticMetrics.calibration(
             probabilities: [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]], labels: [0, 1, 1, 1], bins: 5)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @testable import NeuralNetworks
 
@@ -63,7 +63,9 @@ import TensorCore
     @Test func lstmLearnsTheRunningSumModTen() throws {
         func runningSums(_ row: [Int]) -> [Int] {
             var sum = 0
-            return row.map { sum = (sum + $0) % 10; return sum }
+            return row.map {
+                sum = (sum + $0) % 10; return sum
+            }
         }
         // Length 6 instead of 20 (the cost of a step is its length), and 470 steps as in the reference's 625.
         let inputs = Self.tokens(count: 3500, length: 6, vocabulary: 10, seed: 1234)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @testable import NeuralNetworks
 
@@ -35,7 +35,9 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
         let evaluation = try model.evaluate(test)
         #expect(evaluation.map(\.name) == ["loss", "accuracy"])
         let predicted = try model.predictClasses(test.features, batchSize: 7)
-        #expect(abs(try ClassificationMetrics.accuracy(predicted: predicted, actual: test.labels) - evaluation[1].value) < 1e-9)
+        #expect(
+            abs(try ClassificationMetrics.accuracy(predicted: predicted, actual: test.labels) - evaluation[1].value)
+                < 1e-9)
         #expect(history.description.contains("val_accuracy"))
     }
 
@@ -93,7 +95,8 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
         let (train, _) = try irisSplit()
         var calls = 0
         do {
-            try irisModel().fit(train, epochs: 5, batchSize: 10, optimizer: SGD(),
+            try irisModel().fit(
+                train, epochs: 5, batchSize: 10, optimizer: SGD(),
                 shouldCancel: {
                     calls += 1
                     return calls > 13
@@ -111,7 +114,8 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
         var features = try irisSplit().train.features.scalars
         features[5] = .nan
         let (train, _) = try irisSplit()
-        let poisoned = try Dataset(features: Tensor(shape: train.features.shape, scalars: features), targets: train.targets)
+        let poisoned = try Dataset(
+            features: Tensor(shape: train.features.shape, scalars: features), targets: train.targets)
         do {
             try Dense(4, 3).fit(poisoned, epochs: 2, batchSize: 200, optimizer: SGD(), shuffle: false)
             Issue.record("fit did not stop")
@@ -135,7 +139,8 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
         let y = try x.matmul(Tensor([[2], [-1]])) + 0.5
         let regression = try Dataset(features: x, targets: y)
         let linear = try Dense(2, 1)
-        let fitted = try linear.fit(regression, epochs: 60, batchSize: 16, loss: .meanSquaredError, optimizer: Adam(learningRate: 0.05))
+        let fitted = try linear.fit(
+            regression, epochs: 60, batchSize: 16, loss: .meanSquaredError, optimizer: Adam(learningRate: 0.05))
         #expect(fitted.metricNames == ["loss", "learning_rate"])
         #expect(fitted["loss"].last! < 1e-3)
         let predictions = try linear.predict(x).scalars.map(Double.init)

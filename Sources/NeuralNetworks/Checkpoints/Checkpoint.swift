@@ -14,7 +14,9 @@ public enum Checkpoint {
     }
 
     /// Writes named tensors to `path` atomically.
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String, metadata: [String: String] = [:])
+    public static func write(
+        _ tensors: [(name: String, tensor: Tensor)], to path: String, metadata: [String: String] = [:]
+    )
         throws
     {
         var entries: [String] = []
@@ -26,7 +28,8 @@ public enum Checkpoint {
         for (name, tensor) in tensors {
             let end = offset + 4 * tensor.scalarCount
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append("\(quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            entries.append(
+                "\(quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
@@ -36,7 +39,9 @@ public enum Checkpoint {
         data.append(contentsOf: header)
         for (_, tensor) in tensors {
             tensor.withUnsafeBufferPointer { buffer in
-                for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                for value in buffer {
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                }
             }
         }
         let url = URL(fileURLWithPath: path)
@@ -45,7 +50,8 @@ public enum Checkpoint {
         do {
             try data.write(to: temporary)
             guard rename(temporary.path, url.path) == 0 else {
-                throw NeuralNetworkError("saveCheckpoint", "could not rename into \(path): \(String(cString: strerror(errno)))")
+                throw NeuralNetworkError(
+                    "saveCheckpoint", "could not rename into \(path): \(String(cString: strerror(errno)))")
             }
         } catch let error as NeuralNetworkError {
             try? FileManager.default.removeItem(at: temporary)

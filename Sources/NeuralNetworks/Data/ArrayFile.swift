@@ -86,7 +86,8 @@ public enum ArrayFile {
         let count = shape.reduce(1, *)
         let start = headerStart + headerLength
         guard bytes.count >= start + count * size else {
-            throw DataFileError(file: path, "shape \(shape) of \(descr) needs \(count * size) bytes, found \(bytes.count - start)")
+            throw DataFileError(
+                file: path, "shape \(shape) of \(descr) needs \(count * size) bytes, found \(bytes.count - start)")
         }
         var values = [Float](repeating: 0, count: count)
         for index in 0..<count {

@@ -42,7 +42,8 @@ public struct BundledDataset: Sendable {
     public static func breastCancer() throws -> BundledDataset {
         try load(
             "breast_cancer", classes: 2,
-            citation: "W. H. Wolberg, W. N. Street, O. L. Mangasarian (1995), UCI Breast Cancer Wisconsin (Diagnostic), "
+            citation:
+                "W. H. Wolberg, W. N. Street, O. L. Mangasarian (1995), UCI Breast Cancer Wisconsin (Diagnostic), "
                 + "CC BY 4.0, via scikit-learn load_breast_cancer")
     }
 
@@ -54,8 +55,9 @@ public struct BundledDataset: Sendable {
     }
 
     static func load(_ name: String, classes: Int, citation: String) throws -> BundledDataset {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "csv", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: name, withExtension: "csv")
+        guard
+            let url = Bundle.module.url(forResource: name, withExtension: "csv", subdirectory: "Resources")
+                ?? Bundle.module.url(forResource: name, withExtension: "csv")
         else { throw NeuralNetworkError(name, "the bundled file \(name).csv is missing from the resources") }
         let table = try CSVTable.read(url.path)
         let featureNames = table.columnNames.filter { $0 != "label" && $0 != "split" }

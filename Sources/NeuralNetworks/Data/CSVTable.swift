@@ -63,7 +63,8 @@ public struct CSVTable: Sendable {
             names = (1...records[0].fields.count).map { "column\($0)" }
         }
         for name in columnTypes.keys where !names.contains(name) {
-            throw DataFileError(file: source, line: 1, "no column named '\(name)' (columns: \(names.joined(separator: ", ")))")
+            throw DataFileError(
+                file: source, line: 1, "no column named '\(name)' (columns: \(names.joined(separator: ", ")))")
         }
         for record in records where record.fields.count != names.count {
             let column = min(record.fields.count, names.count) + 1
@@ -97,7 +98,9 @@ public struct CSVTable: Sendable {
             case .text:
                 columns.append(
                     .text(
-                        cells.map { missingValues.contains($0.text.trimmingCharacters(in: .whitespaces)) ? nil : $0.text }
+                        cells.map {
+                            missingValues.contains($0.text.trimmingCharacters(in: .whitespaces)) ? nil : $0.text
+                        }
                     ))
             }
         }
@@ -107,7 +110,8 @@ public struct CSVTable: Sendable {
     /// The column named `name`.
     public func column(_ name: String) throws -> CSVColumn {
         guard let index = columnNames.firstIndex(of: name) else {
-            throw DataFileError(file: source, "no column named '\(name)' (columns: \(columnNames.joined(separator: ", ")))")
+            throw DataFileError(
+                file: source, "no column named '\(name)' (columns: \(columnNames.joined(separator: ", ")))")
         }
         return columns[index]
     }

@@ -19,7 +19,8 @@ public struct Dataset: Sendable {
                     + "must have the same first extent")
         }
         if let mask, mask.shape != targets.shape {
-            throw NeuralNetworkError("Dataset", "the mask must have the targets' shape \(TensorError.format(shape: targets.shape))")
+            throw NeuralNetworkError(
+                "Dataset", "the mask must have the targets' shape \(TensorError.format(shape: targets.shape))")
         }
         self.features = features
         self.targets = targets

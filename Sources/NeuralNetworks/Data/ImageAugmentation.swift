@@ -36,7 +36,8 @@ public struct ImageAugmentation: Sendable, Equatable {
     /// The augmented batch. - Shape: `[N, C, H, W]`, unchanged.
     public func apply(to images: Tensor, using generator: inout RandomGenerator) throws -> Tensor {
         guard images.rank == 4 else {
-            throw NeuralNetworkError("ImageAugmentation", "expected [N, C, H, W], got \(TensorError.format(shape: images.shape))")
+            throw NeuralNetworkError(
+                "ImageAugmentation", "expected [N, C, H, W], got \(TensorError.format(shape: images.shape))")
         }
         let (n, c, h, w) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let source = images.scalars

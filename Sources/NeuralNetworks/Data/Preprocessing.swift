@@ -22,7 +22,9 @@ public struct StandardScaler: Sendable, Equatable {
             }
         }
         self.mean = mean.map(Float.init)
-        scale = squares.map { let s = ($0 / Double(max(rows, 1))).squareRoot(); return s == 0 ? 1 : Float(s) }
+        scale = squares.map {
+            let s = ($0 / Double(max(rows, 1))).squareRoot(); return s == 0 ? 1 : Float(s)
+        }
     }
 
     /// A scaler with known statistics.

@@ -40,7 +40,9 @@ public enum Splitting {
 
     /// `folds` (train, validation) index pairs; every index is in exactly one validation part. With `labels`, folds are
     /// stratified (each class dealt round-robin over the folds after a seeded shuffle).
-    public static func kFold(count: Int, folds: Int, labels: [Int]? = nil, seed: UInt64) throws
+    public static func kFold(
+        count: Int, folds: Int, labels: [Int]? = nil, seed: UInt64
+    ) throws
         -> [(train: [Int], validation: [Int])]
     {
         guard folds >= 2, folds <= count else {
@@ -66,7 +68,10 @@ public enum Splitting {
             }
         }
         return (0..<folds).map { fold in
-            (train: (0..<count).filter { assignment[$0] != fold }, validation: (0..<count).filter { assignment[$0] == fold })
+            (
+                train: (0..<count).filter { assignment[$0] != fold },
+                validation: (0..<count).filter { assignment[$0] == fold }
+            )
         }
     }
 

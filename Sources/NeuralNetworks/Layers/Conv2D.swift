@@ -61,7 +61,9 @@ public final class Conv2D: Layer {
         try weight.assign(
             weightInitializer.make(weight.shape, fanIn: fanIn, fanOut: fanOut, defaultBound: bound, using: &generator)
                 .scalars)
-        if let bias { try bias.assign(Tensor.uniform(bias.shape, lower: -bound, upper: bound, using: &generator).scalars) }
+        if let bias {
+            try bias.assign(Tensor.uniform(bias.shape, lower: -bound, upper: bound, using: &generator).scalars)
+        }
     }
 
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {

@@ -45,8 +45,10 @@ public final class Dense: Layer {
             ).scalars)
         if let bias {
             try bias.assign(
-                biasInitializer.make(bias.shape, fanIn: inputSize, fanOut: outputSize, defaultBound: bound, using: &generator)
-                    .scalars)
+                biasInitializer.make(
+                    bias.shape, fanIn: inputSize, fanOut: outputSize, defaultBound: bound, using: &generator
+                )
+                .scalars)
         }
     }
 

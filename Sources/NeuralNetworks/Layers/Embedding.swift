@@ -14,7 +14,9 @@ public final class Embedding: Layer {
     let initializer: Initializer
 
     /// A table of `vocabularySize` vectors of `dimension`.
-    public init(_ vocabularySize: Int, _ dimension: Int, initializer: Initializer = .pytorchDefault, seed: UInt64 = 0)
+    public init(
+        _ vocabularySize: Int, _ dimension: Int, initializer: Initializer = .pytorchDefault, seed: UInt64 = 0
+    )
         throws
     {
         guard vocabularySize > 0, dimension > 0 else {
@@ -110,7 +112,8 @@ public final class SinusoidalPositionalEncoding: Layer {
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
         guard input.rank == 3, input.shape[1] <= table.shape[0], input.shape[2] == dimension else {
             throw NeuralNetworkError(
-                "SinusoidalPositionalEncoding", "expected [N, T, \(dimension)], got \(TensorError.format(shape: input.shape))")
+                "SinusoidalPositionalEncoding",
+                "expected [N, T, \(dimension)], got \(TensorError.format(shape: input.shape))")
         }
         return try input + table.sliced(alongAxis: 0, from: 0, to: input.shape[1])
     }

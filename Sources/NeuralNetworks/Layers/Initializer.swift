@@ -28,7 +28,8 @@ public enum Initializer: Sendable, Equatable {
         _ shape: [Int], fanIn: Int, fanOut: Int, defaultBound: Float, using generator: inout RandomGenerator
     ) throws -> Tensor {
         switch self {
-        case .pytorchDefault: return try Tensor.uniform(shape, lower: -defaultBound, upper: defaultBound, using: &generator)
+        case .pytorchDefault:
+            return try Tensor.uniform(shape, lower: -defaultBound, upper: defaultBound, using: &generator)
         case .uniform(let bound): return try Tensor.uniform(shape, lower: -bound, upper: bound, using: &generator)
         case .normal(let deviation): return try Tensor.normal(shape, standardDeviation: deviation, using: &generator)
         case .glorotUniform: return try Tensor.glorotUniform(shape, fanIn: fanIn, fanOut: fanOut, using: &generator)

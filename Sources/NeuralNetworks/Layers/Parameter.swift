@@ -33,7 +33,8 @@ public final class Parameter {
     public func assign(_ scalars: [Float]) throws {
         guard scalars.count == value.scalarCount else {
             throw NeuralNetworkError(
-                "assign", "\(name) has \(value.scalarCount) values \(TensorError.format(shape: shape)); got \(scalars.count)")
+                "assign",
+                "\(name) has \(value.scalarCount) values \(TensorError.format(shape: shape)); got \(scalars.count)")
         }
         value.withUnsafeMutableBufferPointer { buffer in
             for index in buffer.indices { buffer[index] = scalars[index] }

@@ -53,7 +53,8 @@ public final class GlobalAvgPool: Layer {
 
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
         guard input.rank == 4 else {
-            throw NeuralNetworkError("GlobalAvgPool", "expected [N, C, H, W], got \(TensorError.format(shape: input.shape))")
+            throw NeuralNetworkError(
+                "GlobalAvgPool", "expected [N, C, H, W], got \(TensorError.format(shape: input.shape))")
         }
         return try input.mean(alongAxes: [2, 3])
     }

@@ -52,7 +52,8 @@ public enum Loss: Sendable, Equatable {
             let terms =
                 fromLogits
                 ? try output.softplus() - output * y
-                : try -(y * output.clamped(min: 1e-7, max: 1 - 1e-7).log()
+                : try
+                    -(y * output.clamped(min: 1e-7, max: 1 - 1e-7).log()
                     + (1 - y) * (1 - output.clamped(min: 1e-7, max: 1 - 1e-7)).log())
             return try Loss.mean(terms, mask: mask)
         case .meanSquaredError:

@@ -65,7 +65,8 @@ public enum ClassificationMetrics {
         func mean(_ key: KeyPath<ClassScores, Double>, weighted: Bool) -> Double {
             guard k > 0 else { return 0 }
             if weighted {
-                return total == 0 ? 0 : perClass.reduce(0) { $0 + $1[keyPath: key] * Double($1.support) } / Double(total)
+                return total == 0
+                    ? 0 : perClass.reduce(0) { $0 + $1[keyPath: key] * Double($1.support) } / Double(total)
             }
             return perClass.reduce(0) { $0 + $1[keyPath: key] } / Double(k)
         }

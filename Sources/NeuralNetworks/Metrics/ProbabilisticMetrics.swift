@@ -74,7 +74,9 @@ public enum ProbabilisticMetrics {
         }
         var total = 0.0
         for (row, label) in zip(probabilities, labels) {
-            guard row.indices.contains(label) else { throw NeuralNetworkError("logLoss", "label \(label) out of range") }
+            guard row.indices.contains(label) else {
+                throw NeuralNetworkError("logLoss", "label \(label) out of range")
+            }
             total -= log(min(max(row[label], 1e-15), 1))
         }
         return total / Double(labels.count)

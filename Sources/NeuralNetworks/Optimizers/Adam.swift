@@ -45,7 +45,9 @@ public final class Adam: Optimizer {
         let key = ObjectIdentifier(parameter)
         let t = (steps[key] ?? 0) + 1
         steps[key] = t
-        let (lr, b1, b2, eps, decay, decoupled) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay)
+        let (lr, b1, b2, eps, decay, decoupled) = (
+            learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay
+        )
         let correction1 = 1 - Float(pow(Double(b1), Double(t)))
         let correction2 = 1 - Float(pow(Double(b2), Double(t)))
         let stepSize = lr / correction1

@@ -62,7 +62,8 @@ extension Layer {
     public func restore(_ snapshot: [[Float]]) throws {
         let parameters = namedParameters
         guard parameters.count == snapshot.count else {
-            throw NeuralNetworkError("restore", "the snapshot has \(snapshot.count) tensors, the model \(parameters.count)")
+            throw NeuralNetworkError(
+                "restore", "the snapshot has \(snapshot.count) tensors, the model \(parameters.count)")
         }
         for (entry, values) in zip(parameters, snapshot) { try entry.parameter.assign(values) }
     }

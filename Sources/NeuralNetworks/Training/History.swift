@@ -38,7 +38,9 @@ public struct History: Sendable, Equatable, CustomStringConvertible {
         for logs in epochs {
             lines.append(
                 String(logs.epoch + 1).padding(toLength: 7, withPad: " ", startingAt: 0)
-                    + logs.values.map { Self.format($0.value).padding(toLength: $0.name.count, withPad: " ", startingAt: 0) }
+                    + logs.values.map {
+                        Self.format($0.value).padding(toLength: $0.name.count, withPad: " ", startingAt: 0)
+                    }
                     .joined(separator: "  "))
         }
         if let stopReason { lines.append(stopReason) }

@@ -35,7 +35,10 @@ extension Layer {
                 order = batchOrder(epoch)
                 guard order.count == training.count, Set(order).count == order.count,
                     order.allSatisfy({ (0..<training.count).contains($0) })
-                else { throw NeuralNetworkError("fit", "batchOrder(\(epoch)) is not a permutation of 0..<\(training.count)") }
+                else {
+                    throw NeuralNetworkError(
+                        "fit", "batchOrder(\(epoch)) is not a permutation of 0..<\(training.count)")
+                }
             } else {
                 order = shuffle ? training.shuffledOrder(seed: seed, epoch: epoch) : Array(0..<training.count)
             }
@@ -46,7 +49,8 @@ extension Layer {
                 if shouldCancel() {
                     throw TrainingError(
                         kind: .cancelled, epoch: epoch, batch: batchIndex, history: state.history,
-                        message: "fit: interrupted at epoch \(epoch + 1), batch \(batchIndex + 1) of \(batchesPerEpoch)")
+                        message: "fit: interrupted at epoch \(epoch + 1), batch \(batchIndex + 1) of \(batchesPerEpoch)"
+                    )
                 }
                 let batch = try training.subset(Array(order[start..<min(start + batchSize, order.count)]))
                 let output = try forward(batch.features, context: context)
@@ -92,7 +96,9 @@ extension Layer {
     }
 
     /// The mean loss (and accuracy, for classification losses) over `data` in evaluation mode, without a graph.
-    public func evaluate(_ data: Dataset, loss: Loss = .crossEntropy(), batchSize: Int = 256) throws
+    public func evaluate(
+        _ data: Dataset, loss: Loss = .crossEntropy(), batchSize: Int = 256
+    ) throws
         -> [(name: String, value: Double)]
     {
         try noGrad {

@@ -63,7 +63,8 @@ final class RecurrentCore {
     func reset(using generator: inout RandomGenerator) throws {
         let bound = 1 / Float(hiddenSize).squareRoot()
         for parameter in parameters {
-            try parameter.assign(Tensor.uniform(parameter.shape, lower: -bound, upper: bound, using: &generator).scalars)
+            try parameter.assign(
+                Tensor.uniform(parameter.shape, lower: -bound, upper: bound, using: &generator).scalars)
         }
     }
 
@@ -124,7 +125,8 @@ final class RecurrentCore {
                 }
             case .gru:
                 let previous = try hidden ?? Tensor.zeros([batch, hiddenSize])
-                let projected = try Tensor.matmul(x, inputWeight, transposeB: true).addingBias(direction.inputBias.value)
+                let projected = try Tensor.matmul(x, inputWeight, transposeB: true).addingBias(
+                    direction.inputBias.value)
                 let recurrent = try Tensor.matmul(previous, hiddenWeight, transposeB: true)
                     .addingBias(direction.hiddenBias.value)
                 let xs = try projected.split(count: 3, alongAxis: 1)
