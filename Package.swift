@@ -33,7 +33,9 @@ let package = Package(
         .executableTarget(name: "TensorCoreBench", dependencies: ["TensorCore"], path: "Benchmarks/TensorCoreBench"),
 
         // MARK: neural network targets (NeuralNetworks)
-        .target(name: "NeuralNetworks", dependencies: ["TensorCore"], resources: [.copy("Resources")]),
+        .target(
+            name: "NeuralNetworks", dependencies: ["TensorCore"], exclude: ["README.md"], resources: [.copy("Resources")]
+        ),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TensorCore"]),
         .executableTarget(
             name: "NeuralNetworksBench", dependencies: ["NeuralNetworks", "TensorCore"],
