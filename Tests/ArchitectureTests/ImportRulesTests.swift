@@ -42,7 +42,8 @@ private func importedModules(of file: URL) throws -> [String] {
         }
         guard words.count >= 2, words[0] == "import" else { return nil }
         // `import struct Foo.Bar` names the module after the kind keyword.
-        let module = ["struct", "class", "enum", "func", "protocol", "typealias", "var", "let"].contains(words[1])
+        let module =
+            ["struct", "class", "enum", "func", "protocol", "typealias", "var", "let"].contains(words[1])
             ? (words.count > 2 ? words[2] : "") : words[1]
         return String(module.split(separator: ".").first ?? "")
     }
@@ -75,7 +76,8 @@ struct ImportRulesTests {
                     if target == "JupyterKernel", module == "ZeroMQ",
                         !zeroMQImportersInJupyterKernel.contains(file.lastPathComponent)
                     {
-                        violations.append("JupyterKernel/\(file.lastPathComponent) imports ZeroMQ outside the transport")
+                        violations.append(
+                            "JupyterKernel/\(file.lastPathComponent) imports ZeroMQ outside the transport")
                     }
                 }
             }

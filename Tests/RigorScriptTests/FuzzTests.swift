@@ -66,7 +66,7 @@ struct FuzzTests {
     }
 
     @Test("thousands of mutated and random programs: no crash, no hang, only ScriptErrors")
-    func fuzz() async throws {
+    func fuzz() throws {
         var generator = Generator(state: 20_261_129)
         let session = Session()
         session.maximumCallDepth = 2_000
@@ -78,11 +78,11 @@ struct FuzzTests {
         var outcomes = (ok: 0, failed: 0)
         for program in programs {
             // A watchdog interrupts any program that loops; the cell must then end as Interrupted.
+            // It runs on a Dispatch queue, not the Swift concurrency pool, which blocking tests
+            // may occupy.
             let flag = session.interrupt
-            let watchdog = Task.detached {
-                try await Task.sleep(for: .milliseconds(500))
-                flag.request()
-            }
+            let watchdog = DispatchWorkItem { flag.request() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.5, execute: watchdog)
             let outcome = session.execute(program)
             watchdog.cancel()
             if let error = outcome.error {

@@ -71,7 +71,8 @@ struct GoldenTests {
         #expect(actual == expected, "transcript of \(script.testDescription)")
         if actual != expected {
             for (index, pair) in zip(actual, expected).enumerated() where pair.0 != pair.1 {
-                Issue.record("first difference at expectation \(index + 1):\n  actual:   \(pair.0)\n  expected: \(pair.1)")
+                Issue.record(
+                    "first difference at expectation \(index + 1):\n  actual:   \(pair.0)\n  expected: \(pair.1)")
                 break
             }
         }
@@ -92,7 +93,8 @@ struct GoldenTests {
             prior.append(trimmed.joined(separator: "\n"))
             let before = transcript(of: Array(prior.dropLast())).count
             let lines = transcript(of: prior).dropFirst(before)
-            rewritten.append((trimmed + lines.map { (expectPrefix + $0).trimmingSuffixWhitespace }).joined(separator: "\n"))
+            rewritten.append(
+                (trimmed + lines.map { (expectPrefix + $0).trimmingSuffixWhitespace }).joined(separator: "\n"))
         }
         try (rewritten.joined(separator: cellSeparator) + "\n").write(to: sourceURL, atomically: true, encoding: .utf8)
     }

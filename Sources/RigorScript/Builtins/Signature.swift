@@ -79,7 +79,12 @@ public struct Signature: Sendable {
     /// Declaration, documentation and example, as inspection shows them.
     public func helpText(prefix: String = "func ") -> String {
         var text = declaration(prefix: prefix) + "\n\n" + documentation
-        if let example { text += "\n\nExample:\n" + example.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") }
+        if let example {
+            text +=
+                "\n\nExample:\n"
+                + example.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(
+                    separator: "\n")
+        }
         return text
     }
 }

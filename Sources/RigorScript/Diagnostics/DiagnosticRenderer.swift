@@ -32,7 +32,9 @@ public struct DiagnosticRenderer {
         lines.append(contentsOf: quote(diagnostic.span))
         for note in diagnostic.notes {
             if let span = note.span {
-                lines.append(style("\(span.source.displayName):\(span.start):", "1") + " " + style("note:", "1;36") + " " + note.message)
+                lines.append(
+                    style("\(span.source.displayName):\(span.start):", "1") + " " + style("note:", "1;36") + " "
+                        + note.message)
                 lines.append(contentsOf: quote(span))
             } else {
                 lines.append(style("note:", "1;36") + " " + note.message)
@@ -49,7 +51,8 @@ public struct DiagnosticRenderer {
         let line = Array(sourceLines[span.start.line - 1].unicodeScalars)
         let startColumn = min(span.start.column, line.count + 1)
         let endColumn =
-            span.end.line == span.start.line ? max(span.end.column, startColumn + 1) : max(line.count + 1, startColumn + 1)
+            span.end.line == span.start.line
+            ? max(span.end.column, startColumn + 1) : max(line.count + 1, startColumn + 1)
         var underline = ""
         for (index, scalar) in line.prefix(startColumn - 1).enumerated() {
             _ = index

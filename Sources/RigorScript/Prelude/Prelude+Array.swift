@@ -11,7 +11,8 @@ extension Prelude {
 
     static func requireBool(_ value: Value, _ what: String) throws -> Bool {
         guard case .bool(let b) = value else {
-            throw BuiltinError(.type, "the closure passed to '\(what)' must return a Bool, not '\(value.typeName)'", argument: 0)
+            throw BuiltinError(
+                .type, "the closure passed to '\(what)' must return a Bool, not '\(value.typeName)'", argument: 0)
         }
         return b
     }
@@ -20,7 +21,7 @@ extension Prelude {
     /// comparator's script error pass through.
     static func sortValues(_ values: inout [Value], by comparator: Value?, context: CallContext) throws {
         if let comparator {
-            try values.sort { try requireBool(context.call(comparator, [$0, $1]), "sorted(by:)") }
+            try values.sort { try requireBool(context.call(comparator, $0, $1), "sorted(by:)") }
         } else {
             try values.sort { try ordered($0, $1, less: true) }
         }
@@ -29,7 +30,9 @@ extension Prelude {
     static func indexOfExtreme(_ values: [Value], less: Bool) throws -> Int? {
         guard !values.isEmpty else { return nil }
         var best = 0
-        for index in values.indices.dropFirst() where try ordered(values[index], values[best], less: less) { best = index }
+        for index in values.indices.dropFirst() where try ordered(values[index], values[best], less: less) {
+            best = index
+        }
         return best
     }
 
@@ -37,37 +40,43 @@ extension Prelude {
     static func registerSequenceMembers(on type: TypeDescriptor, name: String) {
         type.property("count", type: "Int", doc: "The number of elements.") { .int(elements($0).count) }
         type.property("isEmpty", type: "Bool", doc: "Whether there are no elements.") { .bool(elements($0).isEmpty) }
-        type.property("first", type: "Element?", doc: "The first element, or nil if empty.") { elements($0).first ?? .nil }
+        type.property("first", type: "Element?", doc: "The first element, or nil if empty.") {
+            elements($0).first ?? .nil
+        }
         type.property("last", type: "Element?", doc: "The last element, or nil if empty.") { elements($0).last ?? .nil }
         type.property("indices", type: "Range", doc: "The valid indices, 0..<count.") {
             .range(RangeValue(lower: 0, upper: elements($0).count, isClosed: false))
         }
         type.method(
             "map", [.closure(nil, "transform", "(Element) -> T")], returns: "[T]",
-            doc: "A new array with `transform` applied to each element.", example: "[1, 2, 3].map { $0 * 2 }   // [2, 4, 6]"
+            doc: "A new array with `transform` applied to each element.",
+            example: "[1, 2, 3].map { $0 * 2 }   // [2, 4, 6]"
         ) { receiver, arguments, context in
             let f = arguments[0]
             let items = elements(receiver)
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try context.call(f, [item])) }
+            for item in items { out.append(try context.call(f, item)) }
             return .array(out)
         }
         type.method(
             "compactMap", [.closure(nil, "transform", "(Element) -> T?")], returns: "[T]",
-            doc: "Like `map`, dropping nil results.", example: "[\"1\", \"x\", \"3\"].compactMap { Int($0) }   // [1, 3]"
+            doc: "Like `map`, dropping nil results.",
+            example: "[\"1\", \"x\", \"3\"].compactMap { Int($0) }   // [1, 3]"
         ) { receiver, arguments, context in
             .array(try elements(receiver).map { try context.call(arguments[0], [$0]) }.filter { !$0.isNil })
         }
         type.method(
             "flatMap", [.closure(nil, "transform", "(Element) -> [T]")], returns: "[T]",
-            doc: "Maps each element to an array and concatenates the arrays.", example: "[1, 2].flatMap { [$0, $0] }   // [1, 1, 2, 2]"
+            doc: "Maps each element to an array and concatenates the arrays.",
+            example: "[1, 2].flatMap { [$0, $0] }   // [1, 1, 2, 2]"
         ) { receiver, arguments, context in
             var out: [Value] = []
             for item in elements(receiver) {
                 let part = try context.call(arguments[0], [item])
                 guard case .array(let array) = part else {
-                    throw BuiltinError(.type, "flatMap's closure must return an array, not '\(part.typeName)'", argument: 0)
+                    throw BuiltinError(
+                        .type, "flatMap's closure must return an array, not '\(part.typeName)'", argument: 0)
                 }
                 out.append(contentsOf: array)
             }
@@ -75,17 +84,19 @@ extension Prelude {
         }
         type.method(
             "filter", [.closure(nil, "isIncluded", "(Element) -> Bool")], returns: "[Element]",
-            doc: "The elements for which `isIncluded` is true.", example: "[1, 2, 3, 4].filter { $0 % 2 == 0 }   // [2, 4]"
+            doc: "The elements for which `isIncluded` is true.",
+            example: "[1, 2, 3, 4].filter { $0 % 2 == 0 }   // [2, 4]"
         ) { receiver, arguments, context in
-            .array(try elements(receiver).filter { try requireBool(context.call(arguments[0], [$0]), "filter") })
+            .array(try elements(receiver).filter { try requireBool(context.call(arguments[0], $0), "filter") })
         }
         type.method(
-            "reduce", [.positional("initialResult"), .closure(nil, "nextPartialResult", "(Result, Element) -> Result")],
+            "reduce",
+            [.positional("initialResult"), .closure(nil, "nextPartialResult", "(Result, Element) -> Result")],
             returns: "Result", doc: "Combines the elements, starting from `initialResult`.",
             example: "[1, 2, 3].reduce(0, +)   // 6"
         ) { receiver, arguments, context in
             var result = arguments[0]
-            for item in elements(receiver) { result = try context.call(arguments[1], [result, item]) }
+            for item in elements(receiver) { result = try context.call(arguments[1], result, item) }
             return result
         }
         type.method(
@@ -106,7 +117,10 @@ extension Prelude {
             "contains", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Bool",
             doc: "Whether some element satisfies `predicate`.", example: "losses.contains { $0.isNaN }"
         ) { receiver, arguments, context in
-            .bool(try elements(receiver).contains { try requireBool(context.call(arguments[0], [$0]), "contains(where:)") })
+            .bool(
+                try elements(receiver).contains {
+                    try requireBool(context.call(arguments[0], [$0]), "contains(where:)")
+                })
         }
         type.method(
             "allSatisfy", [.closure(nil, "predicate", "(Element) -> Bool")], returns: "Bool",
@@ -131,7 +145,10 @@ extension Prelude {
             try sortValues(&values, by: arguments[0], context: context)
             return .array(values)
         }
-        type.method("reversed", returns: "[Element]", doc: "The elements in reverse order.", example: "[1, 2, 3].reversed()   // [3, 2, 1]") {
+        type.method(
+            "reversed", returns: "[Element]", doc: "The elements in reverse order.",
+            example: "[1, 2, 3].reversed()   // [3, 2, 1]"
+        ) {
             receiver, _, _ in .array(elements(receiver).reversed())
         }
         type.method(
@@ -142,16 +159,21 @@ extension Prelude {
         }
         type.method(
             "joined", [.init("separator", type: "String", default: .string(""))], returns: "String",
-            doc: "The elements' descriptions joined into one string.", example: "[\"a\", \"b\"].joined(separator: \", \")   // \"a, b\""
+            doc: "The elements' descriptions joined into one string.",
+            example: "[\"a\", \"b\"].joined(separator: \", \")   // \"a, b\""
         ) { receiver, arguments, _ in
             .string(elements(receiver).map(\.description).joined(separator: try arguments.string(0)))
         }
-        type.method("min", returns: "Element?", doc: "The smallest element, or nil if empty.", example: "[3, 1, 2].min()   // 1") {
+        type.method(
+            "min", returns: "Element?", doc: "The smallest element, or nil if empty.", example: "[3, 1, 2].min()   // 1"
+        ) {
             receiver, _, _ in
             let values = elements(receiver)
             return try indexOfExtreme(values, less: true).map { values[$0] } ?? .nil
         }
-        type.method("max", returns: "Element?", doc: "The largest element, or nil if empty.", example: "[3, 1, 2].max()   // 3") {
+        type.method(
+            "max", returns: "Element?", doc: "The largest element, or nil if empty.", example: "[3, 1, 2].max()   // 3"
+        ) {
             receiver, _, _ in
             let values = elements(receiver)
             return try indexOfExtreme(values, less: false).map { values[$0] } ?? .nil
@@ -169,7 +191,8 @@ extension Prelude {
             example: "[1, 2, 3].sum()   // 6"
         ) { receiver, _, _ in
             var total: Value = .int(0)
-            let span = SourceSpan(source: SourceName("sum"), start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))
+            let span = SourceSpan(
+                source: SourceName("sum"), start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))
             for item in elements(receiver) {
                 do { total = try Operators.add(total, item, at: span) } catch let error as ScriptError {
                     throw BuiltinError(error.kind, "sum(): \(error.message)")
@@ -178,15 +201,19 @@ extension Prelude {
             return total
         }
         type.method(
-            "firstIndex", [.labeled("of")], returns: "Int?", doc: "The index of the first element equal to `of`, or nil.",
+            "firstIndex", [.labeled("of")], returns: "Int?",
+            doc: "The index of the first element equal to `of`, or nil.",
             example: "[\"a\", \"b\"].firstIndex(of: \"b\")   // 1"
         ) { receiver, arguments, _ in elements(receiver).firstIndex(of: arguments[0]).map(Value.int) ?? .nil }
         type.method(
             "firstIndex", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Int?",
-            doc: "The index of the first element satisfying `predicate`, or nil.", example: "losses.firstIndex { $0 < 0.1 }"
+            doc: "The index of the first element satisfying `predicate`, or nil.",
+            example: "losses.firstIndex { $0 < 0.1 }"
         ) { receiver, arguments, context in
-            try elements(receiver).firstIndex { try requireBool(context.call(arguments[0], [$0]), "firstIndex(where:)") }
-                .map(Value.int) ?? .nil
+            try elements(receiver).firstIndex {
+                try requireBool(context.call(arguments[0], [$0]), "firstIndex(where:)")
+            }
+            .map(Value.int) ?? .nil
         }
         type.method(
             "lastIndex", [.labeled("of")], returns: "Int?", doc: "The index of the last element equal to `of`, or nil.",
@@ -252,7 +279,8 @@ extension Prelude {
             return .nil
         }
         array.method(
-            "append", [.labeled("contentsOf", "Sequence")], mutating: true, doc: "Adds the elements of a sequence at the end.",
+            "append", [.labeled("contentsOf", "Sequence")], mutating: true,
+            doc: "Adds the elements of a sequence at the end.",
             example: "xs.append(contentsOf: [4, 5])"
         ) { receiver, arguments, context in
             guard case .array(var a) = receiver else { return .nil }
@@ -269,7 +297,8 @@ extension Prelude {
             guard case .array(var a) = receiver else { return .nil }
             let index = try arguments.int(1)
             guard index >= 0 && index <= a.count else {
-                throw BuiltinError(.index, "insertion index \(index) is out of range for an array of \(a.count) elements",
+                throw BuiltinError(
+                    .index, "insertion index \(index) is out of range for an array of \(a.count) elements",
                     argument: 1, notes: ["valid insertion indices are 0...\(a.count)"])
             }
             receiver = .nil
@@ -294,18 +323,23 @@ extension Prelude {
             return removed
         }
         array.method(
-            "removeLast", returns: "Element", mutating: true, doc: "Removes and returns the last element (an error if empty).",
+            "removeLast", returns: "Element", mutating: true,
+            doc: "Removes and returns the last element (an error if empty).",
             example: "let last = stack.removeLast()"
         ) { receiver, _, _ in
             guard case .array(var a) = receiver else { return .nil }
-            guard !a.isEmpty else { throw BuiltinError(.index, "cannot removeLast() from an empty array", notes: ["popLast() returns nil instead"]) }
+            guard !a.isEmpty else {
+                throw BuiltinError(
+                    .index, "cannot removeLast() from an empty array", notes: ["popLast() returns nil instead"])
+            }
             receiver = .nil
             let removed = a.removeLast()
             receiver = .array(a)
             return removed
         }
         array.method(
-            "removeFirst", returns: "Element", mutating: true, doc: "Removes and returns the first element (an error if empty).",
+            "removeFirst", returns: "Element", mutating: true,
+            doc: "Removes and returns the first element (an error if empty).",
             example: "let next = queue.removeFirst()"
         ) { receiver, _, _ in
             guard case .array(var a) = receiver else { return .nil }
@@ -316,7 +350,8 @@ extension Prelude {
             return removed
         }
         array.method(
-            "popLast", returns: "Element?", mutating: true, doc: "Removes and returns the last element, or nil if empty.",
+            "popLast", returns: "Element?", mutating: true,
+            doc: "Removes and returns the last element, or nil if empty.",
             example: "while let item = stack.popLast() { … }"
         ) { receiver, _, _ in
             guard case .array(var a) = receiver else { return .nil }
@@ -325,7 +360,8 @@ extension Prelude {
             receiver = .array(a)
             return removed ?? .nil
         }
-        array.method("removeAll", mutating: true, doc: "Removes every element.", example: "xs.removeAll()") { receiver, _, _ in
+        array.method("removeAll", mutating: true, doc: "Removes every element.", example: "xs.removeAll()") {
+            receiver, _, _ in
             receiver = .array([])
             return .nil
         }
@@ -347,7 +383,8 @@ extension Prelude {
             try sortValues(&a, by: arguments[0], context: context)
             return .nil
         }
-        array.method("reverse", mutating: true, doc: "Reverses the array in place.", example: "xs.reverse()") { receiver, _, _ in
+        array.method("reverse", mutating: true, doc: "Reverses the array in place.", example: "xs.reverse()") {
+            receiver, _, _ in
             guard case .array(var a) = receiver else { return .nil }
             receiver = .nil
             a.reverse()

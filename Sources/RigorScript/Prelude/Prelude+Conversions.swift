@@ -25,7 +25,8 @@ extension Prelude {
                 case .string(let s):
                     return Int(s.trimmingCharacters(in: .whitespaces)).map(Value.int) ?? .nil
                 default:
-                    throw BuiltinError(.type, "cannot convert value of type '\(arguments[0].typeName)' to Int", argument: 0)
+                    throw BuiltinError(
+                        .type, "cannot convert value of type '\(arguments[0].typeName)' to Int", argument: 0)
                 }
             })
         int.staticProperty("max", type: "Int", doc: "The largest Int, 9223372036854775807.", .int(.max))
@@ -52,27 +53,35 @@ extension Prelude {
                 case .int(let i): return .double(Double(i))
                 case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map(Value.double) ?? .nil
                 default:
-                    throw BuiltinError(.type, "cannot convert value of type '\(arguments[0].typeName)' to Double", argument: 0)
+                    throw BuiltinError(
+                        .type, "cannot convert value of type '\(arguments[0].typeName)' to Double", argument: 0)
                 }
             })
         double.staticProperty("pi", type: "Double", doc: "π, 3.141592653589793.", .double(.pi))
         double.staticProperty("infinity", type: "Double", doc: "Positive infinity.", .double(.infinity))
         double.staticProperty("nan", type: "Double", doc: "Not a number.", .double(.nan))
         double.staticProperty(
-            "greatestFiniteMagnitude", type: "Double", doc: "The largest finite Double.", .double(.greatestFiniteMagnitude))
-        double.staticProperty("ulpOfOne", type: "Double", doc: "The machine epsilon, 2.220446049250313e-16.", .double(.ulpOfOne))
-        double.property("isNaN", type: "Bool", doc: "Whether the value is NaN.") { .bool($0.doubleValue?.isNaN ?? false) }
+            "greatestFiniteMagnitude", type: "Double", doc: "The largest finite Double.",
+            .double(.greatestFiniteMagnitude))
+        double.staticProperty(
+            "ulpOfOne", type: "Double", doc: "The machine epsilon, 2.220446049250313e-16.", .double(.ulpOfOne))
+        double.property("isNaN", type: "Bool", doc: "Whether the value is NaN.") {
+            .bool($0.doubleValue?.isNaN ?? false)
+        }
         double.property("isFinite", type: "Bool", doc: "Whether the value is neither infinite nor NaN.") {
             .bool($0.doubleValue?.isFinite ?? false)
         }
         double.property("isInfinite", type: "Bool", doc: "Whether the value is ±infinity.") {
             .bool($0.doubleValue?.isInfinite ?? false)
         }
-        double.method("rounded", returns: "Double", doc: "The value rounded to the nearest integer (halves away from zero).",
-            example: "2.5.rounded()   // 3.0") { receiver, _, _ in
+        double.method(
+            "rounded", returns: "Double", doc: "The value rounded to the nearest integer (halves away from zero).",
+            example: "2.5.rounded()   // 3.0"
+        ) { receiver, _, _ in
             .double(receiver.doubleValue?.rounded() ?? .nan)
         }
-        double.method("squareRoot", returns: "Double", doc: "The square root.", example: "2.0.squareRoot()") { receiver, _, _ in
+        double.method("squareRoot", returns: "Double", doc: "The square root.", example: "2.0.squareRoot()") {
+            receiver, _, _ in
             .double((receiver.doubleValue ?? .nan).squareRoot())
         }
 
@@ -80,7 +89,8 @@ extension Prelude {
         string.addInitializer(
             BuiltinFunction(
                 Signature(
-                    "String", [.positional("value")], returns: "String", doc: "The value's description, as `print` shows it.",
+                    "String", [.positional("value")], returns: "String",
+                    doc: "The value's description, as `print` shows it.",
                     example: "String(42)    // \"42\"\nString(0.5)   // \"0.5\"")
             ) { arguments, _ in .string(arguments[0].description) })
         string.addInitializer(
@@ -110,7 +120,8 @@ extension Prelude {
             BuiltinFunction(
                 Signature(
                     "Bool", [.positional("value")], returns: "Bool?",
-                    doc: "Converts \"true\" / \"false\" to a Bool (nil otherwise).", example: "Bool(\"true\")   // true")
+                    doc: "Converts \"true\" / \"false\" to a Bool (nil otherwise).", example: "Bool(\"true\")   // true"
+                )
             ) { arguments, _ in
                 switch arguments[0] {
                 case .bool: return arguments[0]
@@ -118,7 +129,8 @@ extension Prelude {
                 case .string("false"): return .bool(false)
                 case .string: return .nil
                 default:
-                    throw BuiltinError(.type, "cannot convert value of type '\(arguments[0].typeName)' to Bool", argument: 0)
+                    throw BuiltinError(
+                        .type, "cannot convert value of type '\(arguments[0].typeName)' to Bool", argument: 0)
                 }
             })
         bool.method("toggle", mutating: true, doc: "Flips the value.", example: "var on = true\non.toggle()") {

@@ -9,8 +9,12 @@ extension Prelude {
             return [:]
         }
         dictionary.property("count", type: "Int", doc: "The number of entries.") { .int(entries($0).count) }
-        dictionary.property("isEmpty", type: "Bool", doc: "Whether there are no entries.") { .bool(entries($0).isEmpty) }
-        dictionary.property("keys", type: "[Key]", doc: "The keys, in insertion order.") { .array(Array(entries($0).keys)) }
+        dictionary.property("isEmpty", type: "Bool", doc: "Whether there are no entries.") {
+            .bool(entries($0).isEmpty)
+        }
+        dictionary.property("keys", type: "[Key]", doc: "The keys, in insertion order.") {
+            .array(Array(entries($0).keys))
+        }
         dictionary.property("values", type: "[Value]", doc: "The values, in insertion order.") {
             .array(Array(entries($0).values))
         }
@@ -51,7 +55,8 @@ extension Prelude {
             example: "scores.filter { name, score in score > 0.9 }"
         ) { receiver, arguments, context in
             var out = OrderedDictionary<Value, Value>()
-            for (key, value) in entries(receiver) where try requireBool(context.call(arguments[0], [key, value]), "filter") {
+            for (key, value) in entries(receiver)
+            where try requireBool(context.call(arguments[0], [key, value]), "filter") {
                 out[key] = value
             }
             return .dictionary(out)
@@ -64,7 +69,8 @@ extension Prelude {
             .array(try entries(receiver).map { try context.call(arguments[0], [$0.key, $0.value]) })
         }
         dictionary.method(
-            "forEach", [.closure(nil, "body", "(Key, Value) -> Void")], doc: "Calls `body(key, value)` on each entry, in order.",
+            "forEach", [.closure(nil, "body", "(Key, Value) -> Void")],
+            doc: "Calls `body(key, value)` on each entry, in order.",
             example: "scores.forEach { name, score in print(name, score) }"
         ) { receiver, arguments, context in
             for (key, value) in entries(receiver) { _ = try context.call(arguments[0], [key, value]) }

@@ -9,9 +9,18 @@ extension Prelude {
             ("log", "The natural logarithm.", "log(Double.pi)", { Foundation.log($0) }),
             ("log2", "The base-2 logarithm.", "log2(8.0)   // 3.0", { Foundation.log2($0) }),
             ("log10", "The base-10 logarithm.", "log10(1000.0)   // 3.0", { Foundation.log10($0) }),
-            ("floor", "The largest integer value not greater than x, as a Double.", "floor(2.7)   // 2.0", { $0.rounded(.down) }),
-            ("ceil", "The smallest integer value not less than x, as a Double.", "ceil(2.1)   // 3.0", { $0.rounded(.up) }),
-            ("round", "x rounded to the nearest integer, halves away from zero.", "round(2.5)   // 3.0", { $0.rounded() }),
+            (
+                "floor", "The largest integer value not greater than x, as a Double.", "floor(2.7)   // 2.0",
+                { $0.rounded(.down) }
+            ),
+            (
+                "ceil", "The smallest integer value not less than x, as a Double.", "ceil(2.1)   // 3.0",
+                { $0.rounded(.up) }
+            ),
+            (
+                "round", "x rounded to the nearest integer, halves away from zero.", "round(2.5)   // 3.0",
+                { $0.rounded() }
+            ),
             ("sin", "The sine (radians).", "sin(Double.pi / 2)   // 1.0", { Foundation.sin($0) }),
             ("cos", "The cosine (radians).", "cos(0.0)   // 1.0", { Foundation.cos($0) }),
             ("tan", "The tangent (radians).", "tan(0.0)   // 0.0", { Foundation.tan($0) }),
@@ -37,7 +46,9 @@ extension Prelude {
         ) { arguments, _ in
             switch arguments[0] {
             case .int(let i):
-                guard i != .min else { throw BuiltinError(.arithmetic, "abs(Int.min) does not fit in Int", argument: 0) }
+                guard i != .min else {
+                    throw BuiltinError(.arithmetic, "abs(Int.min) does not fit in Int", argument: 0)
+                }
                 return .int(Swift.abs(i))
             case .double(let d): return .double(Swift.abs(d))
             default: throw BuiltinError(.type, "abs needs a number, not '\(arguments[0].typeName)'", argument: 0)
@@ -46,7 +57,10 @@ extension Prelude {
         for (name, wantsLess) in [("min", true), ("max", false)] {
             registry.function(
                 name,
-                [.positional("x"), .positional("y"), .init(nil, "rest", type: "Any", default: .array([]), defaultText: "", variadic: true)],
+                [
+                    .positional("x"), .positional("y"),
+                    .init(nil, "rest", type: "Any", default: .array([]), defaultText: "", variadic: true),
+                ],
                 returns: "Any",
                 doc: "The \(wantsLess ? "smallest" : "largest") of two or more numbers or strings.",
                 example: "\(name)(3, 7, 5)   // \(wantsLess ? 3 : 7)"
@@ -75,17 +89,29 @@ extension Prelude {
                     + "stepping by `by` (Ints if all three are Ints).",
                 example: "stride(from: 0.0, \(label): 1.0, by: 0.25)"
             ) { arguments, _ in
-                if case .int(let start) = arguments[0], case .int(let end) = arguments[1], case .int(let step) = arguments[2] {
+                if case .int(let start) = arguments[0], case .int(let end) = arguments[1],
+                    case .int(let step) = arguments[2]
+                {
                     guard step != 0 else { throw BuiltinError(.value, "stride step must not be zero", argument: 2) }
-                    let values = closed ? Array(Swift.stride(from: start, through: end, by: step)) : Array(Swift.stride(from: start, to: end, by: step))
+                    let values =
+                        closed
+                        ? Array(Swift.stride(from: start, through: end, by: step))
+                        : Array(Swift.stride(from: start, to: end, by: step))
                     return .array(values.map(Value.int))
                 }
                 let start = try arguments.double(0)
                 let end = try arguments.double(1)
                 let step = try arguments.double(2)
-                guard step != 0, step.isFinite else { throw BuiltinError(.value, "stride step must be finite and non-zero", argument: 2) }
-                let values = closed ? Array(Swift.stride(from: start, through: end, by: step)) : Array(Swift.stride(from: start, to: end, by: step))
-                guard values.count <= 100_000_000 else { throw BuiltinError(.value, "stride would produce too many values") }
+                guard step != 0, step.isFinite else {
+                    throw BuiltinError(.value, "stride step must be finite and non-zero", argument: 2)
+                }
+                let values =
+                    closed
+                    ? Array(Swift.stride(from: start, through: end, by: step))
+                    : Array(Swift.stride(from: start, to: end, by: step))
+                guard values.count <= 100_000_000 else {
+                    throw BuiltinError(.value, "stride would produce too many values")
+                }
                 return .array(values.map(Value.double))
             }
         }

@@ -8,7 +8,9 @@ extension Prelude {
                     .init(nil, "items", type: "Any", default: .array([]), defaultText: "", variadic: true),
                     .init("separator", type: "String", default: .string(" ")),
                     .init("terminator", type: "String", default: .string("\n")),
-                    .init("to", "stream", type: "OutputStream", default: .implicitMember(ImplicitMember(name: "standardOutput"))),
+                    .init(
+                        "to", "stream", type: "OutputStream",
+                        default: .implicitMember(ImplicitMember(name: "standardOutput"))),
                 ],
                 doc: "Writes the items' descriptions, separated by `separator` and followed by `terminator`, to "
                     + "standard output (or `to: .standardError`).",

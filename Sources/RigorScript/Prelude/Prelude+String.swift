@@ -5,26 +5,38 @@ extension Prelude {
         registry.beginFamily("Strings")
         let string = registry.stringType!
         func text(_ value: Value) -> String { value.stringValue ?? "" }
-        string.property("count", type: "Int", doc: "The number of characters (grapheme clusters).") { .int(text($0).count) }
-        string.property("isEmpty", type: "Bool", doc: "Whether the string has no characters.") { .bool(text($0).isEmpty) }
+        string.property("count", type: "Int", doc: "The number of characters (grapheme clusters).") {
+            .int(text($0).count)
+        }
+        string.property("isEmpty", type: "Bool", doc: "Whether the string has no characters.") {
+            .bool(text($0).isEmpty)
+        }
         string.property("first", type: "String?", doc: "The first character, or nil if empty.") {
             text($0).first.map { .string(String($0)) } ?? .nil
         }
         string.property("last", type: "String?", doc: "The last character, or nil if empty.") {
             text($0).last.map { .string(String($0)) } ?? .nil
         }
-        string.method("uppercased", returns: "String", doc: "The string in upper case.", example: "\"relu\".uppercased()   // \"RELU\"") {
+        string.method(
+            "uppercased", returns: "String", doc: "The string in upper case.",
+            example: "\"relu\".uppercased()   // \"RELU\""
+        ) {
             receiver, _, _ in .string(text(receiver).uppercased())
         }
-        string.method("lowercased", returns: "String", doc: "The string in lower case.", example: "\"ReLU\".lowercased()   // \"relu\"") {
+        string.method(
+            "lowercased", returns: "String", doc: "The string in lower case.",
+            example: "\"ReLU\".lowercased()   // \"relu\""
+        ) {
             receiver, _, _ in .string(text(receiver).lowercased())
         }
         string.method(
-            "hasPrefix", [.positional("prefix", "String")], returns: "Bool", doc: "Whether the string starts with `prefix`.",
+            "hasPrefix", [.positional("prefix", "String")], returns: "Bool",
+            doc: "Whether the string starts with `prefix`.",
             example: "\"model.rigor\".hasPrefix(\"model\")   // true"
         ) { receiver, arguments, _ in .bool(text(receiver).hasPrefix(try arguments.string(0))) }
         string.method(
-            "hasSuffix", [.positional("suffix", "String")], returns: "Bool", doc: "Whether the string ends with `suffix`.",
+            "hasSuffix", [.positional("suffix", "String")], returns: "Bool",
+            doc: "Whether the string ends with `suffix`.",
             example: "\"weights.safetensors\".hasSuffix(\".safetensors\")   // true"
         ) { receiver, arguments, _ in .bool(text(receiver).hasSuffix(try arguments.string(0))) }
         string.method(
@@ -73,7 +85,8 @@ extension Prelude {
             case "whitespacesAndNewlines": set = .whitespacesAndNewlines
             case "newlines": set = .newlines
             default:
-                throw BuiltinError(.value, "unknown character set '.\(member.name)'", argument: 0,
+                throw BuiltinError(
+                    .value, "unknown character set '.\(member.name)'", argument: 0,
                     notes: ["use .whitespaces, .newlines or .whitespacesAndNewlines"])
             }
             return .string(text(receiver).trimmingCharacters(in: set))
@@ -90,14 +103,19 @@ extension Prelude {
             example: "\"tensor\".suffix(3)   // \"sor\""
         ) { receiver, arguments, _ in .string(String(text(receiver).suffix(max(0, try arguments.int(0))))) }
         string.method(
-            "dropFirst", [.init(nil, "k", type: "Int", default: .int(1))], returns: "String", doc: "All but the first `k` characters.",
+            "dropFirst", [.init(nil, "k", type: "Int", default: .int(1))], returns: "String",
+            doc: "All but the first `k` characters.",
             example: "\"#tag\".dropFirst()   // \"tag\""
         ) { receiver, arguments, _ in .string(String(text(receiver).dropFirst(max(0, try arguments.int(0))))) }
         string.method(
-            "dropLast", [.init(nil, "k", type: "Int", default: .int(1))], returns: "String", doc: "All but the last `k` characters.",
+            "dropLast", [.init(nil, "k", type: "Int", default: .int(1))], returns: "String",
+            doc: "All but the last `k` characters.",
             example: "\"line\\n\".dropLast()   // \"line\""
         ) { receiver, arguments, _ in .string(String(text(receiver).dropLast(max(0, try arguments.int(0))))) }
-        string.method("reversed", returns: "String", doc: "The characters in reverse order.", example: "\"abc\".reversed()   // \"cba\"") {
+        string.method(
+            "reversed", returns: "String", doc: "The characters in reverse order.",
+            example: "\"abc\".reversed()   // \"cba\""
+        ) {
             receiver, _, _ in .string(String(text(receiver).reversed()))
         }
         string.method(
@@ -110,18 +128,27 @@ extension Prelude {
             return characters.firstIndex { String($0) == target }.map(Value.int) ?? .nil
         }
         string.method(
-            "map", [.closure(nil, "transform", "(String) -> T")], returns: "[T]", doc: "Maps each character (as a String).",
+            "map", [.closure(nil, "transform", "(String) -> T")], returns: "[T]",
+            doc: "Maps each character (as a String).",
             example: "\"abc\".map { $0.uppercased() }   // [\"A\", \"B\", \"C\"]"
         ) { receiver, arguments, context in
             .array(try text(receiver).map { try context.call(arguments[0], [.string(String($0))]) })
         }
         string.method(
             "filter", [.closure(nil, "isIncluded", "(String) -> Bool")], returns: "String",
-            doc: "The characters for which `isIncluded` is true.", example: "\"a1b2\".filter { Int($0) == nil }   // \"ab\""
+            doc: "The characters for which `isIncluded` is true.",
+            example: "\"a1b2\".filter { Int($0) == nil }   // \"ab\""
         ) { receiver, arguments, context in
-            .string(String(try text(receiver).filter { try requireBool(context.call(arguments[0], [.string(String($0))]), "filter") }))
+            .string(
+                String(
+                    try text(receiver).filter {
+                        try requireBool(context.call(arguments[0], [.string(String($0))]), "filter")
+                    }))
         }
-        string.method("sorted", returns: "[String]", doc: "The characters in ascending order.", example: "\"cab\".sorted()   // [\"a\", \"b\", \"c\"]") {
+        string.method(
+            "sorted", returns: "[String]", doc: "The characters in ascending order.",
+            example: "\"cab\".sorted()   // [\"a\", \"b\", \"c\"]"
+        ) {
             receiver, _, _ in .array(text(receiver).sorted().map { .string(String($0)) })
         }
         string.method(

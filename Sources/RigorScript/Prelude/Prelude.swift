@@ -41,7 +41,10 @@ extension TypeDescriptor {
         _ name: String, _ parameters: [Signature.Parameter] = [], returns: String? = nil, mutating: Bool = false,
         doc: String, example: String? = nil, _ body: @escaping Method.Body
     ) {
-        add(Method(Signature(name, parameters, returns: returns, doc: doc, example: example), mutating: mutating, body: body))
+        add(
+            Method(
+                Signature(name, parameters, returns: returns, doc: doc, example: example), mutating: mutating,
+                body: body))
     }
 
     /// Declares a read-only property.

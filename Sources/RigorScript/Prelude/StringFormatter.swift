@@ -75,7 +75,8 @@ enum StringFormatter {
             }
         }
         if next < arguments.count {
-            throw BuiltinError(.value, "format string uses \(next) of the \(arguments.count) arguments given", argument: 0)
+            throw BuiltinError(
+                .value, "format string uses \(next) of the \(arguments.count) arguments given", argument: 0)
         }
         return output
     }

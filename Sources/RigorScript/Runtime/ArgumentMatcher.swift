@@ -99,7 +99,8 @@ enum ArgumentMatcher {
                 throw ScriptError(.type, "extra argument '\(label)' in call", at: span, notes: notes)
             }
             throw ScriptError(
-                .type, parameters.isEmpty ? "argument passed to call that takes no arguments" : "extra argument in call",
+                .type,
+                parameters.isEmpty ? "argument passed to call that takes no arguments" : "extra argument in call",
                 at: span,
                 notes: [Diagnostic.Note("'\(callee)' is declared as \(describe(parameters, callee: callee))")])
         }

@@ -54,6 +54,52 @@ public final class CallContext {
         }
     }
 
+    /// Calls a function value with one argument (the `map`/`filter` hot path: no array is built).
+    public func call(_ function: Value, _ argument: Value) throws -> Value {
+        if case .function(let callable) = function, let script = callable as? ScriptFunction,
+            script.code.parameterLocations.count == 1
+        {
+            return try invokeScript(script, argument, nil)
+        }
+        return try call(function, [argument])
+    }
+
+    /// Calls a function value with two arguments (`reduce`, `sorted(by:)`).
+    public func call(_ function: Value, _ first: Value, _ second: Value) throws -> Value {
+        if case .function(let callable) = function, let script = callable as? ScriptFunction,
+            script.code.parameterLocations.count == 2
+        {
+            return try invokeScript(script, first, second)
+        }
+        return try call(function, [first, second])
+    }
+
+    @inline(__always)
+    private func invokeScript(_ function: ScriptFunction, _ first: Value, _ second: Value?) throws -> Value {
+        let code = function.code
+        let frame = code.makeFrame(captures: function.captures)
+        defer { code.recycle(frame) }
+        try bind(first, parameter: 0, of: function, in: frame)
+        if let second { try bind(second, parameter: 1, of: function, in: frame) }
+        return try code.enter(function, frame: frame, context: self, callSpan: nil)
+    }
+
+    @inline(__always)
+    private func bind(_ argument: Value, parameter index: Int, of function: ScriptFunction, in frame: Frame) throws {
+        let code = function.code
+        var value = argument
+        if let check = code.parameterChecks[index] {
+            guard let converted = check.apply(value, registry: registry) else {
+                throw BuiltinError(
+                    .type,
+                    "cannot convert value of type '\(value.typeName)' to expected argument type '\(code.parameterTypes[index]!)' of '\(function.displayName)'"
+                )
+            }
+            value = converted
+        }
+        code.store(value, parameter: index, in: frame)
+    }
+
     func invoke(_ callable: Callable, positional arguments: [Value]) throws -> Value {
         if let function = callable as? ScriptFunction {
             let code = function.code
@@ -71,7 +117,8 @@ public final class CallContext {
                     "\(function.declaration.isClosure ? "closure" : "'\(function.displayName)'") takes \(count) argument\(count == 1 ? "" : "s") but \(arguments.count) \(arguments.count == 1 ? "was" : "were") passed"
                 )
             }
-            let frame = Frame(slotCount: code.slotCount, cellCount: code.cellCount, captures: function.captures)
+            let frame = code.makeFrame(captures: function.captures)
+            defer { code.recycle(frame) }
             for index in 0..<count {
                 var value: Value
                 if index < arguments.count {
@@ -106,11 +153,17 @@ public final class CallContext {
                 } else if let defaultValue = parameter.defaultValue {
                     values.append(defaultValue)
                 } else {
-                    throw BuiltinError(.type, "missing argument for parameter '\(parameter.name)' of '\(builtin.displayName)'")
+                    throw BuiltinError(
+                        .type, "missing argument for parameter '\(parameter.name)' of '\(builtin.displayName)'")
                 }
             }
-            if arguments.count > builtin.signature.parameters.count, builtin.signature.parameters.last?.isVariadic != true {
-                throw BuiltinError(.type, "'\(builtin.displayName)' takes \(builtin.signature.parameters.count) arguments but \(arguments.count) were passed")
+            if arguments.count > builtin.signature.parameters.count,
+                builtin.signature.parameters.last?.isVariadic != true
+            {
+                throw BuiltinError(
+                    .type,
+                    "'\(builtin.displayName)' takes \(builtin.signature.parameters.count) arguments but \(arguments.count) were passed"
+                )
             }
             var packed = Arguments(values: values, signature: builtin.signature)
             return try builtin.body(&packed, self)

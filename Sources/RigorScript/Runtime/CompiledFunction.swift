@@ -36,6 +36,25 @@ final class CompiledFunction {
         self.cellCount = declaration.cellCount
     }
 
+    /// Frames of finished calls, reused by the next call (a call costs no allocation then).
+    private var freeFrames: [Frame] = []
+
+    @inline(__always)
+    func makeFrame(captures: [Box]) -> Frame {
+        if let frame = freeFrames.popLast() {
+            frame.captures = captures
+            return frame
+        }
+        return Frame(slotCount: slotCount, cellCount: cellCount, captures: captures)
+    }
+
+    @inline(__always)
+    func recycle(_ frame: Frame) {
+        guard cellCount == 0, freeFrames.count < 64 else { return }
+        frame.reset(captures: [])
+        freeFrames.append(frame)
+    }
+
     @inline(__always)
     func store(_ value: Value, parameter index: Int, in frame: Frame) {
         switch parameterLocations[index] {
@@ -54,9 +73,11 @@ final class CompiledFunction {
         if context.depth > context.maxDepth || CallContext.stackAddress() < context.stackLimit {
             let message = "maximum recursion depth exceeded (\(context.depth - 1) nested calls)"
             if let callSpan {
-                throw ScriptError(.recursion, message, at: callSpan, notes: [
-                    Diagnostic.Note("check the recursion's base case, or use a loop")
-                ])
+                throw ScriptError(
+                    .recursion, message, at: callSpan,
+                    notes: [
+                        Diagnostic.Note("check the recursion's base case, or use a loop")
+                    ])
             }
             throw BuiltinError(.recursion, message)
         }

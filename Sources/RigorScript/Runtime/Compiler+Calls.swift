@@ -18,7 +18,9 @@ final class CallSite {
 
     /// Matches arguments to parameters, reusing the result while the callee stays the same.
     @inline(__always)
-    func sources(for callee: AnyObject, parameters: @autoclosure () -> [ParameterSpec], name: @autoclosure () -> String)
+    func sources(
+        for callee: AnyObject, parameters: @autoclosure () -> [ParameterSpec], name: @autoclosure () -> String
+    )
         throws -> [ArgumentSource]
     {
         if cachedCallee === callee { return cachedSources }
@@ -45,7 +47,8 @@ extension Compiler {
         let shape = CallShape(
             labels: call.arguments.map(\.label), spans: call.arguments.map(\.span),
             hasTrailingClosure: call.hasTrailingClosure,
-            closingSpan: SourceSpan(source: call.span.source, start: pointBefore(call.parenSpan.end), end: call.parenSpan.end))
+            closingSpan: SourceSpan(
+                source: call.span.source, start: pointBefore(call.parenSpan.end), end: call.parenSpan.end))
         let arguments = call.arguments.map { compile($0.value) }
         if let member = call.callee as? MemberExpr {
             return compileMethodCall(member, call: call, shape: shape, arguments: arguments)
@@ -64,7 +67,9 @@ extension Compiler {
     }
 
     /// Calls a function value with compiled arguments.
-    static func call(_ function: Value, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext) throws
+    static func call(
+        _ function: Value, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext
+    ) throws
         -> Value
     {
         switch function {
@@ -77,19 +82,27 @@ extension Compiler {
             }
             if let bound = callable as? BoundMethod {
                 var receiver = bound.receiver
-                return try callMethod(bound.method, key: bound, receiver: &receiver, arguments: arguments, site: site, frame: frame, context: context)
+                return try callMethod(
+                    bound.method, key: bound, receiver: &receiver, arguments: arguments, site: site, frame: frame,
+                    context: context)
             }
         case .type(let descriptor):
             guard let initializer = descriptor.initializer else {
                 throw ScriptError(
                     .type, "type '\(descriptor.name)' cannot be constructed by calling it", at: site.span,
-                    notes: descriptor.staticMethods.isEmpty ? [] : [
-                        Diagnostic.Note("try one of its static members: \(descriptor.staticMethods.keys.sorted().map { "\(descriptor.name).\($0)" }.joined(separator: ", "))")
-                    ])
+                    notes: descriptor.staticMethods.isEmpty
+                        ? []
+                        : [
+                            Diagnostic.Note(
+                                "try one of its static members: \(descriptor.staticMethods.keys.sorted().map { "\(descriptor.name).\($0)" }.joined(separator: ", "))"
+                            )
+                        ])
             }
             return try callBuiltin(initializer, arguments: arguments, site: site, frame: frame, context: context)
         case .object:
-            if let descriptor = context.registry.descriptor(for: function), let method = descriptor.methods["callAsFunction"] {
+            if let descriptor = context.registry.descriptor(for: function),
+                let method = descriptor.methods["callAsFunction"]
+            {
                 var receiver = function
                 return try callMethod(
                     method, key: descriptor, receiver: &receiver, arguments: arguments, site: site, frame: frame,
@@ -101,13 +114,16 @@ extension Compiler {
         throw ScriptError(.type, "cannot call value of non-function type '\(function.typeName)'", at: site.span)
     }
 
-    static func callScript(_ function: ScriptFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext)
+    static func callScript(
+        _ function: ScriptFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext
+    )
         throws -> Value
     {
         let code = function.code
         let sources = try site.sources(
             for: code, parameters: code.specs, name: function.declaration.displayName)
-        let calleeFrame = Frame(slotCount: code.slotCount, cellCount: code.cellCount, captures: function.captures)
+        let calleeFrame = code.makeFrame(captures: function.captures)
+        defer { code.recycle(calleeFrame) }
         for index in 0..<sources.count {
             var value: Value
             switch sources[index] {
@@ -155,7 +171,9 @@ extension Compiler {
         return Arguments(values: values, signature: signature)
     }
 
-    static func callBuiltin(_ builtin: BuiltinFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext)
+    static func callBuiltin(
+        _ builtin: BuiltinFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext
+    )
         throws -> Value
     {
         var chosen = builtin
@@ -170,7 +188,10 @@ extension Compiler {
             var found: (BuiltinFunction, [ArgumentSource])?
             for candidate in [builtin] + builtin.overloads {
                 do {
-                    found = (candidate, try ArgumentMatcher.match(site.shape, to: candidate.specs, callee: candidate.displayName))
+                    found = (
+                        candidate,
+                        try ArgumentMatcher.match(site.shape, to: candidate.specs, callee: candidate.displayName)
+                    )
                     break
                 } catch {
                     if firstError == nil { firstError = error }
@@ -210,7 +231,11 @@ extension Compiler {
             var found: (Int, [ArgumentSource])?
             for (index, candidate) in ([method] + method.overloads).enumerated() {
                 do {
-                    found = (index - 1, try ArgumentMatcher.match(site.shape, to: candidate.specs, callee: candidate.signature.compactName))
+                    found = (
+                        index - 1,
+                        try ArgumentMatcher.match(
+                            site.shape, to: candidate.specs, callee: candidate.signature.compactName)
+                    )
                     break
                 } catch {
                     if firstError == nil { firstError = error }
@@ -234,7 +259,9 @@ extension Compiler {
         }
     }
 
-    private func compileMethodCall(_ member: MemberExpr, call: CallExpr, shape: CallShape, arguments: [Evaluate])
+    private func compileMethodCall(
+        _ member: MemberExpr, call: CallExpr, shape: CallShape, arguments: [Evaluate]
+    )
         -> Evaluate
     {
         let name = member.name
@@ -246,7 +273,8 @@ extension Compiler {
             return { frame in
                 var result: Value = .nil
                 try receiverPlace.modify(frame) { receiver in
-                    result = try Compiler.invokeMember(name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
+                    result = try Compiler.invokeMember(
+                        name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
                 }
                 return result
             }
@@ -254,14 +282,16 @@ extension Compiler {
         let object = compile(member.object)
         return { frame in
             var receiver = try object(frame)
-            return try Compiler.invokeMember(name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
+            return try Compiler.invokeMember(
+                name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
         }
     }
 
     /// `receiver.name(arguments)`: a method of the receiver's type, a static member of a type,
     /// or a property holding a function.
     static func invokeMember(
-        _ name: String, on receiver: inout Value, arguments: [Evaluate], site: MethodSite, frame: Frame, context: CallContext
+        _ name: String, on receiver: inout Value, arguments: [Evaluate], site: MethodSite, frame: Frame,
+        context: CallContext
     ) throws -> Value {
         if case .type(let descriptor) = receiver {
             if let function = descriptor.staticMethods[name] {

@@ -108,7 +108,8 @@ extension Compiler {
                 for (key, value, span) in entries {
                     let k = try key(frame)
                     if dictionary[k] != nil {
-                        throw ScriptError(.value, "dictionary literal contains duplicate key \(k.debugDescription)", at: span)
+                        throw ScriptError(
+                            .value, "dictionary literal contains duplicate key \(k.debugDescription)", at: span)
                     }
                     dictionary[k] = try value(frame)
                 }

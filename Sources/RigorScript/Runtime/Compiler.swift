@@ -77,7 +77,8 @@ final class Compiler {
         // `func` declarations are created when the block starts, so they are visible throughout.
         var steps: [Execute] = functions.map { declaration in
             let make = makeFunction(declaration)
-            var store = storeDeclaration(declaration.location, span: declaration.nameSpan, isConstant: true, function: declaration)
+            var store = storeDeclaration(
+                declaration.location, span: declaration.nameSpan, isConstant: true, function: declaration)
             if case .cell(let index) = declaration.location {
                 // A local function that calls itself captured its own box: fill that box.
                 store = { frame, value in frame.cells[index].value = value }
@@ -258,7 +259,8 @@ final class Compiler {
                 }
             case .binding(let declaration):
                 let value = compile(declaration.initializer)
-                let store = storeDeclaration(declaration.location, span: declaration.nameSpan, isConstant: declaration.isConstant)
+                let store = storeDeclaration(
+                    declaration.location, span: declaration.nameSpan, isConstant: declaration.isConstant)
                 return { frame in
                     let result = try value(frame)
                     if result.isNil { return false }
@@ -332,7 +334,11 @@ final class Compiler {
                             .type,
                             "cannot destructure a value of type '\(element.typeName)' into \(patternCount) loop variables",
                             at: span,
-                            notes: [Diagnostic.Note("each element must be an array of \(patternCount) values, as enumerated() and zip() give")])
+                            notes: [
+                                Diagnostic.Note(
+                                    "each element must be an array of \(patternCount) values, as enumerated() and zip() give"
+                                )
+                            ])
                     }
                     for (index, part) in parts.enumerated() { try stores[index](frame, part) }
                 } else {
@@ -423,7 +429,9 @@ final class Compiler {
                     if cell.isConstant && !cell.isBuiltin {
                         throw ScriptError(
                             .type, "cannot assign to value: '\(name)' is a 'let' constant", at: span,
-                            notes: cell.declarationSpan.map { [Diagnostic.Note("change 'let' to 'var' to make it mutable", at: $0)] } ?? [])
+                            notes: cell.declarationSpan.map {
+                                [Diagnostic.Note("change 'let' to 'var' to make it mutable", at: $0)]
+                            } ?? [])
                     }
                     var value = cell.value
                     cell.value = .nil
@@ -449,7 +457,8 @@ final class Compiler {
                 do {
                     var newValue = try value(frame)
                     if let binary = Compiler.binaryOperator(for: op) {
-                        newValue = try Operators.binary(binary, Members.get(target, name, context: context), newValue, at: opSpan)
+                        newValue = try Operators.binary(
+                            binary, Members.get(target, name, context: context), newValue, at: opSpan)
                     }
                     try Members.set(target, name, to: newValue, context: context)
                 } catch let error as BuiltinError {
@@ -478,6 +487,14 @@ final class Compiler {
         return { frame in
             let operand = try value(frame)
             try place.modify(frame) { current in
+                // `+=` on a string or array appends in place (the value was moved out of its
+                // variable, so it is uniquely referenced): O(1) amortized instead of a copy.
+                if binary == .plus, case .string(var string) = current, case .string(let more) = operand {
+                    current = .nil
+                    string += more
+                    current = .string(string)
+                    return
+                }
                 if binary == .plus, case .array(var array) = current, case .array(let more) = operand {
                     current = .nil
                     array.append(contentsOf: more)

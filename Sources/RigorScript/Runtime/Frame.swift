@@ -4,7 +4,7 @@ final class Frame {
     let slots: UnsafeMutablePointer<Value>
     private let slotCount: Int
     var cells: [Box]
-    let captures: [Box]
+    var captures: [Box]
     var returnValue: Value = .nil
 
     init(slotCount: Int, cellCount: Int, captures: [Box]) {
@@ -13,6 +13,15 @@ final class Frame {
         slots.initialize(repeating: .nil, count: slotCount)
         cells = cellCount == 0 ? [] : (0..<cellCount).map { _ in Box(.nil) }
         self.captures = captures
+    }
+
+    /// Readies a recycled frame for another call (only frames without boxed locals are recycled:
+    /// closures may still hold the old boxes).
+    @inline(__always)
+    func reset(captures: [Box]) {
+        slots.update(repeating: .nil, count: slotCount)
+        self.captures = captures
+        returnValue = .nil
     }
 
     deinit {

@@ -11,7 +11,9 @@ enum Members {
             candidates = descriptor.memberNames
         }
         var notes: [String] = []
-        if let suggestion = Suggestions.closest(to: name, in: candidates) { notes.append("did you mean '\(suggestion)'?") }
+        if let suggestion = Suggestions.closest(to: name, in: candidates) {
+            notes.append("did you mean '\(suggestion)'?")
+        }
         if case .type(let descriptor) = value {
             return BuiltinError(.type, "type '\(descriptor.name)' has no member '\(name)'", notes: notes)
         }
@@ -64,11 +66,14 @@ enum Members {
             case .range(let r):
                 guard r.lower >= 0, r.upperBoundExclusive <= array.count, r.lower <= r.upperBoundExclusive else {
                     throw BuiltinError(
-                        .index, "range \(Value.range(r).debugDescription) is out of bounds for an array of \(array.count) elements")
+                        .index,
+                        "range \(Value.range(r).debugDescription) is out of bounds for an array of \(array.count) elements"
+                    )
                 }
                 return .array(Array(array[r.indices]))
             default:
-                throw BuiltinError(.type, "cannot subscript an array with a value of type '\(indices[0].typeName)'",
+                throw BuiltinError(
+                    .type, "cannot subscript an array with a value of type '\(indices[0].typeName)'",
                     notes: ["use an Int index or a range"])
             }
         case .dictionary(let dictionary):
@@ -127,7 +132,8 @@ enum Members {
                 try set(container, indices, element, context)
                 return
             }
-            throw BuiltinError(.type, "cannot assign through subscript: value of type '\(container.typeName)' is not mutable")
+            throw BuiltinError(
+                .type, "cannot assign through subscript: value of type '\(container.typeName)' is not mutable")
         }
     }
 
@@ -144,7 +150,8 @@ enum Members {
             if let descriptor = context.registry.descriptor(for: value), let iterate = descriptor.iterate {
                 return try iterate(value, context)
             }
-            throw BuiltinError(.type, "for-in loop requires a sequence, but a value of type '\(value.typeName)' is not one",
+            throw BuiltinError(
+                .type, "for-in loop requires a sequence, but a value of type '\(value.typeName)' is not one",
                 notes: ["loop over a range (0..<n), an array, a string or a dictionary's keys"])
         }
     }

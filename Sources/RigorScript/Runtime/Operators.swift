@@ -136,13 +136,15 @@ enum Operators {
             return .int(-x)
         case .double(let x): return .double(-x)
         default:
-            throw ScriptError(.type, "unary operator '-' cannot be applied to an operand of type '\(a.typeName)'", at: span)
+            throw ScriptError(
+                .type, "unary operator '-' cannot be applied to an operand of type '\(a.typeName)'", at: span)
         }
     }
 
     static func not(_ a: Value, at span: SourceSpan) throws -> Value {
         guard case .bool(let b) = a else {
-            throw ScriptError(.type, "unary operator '!' cannot be applied to an operand of type '\(a.typeName)'", at: span)
+            throw ScriptError(
+                .type, "unary operator '!' cannot be applied to an operand of type '\(a.typeName)'", at: span)
         }
         return .bool(!b)
     }

@@ -50,7 +50,8 @@ final class Resolver {
         self.registry = registry
     }
 
-    private func error(_ message: String, at span: SourceSpan, notes: [Diagnostic.Note] = [], kind: ErrorKind = .syntax) {
+    private func error(_ message: String, at span: SourceSpan, notes: [Diagnostic.Note] = [], kind: ErrorKind = .syntax)
+    {
         diagnostics.append(Diagnostic(kind, message, at: span, notes: notes))
     }
 
@@ -237,7 +238,8 @@ final class Resolver {
             resolveBlock(s)
         case let s as ReturnStmt:
             if scope.isCell {
-                error("'return' is only allowed inside a function", at: s.span,
+                error(
+                    "'return' is only allowed inside a function", at: s.span,
                     notes: [Diagnostic.Note("the last expression of a cell is its result; no 'return' is needed")])
             }
             if let value = s.value { resolve(value) }
@@ -333,7 +335,8 @@ final class Resolver {
             if DollarScanner.parameterCount(function.body, diagnostics: &ignored) > 0,
                 let span = DollarScanner.firstUse(function.body)
             {
-                error("anonymous closure arguments cannot be used inside a closure that has explicit arguments", at: span)
+                error(
+                    "anonymous closure arguments cannot be used inside a closure that has explicit arguments", at: span)
             }
         }
         for index in function.parameters.indices where function.parameters[index].name != "_" {
@@ -388,7 +391,8 @@ final class Resolver {
         guard let variable = root as? VariableExpr else { return }
         let (_, isConstant, span) = resolve(variable.name)
         guard isConstant == true else { return }
-        let what = member.map { "cannot use mutating member '\($0)' on immutable value" } ?? "cannot assign through subscript"
+        let what =
+            member.map { "cannot use mutating member '\($0)' on immutable value" } ?? "cannot assign through subscript"
         var notes: [Diagnostic.Note] = []
         if let span { notes.append(Diagnostic.Note("change 'let' to 'var' to make it mutable", at: span)) }
         error("\(what): '\(variable.name)' is a 'let' constant", at: variable.span, notes: notes)

@@ -188,7 +188,8 @@ extension Session {
         if parts.isEmpty {
             guard let cell = globals.cells[name], cell.isDefined else { return [] }
             switch cell.value {
-            case .function(let builtin as BuiltinFunction): return [builtin.signature] + builtin.overloads.map(\.signature)
+            case .function(let builtin as BuiltinFunction):
+                return [builtin.signature] + builtin.overloads.map(\.signature)
             case .function(let script as ScriptFunction): return [Session.signature(of: script.declaration)]
             case .type(let descriptor):
                 guard let initializer = descriptor.initializer else { return [] }
@@ -285,7 +286,9 @@ extension Session {
     private func typeHelp(_ descriptor: TypeDescriptor) -> String {
         var text = "type \(descriptor.name)\n\n\(descriptor.documentation)"
         if let initializer = descriptor.initializer {
-            text += "\n\n" + ([initializer] + initializer.overloads).map { $0.signature.declaration(prefix: "init ") }
+            text +=
+                "\n\n"
+                + ([initializer] + initializer.overloads).map { $0.signature.declaration(prefix: "init ") }
                 .joined(separator: "\n")
         }
         let statics = descriptor.staticMemberNames.sorted()
@@ -303,7 +306,8 @@ extension Session {
             var docs: [String] = []
             var index = line - 1
             while index >= 0, sourceLines[index].trimmingPrefixWhitespace.hasPrefix("///") {
-                docs.insert(String(sourceLines[index].trimmingPrefixWhitespace.dropFirst(3)).trimmingPrefixWhitespace, at: 0)
+                docs.insert(
+                    String(sourceLines[index].trimmingPrefixWhitespace.dropFirst(3)).trimmingPrefixWhitespace, at: 0)
                 index -= 1
             }
             if line < sourceLines.count {

@@ -89,7 +89,8 @@ public final class Session: @unchecked Sendable {
         interrupt.clear()
         let (statements, syntaxErrors) = Parser.parse(code, source: name)
         if !syntaxErrors.isEmpty {
-            return Outcome(value: nil, error: ScriptError(syntaxErrors), executionCount: executionCount, sourceName: name)
+            return Outcome(
+                value: nil, error: ScriptError(syntaxErrors), executionCount: executionCount, sourceName: name)
         }
         let resolver = Resolver(globals: globals, registry: registry)
         let wholeSpan = SourceSpan(
@@ -108,16 +109,19 @@ public final class Session: @unchecked Sendable {
             context.depth = 0
             do {
                 let value = try compiled.run(frame)
-                return Outcome(value: value.flatMap { $0.isNil ? nil : $0 }, error: nil, executionCount: count, sourceName: name)
+                return Outcome(
+                    value: value.flatMap { $0.isNil ? nil : $0 }, error: nil, executionCount: count, sourceName: name)
             } catch let error as ScriptError {
                 if !error.trace.isEmpty {
-                    error.unwinding.frames.append(TraceFrame(function: nil, location: error.pendingLocation ?? error.span))
+                    error.unwinding.frames.append(
+                        TraceFrame(function: nil, location: error.pendingLocation ?? error.span))
                     error.pendingLocation = nil
                 }
                 return Outcome(value: nil, error: error, executionCount: count, sourceName: name)
             } catch let error as BuiltinError {
                 return Outcome(
-                    value: nil, error: ScriptError(builtin: error, at: wholeSpan), executionCount: count, sourceName: name)
+                    value: nil, error: ScriptError(builtin: error, at: wholeSpan), executionCount: count,
+                    sourceName: name)
             } catch {
                 return Outcome(
                     value: nil, error: ScriptError(.runtime, "\(error)", at: wholeSpan), executionCount: count,

@@ -262,7 +262,9 @@ final class VariableDecl: Stmt {
     let type: TypeAnnotation?
     let initializer: Expr
     var location: DeclarationLocation = .unresolved
-    init(isConstant: Bool, name: String, nameSpan: SourceSpan, type: TypeAnnotation?, initializer: Expr, span: SourceSpan) {
+    init(
+        isConstant: Bool, name: String, nameSpan: SourceSpan, type: TypeAnnotation?, initializer: Expr, span: SourceSpan
+    ) {
         self.isConstant = isConstant
         self.name = name
         self.nameSpan = nameSpan

@@ -289,7 +289,8 @@ struct Parser {
         }
         guard match(.rightBrace) else {
             throw error(
-                "expected '}' \(context)", at: peek, notes: [Diagnostic.Note("to match this opening '{'", at: open.span)]
+                "expected '}' \(context)", at: peek,
+                notes: [Diagnostic.Note("to match this opening '{'", at: open.span)]
             )
         }
         return BlockStmt(statements: statements, span: span(from: open.span))
@@ -312,7 +313,8 @@ struct Parser {
     private mutating func guardStatement() throws -> Stmt {
         let keyword = advance()
         let conditions = try conditionList()
-        try expect(.kwElse, "after the 'guard' condition", notes: [Diagnostic.Note("write 'guard condition else { … }'")])
+        try expect(
+            .kwElse, "after the 'guard' condition", notes: [Diagnostic.Note("write 'guard condition else { … }'")])
         let elseBranch = try block("in the 'guard' body")
         return GuardStmt(conditions: conditions, elseBranch: elseBranch, span: span(from: keyword.span))
     }
@@ -399,7 +401,8 @@ struct Parser {
             let op = advance()
             let value = try expression()
             guard target is VariableExpr || target is SubscriptExpr || target is MemberExpr else {
-                report("cannot assign to this expression", at: target.span,
+                report(
+                    "cannot assign to this expression", at: target.span,
                     notes: [Diagnostic.Note("assign to a variable, a subscript or a property")])
                 throw Failure()
             }
@@ -612,7 +615,8 @@ struct Parser {
         case .leftBrace:
             return try closureExpression()
         default:
-            if Precedence.operatorFunctions.contains(token.kind), peek(1).kind == .comma || peek(1).kind == .rightParen {
+            if Precedence.operatorFunctions.contains(token.kind), peek(1).kind == .comma || peek(1).kind == .rightParen
+            {
                 advance()
                 return OperatorFunctionExpr(op: token.kind, span: token.span)
             }
@@ -627,7 +631,8 @@ struct Parser {
                     "expected expression, found \(token.kind.diagnosticName)", at: token,
                     notes: [
                         Diagnostic.Note(
-                            "a line that starts with an operator does not continue the line before; end that line with the operator instead")
+                            "a line that starts with an operator does not continue the line before; end that line with the operator instead"
+                        )
                     ])
             }
             throw error("expected expression, found \(token.kind.diagnosticName)", at: token)
@@ -639,7 +644,10 @@ struct Parser {
         guard let value = Int(digits) else {
             report(
                 "integer literal '\(digits)' overflows when stored into 'Int'", at: token.span,
-                notes: [Diagnostic.Note("Int holds -9223372036854775808 … 9223372036854775807; write a Double as \(digits).0")])
+                notes: [
+                    Diagnostic.Note(
+                        "Int holds -9223372036854775808 … 9223372036854775807; write a Double as \(digits).0")
+                ])
             return LiteralExpr(.int(0), span: token.span)
         }
         return LiteralExpr(.int(value), span: token.span)
@@ -717,7 +725,9 @@ struct Parser {
         var parameters: [Parameter] = []
         if let names = closureParameterNames() {
             parameters = names.map {
-                Parameter(label: nil, name: $0.kind == .underscore ? "_" : $0.lexeme, nameSpan: $0.span, type: nil, defaultValue: nil)
+                Parameter(
+                    label: nil, name: $0.kind == .underscore ? "_" : $0.lexeme, nameSpan: $0.span, type: nil,
+                    defaultValue: nil)
             }
         }
         let savedDepth = bracketDepth

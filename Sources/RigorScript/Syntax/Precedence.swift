@@ -14,7 +14,9 @@ enum Precedence {
     static let infix: [TokenKind: OperatorInfo] = {
         var table: [TokenKind: OperatorInfo] = [:]
         func add(_ kinds: [TokenKind], _ precedence: Int, _ associativity: Associativity, _ group: String) {
-            for kind in kinds { table[kind] = OperatorInfo(precedence: precedence, associativity: associativity, group: group) }
+            for kind in kinds {
+                table[kind] = OperatorInfo(precedence: precedence, associativity: associativity, group: group)
+            }
         }
         add([.pipePipe], 1, .left, "LogicalDisjunctionPrecedence")
         add([.ampAmp], 2, .left, "LogicalConjunctionPrecedence")
