@@ -5,7 +5,8 @@
 # (numpy's permutations, written here), optimizer and epochs, at 1 and 2 threads. Prints one JSON line per task and
 # thread count: {"benchmark", "threads", "ours_s", "reference", "reference_s", "ratio", "ours_test_acc",
 # "reference_test_acc", "reference_test_acc_range", "target_ratio"}   (ratio = ours / torch; < 1 means faster).
-# Arguments select tasks (mlp cnn lstm attention); REPEATS=R runs seeds 0..R-1 (medians reported).
+# Arguments select tasks (mlp cnn lstm attention); REPEATS=R runs seeds 0..R-1 (medians reported); THREADS="1" skips
+# the 2-thread runs (torch's OpenMP workers spin when the other core is busy: minutes per task on a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
@@ -13,6 +14,7 @@ VENV=${BENCH_VENV:-.venv-bench}
 REPEATS=${REPEATS:-1}
 PYTHON3=${PYTHON:-python3}
 REFERENCE=${REFERENCE_DIR:-../shared/bench/reference}
+THREADS=${THREADS:-1 2}
 tasks=("$@")
 [[ ${#tasks[@]} -gt 0 ]] || tasks=(mlp cnn lstm attention)
 
@@ -54,14 +56,14 @@ PY
 declare -A script=([mlp]=train_mlp_digits.py [cnn]=train_cnn_digits.py [lstm]=train_lstm.py [attention]=train_attention.py)
 declare -A peers=([mlp]=torch [cnn]=torch [lstm]=torch-nn.LSTM [attention]=torch-nn.Transformer)
 for task in "${tasks[@]}"; do
-    echo "task $task: ours (seeds 0..$((REPEATS - 1)), 1 and 2 threads), then torch" >&2
+    echo "task $task: ours (seeds 0..$((REPEATS - 1)), threads $THREADS), then torch" >&2
     for seed in $(seq 0 $((REPEATS - 1))); do
-        for threads in 1 2; do
+        for threads in $THREADS; do
             OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$bench" --data "$REFERENCE/data" \
                 --orders "$work" --seed "$seed" "$task" >>"$work/ours.jsonl"
         done
     done
-    "$VENV/bin/python" "$REFERENCE/${script[$task]}" --repeats "$REPEATS" --threads 1,2 --peers "${peers[$task]}" \
+    "$VENV/bin/python" "$REFERENCE/${script[$task]}" --repeats "$REPEATS" --threads "${THREADS// /,}" --peers "${peers[$task]}" \
         >"$work/reference_$task.jsonl"
 done
 "$VENV/bin/python" Benchmarks/NeuralNetworks/compare.py "$work/ours.jsonl" "$work"/reference_*.jsonl
