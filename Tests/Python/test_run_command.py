@@ -1,0 +1,63 @@
+"""`rigor run FILE.rigor` and `rigor --version`, as a user runs them from a shell."""
+
+import subprocess
+
+from conftest import RIGOR
+
+
+def run(*args, input=None):
+    return subprocess.run([str(RIGOR), *args], capture_output=True, text=True, input=input, timeout=60)
+
+
+def test_run_prints_what_the_script_prints(tmp_path):
+    script = tmp_path / "hello.rigor"
+    script.write_text('let xs = [3, 1, 2].sorted()\nprint("sorted:", xs)\nxs.count\n')
+    result = run("run", str(script))
+    assert result.returncode == 0, result.stderr
+    # A script does not print its last bare expression (a notebook cell would show it).
+    assert result.stdout == "sorted: [1, 2, 3]\n"
+    assert result.stderr == ""
+
+
+def test_run_reports_errors_on_stderr_with_the_file_name_and_exit_status_1(tmp_path):
+    script = tmp_path / "broken.rigor"
+    script.write_text('print("before")\nlet model = [1, 2]\nmodel.fitt(3)\nprint("after")\n')
+    result = run("run", str(script))
+    assert result.returncode == 1
+    assert result.stdout == "before\n"
+    assert result.stderr.splitlines()[:3] == [
+        "broken.rigor:3:7: error: value of type 'Array' has no member 'fitt'",
+        "model.fitt(3)",
+        "      ^~~~",
+    ]
+    assert "\x1b[" not in result.stderr  # no colour when stderr is not a terminal
+
+
+def test_run_reports_every_syntax_error_and_runs_nothing(tmp_path):
+    script = tmp_path / "syntax.rigor"
+    script.write_text('print("never")\nlet = 1\nprint(1 +)\n')
+    result = run("run", str(script))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    headers = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert [h.split(": error:")[0] for h in headers] == ["syntax.rigor:2:5", "syntax.rigor:3:10"]
+
+
+def test_run_reads_input_through_readline(tmp_path):
+    script = tmp_path / "ask.rigor"
+    script.write_text('let name = readLine(prompt: "name? ") ?? "nobody"\nprint("hi \\(name)")\n')
+    result = run("run", str(script), input="Ada\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "name? hi Ada\n"
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    result = run("run", str(tmp_path / "nope.rigor"))
+    assert result.returncode == 1
+    assert "cannot read" in result.stderr
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip().count(".") == 2
