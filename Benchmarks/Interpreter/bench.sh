@@ -8,9 +8,10 @@ rigor=../../.build/release/rigor
 [[ -x "$rigor" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
 python=${PYTHON:-python3}
 repeats=${REPEATS:-5}
-"$python" - "$rigor" "$python" "$repeats" <<'PY'
+"$python" - "$rigor" "$repeats" <<'PY'
 import json, subprocess, sys, time, pathlib, platform
-rigor, python, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# The reference is this very interpreter binary (not a PATH shim, whose start-up would flatter us).
+rigor, python, repeats = sys.argv[1], sys.executable, int(sys.argv[2])
 def run(cmd):
     start = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
