@@ -91,6 +91,16 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
         if case .ended(let final) = events.last! { #expect(final == history) } else { Issue.record("no end event") }
     }
 
+    @Test func reduceLearningRateOnPlateau() throws {
+        let (train, _) = try irisSplit()
+        let optimizer = SGD(learningRate: 0.1)
+        // A metric that never improves after the first epoch ("accuracy" of a model whose learning rate is 0 would do;
+        // here the monitor is the constant learning rate itself, in maximum mode).
+        let reducer = ReduceLearningRateOnPlateau(monitor: "learning_rate", factor: 0.5, patience: 2, mode: .maximum)
+        let history = try irisModel().fit(train, epochs: 6, batchSize: 50, optimizer: optimizer, callbacks: [reducer])
+        expectClose(history["learning_rate"].map(Float.init), [0.1, 0.1, 0.1, 0.05, 0.05, 0.025])
+    }
+
     @Test func cancellationIsCheckedEveryBatch() throws {
         let (train, _) = try irisSplit()
         var calls = 0

@@ -122,6 +122,58 @@ public final class LearningRateScheduler: Callback {
     }
 }
 
+/// Multiplies the learning rate by `factor` when `monitor` has not improved by more than `minDelta` for `patience`
+/// epochs (then waits `cooldown` epochs), never going below `minimumRate`.
+public final class ReduceLearningRateOnPlateau: Callback {
+    public let monitor: String
+    public let factor: Float
+    public let patience: Int
+    public let minDelta: Double
+    public let cooldown: Int
+    public let minimumRate: Float
+    public let mode: MonitorMode
+    var best: Double?
+    var waited = 0
+    var coolingDown = 0
+
+    public init(
+        monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 10, minDelta: Double = 1e-4,
+        cooldown: Int = 0, minimumRate: Float = 0, mode: MonitorMode? = nil
+    ) {
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.minDelta = minDelta
+        self.cooldown = cooldown
+        self.minimumRate = minimumRate
+        self.mode = mode ?? MonitorMode.inferred(for: monitor)
+    }
+
+    public func trainingWillBegin(_ state: TrainingState) throws {
+        best = nil
+        waited = 0
+        coolingDown = 0
+    }
+
+    public func epochDidEnd(_ logs: EpochLogs, state: TrainingState) throws {
+        guard let value = logs[monitor] else {
+            throw NeuralNetworkError("ReduceLearningRateOnPlateau", "no metric '\(monitor)'")
+        }
+        if coolingDown > 0 { coolingDown -= 1 }
+        if mode.isImprovement(value, over: best, minDelta: minDelta) {
+            best = value
+            waited = 0
+        } else if coolingDown == 0 {
+            waited += 1
+            if waited >= patience {
+                state.optimizer.learningRate = max(state.optimizer.learningRate * factor, minimumRate)
+                waited = 0
+                coolingDown = cooldown
+            }
+        }
+    }
+}
+
 /// An event a `ProgressCallback` reports (what a notebook renders live).
 public enum TrainingEvent: Sendable, Equatable {
     case began(epochs: Int, batchesPerEpoch: Int)
