@@ -37,7 +37,8 @@ let package = Package(
 
         // MARK: neural network targets (NeuralNetworks)
         .target(
-            name: "NeuralNetworks", dependencies: ["TensorCore"], exclude: ["README.md"], resources: [.copy("Resources")]
+            name: "NeuralNetworks", dependencies: ["TensorCore"], exclude: ["README.md"],
+            resources: [.copy("Resources")]
         ),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "TensorCore"]),
         .executableTarget(
