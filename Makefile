@@ -31,9 +31,9 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
 
-test-swift: deps
+test-swift: deps venv
 	$(SWIFT) build --build-tests -j $(SWIFT_JOBS)
-	$(SWIFT) test --skip-build
+	NN_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 
 test-python: deps venv release
 	@if compgen -G "Tests/Python/test_*.py" > /dev/null; then $(VENV)/bin/python -m pytest -q Tests/Python; fi
