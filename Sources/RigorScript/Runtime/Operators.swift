@@ -4,6 +4,23 @@ import Foundation
 ///
 /// Ints stay Ints (overflow is an error, as in Swift); mixing Int and Double promotes to Double.
 enum Operators {
+    /// An operator on a builtin object (`tensor + 1`), if the object implements it.
+    static func objectOperator(_ op: TokenKind, _ a: Value, _ b: Value, at span: SourceSpan) throws -> Value? {
+        let object: NativeObject
+        if case .object(let left) = a {
+            object = left
+        } else if case .object(let right) = b {
+            object = right
+        } else {
+            return nil
+        }
+        do {
+            return try object.applyBinaryOperator(op.spelling, lhs: a, rhs: b)
+        } catch let error as BuiltinError {
+            throw ScriptError(builtin: error, at: span)
+        }
+    }
+
     static func mismatch(_ op: TokenKind, _ a: Value, _ b: Value, at span: SourceSpan) -> ScriptError {
         var notes: [Diagnostic.Note] = []
         if op == .plus, (a.stringValue != nil) != (b.stringValue != nil) {
@@ -46,7 +63,9 @@ enum Operators {
         case (.double(let x), .int(let y)): return .double(x + Double(y))
         case (.string(let x), .string(let y)): return .string(x + y)
         case (.array(let x), .array(let y)): return .array(x + y)
-        default: throw mismatch(.plus, a, b, at: span)
+        default:
+            if let result = try objectOperator(.plus, a, b, at: span) { return result }
+            throw mismatch(.plus, a, b, at: span)
         }
     }
 
@@ -59,7 +78,9 @@ enum Operators {
         case (.double(let x), .double(let y)): return .double(x - y)
         case (.int(let x), .double(let y)): return .double(Double(x) - y)
         case (.double(let x), .int(let y)): return .double(x - Double(y))
-        default: throw mismatch(.minus, a, b, at: span)
+        default:
+            if let result = try objectOperator(.minus, a, b, at: span) { return result }
+            throw mismatch(.minus, a, b, at: span)
         }
     }
 
@@ -72,7 +93,9 @@ enum Operators {
         case (.double(let x), .double(let y)): return .double(x * y)
         case (.int(let x), .double(let y)): return .double(Double(x) * y)
         case (.double(let x), .int(let y)): return .double(x * Double(y))
-        default: throw mismatch(.star, a, b, at: span)
+        default:
+            if let result = try objectOperator(.star, a, b, at: span) { return result }
+            throw mismatch(.star, a, b, at: span)
         }
     }
 
@@ -90,7 +113,9 @@ enum Operators {
         case (.double(let x), .double(let y)): return .double(x / y)
         case (.int(let x), .double(let y)): return .double(Double(x) / y)
         case (.double(let x), .int(let y)): return .double(x / Double(y))
-        default: throw mismatch(.slash, a, b, at: span)
+        default:
+            if let result = try objectOperator(.slash, a, b, at: span) { return result }
+            throw mismatch(.slash, a, b, at: span)
         }
     }
 
@@ -102,10 +127,11 @@ enum Operators {
             let (r, o) = x.remainderReportingOverflow(dividingBy: y)
             if o { throw overflow(.percent, x, y, at: span) }
             return .int(r)
-        case (.double, _), (_, .double):
-            guard let x = a.doubleValue, let y = b.doubleValue else { throw mismatch(.percent, a, b, at: span) }
-            return .double(x.truncatingRemainder(dividingBy: y))
-        default: throw mismatch(.percent, a, b, at: span)
+        case (.double, .double), (.double, .int), (.int, .double):
+            return .double((a.doubleValue ?? .nan).truncatingRemainder(dividingBy: b.doubleValue ?? .nan))
+        default:
+            if let result = try objectOperator(.percent, a, b, at: span) { return result }
+            throw mismatch(.percent, a, b, at: span)
         }
     }
 
@@ -115,7 +141,17 @@ enum Operators {
         case (.int(let x), .int(let y)): order = x < y ? -1 : (x == y ? 0 : 1)
         case (.string(let x), .string(let y)): order = x < y ? -1 : (x == y ? 0 : 1)
         default:
-            guard let x = a.doubleValue, let y = b.doubleValue else { throw mismatch(op, a, b, at: span) }
+            guard let x = a.doubleValue, let y = b.doubleValue else {
+                if let result = try objectOperator(op, a, b, at: span) {
+                    guard case .bool(let b) = result else {
+                        throw ScriptError(
+                            .type, "'\(op.spelling)' on '\(a.typeName)' gives a '\(result.typeName)', not a Bool",
+                            at: span, notes: [Diagnostic.Note("comparisons in conditions must give a Bool")])
+                    }
+                    return b
+                }
+                throw mismatch(op, a, b, at: span)
+            }
             if x.isNaN || y.isNaN { return false }
             order = x < y ? -1 : (x == y ? 0 : 1)
         }
@@ -135,10 +171,17 @@ enum Operators {
             }
             return .int(-x)
         case .double(let x): return .double(-x)
+        case .object(let object):
+            do {
+                if let result = try object.applyNegation() { return result }
+            } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: span)
+            }
         default:
-            throw ScriptError(
-                .type, "unary operator '-' cannot be applied to an operand of type '\(a.typeName)'", at: span)
+            break
         }
+        throw ScriptError(
+            .type, "unary operator '-' cannot be applied to an operand of type '\(a.typeName)'", at: span)
     }
 
     static func not(_ a: Value, at span: SourceSpan) throws -> Value {

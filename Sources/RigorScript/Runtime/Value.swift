@@ -76,6 +76,17 @@ public protocol NativeObject: AnyObject {
     var typeName: String { get }
     /// The text `print` shows.
     var description: String { get }
+    /// `lhs op rhs` where this object is one of the operands (`+ - * / % < <= > >=`), or nil if
+    /// the object does not support it (the language then reports a type error). Throw a
+    /// `BuiltinError` for a failure (a shape mismatch): it is shown at the operator.
+    func applyBinaryOperator(_ op: String, lhs: Value, rhs: Value) throws -> Value?
+    /// `-object`, or nil if unsupported.
+    func applyNegation() throws -> Value?
+}
+
+extension NativeObject {
+    public func applyBinaryOperator(_ op: String, lhs: Value, rhs: Value) throws -> Value? { nil }
+    public func applyNegation() throws -> Value? { nil }
 }
 
 extension Value {
