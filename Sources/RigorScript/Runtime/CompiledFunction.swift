@@ -16,8 +16,10 @@ final class CompiledFunction {
     let cellCount: Int
     /// The body; nil while it is being compiled (recursive functions refer to themselves).
     var body: Execute = { _ in .next }
-    /// A body that is a single expression returns its value (Swift's implicit return).
-    var singleExpression: Evaluate?
+    /// A body that is a single expression returns its value (Swift's implicit return). Not an
+    /// Optional: calling an optional closure goes through a reabstraction thunk.
+    var singleExpression: Evaluate = { _ in .nil }
+    var hasSingleExpression = false
 
     init(declaration: FunctionDecl, defaults: [Evaluate?]) {
         self.declaration = declaration
@@ -87,7 +89,7 @@ final class CompiledFunction {
         }
         do {
             var result: Value
-            if let singleExpression {
+            if hasSingleExpression {
                 result = try singleExpression(frame)
             } else {
                 // `return` statements convert their value themselves; only falling off the end

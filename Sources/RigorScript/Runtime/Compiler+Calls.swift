@@ -7,6 +7,8 @@ final class CallSite {
     var cachedParameters: [ParameterSpec]?
     var cachedCallee: AnyObject?
     var cachedSources: [ArgumentSource] = []
+    /// The script function called last from here (a weak-free identity cache for the cast).
+    var lastScript: ScriptFunction?
     /// For overloaded builtins: the overload chosen for `cachedCallee`.
     var cachedOverload: Any?
 
@@ -74,7 +76,14 @@ extension Compiler {
     {
         switch function {
         case .function(let callable):
+            // The same function as last time (recursion, loops): skip the dynamic cast.
+            if callable === site.lastScript {
+                return try callScript(
+                    unsafeDowncast(callable, to: ScriptFunction.self), arguments: arguments, site: site, frame: frame,
+                    context: context)
+            }
             if let script = callable as? ScriptFunction {
+                site.lastScript = script
                 return try callScript(script, arguments: arguments, site: site, frame: frame, context: context)
             }
             if let builtin = callable as? BuiltinFunction {

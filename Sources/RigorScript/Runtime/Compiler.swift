@@ -47,6 +47,7 @@ final class Compiler {
         let code = CompiledFunction(declaration: declaration, defaults: defaults)
         if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
             code.singleExpression = compile(only.expression)
+            code.hasSingleExpression = true
         } else {
             code.body = compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl })
         }
@@ -88,28 +89,32 @@ final class Compiler {
                 return .next
             }
         }
-        for statement in statements where !(statement is FunctionDecl) {
-            steps.append(compile(statement))
-        }
-        switch steps.count {
-        case 0: return { _ in .next }
-        case 1: return steps[0]
-        case 2:
-            let (a, b) = (steps[0], steps[1])
-            return { frame in
-                let flow = try a(frame)
-                if case .next = flow { return try b(frame) }
-                return flow
-            }
-        default:
-            return { frame in
-                for step in steps {
-                    let flow = try step(frame)
-                    if case .next = flow { continue }
+        let body = statements.filter { !($0 is FunctionDecl) }
+        // Closures taken out of an array are called through a reabstraction thunk; the common
+        // short blocks are therefore built without one.
+        if steps.isEmpty {
+            switch body.count {
+            case 0: return { _ in .next }
+            case 1: return compile(body[0])
+            case 2:
+                let a = compile(body[0])
+                let b = compile(body[1])
+                return { frame in
+                    let flow = try a(frame)
+                    if case .next = flow { return try b(frame) }
                     return flow
                 }
-                return .next
+            default: break
             }
+        }
+        for statement in body { steps.append(compile(statement)) }
+        return { frame in
+            for step in steps {
+                let flow = try step(frame)
+                if case .next = flow { continue }
+                return flow
+            }
+            return .next
         }
     }
 
@@ -247,32 +252,34 @@ final class Compiler {
 
     /// A condition list: every expression must be true and every `let` binding non-nil.
     private func compileConditions(_ conditions: [Condition]) -> (Frame) throws -> Bool {
-        let tests: [(Frame) throws -> Bool] = conditions.map { condition in
-            switch condition {
-            case .expression(let expression):
-                let value = compile(expression)
-                let span = expression.span
-                return { frame in
-                    let result = try value(frame)
-                    if case .bool(let b) = result { return b }
-                    return try Operators.condition(result, at: span)
-                }
-            case .binding(let declaration):
-                let value = compile(declaration.initializer)
-                let store = storeDeclaration(
-                    declaration.location, span: declaration.nameSpan, isConstant: declaration.isConstant)
-                return { frame in
-                    let result = try value(frame)
-                    if result.isNil { return false }
-                    try store(frame, result)
-                    return true
-                }
-            }
-        }
-        if tests.count == 1 { return tests[0] }
+        if conditions.count == 1 { return compileCondition(conditions[0]) }
+        let tests = conditions.map(compileCondition)
         return { frame in
             for test in tests where !(try test(frame)) { return false }
             return true
+        }
+    }
+
+    private func compileCondition(_ condition: Condition) -> (Frame) throws -> Bool {
+        switch condition {
+        case .expression(let expression):
+            let value = compile(expression)
+            let span = expression.span
+            return { frame in
+                let result = try value(frame)
+                if case .bool(let b) = result { return b }
+                return try Operators.condition(result, at: span)
+            }
+        case .binding(let declaration):
+            let value = compile(declaration.initializer)
+            let store = storeDeclaration(
+                declaration.location, span: declaration.nameSpan, isConstant: declaration.isConstant)
+            return { frame in
+                let result = try value(frame)
+                if result.isNil { return false }
+                try store(frame, result)
+                return true
+            }
         }
     }
 

@@ -1,31 +1,33 @@
-/// TypeCheck: a type annotation prepared for the hot path of calls, so `n: Int` costs one enum
-/// test instead of a string comparison.
-enum TypeCheck {
-    case int
-    case double
-    case string
-    case bool
-    case any
-    case general(TypeAnnotation)
+/// TypeCheck: a type annotation prepared for the hot path of calls, so `n: Int` costs one byte
+/// compare instead of a string comparison (and copying it retains nothing).
+struct TypeCheck {
+    enum Kind: UInt8 {
+        case int, double, string, bool, any, general
+    }
+
+    let kind: Kind
+    /// Only for `.general`, kept out of the hot path.
+    private let annotation: TypeAnnotation?
 
     init(_ annotation: TypeAnnotation) {
         switch annotation {
-        case .named("Int"): self = .int
-        case .named("Double"): self = .double
-        case .named("String"): self = .string
-        case .named("Bool"): self = .bool
-        case .named("Any"): self = .any
-        default: self = .general(annotation)
+        case .named("Int"): kind = .int
+        case .named("Double"): kind = .double
+        case .named("String"): kind = .string
+        case .named("Bool"): kind = .bool
+        case .named("Any"): kind = .any
+        default: kind = .general
         }
+        self.annotation = kind == .general ? annotation : nil
     }
 
     /// The value converted to the annotated type, or nil if it does not conform.
     @inline(__always)
     func apply(_ value: Value, registry: BuiltinRegistry) -> Value? {
-        switch (self, value) {
+        switch (kind, value) {
         case (.int, .int), (.double, .double), (.string, .string), (.bool, .bool), (.any, _): return value
         case (.double, .int(let i)): return .double(Double(i))
-        case (.general(let annotation), _): return Conversions.convert(value, to: annotation, registry: registry)
+        case (.general, _): return Conversions.convert(value, to: annotation!, registry: registry)
         default: return nil
         }
     }
