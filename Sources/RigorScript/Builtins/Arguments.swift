@@ -3,12 +3,13 @@
 /// Accessors convert and check types, throwing a `BuiltinError` that points at the argument.
 public struct Arguments {
     public var values: [Value]
-    /// The parameter names, for messages.
-    let signature: Signature
+    /// The parameters' types as documented, for messages (an array, not the whole signature, so
+    /// packing arguments retains one buffer instead of every string of the signature).
+    let parameterTypes: [String]
 
-    init(values: [Value], signature: Signature) {
+    init(values: [Value], parameterTypes: [String]) {
         self.values = values
-        self.signature = signature
+        self.parameterTypes = parameterTypes
     }
 
     public subscript(index: Int) -> Value { values[index] }
@@ -53,7 +54,7 @@ public struct Arguments {
 
     public func function(_ index: Int) throws -> Value {
         if case .function = values[index] { return values[index] }
-        throw mismatch(index, expected: signature.parameters[index].type)
+        throw mismatch(index, expected: index < parameterTypes.count ? parameterTypes[index] : "Function")
     }
 
     public func isNil(_ index: Int) -> Bool { values[index].isNil }

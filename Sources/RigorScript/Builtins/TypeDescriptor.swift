@@ -7,6 +7,7 @@ public struct Method {
     public let isMutating: Bool
     let body: Body
     let specs: [ParameterSpec]
+    let parameterTypes: [String]
     /// Methods of the same name with other labels (`append(_:)`, `append(contentsOf:)`).
     public internal(set) var overloads: [Method] = []
 
@@ -14,7 +15,9 @@ public struct Method {
         self.signature = signature
         self.isMutating = isMutating
         self.body = body
-        self.specs = BuiltinFunction(signature) { _, _ in .nil }.specs
+        let prototype = BuiltinFunction(signature) { _, _ in .nil }
+        self.specs = prototype.specs
+        self.parameterTypes = prototype.parameterTypes
     }
 }
 

@@ -66,10 +66,15 @@ public final class CallContext {
 
     /// Calls a function value with two arguments (`reduce`, `sorted(by:)`).
     public func call(_ function: Value, _ first: Value, _ second: Value) throws -> Value {
-        if case .function(let callable) = function, let script = callable as? ScriptFunction,
-            script.code.parameterLocations.count == 2
-        {
-            return try invokeScript(script, first, second)
+        if case .function(let callable) = function {
+            if let script = callable as? ScriptFunction, script.code.parameterLocations.count == 2 {
+                return try invokeScript(script, first, second)
+            }
+            // An operator passed as a function (`reduce(0, +)`): no argument matching needed.
+            if let builtin = callable as? BuiltinFunction, builtin.specs.count == 2, !builtin.specs[1].isVariadic {
+                var packed = Arguments(values: [first, second], parameterTypes: builtin.parameterTypes)
+                return try builtin.body(&packed, self)
+            }
         }
         return try call(function, [first, second])
     }
@@ -165,7 +170,7 @@ public final class CallContext {
                     "'\(builtin.displayName)' takes \(builtin.signature.parameters.count) arguments but \(arguments.count) were passed"
                 )
             }
-            var packed = Arguments(values: values, signature: builtin.signature)
+            var packed = Arguments(values: values, parameterTypes: builtin.parameterTypes)
             return try builtin.body(&packed, self)
         }
         if let bound = callable as? BoundMethod {
@@ -177,7 +182,7 @@ public final class CallContext {
                 }
                 values.append(defaultValue)
             }
-            var packed = Arguments(values: values, signature: bound.method.signature)
+            var packed = Arguments(values: values, parameterTypes: bound.method.parameterTypes)
             return try bound.method.body(&receiver, &packed, self)
         }
         throw BuiltinError(.type, "value is not callable")

@@ -23,6 +23,7 @@ public final class BuiltinFunction: Callable {
     public let signature: Signature
     let body: Body
     let specs: [ParameterSpec]
+    let parameterTypes: [String]
     /// Other functions of the same name with different labels (`stride(from:to:by:)` and
     /// `stride(from:through:by:)`); a call takes the first whose labels match.
     public internal(set) var overloads: [BuiltinFunction] = []
@@ -30,6 +31,7 @@ public final class BuiltinFunction: Callable {
     public init(_ signature: Signature, body: @escaping Body) {
         self.signature = signature
         self.body = body
+        self.parameterTypes = signature.parameters.map(\.type)
         self.specs = signature.parameters.map {
             ParameterSpec(
                 label: $0.label, name: $0.name, hasDefault: $0.hasDefault, isVariadic: $0.isVariadic,

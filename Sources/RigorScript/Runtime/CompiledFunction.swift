@@ -38,6 +38,12 @@ final class CompiledFunction {
         self.cellCount = declaration.cellCount
     }
 
+    /// Parameters in slots take the first slots (the resolver declares them first).
+    private lazy var parameterSlotCount = parameterLocations.filter {
+        if case .local = $0 { return true }
+        return false
+    }.count
+
     /// Frames of finished calls, reused by the next call (a call costs no allocation then).
     private var freeFrames: [Frame] = []
 
@@ -53,7 +59,7 @@ final class CompiledFunction {
     @inline(__always)
     func recycle(_ frame: Frame) {
         guard cellCount == 0, freeFrames.count < 64 else { return }
-        frame.reset(captures: [])
+        frame.reset(keepingFirst: parameterSlotCount)
         freeFrames.append(frame)
     }
 

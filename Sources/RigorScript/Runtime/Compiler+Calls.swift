@@ -163,7 +163,8 @@ extension Compiler {
 
     /// Evaluates the arguments of a builtin call into one value per parameter.
     private static func pack(
-        _ signature: Signature, sources: [ArgumentSource], arguments: [Evaluate], frame: Frame
+        _ signature: Signature, parameterTypes: [String], sources: [ArgumentSource], arguments: [Evaluate],
+        frame: Frame
     ) throws -> Arguments {
         var evaluated: [Value] = []
         evaluated.reserveCapacity(arguments.count)
@@ -177,7 +178,7 @@ extension Compiler {
             case .variadic(let indices): values.append(.array(indices.map { evaluated[$0] }))
             }
         }
-        return Arguments(values: values, signature: signature)
+        return Arguments(values: values, parameterTypes: parameterTypes)
     }
 
     static func callBuiltin(
@@ -212,7 +213,9 @@ extension Compiler {
             site.cachedOverload = chosen
             site.cachedSources = sources
         }
-        var packed = try pack(chosen.signature, sources: sources, arguments: arguments, frame: frame)
+        var packed = try pack(
+            chosen.signature, parameterTypes: chosen.parameterTypes, sources: sources, arguments: arguments,
+            frame: frame)
         do {
             return try chosen.body(&packed, context)
         } catch let error as BuiltinError {
@@ -257,7 +260,9 @@ extension Compiler {
             site.cachedOverload = found.0
             site.cachedSources = sources
         }
-        var packed = try pack(chosen.signature, sources: sources, arguments: arguments, frame: frame)
+        var packed = try pack(
+            chosen.signature, parameterTypes: chosen.parameterTypes, sources: sources, arguments: arguments,
+            frame: frame)
         do {
             return try chosen.body(&receiver, &packed, context)
         } catch let error as BuiltinError {

@@ -17,10 +17,13 @@ final class Frame {
 
     /// Readies a recycled frame for another call (only frames without boxed locals are recycled:
     /// closures may still hold the old boxes).
+    /// Parameters are overwritten by the next call; only the other locals are cleared (so a
+    /// recycled frame keeps nothing alive), and the captures are replaced when the frame is reused.
     @inline(__always)
-    func reset(captures: [Box]) {
-        slots.update(repeating: .nil, count: slotCount)
-        self.captures = captures
+    func reset(keepingFirst parameterCount: Int) {
+        if parameterCount < slotCount {
+            (slots + parameterCount).update(repeating: .nil, count: slotCount - parameterCount)
+        }
         returnValue = .nil
     }
 
