@@ -240,6 +240,21 @@ extension Compiler {
                 if case .double(let x) = a, case .double(let y) = b { return .double(x * y) }
                 return try Operators.multiply(a, b, at: span)
             }
+        case .slash:
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b, y != 0, !(x == .min && y == -1) { return .int(x / y) }
+                if case .double(let x) = a, case .double(let y) = b { return .double(x / y) }
+                return try Operators.divide(a, b, at: span)
+            }
+        case .percent:
+            return { frame in
+                let a = try left(frame)
+                let b = try right(frame)
+                if case .int(let x) = a, case .int(let y) = b, y != 0, !(x == .min && y == -1) { return .int(x % y) }
+                return try Operators.remainder(a, b, at: span)
+            }
         case .less, .lessEqual, .greater, .greaterEqual:
             let op = e.op
             return { frame in
