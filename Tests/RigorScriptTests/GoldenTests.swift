@@ -65,7 +65,9 @@ struct GoldenTests {
             }
         let actual = transcript(of: cells).map { $0.trimmingSuffixWhitespace }
         if ProcessInfo.processInfo.environment["RIGOR_GOLDEN_RECORD"] == "1" {
-            try record(script, cells: cells)
+            // Record from the source tree, not the bundle's copy (which may predate an edit).
+            let original = try String(contentsOf: sourceURL(of: script), encoding: .utf8)
+            try record(script, cells: original.components(separatedBy: cellSeparator))
             return
         }
         #expect(actual == expected, "transcript of \(script.testDescription)")
@@ -78,10 +80,14 @@ struct GoldenTests {
         }
     }
 
+    private func sourceURL(of script: GoldenScript) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Golden").appendingPathComponent(script.testDescription)
+    }
+
     /// Rewrites a golden file: each cell keeps its code and gets its transcript as expectations.
     private func record(_ script: GoldenScript, cells: [String]) throws {
-        let sourceURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Golden").appendingPathComponent(script.testDescription)
+        let sourceURL = sourceURL(of: script)
         var rewritten: [String] = []
         var prior: [String] = []
         for cell in cells {

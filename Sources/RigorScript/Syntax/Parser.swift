@@ -25,7 +25,11 @@ struct Parser {
         let tokens = lexer.tokenize()
         var parser = Parser(tokens: tokens, source: source)
         let statements = parser.parseCell()
-        let all = (lexer.diagnostics + parser.diagnostics).sorted { $0.span.start < $1.span.start }
+        // A lexical error (an unterminated string, a stray character) usually confuses the parser
+        // on the same line and the next: report the cause, not the cascade.
+        let troubledLines = Set(lexer.diagnostics.flatMap { [$0.span.start.line, $0.span.start.line + 1] })
+        let parserDiagnostics = parser.diagnostics.filter { !troubledLines.contains($0.span.start.line) }
+        let all = (lexer.diagnostics + parserDiagnostics).sorted { $0.span.start < $1.span.start }
         return (statements, all)
     }
 
