@@ -47,14 +47,16 @@ let package = Package(
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], exclude: ["README.md"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .target(
             name: "JupyterKernel",
-            dependencies: ["ZeroMQ", "RichDisplay", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ZeroMQ", "RichDisplay", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
         ),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
-        .target(name: "RigorKernel", dependencies: ["JupyterKernel", "RigorScript", "RichDisplay"]),
+        .target(
+            name: "RigorKernel", dependencies: ["JupyterKernel", "RigorScript", "RichDisplay"], exclude: ["README.md"]),
         .testTarget(name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel"]),
 
         // MARK: executable
