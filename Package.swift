@@ -45,6 +45,10 @@ let package = Package(
             name: "NeuralNetworksBench", dependencies: ["NeuralNetworks", "TensorCore"],
             path: "Benchmarks/NeuralNetworksBench"),
 
+        // MARK: library (RigorLibrary)
+        .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
+        .testTarget(name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"]),
+
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], exclude: ["README.md"]),

@@ -1,0 +1,330 @@
+// Models: layers (`Dense`, `Conv2D`, … as script values) and `Sequential` models with their members.
+import Foundation
+import NeuralNetworks
+import RigorScript
+import TensorCore
+
+/// A layer before it is put in a model; `spec` is how it was written, for descriptions.
+final class LayerObject: NativeObject {
+    let layer: any Layer
+    let typeName: String
+    let spec: String
+    init(_ layer: any Layer, typeName: String, spec: String) {
+        self.layer = layer
+        self.typeName = typeName
+        self.spec = spec
+    }
+    var description: String { "\(spec)  (\(layer.parameterCount) parameters)" }
+}
+
+/// A trainable model: a `Sequential` of layers, with the last history and the last input shape seen.
+final class ModelObject: NativeObject {
+    let model: any Layer
+    let layerSpecs: [String]
+    var inputShape: [Int]?
+    var lastHistory: NeuralNetworks.History?
+    init(_ model: any Layer, layerSpecs: [String], inputShape: [Int]?) {
+        self.model = model
+        self.layerSpecs = layerSpecs
+        self.inputShape = inputShape
+    }
+    var typeName: String { "Sequential" }
+
+    /// The summary rows: with a known input shape, output shapes too.
+    var description: String {
+        if let inputShape, let summary = try? model.summaryDescription(inputShape: inputShape) {
+            return "Sequential (input \(TensorError.format(shape: inputShape)))\n" + summary
+        }
+        var lines = ["Sequential"]
+        for (index, child) in model.children.enumerated() {
+            let spec = index < layerSpecs.count ? layerSpecs[index] : child.layer.kind
+            lines.append("  \(child.name) \(spec)  \(child.layer.parameterCount) parameters")
+        }
+        lines.append("total parameters: \(model.parameterCount)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A copy of a model's weights (`model.weights()`), to load back later.
+final class WeightsObject: NativeObject {
+    let values: [[Float]]
+    init(_ values: [[Float]]) { self.values = values }
+    var typeName: String { "Weights" }
+    var description: String { "Weights(\(values.count) tensors, \(values.reduce(0) { $0 + $1.count }) numbers)" }
+}
+
+extension Value {
+    var model: ModelObject { get throws { try object(ModelObject.self) } }
+}
+
+extension Arguments {
+    func model(_ index: Int) throws -> ModelObject { try object(index, as: ModelObject.self, typeName: "Model") }
+
+    func activation(_ index: Int) throws -> ActivationFunction {
+        let member = try implicitMember(index, expected: "Activation")
+        guard let function = ActivationFunction(rawValue: member.name) else {
+            let names = ActivationFunction.allCases.map { ".\($0.rawValue)" }.joined(separator: ", ")
+            throw BuiltinError(.value, "unknown activation '.\(member.name)'; use one of \(names)", argument: index)
+        }
+        return function
+    }
+}
+
+extension RigorLibrary {
+    static func registerModels(in registry: BuiltinRegistry) {
+        registry.beginFamily("Models")
+        for function in ActivationFunction.allCases {
+            registry.registerImplicitMember(function.rawValue, doc: "The \(function.rawValue) activation.")
+        }
+        registerLayers(in: registry)
+        registerSequential(in: registry)
+    }
+
+    /// Declares one layer type: its initializer builds the engine layer from the arguments.
+    private static func layer(
+        _ name: String, in registry: BuiltinRegistry, _ parameters: [Signature.Parameter], doc: String,
+        example: String, _ make: @escaping (Arguments) throws -> any Layer
+    ) {
+        let type = TypeDescriptor(name, doc: doc)
+        type.conformances = ["Layer"]
+        type.initializer(parameters, doc: doc, example: example) { arguments, _ in
+            let layer = try engine { try make(arguments) }
+            let spec =
+                name + "("
+                + zip(parameters, arguments.values).compactMap { parameter, value in
+                    if let defaultValue = parameter.defaultValue, defaultValue == value { return nil }
+                    return (parameter.label.map { "\($0): " } ?? "") + value.debugDescription
+                }.joined(separator: ", ") + ")"
+            return .object(LayerObject(layer, typeName: name, spec: spec))
+        }
+        type.getter("parameterCount", type: "Int", doc: "The number of trainable numbers.") {
+            .int(try $0.object(LayerObject.self).layer.parameterCount)
+        }
+        registry.register(type)
+    }
+
+    private static func registerLayers(in registry: BuiltinRegistry) {
+        let relu = Value.implicitMember(ImplicitMember(name: "identity"))
+        layer(
+            "Dense", in: registry,
+            [
+                param(nil, "inputSize", "Int"), param(nil, "outputSize", "Int"),
+                param("activation", "activation", "Activation", default: relu, text: ".identity"),
+            ],
+            doc: "A fully connected layer `y = activation(x·Wᵀ + b)`: `[..., in] → [..., out]`.",
+            example: "Dense(64, 32, activation: .relu)"
+        ) { a in try Dense(try a.int(0), try a.int(1), activation: try a.activation(2)) }
+        layer(
+            "Conv2D", in: registry,
+            [
+                param(nil, "inputChannels", "Int"), param(nil, "outputChannels", "Int"),
+                param("kernel", "kernel", "Int", default: .int(3)), param("stride", "stride", "Int", default: .int(1)),
+                param("padding", "padding", "Int", default: .int(0)),
+                param("activation", "activation", "Activation", default: relu, text: ".identity"),
+            ],
+            doc: "A 2-D convolution: `[N, C, H, W] → [N, O, OH, OW]`.",
+            example: "Conv2D(1, 16, kernel: 3, padding: 1, activation: .relu)"
+        ) { a in
+            try Conv2D(
+                try a.int(0), try a.int(1), kernelSize: try a.int(2), stride: try a.int(3), padding: try a.int(4),
+                activation: try a.activation(5))
+        }
+        for (name, doc) in [("MaxPool2D", "Max pooling"), ("AvgPool2D", "Average pooling")] {
+            layer(
+                name, in: registry,
+                [param(nil, "kernel", "Int", default: .int(2)), param("stride", "stride", "Int?", default: .nil)],
+                doc: "\(doc) over `kernel × kernel` windows (stride defaults to the kernel).", example: "\(name)(2)"
+            ) { a in
+                if name == "MaxPool2D" { return MaxPool2D(try a.int(0), stride: try a.optionalInt(1)) }
+                return AvgPool2D(try a.int(0), stride: try a.optionalInt(1))
+            }
+        }
+        layer("Flatten", in: registry, [], doc: "Flattens `[N, ...]` to `[N, F]`.", example: "Flatten()") { _ in
+            Flatten()
+        }
+        layer(
+            "GlobalAvgPool", in: registry, [], doc: "Averages each channel: `[N, C, H, W] → [N, C]`.",
+            example: "GlobalAvgPool()"
+        ) { _ in GlobalAvgPool() }
+        layer(
+            "Dropout", in: registry, [param(nil, "rate", "Double")],
+            doc: "Zeroes a fraction `rate` of the inputs while training (inverted dropout).", example: "Dropout(0.25)"
+        ) { a in try Dropout(Float(try a.double(0))) }
+        layer(
+            "BatchNorm", in: registry, [param(nil, "features", "Int")],
+            doc: "Batch normalization over channels: `[N, C]`, `[N, C, L]` or `[N, C, H, W]`.", example: "BatchNorm(16)"
+        ) { a in try BatchNorm(try a.int(0)) }
+        layer(
+            "LayerNorm", in: registry, [param(nil, "features", "Int")],
+            doc: "Layer normalization over the last axis `[..., F]`.", example: "LayerNorm(64)"
+        ) { a in try LayerNorm(try a.int(0)) }
+        layer(
+            "Activation", in: registry, [param(nil, "function", "Activation")],
+            doc: "An activation as a layer.", example: "Activation(.relu)"
+        ) { a in NeuralNetworks.Activation(try a.activation(0)) }
+        layer(
+            "Embedding", in: registry, [param(nil, "vocabularySize", "Int"), param(nil, "dimension", "Int")],
+            doc: "A lookup table of vectors: ids `[...]` → `[..., dimension]`.", example: "Embedding(100, 16)"
+        ) { a in try Embedding(try a.int(0), try a.int(1)) }
+        let recurrent: [(String, String)] = [
+            ("LSTM", "A long short-term memory layer"), ("GRU", "A gated recurrent unit layer"),
+            ("SimpleRNN", "An Elman recurrent layer"),
+        ]
+        for (name, doc) in recurrent {
+            layer(
+                name, in: registry,
+                [
+                    param(nil, "inputSize", "Int"), param(nil, "hiddenSize", "Int"),
+                    param("returnSequences", "returnSequences", "Bool", default: .bool(false)),
+                    param("bidirectional", "bidirectional", "Bool", default: .bool(false)),
+                ],
+                doc: "\(doc): `[N, T, I] → [N, H]` (or `[N, T, H]` with `returnSequences`).",
+                example: "\(name)(8, 32, returnSequences: true)"
+            ) { a in
+                let (i, h, r, b) = (try a.int(0), try a.int(1), try a.bool(2), try a.bool(3))
+                switch name {
+                case "LSTM": return try LSTM(i, h, returnSequences: r, bidirectional: b)
+                case "GRU": return try GRU(i, h, returnSequences: r, bidirectional: b)
+                default: return try SimpleRNN(i, h, returnSequences: r, bidirectional: b)
+                }
+            }
+        }
+        layer(
+            "MultiHeadAttention", in: registry,
+            [
+                param("dimension", "dimension", "Int"), param("headCount", "headCount", "Int"),
+                param("causal", "causal", "Bool", default: .bool(false)),
+            ],
+            doc: "Multi-head self-attention over `[N, T, D]`.",
+            example: "MultiHeadAttention(dimension: 32, headCount: 4)"
+        ) { a in try MultiHeadAttention(dimension: try a.int(0), headCount: try a.int(1), causal: try a.bool(2)) }
+        layer(
+            "TransformerEncoderLayer", in: registry,
+            [
+                param("dimension", "dimension", "Int"), param("headCount", "headCount", "Int"),
+                param("feedForwardSize", "feedForwardSize", "Int"),
+                param("dropout", "dropout", "Double", default: .double(0)),
+            ],
+            doc: "A transformer encoder block (attention + feed-forward, post-norm) over `[N, T, D]`.",
+            example: "TransformerEncoderLayer(dimension: 32, headCount: 4, feedForwardSize: 64)"
+        ) { a in
+            try TransformerEncoderLayer(
+                dimension: try a.int(0), headCount: try a.int(1), feedForwardSize: try a.int(2),
+                dropout: Float(try a.double(3)))
+        }
+    }
+
+    /// The input shape a model's first layer implies, when it does.
+    static func inferredInputShape(_ first: (any Layer)?) -> [Int]? {
+        if let dense = first as? Dense { return [dense.inputSize] }
+        return nil
+    }
+
+    private static func registerSequential(in registry: BuiltinRegistry) {
+        let type = TypeDescriptor(
+            "Sequential", doc: "A model that applies its layers in order; `Model` in annotations.")
+        type.conformances = ["Model", "Layer"]
+        type.initializer(
+            [param(nil, "layers", "[Layer]"), param("seed", "seed", "Int", default: .int(0))],
+            doc: "A model from a list of layers; every parameter is initialized from `seed`.",
+            example: "let model = Sequential([Dense(4, 16, activation: .relu), Dense(16, 3)])"
+        ) { arguments, _ in
+            let items = try arguments.array(0)
+            var layers: [any Layer] = []
+            var specs: [String] = []
+            for item in items {
+                if case .object(let object as LayerObject) = item {
+                    layers.append(object.layer)
+                    specs.append(object.spec)
+                } else if case .object(let object as ModelObject) = item {
+                    layers.append(object.model)
+                    specs.append("Sequential")
+                } else {
+                    throw BuiltinError(.type, "a Sequential holds layers, not '\(item.typeName)'", argument: 0)
+                }
+            }
+            let seed = try arguments.seed(1)
+            let model = try engine { try Sequential(layers, seed: seed) }
+            return .object(ModelObject(model, layerSpecs: specs, inputShape: inferredInputShape(layers.first)))
+        }
+        type.getter("parameterCount", type: "Int", doc: "The number of trainable numbers.") {
+            .int(try $0.model.model.parameterCount)
+        }
+        type.getter("parameters", type: "[Tensor]", doc: "The trainable tensors (live: they change as it trains).") {
+            .array(try $0.model.model.parameters.map { .object(TensorObject(parameter: $0)) })
+        }
+        type.getter("history", type: "History?", doc: "The history of the last `fit` (also after an interrupt).") {
+            try $0.model.lastHistory.map { .object(HistoryObject($0)) } ?? .nil
+        }
+        type.define(
+            "summary", [param("inputShape", "inputShape", "[Int]?", default: .nil)], returns: "String",
+            doc: "A table of layers, output shapes and parameter counts for one example of `inputShape`.",
+            example: "print(model.summary(inputShape: [1, 8, 8]))"
+        ) { receiver, arguments, _ in
+            let object = try receiver.model
+            if !arguments.isNil(0) { object.inputShape = try arguments.shape(0) }
+            return .string(object.description)
+        }
+        type.define(
+            "predict", [param(nil, "input", "Tensor or Dataset")], returns: "Tensor",
+            doc: "The model's outputs in evaluation mode (no dropout), for a batch `[N, ...]` or a dataset's features.",
+            example: "model.predict(data.test).argmax()"
+        ) { receiver, arguments, _ in
+            let object = try receiver.model
+            let input: Tensor
+            if case .object(let set as DatasetObject) = arguments[0] {
+                input = set.data.features
+            } else {
+                input = try arguments.tensor(0)
+            }
+            let output = try engine { try object.model.predict(input) }
+            object.inputShape = Array(input.shape.dropFirst())
+            return wrap(output)
+        }
+        type.define(
+            "predictClasses", [param(nil, "input", "Tensor or Dataset")], returns: "[Int]",
+            doc: "The predicted class ids (argmax of the outputs).", example: "model.predictClasses(data.test)"
+        ) { receiver, arguments, _ in
+            let object = try receiver.model
+            let input: Tensor
+            if case .object(let set as DatasetObject) = arguments[0] {
+                input = set.data.features
+            } else {
+                input = try arguments.tensor(0)
+            }
+            return .array(try engine { try object.model.predictClasses(input) }.map(Value.int))
+        }
+        type.define(
+            "weights", returns: "Weights", doc: "A copy of every weight, to `load` back later.",
+            example: "let best = model.weights()"
+        ) { receiver, _, _ in .object(WeightsObject(try receiver.model.model.snapshot())) }
+        type.define(
+            "load", [param(nil, "weights", "Weights or String")], returns: "Void",
+            doc: "Writes back weights from `weights()`, or from a checkpoint file saved by `save`.",
+            example: "model.load(best)\nmodel.load(\"digits.safetensors\")"
+        ) { receiver, arguments, _ in
+            let object = try receiver.model
+            if case .object(let weights as WeightsObject) = arguments[0] {
+                try engine(argument: 0) { try object.model.restore(weights.values) }
+            } else {
+                let path = try arguments.string(0)
+                try engine(argument: 0) { try Checkpoint.load(object.model, from: path) }
+            }
+            return .nil
+        }
+        type.define(
+            "save", [param(nil, "path", "String")], returns: "Void",
+            doc: "Saves the weights as a safetensors file (PyTorch names), atomically.",
+            example: "model.save(\"digits.safetensors\")"
+        ) { receiver, arguments, _ in
+            let object = try receiver.model
+            let path = try arguments.string(0)
+            try engine(argument: 0) { try Checkpoint.save(object.model, to: path) }
+            return .nil
+        }
+        registry.register(type)
+
+        let weights = TypeDescriptor("Weights", doc: "A copy of a model's weights (`model.weights()`).")
+        registry.register(weights)
+    }
+}

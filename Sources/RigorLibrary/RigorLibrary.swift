@@ -1,0 +1,124 @@
+// RigorLibrary: the bridge that registers the engine's builtins (tensors, data, models, training,
+// evaluation) into the language. Only this target turns engine types into script values.
+import Foundation
+import NeuralNetworks
+import RigorScript
+import TensorCore
+
+/// The engine builtins, registered after the prelude.
+public enum RigorLibrary {
+    /// Registers every family into `registry` (the prelude first, if it is not there yet).
+    ///
+    /// A `Session(registry:)` created afterwards sees everything; a session created before must call
+    /// `defineBuiltins()` again.
+    public static func register(in registry: BuiltinRegistry) {
+        if registry.types["Int"] == nil { Prelude.register(in: registry) }
+        registerTensors(in: registry)
+        registerData(in: registry)
+        registerModels(in: registry)
+        registerTraining(in: registry)
+        registerEvaluation(in: registry)
+    }
+
+    /// A registry with the prelude and the library, ready for `Session(registry:)`.
+    public static func makeRegistry() -> BuiltinRegistry {
+        let registry = BuiltinRegistry()
+        Prelude.register(in: registry)
+        register(in: registry)
+        return registry
+    }
+}
+
+/// The error kind for shape mismatches and other engine failures on tensors.
+extension ErrorKind {
+    public static let shape = ErrorKind("ShapeError")
+}
+
+/// Runs an engine call, turning engine errors into `BuiltinError`s that name the op and shapes.
+func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as BuiltinError {
+        throw error
+    } catch let error as TensorError {
+        throw BuiltinError(.shape, error.description, argument: argument)
+    } catch let error as NeuralNetworkError {
+        throw BuiltinError(.shape, error.description, argument: argument)
+    } catch let error as DataFileError {
+        throw BuiltinError(.io, String(describing: error), argument: argument)
+    } catch let error as TrainingError {
+        throw BuiltinError(.runtime, error.message, argument: argument)
+    } catch {
+        throw BuiltinError(.runtime, String(describing: error), argument: argument)
+    }
+}
+
+// MARK: - Registration shorthands
+
+/// A parameter: `param(nil, "x", "Tensor")` is `_ x: Tensor`.
+func param(
+    _ label: String?, _ name: String? = nil, _ type: String = "Any", default value: Value? = nil,
+    text: String? = nil, closure: Bool = false
+) -> Signature.Parameter {
+    Signature.Parameter(label, name, type: type, default: value, defaultText: text, closure: closure)
+}
+
+extension TypeDescriptor {
+    func define(
+        _ name: String, _ parameters: [Signature.Parameter] = [], returns: String? = nil, doc: String,
+        example: String, _ body: @escaping Method.Body
+    ) {
+        add(Method(Signature(name, parameters, returns: returns, doc: doc, example: example), body: body))
+    }
+
+    func getter(_ name: String, type: String, doc: String, _ get: @escaping (Value) throws -> Value) {
+        add(Property(name, type: type, doc: doc, get: { value, _ in try get(value) }))
+    }
+
+    func staticFunction(
+        _ name: String, _ parameters: [Signature.Parameter] = [], returns: String? = nil, doc: String,
+        example: String, _ body: @escaping BuiltinFunction.Body
+    ) {
+        addStatic(
+            BuiltinFunction(Signature(name, parameters, returns: returns, doc: doc, example: example), body: body))
+    }
+
+    func initializer(
+        _ parameters: [Signature.Parameter], doc: String, example: String, _ body: @escaping BuiltinFunction.Body
+    ) {
+        addInitializer(
+            BuiltinFunction(Signature(name, parameters, returns: name, doc: doc, example: example), body: body))
+    }
+}
+
+extension BuiltinRegistry {
+    func global(
+        _ name: String, _ parameters: [Signature.Parameter] = [], returns: String? = nil, doc: String,
+        example: String, _ body: @escaping BuiltinFunction.Body
+    ) {
+        register(Signature(name, parameters, returns: returns, doc: doc, example: example), body: body)
+    }
+}
+
+extension Value {
+    /// The receiver as a library object of type `T`.
+    func object<T: NativeObject>(_ type: T.Type) throws -> T {
+        if case .object(let object) = self, let typed = object as? T { return typed }
+        throw BuiltinError(.type, "expected a \(String(describing: T.self)), got '\(typeName)'")
+    }
+}
+
+extension Arguments {
+    func optionalInt(_ index: Int) throws -> Int? { isNil(index) ? nil : try int(index) }
+    func seed(_ index: Int) throws -> UInt64 {
+        let value = try int(index)
+        guard value >= 0 else { throw BuiltinError(.value, "a seed must not be negative", argument: index) }
+        return UInt64(value)
+    }
+}
+
+func format(_ value: Double, digits: Int = 4) -> String {
+    guard value.isFinite else { return value.description }
+    let scale = pow(10.0, Double(digits))
+    return ((value * scale).rounded() / scale).description
+}
