@@ -1,0 +1,89 @@
+import Foundation
+
+/// DisplayFile: saves a displayable as `.svg`, `.html`, `.csv` or `.json`, chosen by extension,
+/// written atomically (a temporary file beside the target, then a rename) so a reader never
+/// sees half a file.
+public enum DisplayFile {
+    /// What went wrong when saving; `description` reads like a compiler diagnostic.
+    public struct SaveError: Error, CustomStringConvertible, Equatable {
+        public var path: String
+        public var message: String
+        public var description: String { "cannot save '\(path)': \(message)" }
+    }
+
+    /// The text to write for `value` at `path`, by the path's extension.
+    ///
+    ///     try DisplayFile.contents(of: table, forPath: "results.csv")
+    public static func contents(of value: any MIMERepresentable, forPath path: String) throws -> String {
+        let fileExtension = (path as NSString).pathExtension.lowercased()
+        let bundle = value.mimeBundle
+        switch fileExtension {
+        case "svg":
+            if let svg = bundle.data[MIMEType.svg] { return svg }
+        case "html", "htm":
+            if let html = bundle.data[MIMEType.html] { return HTMLPage.wrap(html, title: fileTitle(path)) }
+            if let svg = bundle.data[MIMEType.svg] { return HTMLPage.wrap(svg, title: fileTitle(path)) }
+        case "csv":
+            if let table = value as? Table { return table.csv }
+        case "json":
+            if let table = value as? Table { return table.json }
+            if let json = bundle.data[MIMEType.json] { return json }
+        case "txt":
+            return bundle.plainText + "\n"
+        default:
+            throw SaveError(
+                path: path, message: "unknown extension '.\(fileExtension)'; use .svg, .html, .csv or .json")
+        }
+        throw SaveError(path: path, message: "this value has no '.\(fileExtension)' form")
+    }
+
+    /// Writes `value` to `path` in the format its extension names.
+    ///
+    ///     try DisplayFile.save(chart, to: "loss.svg")
+    public static func save(_ value: any MIMERepresentable, to path: String) throws {
+        try writeAtomically(contents(of: value, forPath: path), to: path)
+    }
+
+    /// Writes `text` as UTF-8 to a temporary file in the same directory, then renames it over `path`.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary, options: [.withoutOverwriting])
+            if rename(temporary.path, url.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temporary)
+                throw SaveError(path: path, message: reason)
+            }
+        } catch let error as SaveError {
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw SaveError(path: path, message: error.localizedDescription)
+        }
+    }
+
+    static func fileTitle(_ path: String) -> String {
+        ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+}
+
+/// HTMLPage: a fragment made into a standalone page (for `save(x, to: "x.html")`).
+enum HTMLPage {
+    static func wrap(_ fragment: String, title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>\(Markup.escape(title))</title>
+        </head>
+        <body>
+        \(fragment)
+        </body>
+        </html>
+
+        """
+    }
+}
