@@ -1,0 +1,58 @@
+import RichDisplay
+import RigorLibrary
+import RigorScript
+import Testing
+
+@Suite("Display and documentation")
+struct DisplayTests {
+    @Test("models, tensors, splits and metrics have an HTML table beside text/plain")
+    func bundles() throws {
+        let s = librarySession()
+        let code = """
+            let data = Dataset.iris().split(train: 0.8, test: 0.2, seed: 3).standardized()
+            let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)])
+            model.fit(data.train, epochs: 2)
+            """
+        let history = try #require(s.execute(code).value)
+        let historyBundle = try #require(RigorLibrary.mimeBundle(for: history))
+        #expect(historyBundle.data[MIMEType.html]?.contains("<th>val_loss</th>") == false)
+        #expect(historyBundle.data[MIMEType.html]?.contains("<th>loss</th>") == true)
+        let model = try #require(s.execute("model").value)
+        let summary = try #require(RigorLibrary.mimeBundle(for: model))
+        #expect(summary.plainText.contains("total parameters: 67"))
+        let html = try #require(summary.data[MIMEType.html])
+        #expect(html.contains("<td>0 Dense(4, 8, activation: .relu)</td><td>[N, 8]</td>"))
+        #expect(html.contains("<tfoot><tr><td>total</td><td></td><td style=\"text-align: right\">67</td>"))
+        let tensor = try #require(s.execute("Tensor([[1, 2], [3, 4]])").value)
+        #expect(
+            RigorLibrary.mimeBundle(for: tensor)?.data[MIMEType.html]?.contains("<caption>Tensor [2, 2]</caption>")
+                == true)
+        let split = try #require(s.execute("data").value)
+        #expect(RigorLibrary.mimeBundle(for: split)?.data[MIMEType.html]?.contains("<td>train</td>") == true)
+        let matrix = try #require(s.execute("confusionMatrix(model, data.test)").value)
+        #expect(RigorLibrary.mimeBundle(for: matrix)?.plainText.hasPrefix("actual \\ predicted") == true)
+        #expect(RigorLibrary.mimeBundle(for: .int(3)) == nil)
+    }
+
+    @Test("every library builtin has a documentation sentence and an example")
+    func documented() {
+        let registry = RigorLibrary.makeRegistry()
+        let library = registry.families.drop { $0.name != "Tensors" }
+        #expect(library.map(\.name) == ["Tensors", "Data", "Models", "Training", "Evaluation"])
+        for family in library {
+            for name in family.functions {
+                for function in [registry.functions[name]!] + registry.functions[name]!.overloads {
+                    #expect(!function.signature.documentation.isEmpty && function.signature.example != nil, "\(name)")
+                }
+            }
+            for name in family.types {
+                let type = registry.types[name]!
+                for method in type.methods.values.flatMap({ [$0] + $0.overloads }) {
+                    #expect(
+                        !method.signature.documentation.isEmpty && method.signature.example != nil,
+                        "\(name).\(method.signature.name)")
+                }
+            }
+        }
+    }
+}
