@@ -9,10 +9,13 @@ final class LayerObject: NativeObject {
     let layer: any Layer
     let typeName: String
     let spec: String
-    init(_ layer: any Layer, typeName: String, spec: String) {
+    /// The initializer's arguments, one per parameter, to rebuild the layer (`Model.load`).
+    let arguments: [Value]
+    init(_ layer: any Layer, typeName: String, spec: String, arguments: [Value]) {
         self.layer = layer
         self.typeName = typeName
         self.spec = spec
+        self.arguments = arguments
     }
     var description: String { "\(spec)  (\(layer.parameterCount) parameters)" }
 }
@@ -23,25 +26,79 @@ final class ModelObject: NativeObject {
     let layerSpecs: [String]
     var inputShape: [Int]?
     var lastHistory: NeuralNetworks.History?
+    /// Each layer's type and initializer arguments, when every layer is a library layer.
+    var architecture: [(type: String, arguments: [Value])]?
+    var seed: UInt64 = 0
     init(_ model: any Layer, layerSpecs: [String], inputShape: [Int]?) {
         self.model = model
         self.layerSpecs = layerSpecs
         self.inputShape = inputShape
     }
+
+    /// The architecture as checkpoint metadata: one line per layer, tab-separated typed values.
+    var architectureMetadata: [String: String] {
+        guard let architecture else { return [:] }
+        func encode(_ value: Value) -> String? {
+            switch value {
+            case .int(let i): return "i:\(i)"
+            case .double(let d): return "d:\(d)"
+            case .bool(let b): return "b:\(b)"
+            case .nil: return "n"
+            case .implicitMember(let member) where member.arguments == nil: return "m:\(member.name)"
+            default: return nil
+            }
+        }
+        var lines: [String] = []
+        for layer in architecture {
+            let values = layer.arguments.compactMap(encode)
+            guard values.count == layer.arguments.count else { return [:] }
+            lines.append(([layer.type] + values).joined(separator: "\t"))
+        }
+        var metadata = ["rigor.architecture": lines.joined(separator: "\n"), "rigor.seed": String(seed)]
+        if let inputShape { metadata["rigor.inputShape"] = inputShape.map(String.init).joined(separator: ",") }
+        return metadata
+    }
+
+    static func decode(_ text: String) -> Value? {
+        if text == "n" { return .nil }
+        let (tag, rest) = (text.prefix(2), String(text.dropFirst(2)))
+        switch tag {
+        case "i:": return Int(rest).map(Value.int)
+        case "d:": return Double(rest).map(Value.double)
+        case "b:": return .bool(rest == "true")
+        case "m:": return .implicitMember(ImplicitMember(name: rest))
+        default: return nil
+        }
+    }
     var typeName: String { "Sequential" }
 
     /// The summary rows: with a known input shape, output shapes too.
     var description: String {
-        if let inputShape, let summary = try? model.summaryDescription(inputShape: inputShape) {
-            return "Sequential (input \(TensorError.format(shape: inputShape)))\n" + summary
+        var table: [[String]] = []
+        var headers = ["layer", "parameters"]
+        if let inputShape, let rows = try? model.summary(inputShape: inputShape) {
+            headers = ["layer", "output shape", "parameters"]
+            let shape = { (s: [Int]) in "[" + s.map { $0 < 0 ? "N" : String($0) }.joined(separator: ", ") + "]" }
+            for (index, row) in rows.enumerated() {
+                let spec = index < layerSpecs.count ? layerSpecs[index] : row.kind
+                table.append(["\(row.name) \(spec)", shape(row.outputShape), String(row.parameterCount)])
+            }
+        } else {
+            for (index, child) in model.children.enumerated() {
+                let spec = index < layerSpecs.count ? layerSpecs[index] : child.layer.kind
+                table.append(["\(child.name) \(spec)", String(child.layer.parameterCount)])
+            }
         }
-        var lines = ["Sequential"]
-        for (index, child) in model.children.enumerated() {
-            let spec = index < layerSpecs.count ? layerSpecs[index] : child.layer.kind
-            lines.append("  \(child.name) \(spec)  \(child.layer.parameterCount) parameters")
+        let widths = headers.indices.map { column in
+            ([headers[column]] + table.map { $0[column] }).map(\.count).max() ?? 0
         }
-        lines.append("total parameters: \(model.parameterCount)")
-        return lines.joined(separator: "\n")
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        let title = "Sequential" + (inputShape.map { " (input \(TensorError.format(shape: $0)))" } ?? "")
+        return ([title, line(headers)] + table.map(line) + ["total parameters: \(model.parameterCount)"]).joined(
+            separator: "\n")
     }
 }
 
@@ -95,7 +152,7 @@ extension RigorLibrary {
                     if let defaultValue = parameter.defaultValue, defaultValue == value { return nil }
                     return (parameter.label.map { "\($0): " } ?? "") + value.debugDescription
                 }.joined(separator: ", ") + ")"
-            return .object(LayerObject(layer, typeName: name, spec: spec))
+            return .object(LayerObject(layer, typeName: name, spec: spec, arguments: arguments.values))
         }
         type.getter("parameterCount", type: "Int", doc: "The number of trainable numbers.") {
             .int(try $0.object(LayerObject.self).layer.parameterCount)
@@ -232,20 +289,26 @@ extension RigorLibrary {
             let items = try arguments.array(0)
             var layers: [any Layer] = []
             var specs: [String] = []
+            var architecture: [(type: String, arguments: [Value])]? = []
             for item in items {
                 if case .object(let object as LayerObject) = item {
                     layers.append(object.layer)
                     specs.append(object.spec)
+                    architecture?.append((object.typeName, object.arguments))
                 } else if case .object(let object as ModelObject) = item {
                     layers.append(object.model)
                     specs.append("Sequential")
+                    architecture = nil
                 } else {
                     throw BuiltinError(.type, "a Sequential holds layers, not '\(item.typeName)'", argument: 0)
                 }
             }
             let seed = try arguments.seed(1)
             let model = try engine { try Sequential(layers, seed: seed) }
-            return .object(ModelObject(model, layerSpecs: specs, inputShape: inferredInputShape(layers.first)))
+            let object = ModelObject(model, layerSpecs: specs, inputShape: inferredInputShape(layers.first))
+            object.architecture = architecture
+            object.seed = seed
+            return .object(object)
         }
         type.getter("parameterCount", type: "Int", doc: "The number of trainable numbers.") {
             .int(try $0.model.model.parameterCount)
@@ -319,10 +382,47 @@ extension RigorLibrary {
         ) { receiver, arguments, _ in
             let object = try receiver.model
             let path = try arguments.string(0)
-            try engine(argument: 0) { try Checkpoint.save(object.model, to: path) }
+            try engine(argument: 0) {
+                try Checkpoint.save(object.model, to: path, metadata: object.architectureMetadata)
+            }
             return .nil
         }
         registry.register(type)
+
+        let modelType = TypeDescriptor(
+            "Model", doc: "What every model is (`Sequential`); `Model.load(path)` reads one back.")
+        modelType.staticFunction(
+            "load", [param(nil, "path", "String")], returns: "Model",
+            doc: "A model saved by `model.save(path)`: its layers rebuilt from the file's metadata, then its weights.",
+            example: "let model = Model.load(\"digits.safetensors\")"
+        ) { arguments, context in
+            let path = try arguments.string(0)
+            let metadata = try engine(argument: 0) { try Checkpoint.read(from: path).metadata }
+            guard let text = metadata["rigor.architecture"] else {
+                throw BuiltinError(
+                    .value,
+                    "\(path) has no Rigor architecture (saved outside Rigor?); build the model and call model.load(path)",
+                    argument: 0)
+            }
+            var layers: [Value] = []
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                guard let type = context.registry.types[fields[0]], type.conformances.contains("Layer") else {
+                    throw BuiltinError(.value, "\(path): unknown layer '\(fields[0])'", argument: 0)
+                }
+                let values = fields.dropFirst().compactMap(ModelObject.decode)
+                layers.append(try context.call(.type(type), Array(values)))
+            }
+            let seed = Int(metadata["rigor.seed"] ?? "0") ?? 0
+            guard let sequential = context.registry.types["Sequential"] else { return .nil }
+            let model = try context.call(.type(sequential), [.array(layers), .int(seed)]).model
+            if let shape = metadata["rigor.inputShape"] {
+                model.inputShape = shape.split(separator: ",").compactMap { Int($0) }
+            }
+            try engine(argument: 0) { try Checkpoint.load(model.model, from: path) }
+            return .object(model)
+        }
+        registry.register(modelType)
 
         let weights = TypeDescriptor("Weights", doc: "A copy of a model's weights (`model.weights()`).")
         registry.register(weights)

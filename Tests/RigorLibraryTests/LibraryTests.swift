@@ -235,5 +235,14 @@ struct ModelTests {
             a.predict(Tensor([[1, 2]])).toArray() == b.predict(Tensor([[1, 2]])).toArray()
             """
         #expect(run(s, code) == "true")
+        let cnn = """
+            let c = Sequential([Conv2D(1, 2, kernel: 3, padding: 1, activation: .relu), MaxPool2D(2), Flatten(), Dropout(0.5), Dense(8, 3)], seed: 4)
+            let x = Tensor.random([2, 1, 4, 4], seed: 1)
+            c.save("\(path)")
+            let loaded = Model.load("\(path)")
+            loaded.predict(x).toArray() == c.predict(x).toArray() && loaded.parameterCount == c.parameterCount
+            """
+        #expect(run(s, cnn) == "true")
+        #expect(run(s, "\"\\(loaded)\".contains(\"0 Conv2D(1, 2, padding: 1, activation: .relu)  [N, 2, 4, 4]\")") == "true")
     }
 }
