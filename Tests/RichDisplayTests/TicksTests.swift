@@ -55,3 +55,15 @@ import Testing
         #expect(Histogram([3, 3, 3]).counts.reduce(0, +) == 3)
     }
 }
+
+@Suite struct LargeTicksTests {
+    @Test func millionsShareOneUnit() {
+        #expect(Ticks.linear(1.2e5, 1.1e6).labels == ["0", "0.2M", "0.4M", "0.6M", "0.8M", "1M", "1.2M"])
+    }
+
+    @Test func longTitlesAreShortenedToFit() {
+        let placed = PlotLayout.placeTitle(String(repeating: "x", count: 200), center: 100, width: 640)
+        #expect(placed.text.hasSuffix("…"))
+        #expect(abs(placed.x - 320) < 5)
+    }
+}

@@ -90,15 +90,16 @@ extension Heatmap: MIMERepresentable {
         let barLeft = left + gridWidth + 20
         let colorTicks = Ticks.linear(low, high, target: 5)
         let tickWidth = colorTicks.labels.map { PlotLayout.textWidth($0, size: 11) }.max() ?? 0
-        let width = max(barLeft + 14 + 6 + tickWidth + 12, PlotLayout.textWidth(title, size: 15) + 24)
+        let width = max(barLeft + 14 + 6 + tickWidth + 12, min(PlotLayout.textWidth(title, size: 15) * 1.12 + 24, 720))
         let height = top + max(gridHeight, 60) + 16
 
         var svg = SVGWriter(width: width.rounded(.up), height: height.rounded(.up))
         if !title.isEmpty {
+            let (title, x) = PlotLayout.placeTitle(title, center: left + gridWidth / 2, width: width.rounded(.up))
             svg.element(
                 "text",
                 [
-                    SVGWriter.x(left + gridWidth / 2), SVGWriter.y(24), ("text-anchor", "middle"), ("font-size", "15"),
+                    SVGWriter.x(x), SVGWriter.y(24), ("text-anchor", "middle"), ("font-size", "15"),
                     ("font-weight", "bold"), ("fill", Palette.text),
                 ], text: title)
         }

@@ -109,6 +109,17 @@ struct PlotLayout {
         text.count > maximumLabelCharacters ? String(text.prefix(maximumLabelCharacters - 1)) + "…" : text
     }
 
+    /// A bold 15px title centred over `center` but kept inside the image, shortened with "…"
+    /// when it is wider than the image.
+    static func placeTitle(_ title: String, center: Double, width: Double) -> (text: String, x: Double) {
+        let characterWidth = characterWidth * 15 / 12 * 1.12  // bold runs wider
+        let fitting = max(4, Int((width - 16) / characterWidth))
+        let text = title.count > fitting ? String(title.prefix(fitting - 1)) + "…" : title
+        let half = Double(text.count) * characterWidth / 2
+        let x = min(max(center, half + 8), width - half - 8)
+        return (text, x)
+    }
+
     static func textWidth(_ text: String, size: Double = 12) -> Double {
         Double(text.count) * characterWidth * size / 12
     }
@@ -163,12 +174,13 @@ struct PlotLayout {
 
         var svg = SVGWriter(width: plot.width, height: plot.height)
         if !plot.title.isEmpty {
+            let (title, x) = PlotLayout.placeTitle(plot.title, center: (left + right) / 2, width: plot.width)
             svg.element(
                 "text",
                 [
-                    SVGWriter.x((left + right) / 2), SVGWriter.y(24), ("text-anchor", "middle"),
-                    ("font-size", "15"), ("font-weight", "bold"), ("fill", Palette.text),
-                ], text: PlotLayout.shortened(plot.title).count < 60 ? plot.title : String(plot.title.prefix(59)) + "…")
+                    SVGWriter.x(x), SVGWriter.y(24), ("text-anchor", "middle"), ("font-size", "15"),
+                    ("font-weight", "bold"), ("fill", Palette.text),
+                ], text: title)
         }
         drawGrid(&svg, rotateCategories: rotateCategories)
         let clipID = "rigor-clip-PLACEHOLDER"

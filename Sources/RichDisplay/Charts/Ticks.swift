@@ -32,14 +32,23 @@ public struct Ticks: Equatable, Sendable {
         let last = ceil(high / step - 1e-9)
         let decimals = max(0, -Int(floor(log10(step) + 1e-9)))
         var values: [Double] = []
-        var labels: [String] = []
         var index = first
         while index <= last + 0.5 {
             // Multiply an integer count by the step, then round to the step's decimals: no drift.
-            let value = roundTo(index * step, decimals: decimals)
-            values.append(value)
-            labels.append(typographic(label(value, decimals: decimals, step: step)))
+            values.append(roundTo(index * step, decimals: decimals))
             index += 1
+        }
+        let largest = values.map(abs).max() ?? 0
+        let labels: [String]
+        if largest >= 1e6 {
+            // One unit for the whole axis (0.4M, 0.8M, 1.2M), never 800000 beside 1.2e6.
+            let (divisor, suffix) = largest >= 1e12 ? (1e12, "T") : largest >= 1e9 ? (1e9, "G") : (1e6, "M")
+            let unitDecimals = max(0, -Int(floor(log10(step / divisor) + 1e-9)))
+            labels = values.map { value in
+                value == 0 ? "0" : typographic(Markup.formatFixed(value / divisor, decimals: unitDecimals) + suffix)
+            }
+        } else {
+            labels = values.map { typographic(label($0, decimals: decimals, step: step)) }
         }
         return Ticks(values: values, labels: labels, lower: values.first ?? low, upper: values.last ?? high)
     }

@@ -11,7 +11,8 @@ extension Table: MIMERepresentable {
         let numeric = columns.indices.map(isNumeric(column:))
         var lines: [String] = []
         lines.append(
-            "<table class=\"rigor-table\" style=\"border-collapse: collapse; font-variant-numeric: tabular-nums;\">")
+            "<table class=\"rigor-table\" style=\"border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 0.5em 0;\">"
+        )
         if !title.isEmpty {
             lines.append(
                 "<caption style=\"caption-side: top; text-align: left; font-weight: bold; padding: 4px 0;\">"
@@ -43,6 +44,16 @@ extension Table: MIMERepresentable {
             lines.append(line + "</tr>")
         }
         lines.append("</tbody>")
+        if let footer {
+            var line = "<tfoot><tr>"
+            for (index, cell) in footer.enumerated() {
+                let align = numeric[index] ? "right" : "left"
+                line +=
+                    "<td style=\"text-align: \(align); padding: 3px 10px; border-top: 2px solid #444; font-weight: bold;\">"
+                    + "\(Markup.escape(cell.formatted(significantDigits: significantDigits)))</td>"
+            }
+            lines.append(line + "</tr></tfoot>")
+        }
         lines.append("</table>")
         return lines.joined(separator: "\n")
     }
@@ -63,8 +74,9 @@ extension Table: MIMERepresentable {
                 return cell.formatted(significantDigits: significantDigits) + mark
             }
         }
+        let footerTexts = footer?.map { $0.formatted(significantDigits: significantDigits) }
         let widths = columns.indices.map { index in
-            max(columns[index].count, texts.map { $0[index].count }.max() ?? 0)
+            max(columns[index].count, texts.map { $0[index].count }.max() ?? 0, footerTexts?[index].count ?? 0)
         }
         func pad(_ text: String, _ index: Int) -> String {
             let fill = String(repeating: " ", count: max(0, widths[index] - text.count))
@@ -87,6 +99,10 @@ extension Table: MIMERepresentable {
         for row in texts {
             lines.append(join(row.indices.map { pad(row[$0], $0) }))
         }
+        if let footerTexts {
+            lines.append(join(widths.map { String(repeating: "-", count: $0) }))
+            lines.append(join(footerTexts.indices.map { pad(footerTexts[$0], $0) }))
+        }
         if !highlights.isEmpty { lines.append("(* best in column)") }
         return lines.joined(separator: "\n")
     }
@@ -103,6 +119,7 @@ extension Table: MIMERepresentable {
         for row in rows {
             lines.append(row.map { field(Table.exact($0)) }.joined(separator: ","))
         }
+        if let footer { lines.append(footer.map { field(Table.exact($0)) }.joined(separator: ",")) }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 

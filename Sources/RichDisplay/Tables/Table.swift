@@ -12,6 +12,14 @@ public struct Table: Hashable, Sendable {
     public private(set) var rows: [[TableCell]]
     /// Digits kept for real numbers.
     public var significantDigits: Int = 4
+    /// A closing row (e.g. totals), drawn below a rule and left out of "best" comparisons.
+    public var footer: [TableCell]? {
+        didSet {
+            footer = footer.map {
+                Array($0.prefix(columns.count)) + Array(repeating: .empty, count: max(0, columns.count - $0.count))
+            }
+        }
+    }
     /// Columns whose best value is emphasised, and which end is best.
     public private(set) var highlights: [String: Best] = [:]
 
