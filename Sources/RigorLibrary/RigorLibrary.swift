@@ -11,12 +11,16 @@ public enum RigorLibrary {
     ///
     /// A `Session(registry:)` created afterwards sees everything; a session created before must call
     /// `defineBuiltins()` again.
-    public static func register(in registry: BuiltinRegistry) {
+    ///
+    /// `trainingObserver`, if given, hears every `fit` as it runs (start, each batch, each epoch, the end): what a
+    /// front end renders as a live progress bar and loss chart. It runs on the interpreter's thread, so it should
+    /// be quick (throttle display updates there).
+    public static func register(in registry: BuiltinRegistry, trainingObserver: TrainingObserver? = nil) {
         if registry.types["Int"] == nil { Prelude.register(in: registry) }
         registerTensors(in: registry)
         registerData(in: registry)
         registerModels(in: registry)
-        registerTraining(in: registry)
+        registerTraining(in: registry, observer: trainingObserver)
         registerEvaluation(in: registry)
     }
 
@@ -28,6 +32,30 @@ public enum RigorLibrary {
         return registry
     }
 }
+
+/// Where a running `fit` is, for live progress displays.
+public struct TrainingProgress: Sendable {
+    public enum Phase: Sendable, Equatable {
+        case began, batch, epoch, ended
+        /// Stopped by an interrupt or a non-finite loss, with the message the user sees.
+        case stopped(String)
+    }
+    public var phase: Phase
+    /// The current epoch and batch, counting from 1 (0 before the first).
+    public var epoch: Int
+    public var epochs: Int
+    public var batch: Int
+    public var batchesPerEpoch: Int
+    /// The running mean training loss of the current epoch (batch events).
+    public var runningLoss: Double?
+    /// Every metric per finished epoch so far (`loss`, `accuracy`, `val_loss`, `val_accuracy`, `learning_rate`).
+    public var metrics: [(name: String, values: [Double])]
+    /// Seconds since training began.
+    public var elapsed: Double
+}
+
+/// Hears a running `fit` (see `RigorLibrary.register(in:trainingObserver:)`).
+public typealias TrainingObserver = (TrainingProgress) -> Void
 
 /// The error kind for shape mismatches and other engine failures on tensors.
 extension ErrorKind {

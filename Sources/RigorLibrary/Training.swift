@@ -98,7 +98,7 @@ extension Arguments {
 }
 
 extension RigorLibrary {
-    static func registerTraining(in registry: BuiltinRegistry) {
+    static func registerTraining(in registry: BuiltinRegistry, observer: TrainingObserver?) {
         registry.beginFamily("Training")
         for (name, doc) in [
             ("adam", "Adam: `.adam(learningRate: 1e-3, weightDecay: 0)`."),
@@ -113,7 +113,7 @@ extension RigorLibrary {
         }
         registerCallbacks(in: registry)
         registerOptimizers(in: registry)
-        registerFit(in: registry)
+        registerFit(in: registry, observer: observer)
         registerHistory(in: registry)
     }
 
@@ -179,7 +179,7 @@ extension RigorLibrary {
         }
     }
 
-    private static func registerFit(in registry: BuiltinRegistry) {
+    private static func registerFit(in registry: BuiltinRegistry, observer: TrainingObserver?) {
         guard let type = registry.types["Sequential"] else { return }
         type.define(
             "fit",
@@ -224,12 +224,42 @@ extension RigorLibrary {
             let seed = try arguments.seed(7)
             let verbose = try arguments.bool(8)
             var all = callbacks
-            if verbose {
+            let start = Date()
+            var progress = TrainingProgress(
+                phase: .began, epoch: 0, epochs: epochs, batch: 0, batchesPerEpoch: 0, runningLoss: nil, metrics: [],
+                elapsed: 0)
+            func tell(_ phase: TrainingProgress.Phase) {
+                progress.phase = phase
+                progress.elapsed = Date().timeIntervalSince(start)
+                observer?(progress)
+            }
+            if observer != nil || verbose {
                 all.append(
-                    ProgressCallback(batchInterval: Int.max) { event in
-                        if case .epoch(let logs, let total) = event {
-                            let values = logs.values.map { "\($0.name) \(format($0.value))" }.joined(separator: "  ")
-                            context.write("epoch \(logs.epoch + 1)/\(total): \(values)\n")
+                    ProgressCallback { event in
+                        switch event {
+                        case .began(_, let batches):
+                            progress.batchesPerEpoch = batches
+                            tell(.began)
+                        case .batch(let batch):
+                            progress.epoch = batch.epoch + 1
+                            progress.batch = batch.batch + 1
+                            progress.runningLoss = batch.runningLoss
+                            tell(.batch)
+                        case .epoch(let logs, let total):
+                            for (name, value) in logs.values {
+                                if let index = progress.metrics.firstIndex(where: { $0.name == name }) {
+                                    progress.metrics[index].values.append(value)
+                                } else {
+                                    progress.metrics.append((name, [value]))
+                                }
+                            }
+                            if verbose {
+                                let values = logs.values.map { "\($0.name) \(format($0.value))" }
+                                context.write("epoch \(logs.epoch + 1)/\(total): \(values.joined(separator: "  "))\n")
+                            }
+                            tell(.epoch)
+                        case .ended:
+                            tell(.ended)
                         }
                     })
             }
@@ -243,8 +273,9 @@ extension RigorLibrary {
                 return .object(HistoryObject(history))
             } catch let error as TrainingError {
                 object.lastHistory = error.history
-                let kept =
-                    "the model keeps its weights; model.history holds the \(error.history.epochs.count) finished epoch(s)"
+                let finished = error.history.epochs.count
+                let kept = "the model keeps its weights; model.history holds the \(finished) finished epoch(s)"
+                tell(.stopped("\(error.message); \(kept)"))
                 if error.kind == .cancelled {
                     throw BuiltinError(.interrupted, "\(error.message); \(kept)")
                 }
