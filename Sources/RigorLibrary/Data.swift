@@ -171,6 +171,24 @@ extension RigorLibrary {
             let data = try engine { try NeuralNetworks.Dataset(features: features, labels: labels) }
             return .object(DatasetObject(data, name: path, classCount: classes))
         }
+        for (name, label, doc, read) in [
+            ("idx", "images", "MNIST's IDX format", ArrayFile.readIDX),
+            ("npy", "features", "NumPy's .npy format", ArrayFile.readNPY),
+        ] as [(String, String, String, (String) throws -> Tensor)] {
+            type.staticFunction(
+                name, [param(label, label, "String"), param("labels", "labels", "String")], returns: "Dataset",
+                doc: "A dataset from two files in \(doc): the features (first axis = examples) and the class ids.",
+                example: "Dataset.\(name)(\(label): \"train-\(label).\(name)\", labels: \"train-labels.\(name)\")"
+            ) { arguments, _ in
+                let features = try engine(argument: 0) { try read(try arguments.string(0)) }
+                let targets = try engine(argument: 1) { try read(try arguments.string(1)) }
+                let data = try engine(argument: 1) {
+                    try NeuralNetworks.Dataset(features: features, targets: targets.reshaped(to: [-1]))
+                }
+                let classes = (data.labels.max() ?? 0) + 1
+                return .object(DatasetObject(data, name: name, classCount: classes))
+            }
+        }
         type.getter("count", type: "Int", doc: "The number of examples.") { .int(try $0.dataset.data.count) }
         type.getter("features", type: "Tensor", doc: "All features, `[N, ...]`.") { wrap(try $0.dataset.data.features) }
         type.getter("labels", type: "[Int]", doc: "The class ids.") {

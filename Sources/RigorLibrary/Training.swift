@@ -18,11 +18,12 @@ final class HistoryObject: NativeObject {
 final class CallbackObject: NativeObject {
     let callback: any Callback
     let spec: String
-    init(_ callback: any Callback, spec: String) {
+    let typeName: String
+    init(_ callback: any Callback, spec: String, typeName: String = "EarlyStopping") {
         self.callback = callback
         self.spec = spec
+        self.typeName = typeName
     }
-    var typeName: String { "EarlyStopping" }
     var description: String { spec }
 }
 
@@ -139,6 +140,65 @@ extension RigorLibrary {
             return .object(CallbackObject(callback, spec: "EarlyStopping(patience: \(patience))"))
         }
         registry.register(type)
+
+        let plateau = TypeDescriptor(
+            "ReduceLearningRateOnPlateau",
+            doc: "Multiplies the learning rate by `factor` when the validation loss stalls.")
+        plateau.conformances = ["Callback"]
+        plateau.initializer(
+            [
+                param("factor", "factor", "Double", default: .double(0.1)),
+                param("patience", "patience", "Int", default: .int(10)),
+                param("minimumRate", "minimumRate", "Double", default: .double(0)),
+            ],
+            doc: "Multiplies the learning rate by `factor` after `patience` epochs without a better validation loss.",
+            example: "ReduceLearningRateOnPlateau(factor: 0.5, patience: 2)"
+        ) { arguments, _ in
+            let callback = NeuralNetworks.ReduceLearningRateOnPlateau(
+                factor: Float(try arguments.double(0)), patience: try arguments.int(1),
+                minimumRate: Float(try arguments.double(2)))
+            return .object(
+                CallbackObject(callback, spec: "ReduceLearningRateOnPlateau", typeName: "ReduceLearningRateOnPlateau"))
+        }
+        registry.register(plateau)
+
+        let scheduler = TypeDescriptor(
+            "LearningRateScheduler", doc: "Sets the learning rate at the start of every epoch from a schedule.")
+        scheduler.conformances = ["Callback"]
+        scheduler.initializer(
+            [param(nil, "schedule", "Schedule")],
+            doc: "A per-epoch schedule: `.step(every:factor:)`, `.exponential(factor:)`, `.cosine(epochs:minimum:)`, "
+                + "`.warmup(epochs:)` (then constant) or `.constant`.",
+            example: "LearningRateScheduler(.cosine(epochs: 30))"
+        ) { arguments, _ in
+            let member = try arguments.implicitMember(0, expected: "Schedule")
+            func number(_ label: String) throws -> Double {
+                guard let value = member.argument(label)?.doubleValue else {
+                    throw BuiltinError(.value, ".\(member.name) needs \(label):", argument: 0)
+                }
+                return value
+            }
+            let schedule: LearningRateSchedule
+            switch member.name {
+            case "constant": schedule = .constant
+            case "step": schedule = .step(every: Int(try number("every")), factor: Float(try number("factor")))
+            case "exponential": schedule = .exponential(factor: Float(try number("factor")))
+            case "cosine":
+                schedule = .cosine(
+                    epochs: Int(try number("epochs")), minimum: Float(member.argument("minimum")?.doubleValue ?? 0))
+            case "warmup": schedule = .warmup(epochs: Int(try number("epochs")), then: .constant)
+            default:
+                throw BuiltinError(
+                    .value,
+                    "unknown schedule '.\(member.name)'; use .step, .exponential, .cosine, .warmup or .constant",
+                    argument: 0)
+            }
+            return .object(
+                CallbackObject(
+                    LearningRateScheduler(schedule), spec: "LearningRateScheduler(.\(member.name))",
+                    typeName: "LearningRateScheduler"))
+        }
+        registry.register(scheduler)
     }
 
     private static func registerOptimizers(in registry: BuiltinRegistry) {
