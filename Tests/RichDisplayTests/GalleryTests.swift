@@ -70,7 +70,13 @@ import Testing
             ], title: "Sequential")
         summary.footer = ["total", "", 1450]
 
+        var attribution = Heatmap(
+            (0..<8).map { row in (0..<8).map { column in sin(Double(row) / 2) * cos(Double(column) / 3) } },
+            title: "Attribution", showsValues: false)
+        attribution.colorScale = .diverging
+
         return [
+            ("attribution.svg", attribution.svg),
             ("live.svg", live.svg), ("confusion-10.svg", confusion.svg), ("bars-f1.svg", bars.svg),
             ("throughput.svg", big.svg), ("gradient-log.svg", tiny.svg), ("digits-20.svg", grid.svg),
             ("summary.html", HTMLPage.wrap(summary.html + "\n" + Fixtures.gridSearch.html, title: "tables")),

@@ -37,3 +37,14 @@ import Testing
         #expect(flat.images == [[[0, 1], [2, 3]]])
     }
 }
+
+@Suite struct DivergingHeatmapTests {
+    @Test func divergingScaleIsCentredOnZero() {
+        var heatmap = Heatmap([[-0.5, 0], [0.25, 1]], title: "attribution")
+        heatmap.colorScale = .diverging
+        #expect(heatmap.range.low == -1 && heatmap.range.high == 1)
+        #expect(heatmap.color(0).hex == "#eaeccc")  // the neutral middle of sunset
+        #expect(heatmap.color(1).hex == "#a50026")
+        #expect(isWellFormedXML(heatmap.svg))
+    }
+}

@@ -60,7 +60,7 @@ func isWellFormedXML(_ text: String) -> Bool {
     @Test func bundleCarriesSVGAndPlainText() {
         let bundle = Fixtures.lossChart.mimeBundle
         #expect(bundle.mimeTypes == [MIMEType.svg, MIMEType.plainText])
-        #expect(bundle.metadata[MIMEType.svg] == ["isolated": "true"])
+        #expect(bundle.metadata.isEmpty)
         #expect(
             bundle.plainText == """
                 Plot "Loss per epoch" (epoch vs cross-entropy)
@@ -78,5 +78,17 @@ func isWellFormedXML(_ text: String) -> Bool {
         let legendLine = svg.split(separator: "\n").first { $0.contains(">validation</text>") }!
         let x = Double(legendLine.split(separator: "x=\"")[1].prefix { $0 != "\"" })!
         #expect(x > right)
+    }
+}
+
+@Suite struct PlotSpeedTests {
+    /// Live training redraws the chart a few times a second: a long run must stay cheap.
+    @Test func aLongRunRendersQuickly() {
+        var chart = Plot.training(
+            metric: "loss", train: (1...5000).map { 1 / Double($0) }, validation: (1...5000).map { 1.1 / Double($0) })
+        chart.markX(4000, label: "best")
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = chart.svg }
+        #expect(elapsed < .seconds(1), "rendering 10,000 points took \(elapsed)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Heatmap: a matrix as coloured cells (viridis), with row/column labels, values written in the
+/// Heatmap: a matrix as coloured cells (viridis, or Tol's sunset for signed values), with row/column labels, values written in the
 /// cells in a contrasting colour, and a colour bar. A confusion matrix is the common case.
 ///
 ///     Heatmap([[50, 2], [3, 45]], rowLabels: ["cat", "dog"], columnLabels: ["cat", "dog"],
@@ -14,6 +14,15 @@ public struct Heatmap: Hashable, Sendable {
     public var yLabel: String
     /// Whether to write each value in its cell; by default when the matrix is at most 20×20.
     public var showsValues: Bool
+    /// How values become colours.
+    public var colorScale: ColorScale = .sequential
+
+    public enum ColorScale: Hashable, Sendable {
+        /// viridis from the smallest value (dark purple) to the largest (yellow): counts, probabilities.
+        case sequential
+        /// Tol's sunset, blue below zero and red above, symmetric around zero: attributions, differences.
+        case diverging
+    }
 
     public init(
         _ values: [[Double]], rowLabels: [String] = [], columnLabels: [String] = [], title: String = "",
@@ -40,10 +49,21 @@ public struct Heatmap: Hashable, Sendable {
     func rowLabel(_ index: Int) -> String { index < rowLabels.count ? rowLabels[index] : String(index) }
     func columnLabel(_ index: Int) -> String { index < columnLabels.count ? columnLabels[index] : String(index) }
 
-    /// Finite minimum and maximum, or 0…1 when there are none.
+    /// Finite minimum and maximum, or 0…1 when there are none; symmetric around zero when diverging.
     var range: (low: Double, high: Double) {
         let finite = values.joined().filter(\.isFinite)
-        return (finite.min() ?? 0, finite.max() ?? 1)
+        let low = finite.min() ?? 0
+        let high = finite.max() ?? 1
+        guard colorScale == .diverging else { return (low, high) }
+        let extent = max(abs(low), abs(high))
+        return extent == 0 ? (-1, 1) : (-extent, extent)
+    }
+
+    /// The fill and text contrast of a value.
+    func color(_ value: Double) -> (hex: String, textIsWhite: Bool) {
+        let (low, high) = range
+        let t = high == low ? 0.5 : (value - low) / (high - low)
+        return colorScale == .diverging ? Palette.sunset(t) : Palette.viridis(t)
     }
 
     /// A value as written in a cell: whole numbers as integers, others to three digits.
@@ -126,8 +146,7 @@ extension Heatmap: MIMERepresentable {
         for row in 0..<rowCount {
             for column in 0..<columnCount {
                 let value = values[row][column]
-                let fill =
-                    value.isFinite ? Palette.viridis(high == low ? 0.5 : (value - low) / (high - low)).hex : "#ffffff"
+                let fill = value.isFinite ? color(value).hex : "#ffffff"
                 svg.element(
                     "rect",
                     [
@@ -144,7 +163,7 @@ extension Heatmap: MIMERepresentable {
                 for column in 0..<columnCount {
                     let value = values[row][column]
                     guard value.isFinite else { continue }
-                    let white = Palette.viridis(high == low ? 0.5 : (value - low) / (high - low)).textIsWhite
+                    let white = color(value).textIsWhite
                     svg.element(
                         "text",
                         [
@@ -184,7 +203,7 @@ extension Heatmap: MIMERepresentable {
         svg.close("g")
         // Colour bar: stacked slices from low (bottom) to high (top).
         let barHeight = max(gridHeight, 60)
-        let slices = 32
+        let slices = 64
         svg.open("g", [("shape-rendering", "crispEdges")])
         for slice in 0..<slices {
             let t = Double(slice) / Double(slices - 1)
@@ -193,7 +212,8 @@ extension Heatmap: MIMERepresentable {
                 "rect",
                 [
                     SVGWriter.x(barLeft), SVGWriter.y(y), ("width", "14"),
-                    ("height", Markup.coordinate(barHeight / Double(slices) + 0.5)), ("fill", Palette.viridis(t).hex),
+                    ("height", Markup.coordinate(barHeight / Double(slices) + 0.5)),
+                    ("fill", (colorScale == .diverging ? Palette.sunset(t) : Palette.viridis(t)).hex),
                 ])
         }
         svg.close("g")

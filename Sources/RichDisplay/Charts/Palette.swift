@@ -35,15 +35,33 @@ public enum Palette {
         (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37),
     ]
 
+    /// Paul Tol's "sunset" diverging scheme (blue, pale yellow, red), safe for colour-blind
+    /// readers; used for signed values such as attributions, centred on zero.
+    private static let sunsetStops: [(Double, Double, Double)] = [
+        (54, 75, 154), (74, 123, 183), (110, 166, 205), (152, 202, 225), (194, 228, 239), (234, 236, 204),
+        (254, 218, 139), (253, 179, 102), (246, 126, 75), (221, 61, 45), (165, 0, 38),
+    ]
+
     /// The viridis colour at `t` in 0...1 (clamped) as `#rrggbb`, and whether text on it
     /// should be white (dark background) or black.
     static func viridis(_ t: Double) -> (hex: String, textIsWhite: Bool) {
+        interpolate(viridisStops, t)
+    }
+
+    /// The sunset colour at `t` in 0...1 (0.5 is the neutral middle).
+    static func sunset(_ t: Double) -> (hex: String, textIsWhite: Bool) {
+        interpolate(sunsetStops, t)
+    }
+
+    private static func interpolate(
+        _ stops: [(Double, Double, Double)], _ t: Double
+    ) -> (hex: String, textIsWhite: Bool) {
         let clamped = t.isFinite ? min(1, max(0, t)) : 0
-        let position = clamped * Double(viridisStops.count - 1)
-        let index = min(viridisStops.count - 2, Int(position))
+        let position = clamped * Double(stops.count - 1)
+        let index = min(stops.count - 2, Int(position))
         let fraction = position - Double(index)
-        let a = viridisStops[index]
-        let b = viridisStops[index + 1]
+        let a = stops[index]
+        let b = stops[index + 1]
         let r = a.0 + (b.0 - a.0) * fraction
         let g = a.1 + (b.1 - a.1) * fraction
         let bl = a.2 + (b.2 - a.2) * fraction

@@ -1,11 +1,9 @@
 /// MIMEBundle+Displayables: convenience constructors for the bundles RichDisplay produces.
 extension MIMEBundle {
-    /// An SVG image with its text fallback. Jupyter renders `isolated` SVG in an iframe, which
-    /// keeps the ids (clip paths) of several charts on one page apart.
+    /// An SVG image with its text fallback. No `isolated` iframe is asked for: every id inside
+    /// a RichDisplay SVG is derived from its content, so several charts can share one page.
     public init(svg: String, plainText: String) {
-        self.init(
-            data: [MIMEType.svg: svg, MIMEType.plainText: plainText],
-            metadata: [MIMEType.svg: ["isolated": "true"]])
+        self.init(data: [MIMEType.svg: svg, MIMEType.plainText: plainText])
     }
 
     /// An HTML fragment with its text fallback.
