@@ -47,7 +47,7 @@ let package = Package(
 
         // MARK: library (RigorLibrary)
         .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
-        .testTarget(name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"]),
+        .testTarget(name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),

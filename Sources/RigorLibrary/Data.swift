@@ -220,6 +220,40 @@ extension RigorLibrary {
             return .object(set.with(try engine { try set.data.subset(order) }))
         }
         type.define(
+            "augmented",
+            [
+                param("copies", "copies", "Int", default: .int(1)),
+                param("horizontalFlip", "horizontalFlip", "Double", default: .double(0)),
+                param("maximumShift", "maximumShift", "Int", default: .int(0)),
+                param("rotation", "rotation", "Double", default: .double(0)),
+                param("noise", "noise", "Double", default: .double(0)),
+                param("seed", "seed", "Int", default: .int(0)),
+            ],
+            returns: "Dataset",
+            doc: "The examples plus `copies` randomly augmented copies of each image (features `[C, H, W]`): "
+                + "horizontal flips with probability `horizontalFlip`, shifts up to `maximumShift` pixels, rotations "
+                + "up to `rotation` degrees, Gaussian `noise`. Augment the training part only.",
+            example: "let train = data.train.augmented(copies: 2, maximumShift: 1, rotation: 10, seed: 1)"
+        ) { receiver, arguments, _ in
+            let set = try receiver.dataset
+            let copies = try arguments.int(0)
+            guard copies >= 0 else { throw BuiltinError(.value, "copies must not be negative", argument: 0) }
+            let augmentation = ImageAugmentation(
+                horizontalFlipProbability: Float(try arguments.double(1)), maximumShift: try arguments.int(2),
+                maximumRotationDegrees: Float(try arguments.double(3)),
+                noiseStandardDeviation: Float(try arguments.double(4)))
+            var generator = RandomGenerator(seed: try arguments.seed(5))
+            var features = [set.data.features]
+            for _ in 0..<copies {
+                features.append(try engine { try augmentation.apply(to: set.data.features, using: &generator) })
+            }
+            let all = try engine { try Tensor.concatenate(features, alongAxis: 0) }
+            let targets = try engine {
+                try Tensor.concatenate(Array(repeating: set.data.targets, count: copies + 1), alongAxis: 0)
+            }
+            return .object(set.with(try engine { try NeuralNetworks.Dataset(features: all, targets: targets) }))
+        }
+        type.define(
             "standardized", returns: "Dataset",
             doc: "Each feature shifted and scaled to mean 0, standard deviation 1 (fitted on this dataset; "
                 + "on a split, use the split's `standardized()` so the test part is not looked at).",

@@ -100,6 +100,8 @@ struct DataTests {
         #expect(run(s, "abs(data.train.features.mean().item()) < 1e-4") == "true")
         #expect(run(s, "data.test[0].features.shape") == "[1, 8, 8]")
         #expect(run(s, "let l = data.test[0].label\nl >= 0 && l < 10") == "true")
+        #expect(run(s, "data.train.augmented(copies: 2, maximumShift: 1, rotation: 10, seed: 1).count") == "3777")
+        #expect(run(s, "data.train.augmented(copies: 1).features.shape") == "[2518, 1, 8, 8]")
         #expect(run(s, "Dataset.iris().count") == "150")
         #expect(run(s, "Dataset.wine().featureShape") == "[13]")
         #expect(run(s, "Dataset.breastCancer().classCount") == "2")
