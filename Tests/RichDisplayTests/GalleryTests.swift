@@ -77,6 +77,8 @@ import Testing
 
         return [
             ("attribution.svg", attribution.svg),
+            ("edge-single.svg", EdgeCaseTests.cases[0].1), ("edge-negative-bars.svg", EdgeCaseTests.cases[3].1),
+            ("edge-one-value.svg", EdgeCaseTests.cases[4].1), ("edge-negative-log.svg", EdgeCaseTests.cases[2].1),
             ("live.svg", live.svg), ("confusion-10.svg", confusion.svg), ("bars-f1.svg", bars.svg),
             ("throughput.svg", big.svg), ("gradient-log.svg", tiny.svg), ("digits-20.svg", grid.svg),
             ("summary.html", HTMLPage.wrap(summary.html + "\n" + Fixtures.gridSearch.html, title: "tables")),

@@ -55,6 +55,11 @@ struct PlotLayout {
                 yIncludesZero = true
             case .histogram:
                 xs.append(contentsOf: series.x)
+                if series.x.count == 2 {
+                    // One bin (constant values) would fill the whole plot: leave a bin's width either side.
+                    let width = series.x[1] - series.x[0]
+                    xs.append(contentsOf: [series.x[0] - width, series.x[1] + width])
+                }
                 ys.append(contentsOf: series.y)
                 yIncludesZero = true
             }
@@ -247,6 +252,16 @@ struct PlotLayout {
                     ])
             }
         }
+        if plot.yScale == .linear, yTicks.lower < 0, yTicks.upper > 0 {
+            // Zero is where bars start and signs change: draw it darker than the grid.
+            let y = Markup.coordinate(pixelY(0))
+            svg.element(
+                "line",
+                [
+                    ("x1", Markup.coordinate(left)), ("y1", y), ("x2", Markup.coordinate(right)), ("y2", y),
+                    ("stroke", "#999999"),
+                ])
+        }
         svg.close("g")
         // Tick labels.
         svg.open("g", [("fill", Palette.axis), ("font-size", "11")])
@@ -316,15 +331,22 @@ struct PlotLayout {
     func drawLine(_ svg: inout SVGWriter, _ series: Plot.Series) {
         if series.kind == .line {
             var path = ""
-            var penDown = false
+            var segment: [(Double, Double)] = []
+            var lonePoints: [(Double, Double)] = []
+            func endSegment() {
+                if segment.count == 1 { lonePoints.append(segment[0]) }
+                segment = []
+            }
             for (x, y) in zip(series.x, series.y) {
                 guard isDrawable(x: x, y: y) else {
-                    penDown = false  // a gap where a value is missing
+                    endSegment()  // a gap where a value is missing
                     continue
                 }
-                path += (penDown ? "L" : "M") + Markup.coordinate(pixelX(x)) + " " + Markup.coordinate(pixelY(y))
-                penDown = true
+                let point = (pixelX(x), pixelY(y))
+                path += (segment.isEmpty ? "M" : "L") + Markup.coordinate(point.0) + " " + Markup.coordinate(point.1)
+                segment.append(point)
             }
+            endSegment()
             if !path.isEmpty {
                 var attributes: [SVGWriter.Attribute] = [
                     ("d", path), ("fill", "none"), ("stroke", series.color), ("stroke-width", "2"),
@@ -332,6 +354,16 @@ struct PlotLayout {
                 ]
                 if let dash = PlotLayout.dashArray(series.style) { attributes.append(("stroke-dasharray", dash)) }
                 svg.element("path", attributes)
+            }
+            // A point with no neighbour (one epoch, or between gaps) would be an invisible line.
+            if series.marker == .none, !lonePoints.isEmpty {
+                svg.open("g", [("fill", series.color)])
+                for point in lonePoints {
+                    svg.element(
+                        "circle",
+                        [("cx", Markup.coordinate(point.0)), ("cy", Markup.coordinate(point.1)), ("r", "2.5")])
+                }
+                svg.close("g")
             }
         }
         guard series.marker != .none else { return }
