@@ -1,5 +1,5 @@
-// Display: rich representations of library values (HTML tables, with text/plain always present).
-// Charts (a History's loss curve, a confusion-matrix heatmap) wait for RichDisplay's chart API.
+// Display: rich representations of library values with RichDisplay: HTML tables (model summary, small tensor,
+// splits, reports), an SVG loss chart for a History, an SVG heatmap for a confusion matrix; text/plain always.
 import NeuralNetworks
 import RichDisplay
 import RigorScript
@@ -14,27 +14,21 @@ extension RigorLibrary {
     }
 }
 
-/// An HTML table with a header row; cells are escaped, numbers right-aligned.
+/// A RichDisplay table of text cells (numbers become numeric cells, so they align right).
 func htmlTable(title: String?, headers: [String], rows: [[String]], footer: [String]? = nil) -> String {
-    func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+    func cell(_ text: String) -> TableCell {
+        if text.isEmpty { return .empty }
+        if let integer = Int(text) { return .integer(integer) }
+        if let number = Double(text) { return .number(number) }
+        return .text(text)
     }
-    func cell(_ tag: String, _ text: String) -> String {
-        let numeric = Double(text) != nil
-        return "<\(tag)\(numeric ? " style=\"text-align: right\"" : "")>\(escape(text))</\(tag)>"
-    }
-    var html = "<table class=\"rigor-table\">"
-    if let title { html += "<caption>\(escape(title))</caption>" }
-    html += "<thead><tr>" + headers.map { cell("th", $0) }.joined() + "</tr></thead><tbody>"
-    for row in rows { html += "<tr>" + row.map { cell("td", $0) }.joined() + "</tr>" }
-    html += "</tbody>"
-    if let footer { html += "<tfoot><tr>" + footer.map { cell("td", $0) }.joined() + "</tr></tfoot>" }
-    return html + "</table>"
+    var table = Table(columns: headers, rows: rows.map { $0.map(cell) }, title: title ?? "")
+    table.footer = footer?.map(cell)
+    return table.html
 }
 
 func bundle(_ text: String, html: String) -> MIMEBundle {
-    MIMEBundle(data: [MIMEType.plainText: text, MIMEType.html: html])
+    MIMEBundle(html: html, plainText: text)
 }
 
 extension TensorObject: MIMERepresentable {
@@ -118,16 +112,12 @@ extension DatasetObject: MIMERepresentable {
 }
 
 extension HistoryObject: MIMERepresentable {
-    /// The epochs as a table (a loss chart once RichDisplay's plots are available).
+    /// The loss per epoch, train against validation, the best epoch marked (an SVG chart).
     var mimeBundle: MIMEBundle {
-        let names = history.metricNames
-        return bundle(
-            description,
-            html: htmlTable(
-                title: history.stopReason.map { "History (\($0))" } ?? "History", headers: ["epoch"] + names,
-                rows: history.epochs.map { logs in
-                    [String(logs.epoch + 1)] + names.map { name in logs[name].map { format($0) } ?? "" }
-                }))
+        let validation = history["val_loss"]
+        let best = validation.indices.min { validation[$0] < validation[$1] }.map { $0 + 1 }
+        let chart = Plot.training(metric: "loss", train: history["loss"], validation: validation, bestEpoch: best)
+        return MIMEBundle(svg: chart.svg, plainText: description)
     }
 }
 
@@ -151,13 +141,11 @@ extension ReportObject: MIMERepresentable {
 }
 
 extension ConfusionMatrixObject: MIMERepresentable {
-    /// The counts as a table (a heatmap once RichDisplay's heatmaps are available).
+    /// A heatmap with counts, actual classes down, predicted across (an SVG chart).
     var mimeBundle: MIMEBundle {
-        bundle(
-            description,
-            html: htmlTable(
-                title: "Confusion matrix (rows: actual, columns: predicted)",
-                headers: [""] + (0..<counts.count).map(String.init),
-                rows: counts.enumerated().map { [String($0.offset)] + $0.element.map(String.init) }))
+        let heatmap = Heatmap(
+            counts.map { $0.map(Double.init) }, labels: (0..<counts.count).map(String.init),
+            title: "Confusion matrix", x: "predicted", y: "actual")
+        return MIMEBundle(svg: heatmap.svg, plainText: description)
     }
 }
