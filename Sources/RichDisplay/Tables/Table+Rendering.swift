@@ -36,7 +36,7 @@ extension Table: MIMERepresentable {
                 var style = "text-align: \(align); padding: 3px 10px; border-bottom: 1px solid #ddd;"
                 var text = Markup.escape(cell.formatted(significantDigits: significantDigits))
                 if isBest(row: rowIndex, column: index) {
-                    style += " font-weight: bold; background: #e8f1f8;"
+                    style += " font-weight: bold; background: #e8f1f8; color: #111111;"
                     text = "<strong>\(text)</strong>"
                 }
                 line += "<td style=\"\(style)\">\(text)</td>"
