@@ -361,7 +361,7 @@ struct PlotLayout {
                 for point in lonePoints {
                     svg.element(
                         "circle",
-                        [("cx", Markup.coordinate(point.0)), ("cy", Markup.coordinate(point.1)), ("r", "2.5")])
+                        [("cx", Markup.coordinate(point.0)), ("cy", Markup.coordinate(point.1)), ("r", "3.5")])
                 }
                 svg.close("g")
             }
