@@ -116,5 +116,11 @@ struct CellTests {
         #expect(last.metrics.first?.name == "loss")
         #expect(last.metrics.first?.values.count == 2)
         #expect(last.batchesPerEpoch == 3)
+        #expect(last.line.hasPrefix("epoch 2/2  batch 3/3  loss "))
+        #expect(last.line.contains("done in"))
+        #expect(last.mimeBundle.data["text/html"]?.contains("<svg") == true)
+        let firstBatch = try #require(log.events.first { $0.phase == .batch })
+        #expect(firstBatch.line.contains("ETA"))
+        #expect(firstBatch.mimeBundle.data["text/html"]?.contains("<svg") == false)
     }
 }
