@@ -75,7 +75,12 @@ import Testing
             title: "Attribution", showsValues: false)
         attribution.colorScale = .diverging
 
+        var batches: [Double] = []
+        for step in 1...3000 { batches.append(2 * exp(-Double(step) / 600) + 0.1 + 0.3 * generator.next()) }
+        let perBatch = Plot.training(metric: "loss", train: batches, x: "batch")
+
         return [
+            ("per-batch.svg", perBatch.svg),
             ("attribution.svg", attribution.svg),
             ("edge-single.svg", EdgeCaseTests.cases[0].1), ("edge-negative-bars.svg", EdgeCaseTests.cases[3].1),
             ("edge-one-value.svg", EdgeCaseTests.cases[4].1), ("edge-negative-log.svg", EdgeCaseTests.cases[2].1),

@@ -90,5 +90,19 @@ func isWellFormedXML(_ text: String) -> Bool {
         let clock = ContinuousClock()
         let elapsed = clock.measure { _ = chart.svg }
         #expect(elapsed < .seconds(1), "rendering 10,000 points took \(elapsed)")
+        #expect(chart.svg.utf8.count < 60_000, "a long run's chart should be decimated to its pixel columns")
+    }
+}
+
+@Suite struct DecimationTests {
+    @Test func keepsEachColumnsExtremesInOrder() {
+        let points: [(Double, Double)] = [(0.1, 5), (0.5, 1), (0.9, 9), (0.95, 4), (1.2, 3), (1.4, 3), (1.6, 3)]
+        let kept = PlotLayout.decimated(points)
+        #expect(kept.map(\.0) == [0.1, 0.5, 0.9, 0.95, 1.2, 1.6])
+    }
+
+    @Test func leavesSparseLinesAlone() {
+        let points: [(Double, Double)] = [(0, 1), (10, 2), (20, 3)]
+        #expect(PlotLayout.decimated(points).count == 3)
     }
 }

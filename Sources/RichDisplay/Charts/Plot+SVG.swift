@@ -335,6 +335,9 @@ struct PlotLayout {
             var lonePoints: [(Double, Double)] = []
             func endSegment() {
                 if segment.count == 1 { lonePoints.append(segment[0]) }
+                for (index, point) in PlotLayout.decimated(segment).enumerated() {
+                    path += (index == 0 ? "M" : "L") + Markup.coordinate(point.0) + " " + Markup.coordinate(point.1)
+                }
                 segment = []
             }
             for (x, y) in zip(series.x, series.y) {
@@ -342,9 +345,7 @@ struct PlotLayout {
                     endSegment()  // a gap where a value is missing
                     continue
                 }
-                let point = (pixelX(x), pixelY(y))
-                path += (segment.isEmpty ? "M" : "L") + Markup.coordinate(point.0) + " " + Markup.coordinate(point.1)
-                segment.append(point)
+                segment.append((pixelX(x), pixelY(y)))
             }
             endSegment()
             if !path.isEmpty {
@@ -372,6 +373,30 @@ struct PlotLayout {
             drawMarker(&svg, series.marker, x: pixelX(x), y: pixelY(y))
         }
         svg.close("g")
+    }
+
+    /// A polyline with more points than pixel columns, reduced to the first, lowest, highest and
+    /// last point of each column: it looks the same and keeps live charts of long runs small.
+    static func decimated(_ points: [(Double, Double)]) -> [(Double, Double)] {
+        guard let first = points.first, let last = points.last, abs(last.0 - first.0) * 2 < Double(points.count)
+        else { return points }
+        var result: [(Double, Double)] = []
+        var column: [(Double, Double)] = []
+        func flush() {
+            guard !column.isEmpty else { return }
+            // Keep the column's points in drawing order so the line still runs left to right.
+            var kept = [0, column.count - 1]
+            if let low = column.indices.max(by: { column[$0].1 < column[$1].1 }) { kept.append(low) }
+            if let high = column.indices.min(by: { column[$0].1 < column[$1].1 }) { kept.append(high) }
+            for index in Set(kept).sorted() { result.append(column[index]) }
+            column = []
+        }
+        for point in points {
+            if let current = column.first, floor(point.0) != floor(current.0) { flush() }
+            column.append(point)
+        }
+        flush()
+        return result
     }
 
     func drawMarker(_ svg: inout SVGWriter, _ marker: Marker, x: Double, y: Double) {
