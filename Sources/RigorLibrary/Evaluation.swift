@@ -53,6 +53,7 @@ extension RigorLibrary {
     static func predictions(_ arguments: Arguments) throws -> (predicted: [Int], actual: [Int], classes: Int?) {
         let model = try arguments.model(0)
         let data = try arguments.dataset(1)
+        try model.materialize(data.featureShape)
         let predicted = try engine { try model.model.predictClasses(data.data.features) }
         return (predicted, data.data.labels, data.classCount)
     }

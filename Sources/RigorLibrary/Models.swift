@@ -49,7 +49,18 @@ final class ModelObject: NativeObject {
             }
         }
         var lines: [String] = []
-        for layer in architecture {
+        for (index, entry) in architecture.enumerated() {
+            var layer = entry
+            if index < model.children.count, let lazy = model.children[index].layer as? LazyDense {
+                guard let built = lazy.built else { return [:] }
+                layer = (
+                    "Dense",
+                    [
+                        .int(built.inputSize), .int(built.outputSize),
+                        .implicitMember(ImplicitMember(name: built.activation.rawValue)),
+                    ]
+                )
+            }
             let values = layer.arguments.compactMap(encode)
             guard values.count == layer.arguments.count else { return [:] }
             lines.append(([layer.type] + values).joined(separator: "\t"))
@@ -99,6 +110,53 @@ final class ModelObject: NativeObject {
         let title = "Sequential" + (inputShape.map { " (input \(TensorError.format(shape: $0)))" } ?? "")
         return ([title, line(headers)] + table.map(line) + ["total parameters: \(model.parameterCount)"]).joined(
             separator: "\n")
+    }
+}
+
+/// `Dense(out)`: a dense layer whose input size is taken from its first input. Its weights are drawn then, from
+/// a seed the model's generator gave it, so a model with lazy layers is as reproducible as any other.
+final class LazyDense: Layer {
+    let outputSize: Int
+    let activation: ActivationFunction
+    var seed: UInt64 = 0
+    private(set) var built: Dense?
+
+    init(_ outputSize: Int, activation: ActivationFunction) throws {
+        guard outputSize > 0 else { throw NeuralNetworkError("Dense", "sizes must be positive, got \(outputSize)") }
+        self.outputSize = outputSize
+        self.activation = activation
+    }
+
+    var kind: String { built?.kind ?? "Dense(? → \(outputSize))" }
+    var ownParameters: [Parameter] { built?.ownParameters ?? [] }
+
+    func resetParameters(using generator: inout RandomGenerator) throws {
+        seed = generator.next()
+        if let built { try built.resetParameters(using: &generator) }
+    }
+
+    func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
+        if built == nil {
+            guard let inputSize = input.shape.last, inputSize > 0 else {
+                throw NeuralNetworkError(
+                    "Dense", "cannot infer the input size from \(TensorError.format(shape: input.shape))")
+            }
+            built = try Dense(inputSize, outputSize, activation: activation, seed: seed)
+        }
+        return try built!.forward(input, context: context)
+    }
+}
+
+extension ModelObject {
+    /// Whether some layer still waits for its first input to know its size.
+    var hasUnbuiltLayers: Bool {
+        model.children.contains { ($0.layer as? LazyDense)?.built == nil && $0.layer is LazyDense }
+    }
+
+    /// Builds lazy layers by running one example of `featureShape` through the model.
+    func materialize(_ featureShape: [Int]) throws {
+        guard hasUnbuiltLayers else { return }
+        _ = try engine { try model.summary(inputShape: featureShape) }
     }
 }
 
@@ -171,6 +229,27 @@ extension RigorLibrary {
             doc: "A fully connected layer `y = activation(x·Wᵀ + b)`: `[..., in] → [..., out]`.",
             example: "Dense(64, 32, activation: .relu)"
         ) { a in try Dense(try a.int(0), try a.int(1), activation: try a.activation(2)) }
+        if let dense = registry.types["Dense"] {
+            dense.addInitializer(
+                BuiltinFunction(
+                    Signature(
+                        "Dense",
+                        [
+                            param(nil, "outputSize", "Int"),
+                            param("activation", "activation", "Activation", default: relu, text: ".identity"),
+                        ], returns: "Dense",
+                        doc: "A dense layer to `outputSize` features whose input size is taken from its first input.",
+                        example: "Sequential([Flatten(), Dense(32, activation: .relu), Dense(10)])")
+                ) { arguments, _ in
+                    let outputSize = try arguments.int(0)
+                    let activation = try arguments.activation(1)
+                    let layer = try engine { try LazyDense(outputSize, activation: activation) }
+                    let spec =
+                        "Dense(\(outputSize)" + (activation == .identity ? "" : ", activation: .\(activation.rawValue)")
+                        + ")"
+                    return .object(LayerObject(layer, typeName: "Dense", spec: spec, arguments: arguments.values))
+                })
+        }
         layer(
             "Conv2D", in: registry,
             [
@@ -311,10 +390,14 @@ extension RigorLibrary {
             return .object(object)
         }
         type.getter("parameterCount", type: "Int", doc: "The number of trainable numbers.") {
-            .int(try $0.model.model.parameterCount)
+            let object = try $0.model
+            if let shape = object.inputShape { try object.materialize(shape) }
+            return .int(object.model.parameterCount)
         }
         type.getter("parameters", type: "[Tensor]", doc: "The trainable tensors (live: they change as it trains).") {
-            .array(try $0.model.model.parameters.map { .object(TensorObject(parameter: $0)) })
+            let object = try $0.model
+            if let shape = object.inputShape { try object.materialize(shape) }
+            return .array(object.model.parameters.map { .object(TensorObject(parameter: $0)) })
         }
         type.getter("history", type: "History?", doc: "The history of the last `fit` (also after an interrupt).") {
             try $0.model.lastHistory.map { .object(HistoryObject($0)) } ?? .nil
@@ -326,6 +409,7 @@ extension RigorLibrary {
         ) { receiver, arguments, _ in
             let object = try receiver.model
             if !arguments.isNil(0) { object.inputShape = try arguments.shape(0) }
+            if let shape = object.inputShape { try object.materialize(shape) }
             return .string(object.description)
         }
         type.define(
@@ -340,6 +424,7 @@ extension RigorLibrary {
             } else {
                 input = try arguments.tensor(0)
             }
+            try object.materialize(Array(input.shape.dropFirst()))
             let output = try engine { try object.model.predict(input) }
             object.inputShape = Array(input.shape.dropFirst())
             return wrap(output)
@@ -355,6 +440,7 @@ extension RigorLibrary {
             } else {
                 input = try arguments.tensor(0)
             }
+            try object.materialize(Array(input.shape.dropFirst()))
             return .array(try engine { try object.model.predictClasses(input) }.map(Value.int))
         }
         type.define(
@@ -383,6 +469,7 @@ extension RigorLibrary {
             let object = try receiver.model
             let path = try arguments.string(0)
             try engine(argument: 0) {
+                if let shape = object.inputShape { try object.materialize(shape) }
                 try Checkpoint.save(object.model, to: path, metadata: object.architectureMetadata)
             }
             return .nil

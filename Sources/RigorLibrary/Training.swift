@@ -324,6 +324,7 @@ extension RigorLibrary {
                     })
             }
             object.inputShape = training.featureShape
+            try object.materialize(training.featureShape)
             do {
                 let history = try object.model.fit(
                     training.data, validation: validation?.data, epochs: epochs, batchSize: batchSize, loss: loss,
@@ -358,6 +359,7 @@ extension RigorLibrary {
             let object = try receiver.model
             let data = try arguments.dataset(0)
             let loss = try arguments.loss(1)
+            try object.materialize(data.featureShape)
             let result = try engine { try object.model.evaluate(data.data, loss: loss) }
             return .double(result.first { $0.name == "loss" }?.value ?? .nan)
         }
@@ -382,6 +384,14 @@ extension RigorLibrary {
             let optimizer = try arguments.object(2, as: OptimizerObject.self, typeName: "Optimizer")
             let seed = try arguments.seed(3)
             let closure = try arguments.function(4)
+            try object.materialize(training.featureShape)
+            guard optimizer.parameters.count >= object.model.parameters.count else {
+                throw BuiltinError(
+                    .value,
+                    "the optimizer has \(optimizer.parameters.count) of the model's \(object.model.parameters.count) "
+                        + "parameter tensors (it was made before Dense(out) knew its input size); "
+                        + "call model.summary(inputShape:) before making the optimizer", argument: 2)
+            }
             let order = training.data.shuffledOrder(seed: seed, epoch: 0)
             let layerContext = LayerContext(isTraining: true, seed: seed)
             var total = 0.0

@@ -224,6 +224,38 @@ struct ModelTests {
         #expect(run(s, "model.history.epochs > 0") == "true")
     }
 
+    @Test("Dense(out) takes its input size from the first input, reproducibly, and round-trips")
+    func lazyDense() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rigor-lib-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let s = librarySession()
+        let code = """
+            let data = Dataset.iris().split(train: 0.8, test: 0.2, seed: 5).standardized()
+            func make() -> Model { Sequential([Flatten(), Dense(16, activation: .relu), Dense(3)], seed: 7) }
+            let model = make()
+            let before = model.parameterCount
+            model.fit(data.train, epochs: 20, optimizer: .adam(learningRate: 1e-2), seed: 1)
+            let again = make()
+            again.fit(data.train, epochs: 20, optimizer: .adam(learningRate: 1e-2), seed: 1)
+            [before, model.parameterCount, again.evaluate(data.test) == model.evaluate(data.test) ? 1 : 0]
+            """
+        #expect(run(s, code) == "[0, 131, 1]")
+        #expect(run(s, "accuracy(model, data.test) > 0.8") == "true")
+        #expect(run(s, "\"\\(model)\".contains(\"1 Dense(16, activation: .relu)  [N, 16]\")") == "true")
+        #expect(
+            run(s, "model.save(\"\(path)\")\nModel.load(\"\(path)\").evaluate(data.test) == model.evaluate(data.test)")
+                == "true")
+        let early = try #require(
+            s.execute(
+                """
+                let fresh = make()
+                let optimizer = Adam(fresh.parameters)
+                fresh.trainEpoch(data.train, optimizer: optimizer) { logits, labels in crossEntropy(logits, labels) }
+                """
+            ).error)
+        #expect(early.message.contains("call model.summary(inputShape:) before making the optimizer"))
+    }
+
     @Test("save and load a checkpoint")
     func checkpoint() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rigor-lib-\(UUID()).safetensors").path
