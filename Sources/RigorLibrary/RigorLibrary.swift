@@ -22,6 +22,7 @@ public enum RigorLibrary {
         registerModels(in: registry)
         registerTraining(in: registry, observer: trainingObserver)
         registerEvaluation(in: registry)
+        registerDisplay(in: registry)
     }
 
     /// A registry with the prelude and the library, ready for `Session(registry:)`.
