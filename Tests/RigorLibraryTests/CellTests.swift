@@ -68,7 +68,7 @@ struct CellTests {
         #expect(run(s, "trainLosses[2] < trainLosses[0]") == "true")
     }
 
-    @Test("fit as a single call, and the grid search (without Table)")
+    @Test("fit as a single call, and the grid search")
     func fitAndGrid() throws {
         let s = librarySession()
         _ = run(s, Self.data)
@@ -94,9 +94,12 @@ struct CellTests {
                     ])
                 }
             }
-            results.sorted { $0["accuracy"] > $1["accuracy"] }.count
+            Table(results.sorted { $0["accuracy"] > $1["accuracy"] }, title: "Grid search")   // text/html
             """
-        #expect(run(s, grid) == "2")
+        let table = try #require(s.execute(grid).value)
+        let html = try #require(RigorLibrary.mimeBundle(for: table)?.data["text/html"])
+        #expect(html.contains("Grid search"))
+        #expect(html.contains("best validation loss"))
         #expect(run(s, "\"\\(classificationReport(model, data.test))\".contains(\"macro avg\")") == "true")
         #expect(run(s, "confusionMatrix(model, data.test).counts.count") == "10")
     }
