@@ -68,6 +68,7 @@ let package = Package(
             name: "rigor",
             dependencies: [
                 "RigorScript",
+                "RigorLibrary",
                 "RichDisplay",
                 "JupyterKernel",
                 "RigorKernel",

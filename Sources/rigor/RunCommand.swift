@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RigorLibrary
 import RigorScript
 
 /// `rigor run FILE.rigor`: runs a script, printing what it prints; diagnostics go to stderr and
@@ -18,7 +19,15 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let host = TerminalHost()
-        let session = Session(host: host)
+        // Scripts get the whole library; training prints one plain-text progress line per epoch.
+        let registry = BuiltinRegistry()
+        RigorLibrary.register(in: registry) { progress in
+            switch progress.phase {
+            case .epoch, .stopped: host.write(progress.line + "\n", to: .standardError)
+            default: break
+            }
+        }
+        let session = Session(host: host, registry: registry)
         let outcome = session.execute(source, sourceName: SourceName(url.lastPathComponent))
         host.flush()
         if let error = outcome.error {
