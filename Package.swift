@@ -60,7 +60,8 @@ let package = Package(
         ),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
         .target(
-            name: "RigorKernel", dependencies: ["JupyterKernel", "RigorScript", "RichDisplay"], exclude: ["README.md"]),
+            name: "RigorKernel", dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
+            exclude: ["README.md"]),
         .testTarget(name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel"]),
 
         // MARK: executable

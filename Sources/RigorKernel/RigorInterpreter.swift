@@ -1,6 +1,7 @@
 import Foundation
 import JupyterKernel
 import RichDisplay
+import RigorLibrary
 import RigorScript
 
 /// The Rigor language for the Jupyter kernel: a `Session` (with the notebook builtins of
@@ -9,11 +10,17 @@ public final class RigorInterpreter: KernelInterpreter {
     public static let version = "0.1.0"
 
     let session: Session
-    private let host = KernelHost()
+    private let host: KernelHost
 
-    /// A fresh session; `configure` may register more builtins (the engine's libraries) first.
+    /// A fresh session with the prelude, the engine's library (tensors, data, models, training,
+    /// charts) and the notebook builtins; `configure` may register more.
     public init(configure: (Session) -> Void = { _ in }) {
-        session = Session(host: host)
+        let host = KernelHost()
+        self.host = host
+        let live = LiveTrainingDisplay(host: host)
+        let registry = BuiltinRegistry()
+        RigorLibrary.register(in: registry) { progress in live.show(progress) }
+        session = Session(host: host, registry: registry)
         DisplayBuiltins.register(in: session)
         configure(session)
         session.defineBuiltins()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JupyterKernel
 import RigorKernel
+import RigorLibrary
 
 /// `rigor kernel --connection-file F`: serves one Jupyter client (what kernel.json starts).
 struct KernelCommand: ParsableCommand {
@@ -15,6 +16,7 @@ struct KernelCommand: ParsableCommand {
     var connectionFile: String
 
     func run() throws {
+        RigorLibrary.prepareEngine()
         let connection: ConnectionInfo
         do {
             connection = try ConnectionInfo(contentsOf: URL(fileURLWithPath: connectionFile))

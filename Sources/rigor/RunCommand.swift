@@ -13,6 +13,7 @@ struct RunCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        RigorLibrary.prepareEngine()
         let url = URL(fileURLWithPath: file)
         guard let source = try? String(contentsOf: url, encoding: .utf8) else {
             FileHandle.standardError.write(Data("error: cannot read '\(file)'\n".utf8))

@@ -1,0 +1,44 @@
+import Foundation
+import RigorLibrary
+
+/// LiveTrainingDisplay: shows a running `fit` in the notebook — a progress bar and the loss chart
+/// in one output, replaced in place (`update_display_data`) a few times a second, and left in
+/// its final state when training ends or is interrupted.
+///
+/// It runs on the interpreter thread (the library calls it from inside `fit`).
+final class LiveTrainingDisplay {
+    /// At most this many updates a second while batches stream in; epoch ends always update.
+    static let updatesPerSecond = 4.0
+
+    private let host: KernelHost
+    private var displayID: String?
+    private var lastUpdate = Date.distantPast
+
+    init(host: KernelHost) {
+        self.host = host
+    }
+
+    func show(_ progress: TrainingProgress) {
+        guard let publisher = host.context?.publisher else { return }
+        let now = Date()
+        switch progress.phase {
+        case .began:
+            let id = "rigor-fit-" + UUID().uuidString.lowercased()
+            displayID = id
+            lastUpdate = now
+            publisher.display(progress.mimeBundle, displayID: id)
+        case .batch:
+            guard let id = displayID, now.timeIntervalSince(lastUpdate) >= 1 / Self.updatesPerSecond else { return }
+            lastUpdate = now
+            publisher.updateDisplay(progress.mimeBundle, displayID: id)
+        case .epoch:
+            guard let id = displayID else { return }
+            lastUpdate = now
+            publisher.updateDisplay(progress.mimeBundle, displayID: id)
+        case .ended, .stopped:
+            guard let id = displayID else { return }
+            publisher.updateDisplay(progress.mimeBundle, displayID: id)
+            displayID = nil
+        }
+    }
+}

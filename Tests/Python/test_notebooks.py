@@ -1,0 +1,55 @@
+"""Every tutorial in notebooks/ runs top to bottom on the Rigor kernel, as a student would run it
+(nbclient, the engine behind nbconvert --execute and JupyterLab's "Run All")."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import KERNEL_NAME, ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs_without_unexpected_errors(path, tmp_path):
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300, allow_errors=True,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if "raises-exception" in cell.metadata.get("tags", []):
+            assert errors, f"{path.name}: a cell tagged raises-exception ran without error:\n{cell.source}"
+        else:
+            assert not errors, f"{path.name}: {errors[0].ename}: {errors[0].evalue}\n{cell.source}"
+
+
+def test_notebooks_are_saved_without_outputs():
+    for path in NOTEBOOKS:
+        notebook = json.loads(path.read_text())
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+def test_first_model_tutorial_shows_live_training_and_rich_results(tmp_path):
+    notebook = nbformat.read(ROOT / "notebooks" / "01-first-model.ipynb", as_version=4)
+    NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    data, model, fit = code[0], code[1], code[2]
+    assert "text/html" in data.outputs[0]["data"] and "train" in data.outputs[0]["data"]["text/plain"]
+    assert "total parameters" in model.outputs[0]["data"]["text/plain"]
+    # fit: the live progress display, left in its final state, then the History chart.
+    live = [o for o in fit.outputs if o.output_type == "display_data"]
+    assert live and "epoch" in live[0]["data"]["text/plain"]
+    result = [o for o in fit.outputs if o.output_type == "execute_result"][0]
+    assert result["data"]["image/svg+xml"].startswith("<svg")
+    report, confusion = code[-2], code[-1]
+    assert any("test accuracy: 0.9" in o.get("text", "") for o in report.outputs)
+    assert "image/svg+xml" in confusion.outputs[0]["data"]
