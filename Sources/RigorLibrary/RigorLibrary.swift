@@ -29,7 +29,7 @@ public enum RigorLibrary {
     /// Call first thing in a process that will train models (`rigor kernel`, `rigor run`): when
     /// Debian's OpenBLAS does not recognise the CPU and falls back to generic kernels (4–5× slower
     /// GEMM), this re-executes the process once with `OPENBLAS_CORETYPE` set to the CPU's family.
-    /// Otherwise it does nothing. See `BLASBackend` in docs/tensor.md.
+    /// Otherwise it does nothing. See `BLASBackend` in docs/engine.md.
     public static func prepareEngine() {
         BLASBackend.relaunchWithRecommendedCoreTypeIfNeeded()
     }

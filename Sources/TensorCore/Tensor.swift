@@ -5,7 +5,7 @@
 /// A tensor is a value: copies share storage until one of them is written (copy-on-write). A tensor that requires
 /// gradients carries a node of the autodiff graph: leaves (parameters, inputs you differentiate with respect to) are
 /// made with ``requiringGrad()``, and every op on them records itself, so ``backward(retainingGraph:)`` can walk the
-/// graph back. See `docs/tensor.md`.
+/// graph back. See `docs/engine.md`.
 ///
 /// - Shape: `shape` lists the extent of each axis; a scalar has shape `[]`, and `scalarCount` is the product.
 public struct Tensor: Sendable {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import NeuralNetworks
 
-/// The opening example of docs/neural-networks.md runs as written (fewer epochs, quiet progress, a temporary path).
+/// The opening example of docs/engine.md (part 2) runs as written (fewer epochs, quiet progress, a temporary path).
 @Suite struct DocumentationExampleTests {
     @Test func theOpeningExampleRuns() throws {
         let digits = try BundledDataset.digits()

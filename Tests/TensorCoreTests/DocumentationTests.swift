@@ -1,4 +1,4 @@
-// DocumentationTests: the example at the top of docs/tensor.md, verbatim, compiles and runs.
+// DocumentationTests: the example at the top of docs/engine.md, verbatim, compiles and runs.
 
 import TensorCore
 import Testing
