@@ -37,8 +37,8 @@ def test_notebooks_are_saved_without_outputs():
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
 
 
-def test_first_model_tutorial_shows_live_training_and_rich_results(tmp_path):
-    notebook = nbformat.read(ROOT / "notebooks" / "01-first-model.ipynb", as_version=4)
+def test_convolutional_tutorial_shows_live_training_and_rich_results(tmp_path):
+    notebook = nbformat.read(ROOT / "notebooks" / "04-convolutional-networks.ipynb", as_version=4)
     NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     code = [c for c in notebook.cells if c.cell_type == "code"]
