@@ -9,10 +9,24 @@ struct Parser {
     private var current = 0
     private let source: SourceName
     private(set) var diagnostics: [Diagnostic] = []
-    /// Inside `( )` and `[ ]` newlines do not end anything.
-    private var bracketDepth = 0
-    /// In `if`/`guard`/`while` conditions and `for` sequences a `{` starts the body, not a closure.
-    private var allowsTrailingClosure = true
+    /// How newlines and `{` read at the current position; saved and restored around nesting.
+    private struct Nesting {
+        /// Inside `( )` and `[ ]` newlines do not end anything.
+        var bracketDepth = 0
+        /// In `if`/`guard`/`while` conditions and `for` sequences a `{` starts the body, not a closure.
+        var allowsTrailingClosure = true
+
+        /// Inside a bracket: one level deeper, trailing closures allowed again.
+        var insideBrackets: Nesting { Nesting(bracketDepth: bracketDepth + 1, allowsTrailingClosure: true) }
+        /// Inside a `{ }` body: statements again, newlines end them.
+        static let insideBraces = Nesting()
+    }
+    private var nesting = Nesting()
+    private var bracketDepth: Int { nesting.bracketDepth }
+    private var allowsTrailingClosure: Bool {
+        get { nesting.allowsTrailingClosure }
+        set { nesting.allowsTrailingClosure = newValue }
+    }
 
     init(tokens: [Token], source: SourceName) {
         self.tokens = tokens
@@ -230,13 +244,13 @@ struct Parser {
         let name = try expectIdentifier("a function name after 'func'")
         try expect(.leftParen, "after the function name")
         var parameters: [Parameter] = []
-        let savedDepth = bracketDepth
-        bracketDepth += 1
+        let saved = nesting
+        nesting = saved.insideBrackets
         while !check(.rightParen) && !isAtEnd {
             parameters.append(try parameter())
             if !match(.comma) { break }
         }
-        bracketDepth = savedDepth
+        nesting = saved
         try expect(.rightParen, "to close the parameter list")
         var seen: Set<String> = []
         for parameter in parameters where !seen.insert(parameter.name).inserted {
@@ -279,14 +293,9 @@ struct Parser {
     /// block = "{" { statement } "}"
     private mutating func block(_ context: String) throws -> BlockStmt {
         let open = try expect(.leftBrace, context)
-        let savedDepth = bracketDepth
-        let savedTrailing = allowsTrailingClosure
-        bracketDepth = 0
-        allowsTrailingClosure = true
-        defer {
-            bracketDepth = savedDepth
-            allowsTrailingClosure = savedTrailing
-        }
+        let saved = nesting
+        nesting = Nesting.insideBraces
+        defer { nesting = saved }
         var statements: [Stmt] = []
         while !check(.rightBrace) && !isAtEnd {
             if let statement = statementWithRecovery() { statements.append(statement) }
@@ -522,14 +531,9 @@ struct Parser {
     /// arguments = argument { "," argument } [ "," ]; argument = [ IDENT ":" ] expression
     private mutating func argumentList(closing: TokenKind, context: String) throws -> [Argument] {
         let open = previous
-        let savedDepth = bracketDepth
-        let savedTrailing = allowsTrailingClosure
-        bracketDepth += 1
-        allowsTrailingClosure = true
-        defer {
-            bracketDepth = savedDepth
-            allowsTrailingClosure = savedTrailing
-        }
+        let saved = nesting
+        nesting = saved.insideBrackets
+        defer { nesting = saved }
         var arguments: [Argument] = []
         while !check(closing) && !isAtEnd {
             var label: Token?
@@ -595,14 +599,9 @@ struct Parser {
             return ImplicitMemberExpr(name: name.lexeme, arguments: arguments, span: span(from: token.span))
         case .leftParen:
             advance()
-            let savedDepth = bracketDepth
-            let savedTrailing = allowsTrailingClosure
-            bracketDepth += 1
-            allowsTrailingClosure = true
-            defer {
-                bracketDepth = savedDepth
-                allowsTrailingClosure = savedTrailing
-            }
+            let saved = nesting
+            nesting = saved.insideBrackets
+            defer { nesting = saved }
             let inner = try expression()
             if check(.comma) {
                 throw error(
@@ -688,14 +687,9 @@ struct Parser {
     /// dictionaryLiteral = "[" ( ":" | entry { "," entry } [ "," ] ) "]"
     private mutating func collectionLiteral() throws -> Expr {
         let open = advance()
-        let savedDepth = bracketDepth
-        let savedTrailing = allowsTrailingClosure
-        bracketDepth += 1
-        allowsTrailingClosure = true
-        defer {
-            bracketDepth = savedDepth
-            allowsTrailingClosure = savedTrailing
-        }
+        let saved = nesting
+        nesting = saved.insideBrackets
+        defer { nesting = saved }
         if match(.colon) {
             try expect(.rightBracket, "in the empty dictionary literal '[:]'")
             return DictionaryLiteralExpr(entries: [], span: span(from: open.span))
@@ -734,14 +728,9 @@ struct Parser {
                     defaultValue: nil)
             }
         }
-        let savedDepth = bracketDepth
-        let savedTrailing = allowsTrailingClosure
-        bracketDepth = 0
-        allowsTrailingClosure = true
-        defer {
-            bracketDepth = savedDepth
-            allowsTrailingClosure = savedTrailing
-        }
+        let saved = nesting
+        nesting = Nesting.insideBraces
+        defer { nesting = saved }
         var statements: [Stmt] = []
         while !check(.rightBrace) && !isAtEnd {
             if let statement = statementWithRecovery() { statements.append(statement) }
