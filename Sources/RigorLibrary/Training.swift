@@ -258,10 +258,13 @@ extension RigorLibrary {
                 param("callbacks", "callbacks", "[Callback]", default: .array([])),
                 param("seed", "seed", "Int", default: .int(0)),
                 param("verbose", "verbose", "Bool", default: .bool(false)),
+                param("progress", "progress", "Bool", default: .bool(true)),
             ],
             returns: "History",
-            doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. An interrupt stops "
-                + "at the next batch; the model keeps its weights and `model.history` the finished epochs.",
+            doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. In a notebook it "
+                + "shows a live progress bar and loss chart (`progress: false` turns that off, e.g. inside a "
+                + "search loop). An interrupt stops at the next batch; the model keeps its weights and "
+                + "`model.history` the finished epochs.",
             example:
                 "let history = model.fit(data.train, validation: data.validation, epochs: 30,\n"
                 + "                      optimizer: .adam(learningRate: 1e-3), loss: .crossEntropy,\n"
@@ -283,6 +286,7 @@ extension RigorLibrary {
             }
             let seed = try arguments.seed(7)
             let verbose = try arguments.bool(8)
+            let observer = try arguments.bool(9) ? observer : nil
             var all = callbacks
             let start = Date()
             var progress = TrainingProgress(
