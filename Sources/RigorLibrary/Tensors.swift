@@ -334,6 +334,16 @@ extension RigorLibrary {
             ("mean", "The mean of all elements, or along `axis`.", { try $0.mean(alongAxes: $1) }),
             ("max", "The largest element, or the largest along `axis`.", { try $0.max(alongAxes: $1) }),
             ("min", "The smallest element, or the smallest along `axis`.", { try $0.min(alongAxes: $1) }),
+            (
+                "variance", "The population variance (divides by n) of all elements, or along `axis`.",
+                { try $0.variance(alongAxes: $1) }
+            ),
+            (
+                "standardDeviation",
+                "The population standard deviation (divides by n, as the standardization of datasets does) of all "
+                    + "elements, or along `axis`.",
+                { try $0.standardDeviation(alongAxes: $1) }
+            ),
         ]
         for (name, doc, reduce) in reductions {
             type.define(
