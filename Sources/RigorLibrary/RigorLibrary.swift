@@ -157,5 +157,7 @@ extension Arguments {
 func format(_ value: Double, digits: Int = 4) -> String {
     guard value.isFinite else { return value.description }
     let scale = pow(10.0, Double(digits))
-    return ((value * scale).rounded() / scale).description
+    let rounded = (value * scale).rounded() / scale
+    // A tiny negative value (a standardized mean) rounds to -0.0; show it as 0.0.
+    return (rounded == 0 ? 0.0 : rounded).description
 }
