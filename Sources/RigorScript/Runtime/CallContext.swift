@@ -56,7 +56,7 @@ public final class CallContext {
 
     /// Calls a function value with one argument (the `map`/`filter` hot path: no array is built).
     public func call(_ function: Value, _ argument: Value) throws -> Value {
-        if case .function(let callable) = function, let script = callable as? ScriptFunction,
+        if case .function(let callable) = function, let script = scriptFunction(callable),
             script.code.parameterLocations.count == 1
         {
             return try invokeScript(script, argument, nil)
@@ -67,7 +67,7 @@ public final class CallContext {
     /// Calls a function value with two arguments (`reduce`, `sorted(by:)`).
     public func call(_ function: Value, _ first: Value, _ second: Value) throws -> Value {
         if case .function(let callable) = function {
-            if let script = callable as? ScriptFunction, script.code.parameterLocations.count == 2 {
+            if let script = scriptFunction(callable), script.code.parameterLocations.count == 2 {
                 return try invokeScript(script, first, second)
             }
             // An operator passed as a function (`reduce(0, +)`): no argument matching needed.
@@ -77,6 +77,18 @@ public final class CallContext {
             }
         }
         return try call(function, [first, second])
+    }
+
+    /// The last closure a builtin called (`map` calls the same one a million times): its identity
+    /// is checked before the dynamic cast.
+    private var lastScript: ScriptFunction?
+
+    @inline(__always)
+    private func scriptFunction(_ callable: Callable) -> ScriptFunction? {
+        if callable === lastScript { return unsafeDowncast(callable, to: ScriptFunction.self) }
+        guard let script = callable as? ScriptFunction else { return nil }
+        lastScript = script
+        return script
     }
 
     @inline(__always)
