@@ -276,11 +276,13 @@ extension RigorLibrary {
             )
             return .nil
         }
-        for (name, axis) in [("markX", "vertical"), ("markY", "horizontal")] {
+        for (name, axis, example) in [
+            ("markX", "vertical", "chart.markX(validLosses.argmin() + 1, label: \"best\")"),
+            ("markY", "horizontal", "chart.markY(0.1, label: \"target loss\")"),
+        ] {
             type.define(
                 name, [param(nil, "value", "Double"), param("label", "label", "String?", default: .nil)],
-                returns: "Void", doc: "A \(axis) reference line with an optional label.",
-                example: "chart.\(name)(validLosses.argmin() + 1, label: \"best\")"
+                returns: "Void", doc: "A \(axis) reference line with an optional label.", example: example
             ) { receiver, arguments, _ in
                 let (value, label) = (try arguments.double(0), try arguments.optionalString(1))
                 if name == "markX" {
