@@ -264,6 +264,15 @@ extension Prelude {
         }
     }
 
+    /// Runs `body` on the array a mutating method's receiver holds. The array is moved out first, so
+    /// copy-on-write does not copy it, and put back afterwards, also when `body` throws.
+    static func mutateArray(_ receiver: inout Value, _ body: (inout [Value]) throws -> Value) rethrows -> Value {
+        guard case .array(var array) = receiver else { return .nil }
+        receiver = .nil
+        defer { receiver = .array(array) }
+        return try body(&array)
+    }
+
     static func registerArray(in registry: BuiltinRegistry) {
         registry.beginFamily("Arrays")
         let array = registry.arrayType!
@@ -272,124 +281,109 @@ extension Prelude {
             "append", [.positional("newElement")], mutating: true, doc: "Adds an element at the end.",
             example: "var losses = []\nlosses.append(0.5)"
         ) { receiver, arguments, _ in
-            guard case .array(var a) = receiver else { return .nil }
-            receiver = .nil
-            a.append(arguments[0])
-            receiver = .array(a)
-            return .nil
+            mutateArray(&receiver) { a in
+                a.append(arguments[0])
+                return .nil
+            }
         }
         array.method(
             "append", [.labeled("contentsOf", "Sequence")], mutating: true,
-            doc: "Adds the elements of a sequence at the end.",
-            example: "xs.append(contentsOf: [4, 5])"
+            doc: "Adds the elements of a sequence at the end.", example: "xs.append(contentsOf: [4, 5])"
         ) { receiver, arguments, context in
-            guard case .array(var a) = receiver else { return .nil }
             let more = try Members.elements(of: arguments[0], context: context)
-            receiver = .nil
-            a.append(contentsOf: more)
-            receiver = .array(a)
-            return .nil
+            return mutateArray(&receiver) { a in
+                a.append(contentsOf: more)
+                return .nil
+            }
         }
         array.method(
             "insert", [.positional("newElement"), .labeled("at", "Int")], mutating: true,
             doc: "Inserts an element at an index (0…count).", example: "xs.insert(0, at: 0)"
         ) { receiver, arguments, _ in
-            guard case .array(var a) = receiver else { return .nil }
             let index = try arguments.int(1)
-            guard index >= 0 && index <= a.count else {
-                throw BuiltinError(
-                    .index, "insertion index \(index) is out of range for an array of \(a.count) elements",
-                    argument: 1, notes: ["valid insertion indices are 0...\(a.count)"])
+            return try mutateArray(&receiver) { a in
+                guard index >= 0 && index <= a.count else {
+                    throw BuiltinError(
+                        .index, "insertion index \(index) is out of range for an array of \(a.count) elements",
+                        argument: 1, notes: ["valid insertion indices are 0...\(a.count)"])
+                }
+                a.insert(arguments[0], at: index)
+                return .nil
             }
-            receiver = .nil
-            a.insert(arguments[0], at: index)
-            receiver = .array(a)
-            return .nil
         }
         array.method(
             "remove", [.labeled("at", "Int")], returns: "Element", mutating: true,
             doc: "Removes and returns the element at an index.", example: "let first = xs.remove(at: 0)"
         ) { receiver, arguments, _ in
-            guard case .array(var a) = receiver else { return .nil }
             let index = try arguments.int(0)
-            guard index >= 0 && index < a.count else {
-                var error = Members.outOfRange(index, count: a.count)
-                error.argument = 0
-                throw error
+            return try mutateArray(&receiver) { a in
+                guard index >= 0 && index < a.count else {
+                    var error = Members.outOfRange(index, count: a.count)
+                    error.argument = 0
+                    throw error
+                }
+                return a.remove(at: index)
             }
-            receiver = .nil
-            let removed = a.remove(at: index)
-            receiver = .array(a)
-            return removed
         }
         array.method(
             "removeLast", returns: "Element", mutating: true,
             doc: "Removes and returns the last element (an error if empty).",
             example: "let last = stack.removeLast()"
         ) { receiver, _, _ in
-            guard case .array(var a) = receiver else { return .nil }
-            guard !a.isEmpty else {
-                throw BuiltinError(
-                    .index, "cannot removeLast() from an empty array", notes: ["popLast() returns nil instead"])
+            try mutateArray(&receiver) { a in
+                guard !a.isEmpty else {
+                    throw BuiltinError(
+                        .index, "cannot removeLast() from an empty array", notes: ["popLast() returns nil instead"])
+                }
+                return a.removeLast()
             }
-            receiver = .nil
-            let removed = a.removeLast()
-            receiver = .array(a)
-            return removed
         }
         array.method(
             "removeFirst", returns: "Element", mutating: true,
             doc: "Removes and returns the first element (an error if empty).",
             example: "let next = queue.removeFirst()"
         ) { receiver, _, _ in
-            guard case .array(var a) = receiver else { return .nil }
-            guard !a.isEmpty else { throw BuiltinError(.index, "cannot removeFirst() from an empty array") }
-            receiver = .nil
-            let removed = a.removeFirst()
-            receiver = .array(a)
-            return removed
+            try mutateArray(&receiver) { a in
+                guard !a.isEmpty else { throw BuiltinError(.index, "cannot removeFirst() from an empty array") }
+                return a.removeFirst()
+            }
         }
         array.method(
             "popLast", returns: "Element?", mutating: true,
             doc: "Removes and returns the last element, or nil if empty.",
             example: "while let item = stack.popLast() { … }"
         ) { receiver, _, _ in
-            guard case .array(var a) = receiver else { return .nil }
-            receiver = .nil
-            let removed = a.popLast()
-            receiver = .array(a)
-            return removed ?? .nil
+            mutateArray(&receiver) { a in a.popLast() ?? .nil }
         }
         array.method("removeAll", mutating: true, doc: "Removes every element.", example: "xs.removeAll()") {
             receiver, _, _ in
-            receiver = .array([])
-            return .nil
+            mutateArray(&receiver) { a in
+                a.removeAll()
+                return .nil
+            }
         }
         array.method("sort", mutating: true, doc: "Sorts the array in place, ascending.", example: "xs.sort()") {
             receiver, _, context in
-            guard case .array(var a) = receiver else { return .nil }
-            receiver = .nil
-            defer { receiver = .array(a) }
-            try sortValues(&a, by: nil, context: context)
-            return .nil
+            try mutateArray(&receiver) { a in
+                try sortValues(&a, by: nil, context: context)
+                return .nil
+            }
         }
         array.method(
             "sort", [.closure("by", "areInIncreasingOrder", "(Element, Element) -> Bool")], mutating: true,
             doc: "Sorts the array in place by a comparison closure.", example: "xs.sort { $0 > $1 }"
         ) { receiver, arguments, context in
-            guard case .array(var a) = receiver else { return .nil }
-            receiver = .nil
-            defer { receiver = .array(a) }
-            try sortValues(&a, by: arguments[0], context: context)
-            return .nil
+            try mutateArray(&receiver) { a in
+                try sortValues(&a, by: arguments[0], context: context)
+                return .nil
+            }
         }
         array.method("reverse", mutating: true, doc: "Reverses the array in place.", example: "xs.reverse()") {
             receiver, _, _ in
-            guard case .array(var a) = receiver else { return .nil }
-            receiver = .nil
-            a.reverse()
-            receiver = .array(a)
-            return .nil
+            mutateArray(&receiver) { a in
+                a.reverse()
+                return .nil
+            }
         }
     }
 

@@ -1,6 +1,16 @@
 import OrderedCollections
 
 extension Prelude {
+    /// `mutateArray`'s twin for dictionaries: moved out, mutated uniquely, put back.
+    static func mutateDictionary(
+        _ receiver: inout Value, _ body: (inout OrderedDictionary<Value, Value>) throws -> Value
+    ) rethrows -> Value {
+        guard case .dictionary(var dictionary) = receiver else { return .nil }
+        receiver = .nil
+        defer { receiver = .dictionary(dictionary) }
+        return try body(&dictionary)
+    }
+
     static func registerDictionary(in registry: BuiltinRegistry) {
         registry.beginFamily("Dictionaries")
         let dictionary = registry.dictionaryType!
@@ -23,22 +33,14 @@ extension Prelude {
             doc: "Removes a key and returns its value, or nil if it was absent.",
             example: "let old = settings.removeValue(forKey: \"seed\")"
         ) { receiver, arguments, _ in
-            guard case .dictionary(var d) = receiver else { return .nil }
-            receiver = .nil
-            let removed = d.removeValue(forKey: arguments[0])
-            receiver = .dictionary(d)
-            return removed ?? .nil
+            mutateDictionary(&receiver) { d in d.removeValue(forKey: arguments[0]) ?? .nil }
         }
         dictionary.method(
             "updateValue", [.positional("value"), .labeled("forKey")], returns: "Value?", mutating: true,
             doc: "Sets the value for a key and returns the old value, or nil.",
             example: "scores.updateValue(0.9, forKey: \"model A\")"
         ) { receiver, arguments, _ in
-            guard case .dictionary(var d) = receiver else { return .nil }
-            receiver = .nil
-            let old = d.updateValue(arguments[0], forKey: arguments[1])
-            receiver = .dictionary(d)
-            return old ?? .nil
+            mutateDictionary(&receiver) { d in d.updateValue(arguments[0], forKey: arguments[1]) ?? .nil }
         }
         dictionary.method(
             "mapValues", [.closure(nil, "transform", "(Value) -> T")], returns: "[Key: T]",
