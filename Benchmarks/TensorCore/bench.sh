@@ -11,24 +11,13 @@ VENV=${BENCH_VENV:-.venv-bench}
 ROUNDS=${ROUNDS:-3}
 PYTHON3=${PYTHON:-python3}
 
-if ! "$VENV/bin/python" -c 'import torch, numpy, threadpoolctl' 2>/dev/null; then
-    echo "setting up $VENV (torch==2.13.0, numpy, threadpoolctl)" >&2
-    "$PYTHON3" -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check torch==2.13.0 numpy threadpoolctl >&2
-fi
+source Benchmarks/common.sh
+ensure_bench_venv "$VENV" "$PYTHON3"
 
 swift build -c release --scratch-path "$SCRATCH_PATH" --product TensorCoreBench >&2
 bench="$SCRATCH_PATH/release/TensorCoreBench"
 
-# Debian's OpenBLAS 0.3.21 does not know recent CPUs (e.g. Sapphire Rapids) and falls back to SSE3 kernels;
-# the binary tells which OPENBLAS_CORETYPE fits this CPU (see BLASBackend.recommendedCoreType).
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
-    core=$("$bench" --recommended-core-type)
-    if [[ -n "$core" ]]; then
-        echo "OpenBLAS fell back to generic kernels; running with OPENBLAS_CORETYPE=$core" >&2
-        export OPENBLAS_CORETYPE=$core
-    fi
-fi
+use_recommended_core_type "$bench"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
