@@ -9,11 +9,21 @@ final class DatasetObject: NativeObject {
     let data: NeuralNetworks.Dataset
     let name: String
     let classCount: Int?
+    /// One name per class id (bundled data, text labels of a CSV, or given), if known.
+    let classNames: [String]?
+    /// One name per feature (bundled data and CSV columns, or given), if known.
+    let featureNames: [String]?
 
-    init(_ data: NeuralNetworks.Dataset, name: String, classCount: Int?) {
+    init(
+        _ data: NeuralNetworks.Dataset, name: String, classCount: Int?, classNames: [String]? = nil,
+        featureNames: [String]? = nil
+    ) {
         self.data = data
         self.name = name
-        self.classCount = classCount
+        self.classCount = classNames?.count ?? classCount
+        self.classNames = classNames
+        let width = data.features.shape.dropFirst().reduce(1, *)
+        self.featureNames = featureNames?.count == width ? featureNames : nil
     }
 
     var typeName: String { "Dataset" }
@@ -25,13 +35,29 @@ final class DatasetObject: NativeObject {
         return text + ")"
     }
 
+    /// Other examples (or the same ones reshaped) with this dataset's name, classes and feature names.
     func with(_ data: NeuralNetworks.Dataset) -> DatasetObject {
-        DatasetObject(data, name: name, classCount: classCount)
+        DatasetObject(
+            data, name: name, classCount: classCount, classNames: classNames, featureNames: featureNames)
+    }
+
+    /// The name of class `id`: its class name if known, else the id.
+    func className(_ id: Int) -> String {
+        if let classNames, classNames.indices.contains(id) { return classNames[id] }
+        return String(id)
     }
 
     /// Features standardized with a scaler fitted on `reference` (flattened per example).
     func standardized(fittedOn reference: DatasetObject) throws -> DatasetObject {
         let flat = { (t: Tensor) throws -> Tensor in try t.reshaped(to: [t.shape[0], -1]) }
+        let width = featureShape.reduce(1, *)
+        let referenceWidth = reference.featureShape.reduce(1, *)
+        guard width == referenceWidth else {
+            throw BuiltinError(
+                .value,
+                "cannot standardize features \(TensorError.format(shape: featureShape)) with statistics of "
+                    + "features \(TensorError.format(shape: reference.featureShape))", argument: 0)
+        }
         let scaler = try engine { try StandardScaler(fittingOn: flat(reference.data.features)) }
         let features = try engine {
             try scaler.transform(flat(data.features)).reshaped(to: data.features.shape)
@@ -110,17 +136,42 @@ extension RigorLibrary {
         let type = TypeDescriptor(
             "Dataset", doc: "Examples stacked along the first axis: features and class ids (or regression targets).")
         type.initializer(
-            [param("features", "features", "Tensor"), param("labels", "labels", "Tensor")],
-            doc: "A dataset from a features tensor `[N, ...]` and labels `[N]` (class ids or targets).",
-            example: "Dataset(features: Tensor.random([4, 2]), labels: [0, 1, 0, 1])"
+            [
+                param("features", "features", "Tensor"), param("labels", "labels", "Tensor"),
+                param("classNames", "classNames", "[String]?", default: .nil),
+                param("featureNames", "featureNames", "[String]?", default: .nil),
+            ],
+            doc: "A dataset from a features tensor `[N, ...]` and labels `[N]` (class ids or targets). "
+                + "`classNames` names the class ids 0, 1, … (and fixes how many classes there are, even when a "
+                + "class has no example); `featureNames` names the features of flat `[N, F]` data.",
+            example: "Dataset(features: Tensor.random([4, 2]), labels: [0, 1, 0, 1], classNames: [\"cat\", \"dog\"])"
         ) { arguments, _ in
             let features = try arguments.tensor(0)
             let targets = try arguments.tensor(1)
             let data = try engine(argument: 1) { try NeuralNetworks.Dataset(features: features, targets: targets) }
             let labels = data.labels
             let isClasses = targets.scalars.allSatisfy { $0.rounded() == $0 && $0 >= 0 }
+            let classNames = try arguments.optionalStrings(2)
+            if let classNames {
+                guard isClasses else {
+                    throw BuiltinError(.value, "classNames needs labels that are class ids 0, 1, …", argument: 1)
+                }
+                if let largest = labels.max(), largest >= classNames.count {
+                    throw BuiltinError(
+                        .value, "label \(largest) has no name: classNames has \(classNames.count) names",
+                        argument: 2)
+                }
+            }
+            let featureNames = try arguments.optionalStrings(3)
+            let width = features.shape.dropFirst().reduce(1, *)
+            if let featureNames, featureNames.count != width {
+                throw BuiltinError(
+                    .value, "\(featureNames.count) feature names for \(width) features per example", argument: 3)
+            }
             return .object(
-                DatasetObject(data, name: "custom", classCount: isClasses ? (labels.max() ?? 0) + 1 : nil))
+                DatasetObject(
+                    data, name: "custom", classCount: isClasses ? (labels.max() ?? 0) + 1 : nil,
+                    classNames: classNames, featureNames: featureNames))
         }
         let bundled: [(String, String, () throws -> BundledDataset)] = [
             ("digits", "The 1,797 8×8 scanned digits (pixels 0…16, 64 features, labels 0–9).", BundledDataset.digits),
@@ -134,7 +185,10 @@ extension RigorLibrary {
         for (name, doc, load) in bundled {
             type.staticFunction(name, returns: "Dataset", doc: doc, example: "let data = Dataset.\(name)()") { _, _ in
                 let set = try engine { try load() }
-                return .object(DatasetObject(try engine { try set.dataset }, name: name, classCount: set.classCount))
+                return .object(
+                    DatasetObject(
+                        try engine { try set.dataset }, name: name, classCount: set.classCount,
+                        classNames: set.classNames, featureNames: set.featureNames))
             }
         }
         type.staticFunction(
@@ -155,21 +209,25 @@ extension RigorLibrary {
             let features = try engine(argument: 0) { try table.tensor(columns: featureNames) }
             let labels: [Int]
             var classes: Int?
+            var classNames: [String]?
             if let numbers = try? table.numbers(target) {
                 labels = numbers.map { Int($0.rounded()) }
                 classes = numbers.allSatisfy { $0.rounded() == $0 && $0 >= 0 } ? (labels.max() ?? 0) + 1 : nil
                 if classes == nil {
                     let data = try engine { try NeuralNetworks.Dataset(features: features, targets: Tensor(numbers)) }
-                    return .object(DatasetObject(data, name: path, classCount: nil))
+                    return .object(DatasetObject(data, name: path, classCount: nil, featureNames: featureNames))
                 }
             } else {
                 let texts = try engine { try table.texts(target) }.map { $0 ?? "" }
                 let encoder = LabelEncoder(fittingOn: texts)
                 labels = try engine { try encoder.encode(texts) }
                 classes = encoder.classes.count
+                classNames = encoder.classes
             }
             let data = try engine { try NeuralNetworks.Dataset(features: features, labels: labels) }
-            return .object(DatasetObject(data, name: path, classCount: classes))
+            return .object(
+                DatasetObject(
+                    data, name: path, classCount: classes, classNames: classNames, featureNames: featureNames))
         }
         for (name, label, doc, read) in [
             ("idx", "images", "MNIST's IDX format", ArrayFile.readIDX),
@@ -200,6 +258,14 @@ extension RigorLibrary {
         type.getter("classCount", type: "Int?", doc: "The number of classes (nil for regression).") {
             try $0.dataset.classCount.map(Value.int) ?? .nil
         }
+        type.getter(
+            "classNames", type: "[String]?",
+            doc: "The name of each class id (bundled datasets, text labels of a CSV, or given), or nil."
+        ) { try $0.dataset.classNames.map { .array($0.map(Value.string)) } ?? .nil }
+        type.getter(
+            "featureNames", type: "[String]?",
+            doc: "The name of each feature (bundled datasets, CSV columns, or given), or nil."
+        ) { try $0.dataset.featureNames.map { .array($0.map(Value.string)) } ?? .nil }
         type.define(
             "reshaped", [param(nil, "shape", "[Int]")], returns: "Dataset",
             doc: "The same examples with each example's features in `shape` (e.g. `[1, 8, 8]` for 1-channel images).",
@@ -254,11 +320,17 @@ extension RigorLibrary {
             return .object(set.with(try engine { try NeuralNetworks.Dataset(features: all, targets: targets) }))
         }
         type.define(
-            "standardized", returns: "Dataset",
-            doc: "Each feature shifted and scaled to mean 0, standard deviation 1 (fitted on this dataset; "
-                + "on a split, use the split's `standardized()` so the test part is not looked at).",
-            example: "Dataset.wine().standardized()"
-        ) { receiver, _, _ in .object(try receiver.dataset.standardized(fittedOn: try receiver.dataset)) }
+            "standardized", [param("using", "reference", "Dataset?", default: .nil)], returns: "Dataset",
+            doc: "Each feature shifted and scaled to mean 0, standard deviation 1 (a constant feature is only "
+                + "shifted), with the mean and standard deviation of this dataset, or of `reference` when given: "
+                + "standardize a separate test file with its training data's statistics, so the test part is not "
+                + "looked at. On a split, the split's `standardized()` does this for every part.",
+            example: "let test = Dataset.csv(\"test.csv\", target: \"label\").standardized(using: train)"
+        ) { receiver, arguments, _ in
+            let set = try receiver.dataset
+            let reference = arguments.isNil(0) ? set : try arguments.dataset(0)
+            return .object(try set.standardized(fittedOn: reference))
+        }
         type.define(
             "split",
             [

@@ -1,4 +1,4 @@
-// Evaluation: accuracy, classification report, confusion matrix and ROC curve of a model on a dataset.
+// Evaluation: accuracy, classification report, confusion matrix, ROC curve and calibration of a model on a dataset.
 import Foundation
 import NeuralNetworks
 import RigorScript
@@ -7,7 +7,12 @@ import TensorCore
 /// Per-class precision, recall and F1 with averages.
 final class ReportObject: NativeObject {
     let report: ClassificationReport
-    init(_ report: ClassificationReport) { self.report = report }
+    /// The row name of each class (its class name, or its id).
+    let classNames: [String]
+    init(_ report: ClassificationReport, classNames: [String]) {
+        self.report = report
+        self.classNames = classNames
+    }
     var typeName: String { "ClassificationReport" }
     var description: String {
         func row(_ name: String, _ s: ClassScores) -> String {
@@ -15,7 +20,7 @@ final class ReportObject: NativeObject {
                 + String(s.support).leftPadded(9)
         }
         var lines = ["       class  precision   recall       f1  support"]
-        for (index, scores) in report.perClass.enumerated() { lines.append(row(String(index), scores)) }
+        for (index, scores) in report.perClass.enumerated() { lines.append(row(classNames[index], scores)) }
         lines.append(
             "    accuracy" + String(format: "%29.3f", report.accuracy) + String(report.macro.support).leftPadded(9))
         lines.append(row("macro avg", report.macro))
@@ -27,14 +32,22 @@ final class ReportObject: NativeObject {
 /// Counts of (actual, predicted) pairs.
 final class ConfusionMatrixObject: NativeObject {
     let counts: [[Int]]
-    init(_ counts: [[Int]]) { self.counts = counts }
+    /// The name of each class (its class name, or its id).
+    let classNames: [String]
+    init(_ counts: [[Int]], classNames: [String]) {
+        self.counts = counts
+        self.classNames = classNames
+    }
     var typeName: String { "ConfusionMatrix" }
     var description: String {
-        let width = max(4, (counts.flatMap { $0 }.max().map { String($0).count } ?? 1) + 1)
+        let names = classNames
+        let rowWidth = max(5, names.map(\.count).max() ?? 1)
+        let width = max(
+            4, (counts.flatMap { $0 }.max().map { String($0).count } ?? 1) + 1, (names.map(\.count).max() ?? 1) + 1)
         var lines = ["actual \\ predicted"]
-        lines.append("      " + (0..<counts.count).map { String($0).leftPadded(width) }.joined())
+        lines.append(String(repeating: " ", count: rowWidth + 1) + names.map { $0.leftPadded(width) }.joined())
         for (index, row) in counts.enumerated() {
-            lines.append(String(index).leftPadded(5) + " " + row.map { String($0).leftPadded(width) }.joined())
+            lines.append(names[index].leftPadded(rowWidth) + " " + row.map { String($0).leftPadded(width) }.joined())
         }
         return lines.joined(separator: "\n")
     }
@@ -43,19 +56,111 @@ final class ConfusionMatrixObject: NativeObject {
 /// A ROC curve and its area.
 final class ROCObject: NativeObject {
     let curve: ROCCurve
-    init(_ curve: ROCCurve) { self.curve = curve }
+    /// What is positive, e.g. "malignant vs rest".
+    let positiveName: String
+    init(_ curve: ROCCurve, positiveName: String) {
+        self.curve = curve
+        self.positiveName = positiveName
+    }
     var typeName: String { "ROCCurve" }
-    var description: String { "ROCCurve(\(curve.thresholds.count) points, AUC \(format(curve.area)))" }
+    var description: String {
+        "ROCCurve(\(positiveName) vs rest: \(curve.thresholds.count) points, AUC \(format(curve.area)))"
+    }
+}
+
+/// Reliability bins, expected calibration error and Brier score of a model's probabilities.
+final class CalibrationObject: NativeObject {
+    let calibration: Calibration
+    let brierScore: Double
+    /// nil for the top-label calibration of all classes; the class name for one class against the rest.
+    let positiveName: String?
+    init(_ calibration: Calibration, brierScore: Double, positiveName: String?) {
+        self.calibration = calibration
+        self.brierScore = brierScore
+        self.positiveName = positiveName
+    }
+    var typeName: String { "Calibration" }
+    var probabilityName: String { positiveName.map { "P(\($0))" } ?? "confidence" }
+    var outcomeName: String { positiveName.map { "observed rate of \($0)" } ?? "accuracy" }
+    var description: String {
+        let meanHeader = "mean \(probabilityName)"
+        var lines = [
+            "Calibration (\(positiveName.map { "\($0) vs rest" } ?? "top-label confidence"), "
+                + "\(calibration.bins.count) bins): ECE \(format(calibration.expectedCalibrationError)), "
+                + "Brier score \(format(brierScore))",
+            "  bin        examples  \(meanHeader)  \(outcomeName)",
+        ]
+        for bin in calibration.bins where bin.count > 0 {
+            lines.append(
+                "  " + String(format: "%.2f–%.2f", bin.lower, bin.upper) + String(bin.count).leftPadded(10) + "  "
+                    + String(format: "%.3f", bin.meanConfidence).leftPadded(meanHeader.count) + "  "
+                    + String(format: "%.3f", bin.accuracy).leftPadded(outcomeName.count))
+        }
+        return lines.joined(separator: "\n")
+    }
 }
 
 extension RigorLibrary {
     /// The model's predicted classes and the true labels on `data`.
-    static func predictions(_ arguments: Arguments) throws -> (predicted: [Int], actual: [Int], classes: Int?) {
+    static func predictions(
+        _ arguments: Arguments
+    ) throws -> (
+        predicted: [Int], actual: [Int], classes: Int?, data: DatasetObject
+    ) {
         let model = try arguments.model(0)
         let data = try arguments.dataset(1)
         try model.materialize(data.featureShape)
         let predicted = try engine { try model.model.predictClasses(data.data.features) }
-        return (predicted, data.data.labels, data.classCount)
+        return (predicted, data.data.labels, data.classCount, data)
+    }
+
+    /// The model's class probabilities on `data`, one row per example (softmax of the outputs; a single output
+    /// is read as the probability of class 1).
+    static func probabilities(_ model: ModelObject, _ data: DatasetObject) throws -> [[Double]] {
+        try model.materialize(data.featureShape)
+        let output = try engine { try model.model.predict(data.data.features) }
+        guard output.rank == 2 else {
+            throw BuiltinError(
+                .value, "expected the model to output [N, classes], got \(TensorError.format(shape: output.shape))")
+        }
+        if output.shape[1] == 1 {
+            let scores = output.scalars.map(Double.init)
+            let isProbability = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
+            return scores.map { score in
+                let p = isProbability ? score : 1 / (1 + Foundation.exp(-score))
+                return [1 - p, p]
+            }
+        }
+        let classes = output.shape[1]
+        let flat = try engine { try output.softmax(alongAxis: -1) }.scalars
+        return stride(from: 0, to: flat.count, by: classes).map { start in
+            flat[start..<start + classes].map(Double.init)
+        }
+    }
+
+    /// A class given by id or by name (`positiveClass: 0` or `positiveClass: "malignant"`).
+    static func classIndex(_ arguments: Arguments, _ index: Int, data: DatasetObject, classes: Int) throws -> Int {
+        let id: Int
+        if case .string(let name) = arguments[index] {
+            guard let names = data.classNames else {
+                throw BuiltinError(
+                    .value, "this dataset has no class names; give the class id (0..<\(classes)) instead",
+                    argument: index)
+            }
+            guard let found = names.firstIndex(of: name) else {
+                throw BuiltinError(
+                    .value, "no class named '\(name)'; the classes are \(names.joined(separator: ", "))",
+                    argument: index)
+            }
+            id = found
+        } else {
+            id = try arguments.int(index)
+        }
+        guard (0..<classes).contains(id) else {
+            throw BuiltinError(
+                .value, "class \(id) is not one of the \(classes) classes 0..<\(classes)", argument: index)
+        }
+        return id
     }
 
     static func registerEvaluation(in registry: BuiltinRegistry) {
@@ -66,7 +171,7 @@ extension RigorLibrary {
             doc: "The fraction of examples of `data` whose predicted class is the label.",
             example: "accuracy(model, data.validation)   // 0.97"
         ) { arguments, _ in
-            let (predicted, actual, _) = try predictions(arguments)
+            let (predicted, actual, _, _) = try predictions(arguments)
             return .double(try engine { try ClassificationMetrics.accuracy(predicted: predicted, actual: actual) })
         }
         registry.global(
@@ -74,50 +179,79 @@ extension RigorLibrary {
             doc: "Precision, recall, F1 and support per class, with macro and weighted averages.",
             example: "classificationReport(model, data.test)"
         ) { arguments, _ in
-            let (predicted, actual, classes) = try predictions(arguments)
-            return .object(
-                ReportObject(
-                    try engine {
-                        try ClassificationMetrics.report(predicted: predicted, actual: actual, classes: classes)
-                    }))
+            let (predicted, actual, classes, data) = try predictions(arguments)
+            let report = try engine {
+                try ClassificationMetrics.report(predicted: predicted, actual: actual, classes: classes)
+            }
+            return .object(ReportObject(report, classNames: report.perClass.indices.map(data.className)))
         }
         registry.global(
             "confusionMatrix", modelAndData, returns: "ConfusionMatrix",
             doc: "Counts of examples by actual class (rows) and predicted class (columns).",
             example: "confusionMatrix(model, data.test)"
         ) { arguments, _ in
-            let (predicted, actual, classes) = try predictions(arguments)
-            return .object(
-                ConfusionMatrixObject(
-                    try engine {
-                        try ClassificationMetrics.confusionMatrix(
-                            predicted: predicted, actual: actual, classes: classes)
-                    }))
+            let (predicted, actual, classes, data) = try predictions(arguments)
+            let counts = try engine {
+                try ClassificationMetrics.confusionMatrix(predicted: predicted, actual: actual, classes: classes)
+            }
+            return .object(ConfusionMatrixObject(counts, classNames: counts.indices.map(data.className)))
         }
+        let positiveClass = param("positiveClass", "positiveClass", "Int or String", default: .int(1))
         registry.global(
-            "rocCurve", modelAndData + [param("positiveClass", "positiveClass", "Int", default: .int(1))],
-            returns: "ROCCurve",
-            doc: "The ROC curve of `positiveClass` against the rest, scored by the model's probability of it.",
-            example: "rocCurve(model, data.test).auc"
+            "rocCurve", modelAndData + [positiveClass], returns: "ROCCurve",
+            doc: "The ROC curve of `positiveClass` (an id, or a class name of the dataset) against the rest, scored "
+                + "by the model's probability of it. Shows as a chart with the chance diagonal and the AUC.",
+            example: "rocCurve(model, data.test, positiveClass: \"malignant\").auc"
         ) { arguments, _ in
             let model = try arguments.model(0)
             let data = try arguments.dataset(1)
-            let positive = try arguments.int(2)
-            let output = try engine { try model.model.predict(data.data.features) }
-            let scores: [Double]
-            if output.shape.last == 1 {
-                scores = output.scalars.map(Double.init)
-            } else {
-                let classes = output.shape.last ?? 0
-                guard (0..<classes).contains(positive) else {
-                    throw BuiltinError(
-                        .value, "positiveClass \(positive) is not one of the \(classes) outputs", argument: 2)
-                }
-                let probabilities = try engine { try output.softmax(alongAxis: -1) }.scalars
-                scores = stride(from: positive, to: probabilities.count, by: classes).map { Double(probabilities[$0]) }
-            }
+            let rows = try probabilities(model, data)
+            let positive = try classIndex(arguments, 2, data: data, classes: rows.first?.count ?? 0)
             let labels = data.data.labels.map { $0 == positive ? 1 : 0 }
-            return .object(ROCObject(try engine { try ProbabilisticMetrics.rocCurve(scores: scores, labels: labels) }))
+            let curve = try engine {
+                try ProbabilisticMetrics.rocCurve(scores: rows.map { $0[positive] }, labels: labels)
+            }
+            return .object(ROCObject(curve, positiveName: data.className(positive)))
+        }
+        registry.global(
+            "calibration",
+            modelAndData + [
+                param("bins", "bins", "Int", default: .int(10)),
+                param("positiveClass", "positiveClass", "Int or String?", default: .nil),
+            ],
+            returns: "Calibration",
+            doc: "How far the model's probabilities can be trusted: examples grouped into `bins` equal-width "
+                + "bins of predicted probability, each bin's mean prediction against what was observed, the expected "
+                + "calibration error (ECE: the example-weighted mean gap) and the Brier score. Without "
+                + "`positiveClass`, the top-label confidence against accuracy (multi-class Brier score); with it, "
+                + "P(that class) against how often it was the label (binary Brier score). Shows as a reliability "
+                + "diagram with the examples per bin.",
+            example:
+                "calibration(model, data.validation, bins: 5, positiveClass: \"malignant\").expectedCalibrationError"
+        ) { arguments, _ in
+            let model = try arguments.model(0)
+            let data = try arguments.dataset(1)
+            let bins = try arguments.int(2)
+            guard (1...1000).contains(bins) else {
+                throw BuiltinError(.value, "bins must be between 1 and 1000, got \(bins)", argument: 2)
+            }
+            let rows = try probabilities(model, data)
+            let labels = data.data.labels
+            if arguments.isNil(3) {
+                let result = try engine {
+                    try ProbabilisticMetrics.calibration(probabilities: rows, labels: labels, bins: bins)
+                }
+                let brier = try engine { try ProbabilisticMetrics.brierScore(probabilities: rows, labels: labels) }
+                return .object(CalibrationObject(result, brierScore: brier, positiveName: nil))
+            }
+            let positive = try classIndex(arguments, 3, data: data, classes: rows.first?.count ?? 0)
+            let p = rows.map { $0[positive] }
+            let outcomes = labels.map { $0 == positive }
+            let result = try engine {
+                try ProbabilisticMetrics.reliability(probabilities: p, outcomes: outcomes, bins: bins)
+            }
+            let brier = try engine { try ProbabilisticMetrics.brierScore(probabilities: p, outcomes: outcomes) }
+            return .object(CalibrationObject(result, brierScore: brier, positiveName: data.className(positive)))
         }
 
         let report = TypeDescriptor("ClassificationReport", doc: "Per-class precision, recall and F1 with averages.")
@@ -163,6 +297,40 @@ extension RigorLibrary {
         roc.getter("truePositiveRates", type: "[Double]", doc: "The y values.") {
             .array(try $0.object(ROCObject.self).curve.truePositiveRates.map(Value.double))
         }
+        roc.getter("thresholds", type: "[Double]", doc: "The score threshold of each point (the first is +∞).") {
+            .array(try $0.object(ROCObject.self).curve.thresholds.map(Value.double))
+        }
         registry.register(roc)
+
+        let calibration = TypeDescriptor(
+            "Calibration",
+            doc: "Reliability bins, expected calibration error and Brier score of a model's probabilities.")
+        calibration.getter(
+            "expectedCalibrationError", type: "Double",
+            doc: "The example-weighted mean of |observed − predicted| over the bins (0 is perfectly calibrated)."
+        ) { .double(try $0.object(CalibrationObject.self).calibration.expectedCalibrationError) }
+        calibration.getter(
+            "brierScore", type: "Double", doc: "The mean squared error of the probabilities (0 is perfect)."
+        ) { .double(try $0.object(CalibrationObject.self).brierScore) }
+        let binFields: [(String, String, String, (ReliabilityBin) -> Value)] = [
+            ("counts", "[Int]", "The number of examples in each bin.", { .int($0.count) }),
+            (
+                "meanPredicted", "[Double]", "The mean predicted probability in each bin (0 for an empty bin).",
+                { .double($0.meanConfidence) }
+            ),
+            (
+                "observed", "[Double]",
+                "The observed rate in each bin: accuracy, or how often the class was the label (0 when empty).",
+                { .double($0.accuracy) }
+            ),
+            ("lowerEdges", "[Double]", "The lower edge of each bin.", { .double($0.lower) }),
+            ("upperEdges", "[Double]", "The upper edge of each bin.", { .double($0.upper) }),
+        ]
+        for (name, type, doc, field) in binFields {
+            calibration.getter(name, type: type, doc: doc) {
+                .array(try $0.object(CalibrationObject.self).calibration.bins.map(field))
+            }
+        }
+        registry.register(calibration)
     }
 }

@@ -302,6 +302,19 @@ extension RigorLibrary {
             "Embedding", in: registry, [param(nil, "vocabularySize", "Int"), param(nil, "dimension", "Int")],
             doc: "A lookup table of vectors: ids `[...]` → `[..., dimension]`.", example: "Embedding(100, 16)"
         ) { a in try Embedding(try a.int(0), try a.int(1)) }
+        let positions = [param("maximumLength", "maximumLength", "Int"), param("dimension", "dimension", "Int")]
+        layer(
+            "PositionalEmbedding", in: registry, positions,
+            doc: "A learned vector per position added to a sequence `[N, T, dimension]` (T ≤ `maximumLength`), so "
+                + "that attention, which ignores order, can tell positions apart. Put it right after `Embedding`.",
+            example: "PositionalEmbedding(maximumLength: 8, dimension: 32)"
+        ) { a in try PositionalEmbedding(maximumLength: try a.int(0), dimension: try a.int(1)) }
+        layer(
+            "SinusoidalPositionalEncoding", in: registry, positions,
+            doc: "The fixed sine/cosine position code of \"Attention Is All You Need\" added to `[N, T, dimension]`: "
+                + "no parameters, and it extends to any length up to `maximumLength`.",
+            example: "SinusoidalPositionalEncoding(maximumLength: 512, dimension: 32)"
+        ) { a in try SinusoidalPositionalEncoding(maximumLength: try a.int(0), dimension: try a.int(1)) }
         let recurrent: [(String, String)] = [
             ("LSTM", "A long short-term memory layer"), ("GRU", "A gated recurrent unit layer"),
             ("SimpleRNN", "An Elman recurrent layer"),

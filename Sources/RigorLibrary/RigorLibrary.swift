@@ -147,6 +147,18 @@ extension Value {
 
 extension Arguments {
     func optionalInt(_ index: Int) throws -> Int? { isNil(index) ? nil : try int(index) }
+    /// An optional array of strings (nil when the argument is nil).
+    func optionalStrings(_ index: Int) throws -> [String]? {
+        guard !isNil(index) else { return nil }
+        return try array(index).map { element in
+            guard case .string(let text) = element else {
+                throw BuiltinError(
+                    .type, "expected an array of String, found an element of type '\(element.typeName)'",
+                    argument: index)
+            }
+            return text
+        }
+    }
     func seed(_ index: Int) throws -> UInt64 {
         let value = try int(index)
         guard value >= 0 else { throw BuiltinError(.value, "a seed must not be negative", argument: index) }

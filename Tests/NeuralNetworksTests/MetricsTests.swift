@@ -53,6 +53,32 @@ import Testing
         #expect(abs(calibration.expectedCalibrationError - expected) < 1e-12)
     }
 
+    @Test func binaryReliabilityAndBrierScore() throws {
+        // sklearn.calibration.calibration_curve(y, p, n_bins=5): prob_true [0, 0.5, 0, 1], prob_pred [0.1, 0.325, 0.65, 0.85].
+        let p = [0.1, 0.3, 0.35, 0.8, 0.9, 0.65]
+        let y = [false, false, true, true, true, false]
+        let reliability = try ProbabilisticMetrics.reliability(probabilities: p, outcomes: y, bins: 5)
+        let filled = reliability.bins.filter { $0.count > 0 }
+        #expect(reliability.bins.map(\.count) == [1, 2, 0, 1, 2])
+        #expect(filled.map(\.accuracy) == [0, 0.5, 0, 1])
+        for (bin, expected) in zip(filled, [0.1, 0.325, 0.65, 0.85]) {
+            #expect(abs(bin.meanConfidence - expected) < 1e-12)
+        }
+        #expect(abs(reliability.expectedCalibrationError - 1.4 / 6) < 1e-12)
+        // sklearn.metrics.brier_score_loss(y, p) == 0.16583333333333333
+        #expect(abs(try ProbabilisticMetrics.brierScore(probabilities: p, outcomes: y) - 0.995 / 6) < 1e-12)
+        // Multi-class: ((0.1² + 0.1²) + (0.2² + 0.2²)) / 2.
+        #expect(
+            abs(try ProbabilisticMetrics.brierScore(probabilities: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1]) - 0.05)
+                < 1e-12)
+        #expect(throws: NeuralNetworkError.self) {
+            try ProbabilisticMetrics.reliability(probabilities: [1.5], outcomes: [true])
+        }
+        #expect(throws: NeuralNetworkError.self) {
+            try ProbabilisticMetrics.brierScore(probabilities: [[0.5, 0.5]], labels: [2])
+        }
+    }
+
     @Test func regressionMetrics() throws {
         // sklearn: mean_squared_error 0.375, mean_absolute_error 0.5, r2_score 0.9486081370449679.
         let y = [3, -0.5, 2, 7]

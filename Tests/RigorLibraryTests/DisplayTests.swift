@@ -37,6 +37,35 @@ struct DisplayTests {
         #expect(RigorLibrary.mimeBundle(for: .int(3)) == nil)
     }
 
+    @Test("ROC curves and reliability diagrams are SVG charts with their reference diagonal, named by class")
+    func probabilityCharts() throws {
+        let s = librarySession()
+        _ = s.execute(
+            """
+            let data = Dataset.breastCancer().split(train: 0.7, test: 0.3, seed: 1).standardized()
+            let model = Sequential([Dense(30, 8, activation: .relu), Dense(8, 2)], seed: 1)
+            model.fit(data.train, epochs: 3, progress: false);
+            """)
+        func bundle(_ code: String) throws -> MIMEBundle {
+            let value = try #require(s.execute(code).value)
+            return try #require(RigorLibrary.mimeBundle(for: value))
+        }
+        let roc = try bundle("rocCurve(model, data.test, positiveClass: \"malignant\")")
+        let rocSVG = try #require(roc.data[MIMEType.svg])
+        #expect(rocSVG.contains("ROC curve, malignant vs rest"))
+        #expect(rocSVG.contains("chance") && rocSVG.contains("AUC 0.9"))
+        #expect(roc.plainText.hasPrefix("ROCCurve(malignant vs rest"))
+        let calibration = try bundle("calibration(model, data.test, bins: 5, positiveClass: 0)")
+        let reliabilitySVG = try #require(calibration.data[MIMEType.svg])
+        #expect(reliabilitySVG.contains("perfectly calibrated") && reliabilitySVG.contains("Reliability: ECE 0."))
+        #expect(reliabilitySVG.contains("mean predicted P(malignant)"))
+        #expect(calibration.plainText.contains("0.80–1.00"))
+        let report = try bundle("classificationReport(model, data.test)")
+        #expect(report.data[MIMEType.html]?.contains(">malignant<") == true)
+        let matrix = try bundle("confusionMatrix(model, data.test)")
+        #expect(matrix.data[MIMEType.svg]?.contains(">benign<") == true)
+    }
+
     @Test("every library builtin has a documentation sentence and an example")
     func documented() {
         let registry = RigorLibrary.makeRegistry()

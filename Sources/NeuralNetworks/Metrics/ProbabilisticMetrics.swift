@@ -113,6 +113,76 @@ public enum ProbabilisticMetrics {
         }
         return Calibration(expectedCalibrationError: ece, bins: result)
     }
+
+    /// Reliability of binary probabilities: `probabilities[n]` is the predicted probability that `outcomes[n]` is
+    /// true, grouped into `bins` equal-width bins of `[0, 1]` (top edge included in the last). A bin's
+    /// `meanConfidence` is its mean predicted probability and its `accuracy` the observed frequency of true
+    /// outcomes (scikit-learn's `calibration_curve` with `strategy="uniform"`); the error is
+    /// `Σ_b (n_b / N) · |frequency_b − mean probability_b|`.
+    public static func reliability(probabilities: [Double], outcomes: [Bool], bins: Int = 10) throws -> Calibration {
+        guard probabilities.count == outcomes.count, !outcomes.isEmpty else {
+            throw NeuralNetworkError(
+                "calibration", "\(probabilities.count) probabilities for \(outcomes.count) outcomes")
+        }
+        guard bins > 0 else { throw NeuralNetworkError("calibration", "needs at least one bin, got \(bins)") }
+        var counts = [Int](repeating: 0, count: bins)
+        var predicted = [Double](repeating: 0, count: bins)
+        var observed = [Double](repeating: 0, count: bins)
+        for (p, outcome) in zip(probabilities, outcomes) {
+            guard p.isFinite, p >= 0, p <= 1 else {
+                throw NeuralNetworkError("calibration", "probability \(p) is not in [0, 1]")
+            }
+            let bin = min(Int(p * Double(bins)), bins - 1)
+            counts[bin] += 1
+            predicted[bin] += p
+            if outcome { observed[bin] += 1 }
+        }
+        var error = 0.0
+        var result: [ReliabilityBin] = []
+        for b in 0..<bins {
+            let n = Double(counts[b])
+            let meanPredicted = n > 0 ? predicted[b] / n : 0
+            let frequency = n > 0 ? observed[b] / n : 0
+            error += n / Double(outcomes.count) * abs(frequency - meanPredicted)
+            result.append(
+                ReliabilityBin(
+                    lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: counts[b],
+                    meanConfidence: meanPredicted, accuracy: frequency))
+        }
+        return Calibration(expectedCalibrationError: error, bins: result)
+    }
+
+    /// The Brier score of binary probabilities: the mean of `(p − outcome)²` (0 is perfect; scikit-learn's
+    /// `brier_score_loss`).
+    public static func brierScore(probabilities: [Double], outcomes: [Bool]) throws -> Double {
+        guard probabilities.count == outcomes.count, !outcomes.isEmpty else {
+            throw NeuralNetworkError(
+                "brierScore", "\(probabilities.count) probabilities for \(outcomes.count) outcomes")
+        }
+        return zip(probabilities, outcomes).reduce(0) { total, pair in
+            let difference = pair.0 - (pair.1 ? 1 : 0)
+            return total + difference * difference
+        } / Double(outcomes.count)
+    }
+
+    /// The multi-class Brier score: the mean over examples of `Σ_k (p[n][k] − [yₙ = k])²` (0 is perfect, 2 the
+    /// worst; Brier's original definition).
+    public static func brierScore(probabilities: [[Double]], labels: [Int]) throws -> Double {
+        guard probabilities.count == labels.count, !labels.isEmpty else {
+            throw NeuralNetworkError("brierScore", "\(probabilities.count) rows for \(labels.count) labels")
+        }
+        var total = 0.0
+        for (row, label) in zip(probabilities, labels) {
+            guard row.indices.contains(label) else {
+                throw NeuralNetworkError("brierScore", "label \(label) out of range 0..<\(row.count)")
+            }
+            for (k, p) in row.enumerated() {
+                let difference = p - (k == label ? 1 : 0)
+                total += difference * difference
+            }
+        }
+        return total / Double(labels.count)
+    }
 }
 
 /// Metrics for regression.
