@@ -7,7 +7,8 @@ import RigorLibrary
 ///
 /// It runs on the interpreter thread (the library calls it from inside `fit`).
 final class LiveTrainingDisplay {
-    /// At most this many updates a second while batches stream in; epoch ends always update.
+    /// At most this many updates a second, at batches and epoch ends alike (a small model finishes an epoch in a
+    /// few milliseconds; one chart per epoch would flood the front end); the final state is always sent.
     static let updatesPerSecond = 4.0
 
     private let host: KernelHost
@@ -27,12 +28,8 @@ final class LiveTrainingDisplay {
             displayID = id
             lastUpdate = now
             publisher.display(progress.mimeBundle, displayID: id)
-        case .batch:
+        case .batch, .epoch:
             guard let id = displayID, now.timeIntervalSince(lastUpdate) >= 1 / Self.updatesPerSecond else { return }
-            lastUpdate = now
-            publisher.updateDisplay(progress.mimeBundle, displayID: id)
-        case .epoch:
-            guard let id = displayID else { return }
             lastUpdate = now
             publisher.updateDisplay(progress.mimeBundle, displayID: id)
         case .ended, .stopped:

@@ -54,6 +54,17 @@ import Testing
         #expect(Histogram([], bins: .auto).counts.isEmpty)
         #expect(Histogram([3, 3, 3]).counts.reduce(0, +) == 3)
     }
+
+    @Test func aBinCountGivesExactlyThatManyEqualBinsFromMinToMax() {
+        // numpy.histogram([1, 2, 2, 3, 7], bins=3): edges [1, 3, 5, 7], counts [3, 1, 1] (the maximum in the last bin).
+        let histogram = Histogram([1, 2, 2, 3, 7], bins: .count(3))
+        #expect(histogram.edges == [1, 3, 5, 7])
+        #expect(histogram.counts == [3, 1, 1])
+        let twenty = Histogram((0..<1000).map { Double(($0 * 7919) % 1000) / 7 }, bins: .count(20))
+        #expect(twenty.counts.count == 20 && twenty.counts.reduce(0, +) == 1000)
+        // All values equal: numpy's range [v − 0.5, v + 0.5].
+        #expect(Histogram([4, 4], bins: .count(2)).edges == [3.5, 4, 4.5])
+    }
 }
 
 @Suite struct LargeTicksTests {

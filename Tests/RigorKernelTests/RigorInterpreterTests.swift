@@ -62,6 +62,32 @@ struct RigorInterpreterTests {
         notebook.shutdown()
     }
 
+    @Test("fit shows one live display, updated in place a few times a second and left at the last epoch")
+    func liveTraining() throws {
+        let notebook = NotebookClient()
+        _ = notebook.run(
+            "let data = Dataset.iris().standardized()\n"
+                + "let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)], seed: 1)")
+        let start = ContinuousClock.now
+        let outputs = notebook.run("let history = model.fit(data, epochs: 300, batchSize: 150)\nhistory.epochs").outputs
+        let elapsed = ContinuousClock.now - start
+        let displays = outputs.filter { $0.header.messageType == "display_data" }
+        let updates = outputs.filter { $0.header.messageType == "update_display_data" }
+        #expect(displays.count == 1)
+        let id = try #require(displays.first?.content["transient"]?["display_id"]?.stringValue)
+        #expect(updates.allSatisfy { $0.content["transient"]?["display_id"]?.stringValue == id })
+        // 300 epochs of a few hundred microseconds: not one chart per epoch, but at most 4 a second plus the last.
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        #expect(!updates.isEmpty && Double(updates.count) <= 4 * seconds + 2, "\(updates.count) in \(seconds) s")
+        let last = try #require(updates.last?.content["data"]?["text/plain"]?.stringValue)
+        #expect(last.contains("epoch 300/300"), "\(last)")
+        #expect(
+            updates.last?.content["data"]?["image/svg+xml"] != nil || updates.last?.content["data"]?["text/html"] != nil
+        )
+        #expect(outputs.last?.content["data"]?["text/plain"] == "300")
+        notebook.shutdown()
+    }
+
     @Test("an interrupt stops a busy loop within 100 ms and the session keeps its variables")
     func interrupt() throws {
         let notebook = NotebookClient()

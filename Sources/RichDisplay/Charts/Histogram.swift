@@ -4,7 +4,8 @@ import Foundation
 public enum Bins: Hashable, Sendable {
     /// Sturges' rule (⌈log2 n⌉ + 1), widened to nice 1-2-5 edges.
     case auto
-    /// About this many bins, on nice edges.
+    /// Exactly this many equal-width bins from the smallest value to the largest (NumPy's and matplotlib's
+    /// `bins=n`); the edges are then not round numbers.
     case count(Int)
     /// Bins of exactly this width, aligned to multiples of it.
     case width(Double)
@@ -24,10 +25,19 @@ public struct Histogram: Hashable, Sendable {
         }
         var width: Double
         switch bins {
+        case .count(let requested):
+            let count = min(max(requested, 1), 1000)
+            let (lower, upper) = high > low ? (low, high) : (low - 0.5, high + 0.5)
+            let step = (upper - lower) / Double(count)
+            edges = (0...count).map { $0 == count ? upper : lower + Double($0) * step }
+            var counts = [Int](repeating: 0, count: count)
+            for value in finite {
+                counts[min(max(Int((value - lower) / step), 0), count - 1)] += 1
+            }
+            self.counts = counts
+            return
         case .auto:
             let count = Int(ceil(log2(Double(max(1, finite.count))))) + 1
-            width = Ticks.niceStep((high - low) / Double(max(1, count)))
-        case .count(let count):
             width = Ticks.niceStep((high - low) / Double(max(1, count)))
         case .width(let given):
             width = given > 0 && given.isFinite ? given : 1

@@ -15,7 +15,7 @@ extension Table: MIMERepresentable {
         )
         if !title.isEmpty {
             lines.append(
-                "<caption style=\"caption-side: top; text-align: left; font-weight: bold; padding: 4px 0;\">"
+                "<caption style=\"caption-side: top; text-align: left; font-weight: bold; padding: 4px 0; white-space: nowrap;\">"
                     + "\(Markup.escape(title))</caption>")
         }
         lines.append("<thead>")
