@@ -254,7 +254,8 @@ extension RigorLibrary {
                 param(nil, "values", "[Double]"), param("bins", "bins", "Int?", default: .nil),
                 param("label", "label", "String?", default: .nil),
             ],
-            returns: "Void", doc: "A histogram of the values: exactly `bins` equal-width bins from the smallest value to the largest "
+            returns: "Void",
+            doc: "A histogram of the values: exactly `bins` equal-width bins from the smallest value to the largest "
                 + "(as NumPy and matplotlib), or, without `bins`, Sturges' rule widened to round 1-2-5 edges.",
             example: "chart.histogram(model.parameters[0].toArray().flatMap { $0 }, bins: 30)"
         ) { receiver, arguments, _ in
