@@ -104,11 +104,12 @@ final class SplitObject: NativeObject {
         [("train", train)] + (validation.map { [("validation", $0)] } ?? []) + (test.map { [("test", $0)] } ?? [])
     }
     var description: String {
-        var lines = ["DataSplit(\(train.name))", "part        rows  classes  shape"]
+        let rowsWidth = max(4, parts.map { String($0.1.data.count).count }.max() ?? 4)
+        var lines = ["DataSplit(\(train.name))", "part        " + "rows".leftPadded(rowsWidth) + "  classes  shape"]
         for (name, part) in parts {
             lines.append(
                 name.padding(toLength: 10, withPad: " ", startingAt: 0) + "  "
-                    + String(part.data.count).leftPadded(4) + "  "
+                    + String(part.data.count).leftPadded(rowsWidth) + "  "
                     + (part.classCount.map(String.init) ?? "-").leftPadded(7) + "  "
                     + TensorError.format(shape: part.featureShape))
         }
