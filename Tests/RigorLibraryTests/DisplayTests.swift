@@ -28,6 +28,12 @@ struct DisplayTests {
         #expect(
             RigorLibrary.mimeBundle(for: tensor)?.data[MIMEType.html]?.contains("Tensor [2, 2]</caption>")
                 == true)
+        // A large tensor: statistics and a corner preview of its first matrix, not 36,000 numbers.
+        let large = try #require(s.execute("Tensor.randomNormal([3, 4, 50, 60], seed: 2)").value)
+        let summaryHTML = try #require(RigorLibrary.mimeBundle(for: large)?.data[MIMEType.html])
+        #expect(summaryHTML.contains(">36000<") && summaryHTML.contains(">std<"))
+        #expect(summaryHTML.contains("preview (the matrix [0, 0, :, :])") && summaryHTML.contains(">59<"))
+        #expect(!summaryHTML.contains(">30<") && summaryHTML.components(separatedBy: "<tr").count < 20)
         let split = try #require(s.execute("data").value)
         #expect(RigorLibrary.mimeBundle(for: split)?.data[MIMEType.html]?.contains(">train<") == true)
         let matrix = try #require(s.execute("confusionMatrix(model, data.test)").value)
