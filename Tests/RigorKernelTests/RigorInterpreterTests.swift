@@ -88,6 +88,34 @@ struct RigorInterpreterTests {
         notebook.shutdown()
     }
 
+    @Test(
+        "an interrupt stops fit at the next batch: it says so, the display keeps its last state, the model its history")
+    func interruptTraining() throws {
+        let notebook = NotebookClient()
+        _ = notebook.run(
+            "let data = Dataset.iris().standardized()\n"
+                + "let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)], seed: 1)")
+        let request = notebook.send(
+            "execute_request", ["code": "model.fit(data, epochs: 1000000, batchSize: 8)"])
+        Thread.sleep(forTimeInterval: 0.5)
+        let start = ContinuousClock.now
+        notebook.send("interrupt_request", on: .control)
+        let reply = try #require(notebook.nextReply())
+        #expect(ContinuousClock.now - start < .milliseconds(500))
+        #expect(reply.parentMessageID == request.header.messageID)
+        #expect(reply.content["ename"] == "Interrupted")
+        let outputs = notebook.outputs(of: request)
+        let error = try #require(outputs.last { $0.header.messageType == "error" })
+        #expect(error.content["evalue"]?.stringValue?.contains("history") == true, "\(error.content)")
+        let last = try #require(
+            outputs.last { $0.header.messageType == "update_display_data" }?.content["data"]?["text/plain"]?
+                .stringValue)
+        #expect(last.lowercased().contains("stopped") || last.lowercased().contains("interrupted"), "\(last)")
+        let epochs = notebook.run("model.history.epochs").outputs.first?.content["data"]?["text/plain"]?.stringValue
+        #expect((Int(epochs ?? "") ?? 0) > 0, "\(String(describing: epochs))")
+        notebook.shutdown()
+    }
+
     @Test("an interrupt stops a busy loop within 100 ms and the session keeps its variables")
     func interrupt() throws {
         let notebook = NotebookClient()
