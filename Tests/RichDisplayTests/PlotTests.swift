@@ -79,6 +79,24 @@ func isWellFormedXML(_ text: String) -> Bool {
         let x = Double(legendLine.split(separator: "x=\"")[1].prefix { $0 != "\"" })!
         #expect(x > right)
     }
+
+    /// The x tick labels a line chart shows (its axis is trimmed to the data, so outer ticks drop).
+    static func xTickLabels(_ svg: String) -> [String] {
+        svg.split(separator: "\n").filter { $0.hasPrefix("<text") && $0.contains("text-anchor=\"middle\">") }
+            .compactMap { line in line.split(separator: ">").dropFirst().first?.split(separator: "<").first }
+            .map(String.init).filter { Double($0.replacingOccurrences(of: "\u{2212}", with: "-")) != nil }
+    }
+
+    /// Seen in the browser gallery: 12 epochs had only "5" and "10" under the axis.
+    @Test func trimmedEpochAxesKeepAtLeastFourTicks() {
+        #expect(Self.xTickLabels(Fixtures.lossChart.svg) == ["2", "4", "6", "8", "10", "12"])
+        for epochs in 2...60 {
+            let chart = Plot.training(metric: "loss", train: (1...epochs).map { 1 / Double($0) })
+            let labels = Self.xTickLabels(chart.svg)
+            #expect(labels.count >= min(4, epochs) && labels.count <= 9, "\(epochs) epochs: \(labels)")
+            #expect(labels.allSatisfy { Int($0) != nil }, "\(epochs) epochs: \(labels)")
+        }
+    }
 }
 
 @Suite struct PlotSpeedTests {

@@ -92,8 +92,18 @@ struct PlotLayout {
         {
             // Lines start at the first point, not at the tick before it (epochs 1…30, not 0…30).
             // A 2% margin keeps end points and markers off the axis line.
-            xLower = first - (last - first) * 0.02
-            xUpper = last + (last - first) * 0.02
+            let (lower, upper) = (first - (last - first) * 0.02, last + (last - first) * 0.02)
+            xLower = lower
+            xUpper = upper
+            // Trimming drops the outer ticks: epochs 1…12 on steps of 5 would keep only 5 and 10.
+            // Fewer than four left inside: take the next denser nice step (2, 4, …, 12).
+            func inside(_ ticks: Ticks) -> Int {
+                ticks.values.filter { $0 >= lower - 1e-9 && $0 <= upper + 1e-9 }.count
+            }
+            if inside(xTicks) < 4 {
+                let denser = Ticks.linear(first, last, target: 10, integers: xIntegers)
+                if inside(denser) > inside(xTicks) { xTicks = denser }
+            }
         } else {
             xLower = xTicks.lower
             xUpper = xTicks.upper
