@@ -39,6 +39,10 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
             abs(try ClassificationMetrics.accuracy(predicted: predicted, actual: test.labels) - evaluation[1].value)
                 < 1e-9)
         #expect(history.description.contains("val_accuracy"))
+        // Every value is printed whole, to 4 decimals: never cut to the width of a short column name ("loss").
+        let lastRow = try #require(history.description.split(separator: "\n").last)
+        let lastLoss = try #require(history["loss"].last)
+        #expect(lastRow.split(separator: " ").dropFirst().first.map(String.init) == String(format: "%.4f", lastLoss))
     }
 
     @Test func trainingIsDeterministicForASeed() throws {

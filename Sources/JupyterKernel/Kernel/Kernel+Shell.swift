@@ -181,7 +181,9 @@ extension Kernel {
     }
 
     /// After a failed cell with `stop_on_error`, every execute request already queued is answered
-    /// with an error reply and not run; other requests are kept and handled afterwards.
+    /// with `{"status": "aborted"}` and not run; other requests are kept and handled afterwards.
+    /// Like ipykernel, the reply carries no `execution_count`: JupyterLab then leaves the skipped
+    /// cells' prompts empty (`[ ]:`), where a count would make them look as if they had run.
     private func abortQueuedExecutions(shell: any ChannelSocket) {
         let queued = pendingShellMessages
         pendingShellMessages = []
@@ -192,9 +194,7 @@ extension Kernel {
             }
             let parent = message.header.json
             iopub.publish(type: "status", content: ["execution_state": "busy"], parent: parent)
-            let error = ExecutionError(
-                name: "ExecutionAborted", value: "not run because an earlier cell failed (stop_on_error)")
-            reply(to: message, type: "execute_reply", content: errorReply(error), on: shell)
+            reply(to: message, type: "execute_reply", content: ["status": "aborted"], on: shell)
             iopub.publish(type: "status", content: ["execution_state": "idle"], parent: parent)
         }
     }

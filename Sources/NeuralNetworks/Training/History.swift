@@ -33,22 +33,32 @@ public struct History: Sendable, Equatable, CustomStringConvertible {
     /// The series of one metric over the epochs (`history["val_loss"]`).
     public subscript(_ name: String) -> [Double] { epochs.compactMap { $0[name] } }
 
+    /// A table: one row per epoch, one column per metric, every value to 4 decimals (never cut to the width of its
+    /// column's name).
     public var description: String {
-        var lines = ["epoch  " + metricNames.joined(separator: "  ")]
-        for logs in epochs {
-            lines.append(
-                String(logs.epoch + 1).padding(toLength: 7, withPad: " ", startingAt: 0)
-                    + logs.values.map {
-                        Self.format($0.value).padding(toLength: $0.name.count, withPad: " ", startingAt: 0)
-                    }
-                    .joined(separator: "  "))
+        let names = metricNames
+        let rows = epochs.map { logs in names.map { logs[$0].map(Self.format) ?? "-" } }
+        let epochWidth = max(5, String(epochs.count).count)
+        let widths = names.indices.map { column in
+            rows.reduce(names[column].count) { max($0, $1[column].count) }
         }
+        func line(_ first: String, _ cells: [String], alignRight: Bool) -> String {
+            let padded = zip(cells, widths).map { cell, width in
+                let fill = String(repeating: " ", count: max(0, width - cell.count))
+                return alignRight ? fill + cell : cell + fill
+            }
+            return ([first.padding(toLength: epochWidth, withPad: " ", startingAt: 0)] + padded)
+                .joined(separator: "  ")
+        }
+        var lines = [line("epoch", names, alignRight: true)]
+        for (logs, row) in zip(epochs, rows) { lines.append(line(String(logs.epoch + 1), row, alignRight: true)) }
         if let stopReason { lines.append(stopReason) }
         return lines.joined(separator: "\n")
     }
 
     static func format(_ value: Double) -> String {
-        let rounded = (value * 10_000).rounded() / 10_000
-        return String(rounded)
+        guard value.isFinite else { return String(value) }
+        let text = String(format: "%.4f", value)
+        return text == "-0.0000" ? "0.0000" : text
     }
 }

