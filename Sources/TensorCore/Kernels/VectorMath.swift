@@ -31,44 +31,37 @@ enum VectorMath {
         return x != x ? x : result
     }
 
-    /// `eˣ` for `x` already clamped to [−87, 88] (so `2ⁿ` is a normal float and needs no special cases); a NaN
-    /// stays NaN through the arithmetic. The core of `sigmoid` and `tanh`, about 20 vector instructions.
+    /// `2ᵗ` for sigmoid and tanh: `t` is clamped to [−126, 128] (NaN passes the clamps), `n = round(t)`, `2ⁿ` from
+    /// its exponent bits (t ≥ 127.5 gives n = 128, i.e. +∞, so σ of very negative arguments is exactly 0) and `2^(t − n)`
+    /// by a degree-5 polynomial on [−½, ½] fitted for relative error (≤ 9.2e−8; ≤ 3 ulp evaluated in Float). About 17
+    /// vector instructions, against 25 for `exp` with its Cody–Waite reduction and special cases: `σ` and `tanh` take
+    /// `t = −x·log₂e`, whose rounding costs relative accuracy only where the result is tiny.
     @inline(__always)
-    static func exponentialCore(_ x: Float) -> Float {
-        let shifted = x * 1.442_695_04 + 12_582_912
-        let n = shifted - 12_582_912
-        var r = x - n * 0.693_359_375
-        r = r + n * 2.121_944_4e-4
-        var p: Float = 1.987_569_15e-4
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        let polynomial = p * (r * r) + r + 1
-        return polynomial * Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
+    static func exponent2Core(_ t: Float) -> Float {
+        let below = t > 128 ? 128 : t
+        let clamped = below < -126 ? -126 : below
+        let shifted = clamped + 12_582_912  // 1.5·2²³: rounds to an integer held in the low mantissa bits.
+        let f = clamped - (shifted - 12_582_912)
+        var p: Float = 1.326_472_731_307_149e-3
+        p = p * f + 9.671_512_991_189_957e-3
+        p = p * f + 5.550_733_581_185_341e-2
+        p = p * f + 2.402_224_242_687_225_3e-1
+        p = p * f + 6.931_470_036_506_653e-1
+        p = p * f + 1
+        return p * Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
     }
 
-    /// `x` clamped to [lower, upper], NaN kept (each comparison is false for NaN, so NaN falls through).
+    /// `1 / (1 + e^−x)`, within 1e−7 of the exact value; exactly 1 above 87 and exactly 0 below −88.7.
     @inline(__always)
-    static func clamp(_ x: Float, _ lower: Float, _ upper: Float) -> Float {
-        let below = x > upper ? upper : x
-        return below < lower ? lower : below
-    }
+    static func sigmoid(_ x: Float) -> Float { 1 / (1 + exponent2Core(x * -1.442_695_04)) }
 
-    /// `1 / (1 + e^−x)`: exactly 1 above 87 (e^−87 vanishes against 1) and exactly 0 below −88.
-    @inline(__always)
-    static func sigmoid(_ x: Float) -> Float {
-        let value = 1 / (1 + exponentialCore(clamp(-x, -87, 88)))
-        return x < -88 ? 0 : value
-    }
-
-    /// `tanh x = sign(x) · (1 − 2 / (e^{2|x|} + 1))`, with the odd Taylor polynomial below |x| = 1/16 for relative
-    /// accuracy near 0; |x| is clamped to 44, where the result is exactly ±1.
+    /// `tanh x = sign(x) · (1 − e^{−2|x|}) / (1 + e^{−2|x|})`, with the odd Taylor polynomial below |x| = 1/16 for
+    /// relative accuracy near 0; within 1.1e−7 of the exact value, exactly ±1 for large |x|, NaN stays NaN.
     @inline(__always)
     static func tanh(_ x: Float) -> Float {
         let magnitude = Float(bitPattern: x.bitPattern & 0x7FFF_FFFF)
-        let large = 1 - 2 / (exponentialCore(2 * (magnitude > 44 ? 44 : magnitude)) + 1)
+        let e = exponent2Core(magnitude * -2.885_390_08)
+        let large = (1 - e) / (1 + e)
         let square = x * x
         var series: Float = -17 / 315
         series = series * square + 2 / 15
@@ -85,6 +78,7 @@ enum VectorMath {
     /// reads and writes through many pointers).
     typealias Lanes = SIMD4<Float>
     typealias LaneBits = SIMD4<UInt32>
+    static let laneCount = Lanes.scalarCount
 
     @inline(__always)
     static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
@@ -97,39 +91,30 @@ enum VectorMath {
     }
 
     @inline(__always)
-    static func exponentialCore(_ x: Lanes) -> Lanes {
-        let shifted = x * 1.442_695_04 + 12_582_912
-        let n = shifted - 12_582_912
-        var r = x - n * 0.693_359_375
-        r = r + n * 2.121_944_4e-4
-        var p = Lanes(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        let polynomial = p * (r * r) + r + 1
+    static func exponent2Core(_ t: Lanes) -> Lanes {
+        let below = t.replacing(with: 128, where: t .> 128)
+        let clamped = below.replacing(with: -126, where: below .< -126)
+        let shifted = clamped + 12_582_912
+        let f = clamped - (shifted - 12_582_912)
+        var p = Lanes(repeating: 1.326_472_731_307_149e-3)
+        p = p * f + 9.671_512_991_189_957e-3
+        p = p * f + 5.550_733_581_185_341e-2
+        p = p * f + 2.402_224_242_687_225_3e-1
+        p = p * f + 6.931_470_036_506_653e-1
+        p = p * f + 1
         let exponent = (unsafeBitCast(shifted, to: LaneBits.self) &- 0x4B40_0000 &+ 127) &<< 23
-        return polynomial * unsafeBitCast(exponent, to: Lanes.self)
+        return p * unsafeBitCast(exponent, to: Lanes.self)
     }
 
     @inline(__always)
-    static func clamp(_ x: Lanes, _ lower: Float, _ upper: Float) -> Lanes {
-        let below = x.replacing(with: upper, where: x .> upper)
-        return below.replacing(with: lower, where: below .< lower)
-    }
-
-    @inline(__always)
-    static func sigmoid(_ x: Lanes) -> Lanes {
-        let value = 1 / (1 + exponentialCore(clamp(-x, -87, 88)))
-        return value.replacing(with: 0, where: x .< -88)
-    }
+    static func sigmoid(_ x: Lanes) -> Lanes { 1 / (1 + exponent2Core(x * -1.442_695_04)) }
 
     @inline(__always)
     static func tanh(_ x: Lanes) -> Lanes {
         let bits = unsafeBitCast(x, to: LaneBits.self)
         let magnitude = unsafeBitCast(bits & 0x7FFF_FFFF, to: Lanes.self)
-        let large = 1 - 2 / (exponentialCore(2 * magnitude.replacing(with: 44, where: magnitude .> 44)) + 1)
+        let e = exponent2Core(magnitude * -2.885_390_08)
+        let large = (1 - e) / (1 + e)
         let square = x * x
         var series = Lanes(repeating: -17 / 315)
         series = series * square + 2 / 15

@@ -126,26 +126,35 @@ extension Tensor {
             let cellTanh = record.cellTanh.pointer + row * hidden
             let state = record.hiddens.pointer + (row + batch) * hidden
             let out = output + (n * steps + t) * hidden
-            // Four columns at a time (explicit SIMD: LLVM does not vectorize a loop over this many pointers), then
-            // the same arithmetic one column at a time for the remainder.
+            // Explicit SIMD (LLVM does not vectorize a loop over this many pointers) in two passes: the gates, whose
+            // four activations are independent, then the cell, so that each loop body is short and the processor
+            // overlaps the long exp–divide chains of consecutive iterations.
+            let vectorEnd = hidden - hidden % VectorMath.laneCount
+            for gateBlock in 0..<4 {
+                let block = z + gateBlock * hidden
+                let offsets = bias + gateBlock * hidden
+                var k = 0
+                if gateBlock == 2 {
+                    while k < vectorEnd {
+                        VectorMath.store(VectorMath.tanh(VectorMath.load(block + k) + VectorMath.load(offsets + k)), block + k)
+                        k += VectorMath.laneCount
+                    }
+                } else {
+                    while k < vectorEnd {
+                        VectorMath.store(VectorMath.sigmoid(VectorMath.load(block + k) + VectorMath.load(offsets + k)), block + k)
+                        k += VectorMath.laneCount
+                    }
+                }
+            }
             var j = 0
-            while j + 4 <= hidden {
-                let input = VectorMath.sigmoid(VectorMath.load(z + j) + VectorMath.load(bias + j))
-                let forget = VectorMath.sigmoid(VectorMath.load(z + hidden + j) + VectorMath.load(bias + hidden + j))
-                let candidate = VectorMath.tanh(
-                    VectorMath.load(z + 2 * hidden + j) + VectorMath.load(bias + 2 * hidden + j))
-                let gate = VectorMath.sigmoid(
-                    VectorMath.load(z + 3 * hidden + j) + VectorMath.load(bias + 3 * hidden + j))
-                VectorMath.store(input, z + j)
-                VectorMath.store(forget, z + hidden + j)
-                VectorMath.store(candidate, z + 2 * hidden + j)
-                VectorMath.store(gate, z + 3 * hidden + j)
-                let c = forget * VectorMath.load(previous + j) + input * candidate
+            while j < vectorEnd {
+                let c = VectorMath.load(z + hidden + j) * VectorMath.load(previous + j) + VectorMath.load(z + j)
+                    * VectorMath.load(z + 2 * hidden + j)
                 let squashed = VectorMath.tanh(c)
                 VectorMath.store(c, cell + j)
                 VectorMath.store(squashed, cellTanh + j)
-                VectorMath.store(gate * squashed, state + j)
-                j += 4
+                VectorMath.store(VectorMath.load(z + 3 * hidden + j) * squashed, state + j)
+                j += VectorMath.laneCount
             }
             while j < hidden {
                 let input = VectorMath.sigmoid(z[j] + bias[j])
@@ -196,7 +205,7 @@ extension Tensor {
                 let dhRecurrent = UnsafePointer(recurrent.pointer + n * hidden)
                 let dc = dCell.pointer + n * hidden
                 var j = 0
-                while j + 4 <= hidden {
+                while j + VectorMath.laneCount <= hidden {
                     let dh = VectorMath.load(gy + j) + VectorMath.load(dhRecurrent + j)
                     let input = VectorMath.load(a + j)
                     let forget = VectorMath.load(a + hidden + j)
@@ -209,7 +218,7 @@ extension Tensor {
                     VectorMath.store(dC * input * (1 - candidate * candidate), dz + 2 * hidden + j)
                     VectorMath.store(dh * tanhC * gate * (1 - gate), dz + 3 * hidden + j)
                     VectorMath.store(dC * forget, dc + j)
-                    j += 4
+                    j += VectorMath.laneCount
                 }
                 while j < hidden {
                     let dh = gy[j] + dhRecurrent[j]
