@@ -136,19 +136,22 @@ extension Tensor {
                 var k = 0
                 if gateBlock == 2 {
                     while k < vectorEnd {
-                        VectorMath.store(VectorMath.tanh(VectorMath.load(block + k) + VectorMath.load(offsets + k)), block + k)
+                        VectorMath.store(
+                            VectorMath.tanh(VectorMath.load(block + k) + VectorMath.load(offsets + k)), block + k)
                         k += VectorMath.laneCount
                     }
                 } else {
                     while k < vectorEnd {
-                        VectorMath.store(VectorMath.sigmoid(VectorMath.load(block + k) + VectorMath.load(offsets + k)), block + k)
+                        VectorMath.store(
+                            VectorMath.sigmoid(VectorMath.load(block + k) + VectorMath.load(offsets + k)), block + k)
                         k += VectorMath.laneCount
                     }
                 }
             }
             var j = 0
             while j < vectorEnd {
-                let c = VectorMath.load(z + hidden + j) * VectorMath.load(previous + j) + VectorMath.load(z + j)
+                let c =
+                    VectorMath.load(z + hidden + j) * VectorMath.load(previous + j) + VectorMath.load(z + j)
                     * VectorMath.load(z + 2 * hidden + j)
                 let squashed = VectorMath.tanh(c)
                 VectorMath.store(c, cell + j)
