@@ -267,7 +267,7 @@ extension Tensor {
         }
         if needed[2] {
             // Step s > 0 read hidden slot s (h₀ = 0 contributes nothing).
-            let dW = TensorStorage(repeating: 0, count: width * hidden)
+            let dW = TensorStorage(uninitializedCount: width * hidden)  // the GEMM writes zeros when T = 1
             gemm(
                 dGates.pointer + batch * width, record.hiddens.pointer + batch * hidden, dW.pointer, m: width,
                 n: hidden, k: (steps - 1) * batch, transposeA: true, transposeB: false)
