@@ -6,6 +6,9 @@
 /// `exp` is the Cephes single-precision algorithm: `eˣ = 2ⁿ · eʳ` with `n = round(x / ln 2)`, `r = x − n·ln 2`
 /// (split in two constants for precision), `eʳ` by a degree-5 minimax polynomial; within a few ulp of libm's
 /// `expf`. Below −87.3 the result is 0 (no denormals), above ln(FLT_MAX) ≈ 88.72 it is +∞, NaN stays NaN.
+/// `sigmoid` and `tanh` use cheaper cores of their own (`exponent2Core`, `oneMinusExponent2`: `2ᵗ` by a fitted
+/// polynomial after rounding `t`, no Cody–Waite split, no special cases) because their results are insensitive to
+/// the relative error of a huge or tiny `eˣ`; each also has a four-lane form (`Lanes`) for the LSTM kernel.
 enum VectorMath {
     @inline(__always)
     static func exp(_ x: Float) -> Float {
