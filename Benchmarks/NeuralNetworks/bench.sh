@@ -4,7 +4,8 @@
 # NeuralNetworksBench and by the PyTorch reference scripts in the same run, with the same data, split, batch order
 # (numpy's permutations, written here), optimizer and epochs, at 1 and 2 threads. Prints one JSON line per task and
 # thread count: {"benchmark", "threads", "ours_s", "reference", "reference_s", "ratio", "ours_test_acc",
-# "reference_test_acc", "reference_test_acc_range", "target_ratio"}   (ratio = ours / torch; < 1 means faster).
+# "reference_test_acc", "reference_test_acc_range", "target_ratio", "ours_test_acc_per_seed",
+# "reference_test_acc_per_seed"}   (ratio = ours / torch; < 1 means faster).
 # Arguments select tasks (mlp cnn lstm attention); REPEATS=R runs seeds 0..R-1 (medians reported); THREADS="1" skips
 # the 2-thread runs (torch's OpenMP workers spin when the other core is busy: minutes per task on a loaded machine).
 # TORCH_INIT=1 starts our LSTM from PyTorch's initial weights for the same seed (torch_init.py), so that the two
