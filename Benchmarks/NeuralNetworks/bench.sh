@@ -4,9 +4,12 @@
 # NeuralNetworksBench and by the PyTorch reference scripts in the same run, with the same data, split, batch order
 # (numpy's permutations, written here), optimizer and epochs, at 1 and 2 threads. Prints one JSON line per task and
 # thread count: {"benchmark", "threads", "ours_s", "reference", "reference_s", "ratio", "ours_test_acc",
-# "reference_test_acc", "reference_test_acc_range", "target_ratio"}   (ratio = ours / torch; < 1 means faster).
+# "reference_test_acc", "reference_test_acc_range", "target_ratio", "ours_test_acc_per_seed",
+# "reference_test_acc_per_seed"}   (ratio = ours / torch; < 1 means faster).
 # Arguments select tasks (mlp cnn lstm attention); REPEATS=R runs seeds 0..R-1 (medians reported); THREADS="1" skips
 # the 2-thread runs (torch's OpenMP workers spin when the other core is busy: minutes per task on a loaded machine).
+# TORCH_INIT=1 starts our LSTM from PyTorch's initial weights for the same seed (torch_init.py), so that the two
+# engines train from one starting point (accuracy then differs only by the arithmetic, not by the initial draw).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
@@ -50,8 +53,14 @@ for task in "${tasks[@]}"; do
     echo "task $task: ours (seeds 0..$((REPEATS - 1)), threads $THREADS), then torch" >&2
     for seed in $(seq 0 $((REPEATS - 1))); do
         for threads in $THREADS; do
+            init=()
+            if [[ ${TORCH_INIT:-0} == 1 && $task == lstm ]]; then
+                "$VENV/bin/python" Benchmarks/NeuralNetworks/torch_init.py "$REFERENCE" "$task" "$seed" \
+                    "$work/init_${task}_$seed.safetensors"
+                init=(--init "$work/init_${task}_$seed.safetensors")
+            fi
             OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads "$bench" --data "$REFERENCE/data" \
-                --orders "$work" --seed "$seed" "$task" >>"$work/ours.jsonl"
+                --orders "$work" --seed "$seed" "${init[@]}" "$task" >>"$work/ours.jsonl"
         done
     done
     "$VENV/bin/python" "$REFERENCE/${script[$task]}" --repeats "$REPEATS" --threads "${THREADS// /,}" --peers "${peers[$task]}" \

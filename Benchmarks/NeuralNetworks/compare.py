@@ -35,6 +35,7 @@ for (bench, threads), runs in sorted(ours.items()):
         "benchmark": "nn_" + bench, "threads": threads, "ours_s": round(ours_s, 4),
         "ours_cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 4),
         "ours_test_acc": round(statistics.median(r["test_acc"] for r in runs), 4),
+        "ours_test_acc_per_seed": [round(r["test_acc"], 4) for r in sorted(runs, key=lambda r: r["seed"])],
         "target_ratio": TARGETS.get(bench),
     }
     ref = reference.get((bench, threads))
@@ -45,4 +46,6 @@ for (bench, threads), runs in sorted(ours.items()):
             "reference_test_acc": ref.get("test_acc"),
             "reference_test_acc_range": [ref.get("test_acc_min"), ref.get("test_acc_max")],
         })
+        if ref.get("runs"):
+            line["reference_test_acc_per_seed"] = [r["test_acc"] for r in sorted(ref["runs"], key=lambda r: r["seed"])]
     print(json.dumps(line))

@@ -1,10 +1,13 @@
 // NeuralNetworksBench: the four engine reference tasks (MLP and CNN on digits, LSTM running sum mod 10, transformer
 // sorting 8 tokens) trained with NeuralNetworks; one JSON line per run with the reference scripts' keys.
 //
-//   NeuralNetworksBench [--data DIR] [--orders DIR] [--seed S] [--epochs E] [task …]   tasks: mlp cnn lstm attention
+//   NeuralNetworksBench [--data DIR] [--orders DIR] [--seed S] [--epochs E] [--init FILE] [task …]
+//   tasks: mlp cnn lstm attention
 //
 // DIR holds the reference CSVs (shared/bench/reference/data). With --orders, epoch e of task T takes its batch order
 // from DIR/T_seedS_epochE.txt (numpy's permutation, written by bench.sh), so batches match the torch reference.
+// With --init, the model starts from that checkpoint (safetensors with our parameter names), e.g. PyTorch's initial
+// weights for the same seed (Benchmarks/NeuralNetworks/torch_init.py), to compare the engines from one starting point.
 import Foundation
 import NeuralNetworks
 import TensorCore
@@ -14,6 +17,7 @@ struct Options {
     var orders: String?
     var seed: UInt64 = 0
     var epochs: Int?
+    var initial: String?
     var tasks: [String] = []
 }
 
@@ -26,6 +30,7 @@ func parseOptions() -> Options {
         case "--orders": options.orders = arguments.popFirst()
         case "--seed": options.seed = UInt64(arguments.popFirst() ?? "0") ?? 0
         case "--epochs": options.epochs = Int(arguments.popFirst() ?? "")
+        case "--init": options.initial = arguments.popFirst()
         case "--recommended-core-type":
             print(BLASBackend.recommendedCoreType ?? "")
             exit(0)
@@ -149,6 +154,7 @@ func makeTask(_ name: String, seed: UInt64) throws -> Task {
 
 for name in options.tasks {
     let task = try makeTask(name, seed: options.seed)
+    if let initial = options.initial { try Checkpoint.load(task.model, from: initial) }
     let epochs = options.epochs ?? task.epochs
     var epochTimes: [Double] = []
     final class Timer: Callback {

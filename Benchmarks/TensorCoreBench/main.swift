@@ -154,31 +154,24 @@ if wanted("mlp") {
         })
 }
 
-// An LSTM layer over a 20-step sequence (batch 64, input 16, hidden 64), forward + backward of Σ h_t, the way an
-// LSTM layer should run it: the input projection of all steps as one GEMM, then per step one matmul and the fused
-// cell. The reference is PyTorch's fused nn.LSTM.
+// An LSTM layer over a 20-step sequence (batch 64, input 16, hidden 64), forward + backward of Σ h_t: TensorCore's
+// fused `Tensor.lstm` (the whole layer as one op: one GEMM for the input projection of all steps, one GEMM and one
+// fused cell pass per step, a hand-written backward through time). The reference is PyTorch's fused nn.LSTM.
 if wanted("lstm") {
-    let sequence = try Tensor.normal([20, 64, 16], using: &generator)
+    let sequence = try Tensor.normal([64, 20, 16], using: &generator)
     let limit: Float = 1 / 8
     let inputWeight = try Tensor.uniform([256, 16], lower: -limit, upper: limit, using: &generator).requiringGradient()
     let hiddenWeight = try Tensor.uniform([256, 64], lower: -limit, upper: limit, using: &generator)
         .requiringGradient()
-    let bias = try Tensor.uniform([256], lower: -limit, upper: limit, using: &generator).requiringGradient()
-    let start = try Tensor.zeros([64, 64])
+    let inputBias = try Tensor.uniform([256], lower: -limit, upper: limit, using: &generator).requiringGradient()
+    let hiddenBias = try Tensor.uniform([256], lower: -limit, upper: limit, using: &generator).requiringGradient()
     emit(
         "lstm 20 steps b64 h64 fwd+bwd",
         try secondsPerCall(trials: 5) {
-            for parameter in [inputWeight, hiddenWeight, bias] { parameter.clearGradient() }
-            let projected = try Tensor.matmul(sequence, inputWeight, transposeB: true).addingBias(bias)
-            var hidden = start
-            var cell = start
-            var outputs: [Tensor] = []
-            for step in 0..<20 {
-                let input = try projected.sliced(alongAxis: 0, from: step, to: step + 1).reshaped(to: [64, 256])
-                let gates = try input + Tensor.matmul(hidden, hiddenWeight, transposeB: true)
-                (hidden, cell) = try Tensor.lstmCell(gates: gates, cell: cell)
-                outputs.append(hidden)
-            }
-            try Tensor.stack(outputs).sum().backward()
+            for parameter in [inputWeight, hiddenWeight, inputBias, hiddenBias] { parameter.clearGradient() }
+            let outputs = try Tensor.lstm(
+                sequence, inputWeight: inputWeight, hiddenWeight: hiddenWeight, inputBias: inputBias,
+                hiddenBias: hiddenBias)
+            try outputs.sum().backward()
         })
 }

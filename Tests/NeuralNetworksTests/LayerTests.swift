@@ -141,8 +141,37 @@ import Testing
         var generator = RandomGenerator(seed: 4)
         let x = try Tensor.normal([2, 3, 2], using: &generator)
         try expectParameterGradientsMatch(try LSTM(2, 3, returnSequences: true, seed: 1), input: x)
+        try expectParameterGradientsMatch(try LSTM(2, 5, seed: 5), input: x)
+        try expectParameterGradientsMatch(try LSTM(2, 3, returnSequences: true, bidirectional: true, seed: 6), input: x)
+        try expectParameterGradientsMatch(try LSTM(2, 4, bidirectional: true, seed: 7), input: x)
+        // Stacked: the lower layer's parameters see the upper layer's input gradient.
+        try expectParameterGradientsMatch(
+            try Sequential([LSTM(2, 3, returnSequences: true, bidirectional: true), LSTM(6, 2)], seed: 8), input: x)
         try expectParameterGradientsMatch(try GRU(2, 3, bidirectional: true, seed: 2), input: x)
         try expectParameterGradientsMatch(try SimpleRNN(2, 3, returnSequences: true, seed: 3), input: x)
+    }
+
+    @Test func fusedLSTMMatchesTheStepwiseScan() throws {
+        // The layer runs TensorCore's whole-sequence `Tensor.lstm`; `stepwise` runs the per-step composition
+        // (GEMM + `lstmCell` per step). Outputs and parameter gradients must agree in every configuration.
+        var generator = RandomGenerator(seed: 9)
+        let x = try Tensor.normal([3, 5, 4], using: &generator)
+        for (returnSequences, bidirectional) in [(true, false), (false, false), (true, true), (false, true)] {
+            let lstm = try LSTM(4, 6, returnSequences: returnSequences, bidirectional: bidirectional, seed: 10)
+            let probe = try Tensor.normal(try lstm(x).shape, using: &generator)
+            var results: [(output: [Float], gradients: [[Float]])] = []
+            for stepwise in [false, true] {
+                lstm.clearGradients()
+                let output = try lstm.core.forward(x, stepwise: stepwise)
+                try (output * probe).sum().backward()
+                results.append((output.scalars, lstm.parameters.map { $0.gradient?.scalars ?? [] }))
+            }
+            expectClose(results[0].output, results[1].output, tolerance: 1e-6)
+            for (fused, stepwise) in zip(results[0].gradients, results[1].gradients) {
+                expectClose(fused, stepwise, tolerance: 1e-5)
+            }
+            lstm.clearGradients()
+        }
     }
 
     @Test func lstmLastStateMatchesAHandComputedStep() throws {

@@ -29,6 +29,25 @@ struct VectorMathTests {
         #expect(Swift.abs(VectorMath.tanh(1e-6) - 1e-6) < 1e-12)
     }
 
+    @Test func fourLaneFormsComputeTheScalarForms() {
+        // The LSTM kernel's SIMD sigmoid and tanh perform the scalar forms' operations: the same bits, lane by lane.
+        var x: Float = -100
+        while x <= 100 {
+            let lanes = VectorMath.Lanes(x, x * 0.5, x * 0.01, -x * 1e-3)
+            let (sigmoids, tanhs) = (VectorMath.sigmoid(lanes), VectorMath.tanh(lanes))
+            for lane in 0..<VectorMath.laneCount {
+                #expect(sigmoids[lane].bitPattern == VectorMath.sigmoid(lanes[lane]).bitPattern, "σ(\(lanes[lane]))")
+                #expect(tanhs[lane].bitPattern == VectorMath.tanh(lanes[lane]).bitPattern, "tanh(\(lanes[lane]))")
+            }
+            x += 0.0173
+        }
+        let special = VectorMath.Lanes(.nan, .infinity, -.infinity, -200)
+        #expect(VectorMath.sigmoid(special)[0].isNaN && VectorMath.tanh(special)[0].isNaN)
+        #expect(VectorMath.sigmoid(special)[1] == 1 && VectorMath.sigmoid(special)[2] == 0)
+        #expect(VectorMath.tanh(special)[1] == 1 && VectorMath.tanh(special)[2] == -1)
+        #expect(VectorMath.sigmoid(special)[3] == 0)
+    }
+
     @Test func edgeCases() {
         #expect(VectorMath.exp(-200) == 0)
         #expect(VectorMath.exp(200) == .infinity)
@@ -39,6 +58,9 @@ struct VectorMathTests {
         #expect(VectorMath.tanh(-50) == -1)
         #expect(VectorMath.sigmoid(-200) == 0)
         #expect(VectorMath.sigmoid(200) == 1)
+        #expect(VectorMath.sigmoid(.nan).isNaN)
+        #expect(VectorMath.sigmoid(-.infinity) == 0 && VectorMath.sigmoid(.infinity) == 1)
+        #expect(VectorMath.tanh(.infinity) == 1 && VectorMath.tanh(-.infinity) == -1)
     }
 }
 

@@ -55,14 +55,31 @@ public final class Adam: Optimizer {
         firstMoments.with(parameter) { m in
             secondMoments.with(parameter) { v in
                 parameter.update { p in
-                    for i in 0..<p.count {
-                        var g = gradient[i]
-                        if decay != 0 {
-                            if decoupled { p[i] *= 1 - lr * decay } else { g += decay * p[i] }
+                    guard let parameters = p.baseAddress, p.count > 0 else { return }
+                    gradient.withUnsafeBufferPointer { g in
+                        m.withUnsafeMutableBufferPointer { m in
+                            v.withUnsafeMutableBufferPointer { v in
+                                // Plain pointer loops with the weight-decay choice hoisted out, so that they vectorize.
+                                let (g, m, v, count) = (g.baseAddress!, m.baseAddress!, v.baseAddress!, p.count)
+                                if decay != 0 && decoupled {
+                                    for i in 0..<count { parameters[i] *= 1 - lr * decay }
+                                }
+                                if decay != 0 && !decoupled {
+                                    for i in 0..<count {
+                                        let gradient = g[i] + decay * parameters[i]
+                                        m[i] = b1 * m[i] + (1 - b1) * gradient
+                                        v[i] = b2 * v[i] + (1 - b2) * gradient * gradient
+                                        parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
+                                    }
+                                } else {
+                                    for i in 0..<count {
+                                        m[i] = b1 * m[i] + (1 - b1) * g[i]
+                                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                        parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
+                                    }
+                                }
+                            }
                         }
-                        m[i] = b1 * m[i] + (1 - b1) * g
-                        v[i] = b2 * v[i] + (1 - b2) * g * g
-                        p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
                     }
                 }
             }

@@ -44,6 +44,7 @@ enum Operation: Sendable {
     case softmaxCrossEntropy(labels: IndexTensor, probabilities: Tensor)
     case layerNorm(normalized: Tensor, inverseStandardDeviation: Tensor)
     case lstmCell(output: LSTMCellOutput, gates: Tensor, cellTanh: Tensor)
+    case lstm(LSTMSequenceRecord)
 
     var name: String {
         switch self {
@@ -91,6 +92,7 @@ enum Operation: Sendable {
         case .softmaxCrossEntropy: "crossEntropy"
         case .layerNorm: "layerNorm"
         case .lstmCell: "lstmCell"
+        case .lstm: "lstm"
         }
     }
 }

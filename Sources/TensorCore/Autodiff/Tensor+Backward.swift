@@ -157,6 +157,8 @@ extension Tensor {
         case .lstmCell(let output, let gates, let cellTanh):
             return lstmCellGradients(
                 output: output, previousCell: inputs[1], activatedGates: gates, cellTanh: cellTanh, gradient: g)
+        case .lstm(let record):
+            return lstmGradients(record, inputs: inputs, gradient: g, needed: needed)
         }
     }
 

@@ -71,16 +71,36 @@ final class RecurrentCore {
     var outputWidth: Int { hiddenSize * directions.count }
 
     /// - Shape: `[N, T, I]` → `[N, T, H·directions]` (sequences) or `[N, H·directions]` (last state).
-    func forward(_ input: Tensor) throws -> Tensor {
+    /// - Parameter stepwise: run an LSTM as a scan of per-step ops (one GEMM and one `lstmCell` per step) instead of
+    ///   the fused whole-sequence `Tensor.lstm`; the tests use it as the reference formulation.
+    func forward(_ input: Tensor, stepwise: Bool = false) throws -> Tensor {
         guard input.rank == 3, input.shape[2] == inputSize, input.shape[1] > 0 else {
             throw NeuralNetworkError(
                 name, "expected input [N, T, \(inputSize)], got \(TensorError.format(shape: input.shape))")
         }
-        // Time-major once, so that each step's slice of the input projection is one contiguous block.
-        let timeMajor = try input.permuted([1, 0, 2])
         var outputs: [(sequence: Tensor?, last: Tensor)] = []
-        for (index, direction) in directions.enumerated() {
-            outputs.append(try scan(timeMajor, direction, reversed: index == 1))
+        if cell == .lstm && !stepwise {
+            // The whole layer per direction is one fused op over the batch-first input (TensorCore's `lstm`).
+            let steps = input.shape[1]
+            for (index, direction) in directions.enumerated() {
+                let reversed = index == 1
+                let sequence = try Tensor.lstm(
+                    input, inputWeight: direction.inputWeight.value, hiddenWeight: direction.hiddenWeight.value,
+                    inputBias: direction.inputBias.value, hiddenBias: direction.hiddenBias.value, reversed: reversed)
+                let lastStep = reversed ? 0 : steps - 1
+                let last =
+                    returnSequences
+                    ? sequence
+                    : try sequence.sliced(alongAxis: 1, from: lastStep, to: lastStep + 1)
+                        .reshaped(to: [input.shape[0], hiddenSize])
+                outputs.append((returnSequences ? sequence : nil, last))
+            }
+        } else {
+            // Time-major once, so that each step's input is one contiguous block.
+            let timeMajor = try input.permuted([1, 0, 2])
+            for (index, direction) in directions.enumerated() {
+                outputs.append(try scan(timeMajor, direction, reversed: index == 1))
+            }
         }
         if returnSequences {
             let sequences = outputs.map { $0.sequence! }
@@ -92,9 +112,8 @@ final class RecurrentCore {
 
     /// Runs one direction over `[T, N, I]`; returns `[N, T, H]` (when sequences are wanted) and the final `[N, H]`.
     ///
-    /// Each step slices its `[N, I]` input rather than slicing a projection of the whole sequence: a slice's gradient
-    /// is a zero tensor of its source's full shape, and the input (width I) is much narrower than the gates (width
-    /// G·H). LSTM and SimpleRNN multiply `[xₜ, hₜ₋₁]` by `[W_ih, W_hh]` in one GEMM per step.
+    /// Used for SimpleRNN and GRU, and for the LSTM only as the step-by-step reference (`stepwise`). Each step slices
+    /// its `[N, I]` input; LSTM and SimpleRNN multiply `[xₜ, hₜ₋₁]` by `[W_ih, W_hh]` in one GEMM per step.
     func scan(_ input: Tensor, _ direction: Direction, reversed: Bool) throws -> (sequence: Tensor?, last: Tensor) {
         let (steps, batch) = (input.shape[0], input.shape[1])
         let inputWeight = direction.inputWeight.value

@@ -24,8 +24,9 @@ public final class SimpleRNN: Layer {
 }
 
 /// A long short-term memory layer (PyTorch's gate order i, f, g, o and two biases):
-/// `c′ = σ(f)⊙c + σ(i)⊙tanh(g)`, `h′ = σ(o)⊙tanh(c′)`. The input projection of the whole sequence is one GEMM; each
-/// step is one GEMM and one fused cell.
+/// `c′ = σ(f)⊙c + σ(i)⊙tanh(g)`, `h′ = σ(o)⊙tanh(c′)`. Each direction is one TensorCore op (`Tensor.lstm`): the input
+/// projection of the whole sequence is one GEMM, each step one GEMM and one fused cell pass, and the backward pass
+/// through time is written by hand (one graph node per direction).
 ///
 /// - Shape: `[N, T, I]` → `[N, T, H]` with `returnSequences` (else `[N, H]`); bidirectional doubles `H`.
 public final class LSTM: Layer {
