@@ -64,10 +64,7 @@ struct RigorInterpreterTests {
 
     @Test("fit shows one live display, updated in place a few times a second and left at the last epoch")
     func liveTraining() throws {
-        let notebook = NotebookClient()
-        _ = notebook.run(
-            "let data = Dataset.iris().standardized()\n"
-                + "let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)], seed: 1)")
+        let notebook = Self.notebookWithIrisModel()
         let start = ContinuousClock.now
         let outputs = notebook.run("let history = model.fit(data, epochs: 300, batchSize: 150)\nhistory.epochs").outputs
         let elapsed = ContinuousClock.now - start
@@ -91,10 +88,7 @@ struct RigorInterpreterTests {
     @Test(
         "an interrupt stops fit at the next batch: it says so, the display keeps its last state, the model its history")
     func interruptTraining() throws {
-        let notebook = NotebookClient()
-        _ = notebook.run(
-            "let data = Dataset.iris().standardized()\n"
-                + "let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)], seed: 1)")
+        let notebook = Self.notebookWithIrisModel()
         let request = notebook.send(
             "execute_request", ["code": "model.fit(data, epochs: 1000000, batchSize: 8)"])
         Thread.sleep(forTimeInterval: 0.5)
@@ -163,5 +157,14 @@ struct RigorInterpreterTests {
         notebook.send("is_complete_request", ["code": "1 + 1"])
         #expect(notebook.nextReply()?.content["status"] == "complete")
         notebook.shutdown()
+    }
+
+    /// A kernel session holding `data` (iris, standardized) and an untrained `model` for it.
+    static func notebookWithIrisModel() -> NotebookClient {
+        let notebook = NotebookClient()
+        _ = notebook.run(
+            "let data = Dataset.iris().standardized()\n"
+                + "let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)], seed: 1)")
+        return notebook
     }
 }

@@ -69,14 +69,9 @@ public enum ProbabilisticMetrics {
     /// Mean negative log-likelihood of the true classes: `−(1/N) Σ log p[n][yₙ]` with `p` clipped to `[1e-15, 1]`.
     /// `probabilities` are rows of class probabilities.
     public static func logLoss(probabilities: [[Double]], labels: [Int]) throws -> Double {
-        guard probabilities.count == labels.count, !labels.isEmpty else {
-            throw NeuralNetworkError("logLoss", "\(probabilities.count) rows for \(labels.count) labels")
-        }
+        try checkRows(probabilities, labels: labels, metric: "logLoss")
         var total = 0.0
         for (row, label) in zip(probabilities, labels) {
-            guard row.indices.contains(label) else {
-                throw NeuralNetworkError("logLoss", "label \(label) out of range")
-            }
             total -= log(min(max(row[label], 1e-15), 1))
         }
         return total / Double(labels.count)
@@ -168,20 +163,25 @@ public enum ProbabilisticMetrics {
     /// The multi-class Brier score: the mean over examples of `Σ_k (p[n][k] − [yₙ = k])²` (0 is perfect, 2 the
     /// worst; Brier's original definition).
     public static func brierScore(probabilities: [[Double]], labels: [Int]) throws -> Double {
-        guard probabilities.count == labels.count, !labels.isEmpty else {
-            throw NeuralNetworkError("brierScore", "\(probabilities.count) rows for \(labels.count) labels")
-        }
+        try checkRows(probabilities, labels: labels, metric: "brierScore")
         var total = 0.0
         for (row, label) in zip(probabilities, labels) {
-            guard row.indices.contains(label) else {
-                throw NeuralNetworkError("brierScore", "label \(label) out of range 0..<\(row.count)")
-            }
             for (k, p) in row.enumerated() {
                 let difference = p - (k == label ? 1 : 0)
                 total += difference * difference
             }
         }
         return total / Double(labels.count)
+    }
+
+    /// One row of class probabilities per label, and every label a column of its row.
+    static func checkRows(_ probabilities: [[Double]], labels: [Int], metric: String) throws {
+        guard probabilities.count == labels.count, !labels.isEmpty else {
+            throw NeuralNetworkError(metric, "\(probabilities.count) rows for \(labels.count) labels")
+        }
+        for (row, label) in zip(probabilities, labels) where !row.indices.contains(label) {
+            throw NeuralNetworkError(metric, "label \(label) out of range 0..<\(row.count)")
+        }
     }
 }
 
