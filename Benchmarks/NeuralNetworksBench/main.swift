@@ -188,6 +188,7 @@ for name in options.tasks {
         "epoch_s_median": epochTimes.isEmpty ? 0 : epochTimes[epochTimes.count / 2],
         "step_ms": 1000 * trainSeconds / Double(max(steps, 1)), "test_acc": accuracy,
         "final_epoch_train_loss": history["loss"].last ?? 0, "n_params": task.model.parameterCount,
+        "train_loss_per_epoch": history["loss"],
     ]
     if task.test.targets.rank == 2 {
         let length = task.test.targets.shape[1]
