@@ -44,14 +44,13 @@ final class Compiler {
         function = declaration
         defer { function = saved }
         let defaults = declaration.parameters.map { $0.defaultValue.map(compile) }
-        let code = CompiledFunction(declaration: declaration, defaults: defaults)
         if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
-            code.singleExpression = compile(only.expression)
-            code.hasSingleExpression = true
-        } else {
-            code.body = compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl })
+            return CompiledFunction(
+                declaration: declaration, defaults: defaults, singleExpression: compile(only.expression))
         }
-        return code
+        return CompiledFunction(
+            declaration: declaration, defaults: defaults,
+            body: compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl }))
     }
 
     /// The closure that creates a function value, capturing the boxes it needs from `frame`.
@@ -209,8 +208,13 @@ final class Compiler {
                 let registry = context.registry
                 let span = valueExpression.span
                 let check = TypeCheck(returnType)
+                let kind = check.kind
                 return { frame in
                     let result = try value(frame)
+                    if TypeCheck.accepts(kind, result) {
+                        frame.returnValue = result
+                        return .returnFromFunction
+                    }
                     guard let converted = check.apply(result, registry: registry) else {
                         throw ScriptError(
                             .type,
