@@ -98,8 +98,24 @@ extension Compiler {
             return compileMethodCall(member, call: call, shape: shape, arguments: arguments)
         }
         let site = CallSite(shape: shape, span: call.callee.span, errorSpan: call.span)
-        let callee = compile(call.callee)
         let context = self.context
+        if let variable = call.callee as? VariableExpr, case .global(let cell) = variable.location {
+            // A call of a session function (`fib(n - 1)`): the global is read here, and the
+            // function called last from this site is called without the general dispatch.
+            let span = variable.span
+            let globals = context.globals
+            return { frame in
+                guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
+                // The identity is compared in place; the function is then taken (retained once)
+                // from the site, since the call may reassign the global.
+                if cell.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                    return try Compiler.callScript(
+                        script, arguments: arguments, site: site, frame: frame, context: context)
+                }
+                return try Compiler.call(cell.value, arguments: arguments, site: site, frame: frame, context: context)
+            }
+        }
+        let callee = compile(call.callee)
         return { frame in
             let function = try callee(frame)
             return try Compiler.call(function, arguments: arguments, site: site, frame: frame, context: context)
@@ -165,6 +181,7 @@ extension Compiler {
         throw ScriptError(.type, "cannot call value of non-function type '\(function.typeName)'", at: site.span)
     }
 
+    @inline(__always)
     static func callScript(
         _ function: ScriptFunction, arguments: ArgumentList, site: CallSite, frame: Frame, context: CallContext
     )

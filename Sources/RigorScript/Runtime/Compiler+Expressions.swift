@@ -337,6 +337,38 @@ extension Compiler {
         }
     }
 
+    /// A condition `x < 2` on a local variable and an Int literal (`<`, `<=`, `>`, `>=`, `==`,
+    /// `!=`), tested in place: no Bool value is built and unpacked. Nil for other conditions.
+    func compileIntConstantComparison(_ expression: Expr) -> ((Frame) throws -> Bool)? {
+        guard let binary = expression as? BinaryExpr, let literal = binary.right as? LiteralExpr,
+            case .int(let constant) = literal.value, let slot = Compiler.localSlot(of: binary.left)
+        else { return nil }
+        switch binary.op {
+        case .less: return intConstantComparison(LessThanConstant.self, binary, slot: slot, constant)
+        case .lessEqual: return intConstantComparison(LessEqualConstant.self, binary, slot: slot, constant)
+        case .greater: return intConstantComparison(GreaterThanConstant.self, binary, slot: slot, constant)
+        case .greaterEqual: return intConstantComparison(GreaterEqualConstant.self, binary, slot: slot, constant)
+        case .equalEqual: return intConstantComparison(EqualConstant.self, binary, slot: slot, constant)
+        case .bangEqual: return intConstantComparison(NotEqualConstant.self, binary, slot: slot, constant)
+        default: return nil
+        }
+    }
+
+    private func intConstantComparison<Operation: IntConstantOperation>(
+        _: Operation.Type, _ e: BinaryExpr, slot: Int, _ constant: Int
+    ) -> (Frame) throws -> Bool {
+        let op = e.op
+        let span = e.opSpan
+        let conditionSpan = e.span
+        return { frame in
+            if case .int(let x) = frame.slots[slot], case .bool(let result)? = Operation.apply(x, constant) {
+                return result
+            }
+            let value = try Operators.binary(op, frame.slots[slot], .int(constant), at: span)
+            return try Operators.condition(value, at: conditionSpan)
+        }
+    }
+
     /// The frame slot of a plain local variable or `$0`-style parameter, read in place.
     static func localSlot(of expression: Expr) -> Int? {
         if let variable = expression as? VariableExpr, case .local(let slot) = variable.location { return slot }

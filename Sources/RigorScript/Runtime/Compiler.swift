@@ -267,6 +267,7 @@ final class Compiler {
     private func compileCondition(_ condition: Condition) -> (Frame) throws -> Bool {
         switch condition {
         case .expression(let expression):
+            if let test = compileIntConstantComparison(expression) { return test }
             let value = compile(expression)
             let span = expression.span
             return { frame in
