@@ -115,6 +115,43 @@ extension Compiler {
                 return try Compiler.call(cell.value, arguments: arguments, site: site, frame: frame, context: context)
             }
         }
+        if let variable = call.callee as? VariableExpr {
+            // A function in a local variable (`let square = { $0 * $0 }`, a local function that
+            // calls itself): the same fast path, reading the variable in place.
+            switch variable.location {
+            case .local(let slot):
+                return { frame in
+                    if frame.slots[slot].isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                        return try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
+                    return try Compiler.call(
+                        frame.slots[slot], arguments: arguments, site: site, frame: frame, context: context)
+                }
+            case .cell(let index):
+                return { frame in
+                    let box = frame.cells[index]
+                    if box.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                        return try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
+                    return try Compiler.call(
+                        box.value, arguments: arguments, site: site, frame: frame, context: context)
+                }
+            case .capture(let index):
+                return { frame in
+                    let box = frame.captures[index]
+                    if box.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                        return try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
+                    return try Compiler.call(
+                        box.value, arguments: arguments, site: site, frame: frame, context: context)
+                }
+            case .global, .unresolved:
+                break
+            }
+        }
         let callee = compile(call.callee)
         return { frame in
             let function = try callee(frame)
