@@ -340,33 +340,8 @@ extension Compiler {
     /// A condition `x < 2` on a local variable and an Int literal (`<`, `<=`, `>`, `>=`, `==`,
     /// `!=`), tested in place: no Bool value is built and unpacked. Nil for other conditions.
     func compileIntConstantComparison(_ expression: Expr) -> ((Frame) throws -> Bool)? {
-        guard let binary = expression as? BinaryExpr, let literal = binary.right as? LiteralExpr,
-            case .int(let constant) = literal.value, let slot = Compiler.localSlot(of: binary.left)
-        else { return nil }
-        switch binary.op {
-        case .less: return intConstantComparison(LessThanConstant.self, binary, slot: slot, constant)
-        case .lessEqual: return intConstantComparison(LessEqualConstant.self, binary, slot: slot, constant)
-        case .greater: return intConstantComparison(GreaterThanConstant.self, binary, slot: slot, constant)
-        case .greaterEqual: return intConstantComparison(GreaterEqualConstant.self, binary, slot: slot, constant)
-        case .equalEqual: return intConstantComparison(EqualConstant.self, binary, slot: slot, constant)
-        case .bangEqual: return intConstantComparison(NotEqualConstant.self, binary, slot: slot, constant)
-        default: return nil
-        }
-    }
-
-    private func intConstantComparison<Operation: IntConstantOperation>(
-        _: Operation.Type, _ e: BinaryExpr, slot: Int, _ constant: Int
-    ) -> (Frame) throws -> Bool {
-        let op = e.op
-        let span = e.opSpan
-        let conditionSpan = e.span
-        return { frame in
-            if case .int(let x) = frame.slots[slot], case .bool(let result)? = Operation.apply(x, constant) {
-                return result
-            }
-            let value = try Operators.binary(op, frame.slots[slot], .int(constant), at: span)
-            return try Operators.condition(value, at: conditionSpan)
-        }
+        guard let test = IntConstantTest(expression) else { return nil }
+        return { frame in try test.evaluate(frame) }
     }
 
     /// The frame slot of a plain local variable or `$0`-style parameter, read in place.
@@ -476,4 +451,50 @@ enum EqualConstant: IntConstantOperation {
 enum NotEqualConstant: IntConstantOperation {
     @inline(__always)
     static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x != constant) }
+}
+
+/// A comparison of a local variable with an Int literal (`n < 2`, `i % 3 == 0` is not one: the
+/// left side must be a variable), evaluated in place by the closures of conditions and `if`s.
+struct IntConstantTest {
+    let slot: Int
+    let constant: Int
+    let op: TokenKind
+    /// For the general path and its errors.
+    let expression: BinaryExpr
+
+    init?(_ expression: Expr) {
+        guard let binary = expression as? BinaryExpr, let literal = binary.right as? LiteralExpr,
+            case .int(let constant) = literal.value, let slot = Compiler.localSlot(of: binary.left)
+        else { return nil }
+        switch binary.op {
+        case .less, .lessEqual, .greater, .greaterEqual, .equalEqual, .bangEqual: break
+        default: return nil
+        }
+        self.slot = slot
+        self.constant = constant
+        self.op = binary.op
+        self.expression = binary
+    }
+
+    @inline(__always)
+    func evaluate(_ frame: Frame) throws -> Bool {
+        if case .int(let x) = frame.slots[slot] {
+            switch op {
+            case .less: return x < constant
+            case .lessEqual: return x <= constant
+            case .greater: return x > constant
+            case .greaterEqual: return x >= constant
+            case .equalEqual: return x == constant
+            default: return x != constant
+            }
+        }
+        return try evaluateInGeneral(frame)
+    }
+
+    /// Any other value on the left: the operator's general semantics and errors.
+    @inline(never)
+    private func evaluateInGeneral(_ frame: Frame) throws -> Bool {
+        let value = try Operators.binary(op, frame.slots[slot], .int(constant), at: expression.opSpan)
+        return try Operators.condition(value, at: expression.span)
+    }
 }

@@ -203,14 +203,16 @@ final class Compiler {
                     return .returnFromFunction
                 }
             }
-            let value = compile(valueExpression)
+            // `return n`: a local is read in place instead of through a closure.
+            let slot = Compiler.localSlot(of: valueExpression)
+            let value = slot == nil ? compile(valueExpression) : { _ in .nil }
             if let returnType = function?.returnType {
                 let registry = context.registry
                 let span = valueExpression.span
                 let check = TypeCheck(returnType)
                 let kind = check.kind
                 return { frame in
-                    let result = try value(frame)
+                    let result = try slot.map { frame.slots[$0] } ?? value(frame)
                     if TypeCheck.accepts(kind, result) {
                         frame.returnValue = result
                         return .returnFromFunction
@@ -222,6 +224,12 @@ final class Compiler {
                             at: span)
                     }
                     frame.returnValue = converted
+                    return .returnFromFunction
+                }
+            }
+            if let slot {
+                return { frame in
+                    frame.returnValue = frame.slots[slot]
                     return .returnFromFunction
                 }
             }
@@ -245,8 +253,18 @@ final class Compiler {
     }
 
     private func compileIf(_ s: IfStmt) -> Execute {
-        let condition = compileConditions(s.conditions)
         let thenBranch = compileBlock(s.thenBranch.statements, hoisting: hoisted(s.thenBranch))
+        if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
+            let test = IntConstantTest(expression)
+        {
+            // `if n < 2 { … }`: the comparison is made here, not in a condition closure.
+            guard let elseStatement = s.elseBranch else {
+                return { frame in try test.evaluate(frame) ? thenBranch(frame) : .next }
+            }
+            let elseBranch = compile(elseStatement)
+            return { frame in try test.evaluate(frame) ? thenBranch(frame) : elseBranch(frame) }
+        }
+        let condition = compileConditions(s.conditions)
         guard let elseStatement = s.elseBranch else {
             return { frame in try condition(frame) ? thenBranch(frame) : .next }
         }
