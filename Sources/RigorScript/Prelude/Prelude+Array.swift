@@ -21,7 +21,8 @@ extension Prelude {
     /// comparator's script error pass through.
     static func sortValues(_ values: inout [Value], by comparator: Value?, context: CallContext) throws {
         if let comparator {
-            try values.sort { try requireBool(context.call(comparator, $0, $1), "sorted(by:)") }
+            let areInIncreasingOrder = context.prepare(comparator)
+            try values.sort { try requireBool(areInIncreasingOrder($0, $1), "sorted(by:)") }
         } else {
             try values.sort { try ordered($0, $1, less: true) }
         }
@@ -52,11 +53,11 @@ extension Prelude {
             doc: "A new array with `transform` applied to each element.",
             example: "[1, 2, 3].map { $0 * 2 }   // [2, 4, 6]"
         ) { receiver, arguments, context in
-            let f = arguments[0]
+            let transform = context.prepare(arguments[0])
             let items = elements(receiver)
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try context.call(f, item)) }
+            for item in items { out.append(try transform(item)) }
             return .array(out)
         }
         type.method(
@@ -64,7 +65,8 @@ extension Prelude {
             doc: "Like `map`, dropping nil results.",
             example: "[\"1\", \"x\", \"3\"].compactMap { Int($0) }   // [1, 3]"
         ) { receiver, arguments, context in
-            .array(try elements(receiver).map { try context.call(arguments[0], [$0]) }.filter { !$0.isNil })
+            let transform = context.prepare(arguments[0])
+            return .array(try elements(receiver).map { try transform($0) }.filter { !$0.isNil })
         }
         type.method(
             "flatMap", [.closure(nil, "transform", "(Element) -> [T]")], returns: "[T]",
@@ -87,7 +89,8 @@ extension Prelude {
             doc: "The elements for which `isIncluded` is true.",
             example: "[1, 2, 3, 4].filter { $0 % 2 == 0 }   // [2, 4]"
         ) { receiver, arguments, context in
-            .array(try elements(receiver).filter { try requireBool(context.call(arguments[0], $0), "filter") })
+            let isIncluded = context.prepare(arguments[0])
+            return .array(try elements(receiver).filter { try requireBool(isIncluded($0), "filter") })
         }
         type.method(
             "reduce",
@@ -96,14 +99,16 @@ extension Prelude {
             example: "[1, 2, 3].reduce(0, +)   // 6"
         ) { receiver, arguments, context in
             var result = arguments[0]
-            for item in elements(receiver) { result = try context.call(arguments[1], result, item) }
+            let nextPartialResult = context.prepare(arguments[1])
+            for item in elements(receiver) { result = try nextPartialResult(result, item) }
             return result
         }
         type.method(
             "forEach", [.closure(nil, "body", "(Element) -> Void")], doc: "Calls `body` on each element, in order.",
             example: "names.forEach { print($0) }"
         ) { receiver, arguments, context in
-            for item in elements(receiver) { _ = try context.call(arguments[0], [item]) }
+            let body = context.prepare(arguments[0])
+            for item in elements(receiver) { _ = try body(item) }
             return .nil
         }
         type.method(

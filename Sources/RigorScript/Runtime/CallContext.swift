@@ -54,29 +54,35 @@ public final class CallContext {
         }
     }
 
-    /// Calls a function value with one argument (the `map`/`filter` hot path: no array is built).
+    /// Calls a function value with one argument (no array is built).
     public func call(_ function: Value, _ argument: Value) throws -> Value {
-        if case .function(let callable) = function, let script = scriptFunction(callable),
-            script.code.parameterLocations.count == 1
-        {
-            return try invokeScript(script, argument, nil)
-        }
-        return try call(function, [argument])
+        try prepare(function)(argument)
     }
 
     /// Calls a function value with two arguments (`reduce`, `sorted(by:)`).
     public func call(_ function: Value, _ first: Value, _ second: Value) throws -> Value {
-        if case .function(let callable) = function {
-            if let script = scriptFunction(callable), script.code.parameterLocations.count == 2 {
-                return try invokeScript(script, first, second)
-            }
-            // An operator passed as a function (`reduce(0, +)`): no argument matching needed.
-            if let builtin = callable as? BuiltinFunction, builtin.specs.count == 2, !builtin.specs[1].isVariadic {
-                var packed = Arguments(values: [first, second], parameterTypes: builtin.parameterTypes)
-                return try builtin.body(&packed, self)
-            }
+        try prepare(function)(first, second)
+    }
+
+    /// A function value ready to be called many times (`map` calls one closure a million times):
+    /// what kind of function it is is found once, here, instead of at every call.
+    public func prepare(_ function: Value) -> PreparedCall {
+        guard case .function(let callable) = function else {
+            return PreparedCall(function: function, callable: PreparedCall.notCallable, kind: .other, context: self)
         }
-        return try call(function, [first, second])
+        if let script = scriptFunction(callable) {
+            let kind: PreparedCall.Kind
+            switch script.code.parameterSlots.count {
+            case 1: kind = .scriptWithOneParameter
+            case 2: kind = .scriptWithTwoParameters
+            default: kind = .other
+            }
+            return PreparedCall(function: function, callable: script, kind: kind, context: self)
+        }
+        if let builtin = callable as? BuiltinFunction, builtin.operatorFunction != nil {
+            return PreparedCall(function: function, callable: builtin, kind: .operatorFunction, context: self)
+        }
+        return PreparedCall(function: function, callable: callable, kind: .other, context: self)
     }
 
     /// The last closure a builtin called (`map` calls the same one a million times): its identity
@@ -92,29 +98,15 @@ public final class CallContext {
     }
 
     @inline(__always)
-    private func invokeScript(_ function: ScriptFunction, _ first: Value, _ second: Value?) throws -> Value {
+    fileprivate func bind(_ argument: Value, parameter index: Int, of function: ScriptFunction, in frame: Frame) throws
+    {
         let code = function.code
-        let frame = code.makeFrame(captures: function.captures)
-        defer { code.recycle(frame) }
-        try bind(first, parameter: 0, of: function, in: frame)
-        if let second { try bind(second, parameter: 1, of: function, in: frame) }
-        return try code.enter(function, frame: frame, context: self, callSpan: nil)
-    }
-
-    @inline(__always)
-    private func bind(_ argument: Value, parameter index: Int, of function: ScriptFunction, in frame: Frame) throws {
-        let code = function.code
-        var value = argument
-        if let check = code.parameterChecks[index] {
-            guard let converted = check.apply(value, registry: registry) else {
-                throw BuiltinError(
-                    .type,
-                    "cannot convert value of type '\(value.typeName)' to expected argument type '\(code.parameterTypes[index]!)' of '\(function.displayName)'"
-                )
-            }
-            value = converted
+        if !code.bind(argument, parameter: index, in: frame, registry: registry) {
+            throw BuiltinError(
+                .type,
+                "cannot convert value of type '\(argument.typeName)' to expected argument type '\(code.parameterTypes[index]!)' of '\(function.displayName)'"
+            )
         }
-        code.store(value, parameter: index, in: frame)
     }
 
     func invoke(_ callable: Callable, positional arguments: [Value]) throws -> Value {
@@ -134,29 +126,29 @@ public final class CallContext {
                     "\(function.declaration.isClosure ? "closure" : "'\(function.displayName)'") takes \(count) argument\(count == 1 ? "" : "s") but \(arguments.count) \(arguments.count == 1 ? "was" : "were") passed"
                 )
             }
-            let frame = code.makeFrame(captures: function.captures)
-            defer { code.recycle(frame) }
-            for index in 0..<count {
-                var value: Value
-                if index < arguments.count {
-                    value = arguments[index]
-                } else if let defaultValue = code.defaults[index] {
-                    value = try defaultValue(frame)
-                } else {
-                    value = .nil
-                }
-                if let type = code.parameterTypes[index] {
-                    guard let converted = Conversions.convert(value, to: type, registry: registry) else {
-                        throw BuiltinError(
-                            .type,
-                            "cannot convert value of type '\(value.typeName)' to expected argument type '\(type)' of '\(function.displayName)'"
-                        )
+            return try code.withFrame(for: function) { frame in
+                for index in 0..<count {
+                    var value: Value
+                    if index < arguments.count {
+                        value = arguments[index]
+                    } else if let defaultValue = code.defaults[index] {
+                        value = try defaultValue(frame)
+                    } else {
+                        value = .nil
                     }
-                    value = converted
+                    if let type = code.parameterTypes[index] {
+                        guard let converted = Conversions.convert(value, to: type, registry: registry) else {
+                            throw BuiltinError(
+                                .type,
+                                "cannot convert value of type '\(value.typeName)' to expected argument type '\(type)' of '\(function.displayName)'"
+                            )
+                        }
+                        value = converted
+                    }
+                    code.store(value, parameter: index, in: frame)
                 }
-                code.store(value, parameter: index, in: frame)
+                return try code.enter(function, frame: frame, context: self, callSpan: nil)
             }
-            return try code.enter(function, frame: frame, context: self, callSpan: nil)
         }
         if let builtin = callable as? BuiltinFunction {
             var values: [Value] = []
@@ -205,5 +197,73 @@ public final class CallContext {
     static func stackAddress() -> UInt {
         var marker: UInt8 = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+}
+
+/// A function value prepared by `CallContext.prepare(_:)` for calls from a builtin's loop. Calls
+/// with one or two arguments go straight into a script function's frame (no argument array),
+/// and an operator passed as a function (`reduce(0, +)`) is applied directly.
+public struct PreparedCall {
+    enum Kind: UInt8 {
+        case scriptWithOneParameter, scriptWithTwoParameters, operatorFunction, other
+    }
+
+    /// Stands in for the callable of a value that is not a function (the call then fails as
+    /// `CallContext.call` says).
+    static let notCallable = Callable()
+
+    let function: Value
+    /// The function's callable, non-optional and tagged by `kind`, so a call downcasts it
+    /// without copying (and retaining) an optional.
+    let callable: Callable
+    let kind: Kind
+    let context: CallContext
+
+    /// Calls the function with one argument.
+    public func callAsFunction(_ argument: Value) throws -> Value {
+        guard kind == .scriptWithOneParameter else { return try context.call(function, [argument]) }
+        let script = unsafeDowncast(callable, to: ScriptFunction.self)
+        let code = script.code
+        let context = self.context
+        return try code.withFrame(for: script) { frame in
+            if code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], argument) {
+                frame.slots[0] = argument
+            } else {
+                try context.bind(argument, parameter: 0, of: script, in: frame)
+            }
+            return try code.enter(script, frame: frame, context: context, callSpan: nil)
+        }
+    }
+
+    /// Calls the function with two arguments.
+    public func callAsFunction(_ first: Value, _ second: Value) throws -> Value {
+        switch kind {
+        case .scriptWithTwoParameters:
+            let script = unsafeDowncast(callable, to: ScriptFunction.self)
+            let code = script.code
+            let context = self.context
+            return try code.withFrame(for: script) { frame in
+                if code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], first)
+                    && TypeCheck.accepts(code.parameterKinds[1], second)
+                {
+                    frame.slots[0] = first
+                    frame.slots[1] = second
+                } else {
+                    try context.bind(first, parameter: 0, of: script, in: frame)
+                    try context.bind(second, parameter: 1, of: script, in: frame)
+                }
+                return try code.enter(script, frame: frame, context: context, callSpan: nil)
+            }
+        case .operatorFunction:
+            let builtin = unsafeDowncast(callable, to: BuiltinFunction.self)
+            return try Compiler.applyOperatorFunction(
+                builtin.operatorFunction!.op, first, second, span: builtin.operatorFunction!.span)
+        default:
+            if let builtin = callable as? BuiltinFunction, builtin.specs.count == 2, !builtin.specs[1].isVariadic {
+                var packed = Arguments(values: [first, second], parameterTypes: builtin.parameterTypes)
+                return try builtin.body(&packed, context)
+            }
+            return try context.call(function, [first, second])
+        }
     }
 }

@@ -27,6 +27,9 @@ public final class BuiltinFunction: Callable {
     /// Other functions of the same name with different labels (`stride(from:to:by:)` and
     /// `stride(from:through:by:)`); a call takes the first whose labels match.
     public internal(set) var overloads: [BuiltinFunction] = []
+    /// For an operator passed as a function (`reduce(0, +)`): the operator, so builtins that
+    /// call it apply it directly instead of packing an argument array.
+    var operatorFunction: (op: TokenKind, span: SourceSpan)?
 
     public init(_ signature: Signature, body: @escaping Body) {
         self.signature = signature

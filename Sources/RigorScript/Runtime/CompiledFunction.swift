@@ -14,14 +14,49 @@ final class CompiledFunction {
     let returnType: TypeAnnotation?
     let slotCount: Int
     let cellCount: Int
-    /// The body; nil while it is being compiled (recursive functions refer to themselves).
-    var body: Execute = { _ in .next }
+    /// Where each parameter lives, as plain integers so a call copies nothing reference-counted:
+    /// a slot (`>= 0`), a cell (`-1 - index`) or nowhere (`Int.min`, for `_`).
+    let parameterSlots: [Int]
+    /// The kind of each parameter's type check (`.any` for unannotated parameters): one byte,
+    /// so checking `n: Int` on a call retains nothing.
+    let parameterKinds: [TypeCheck.Kind]
+    /// The return type's check kind (`.any` without an annotation).
+    let returnKind: TypeCheck.Kind
+    /// Parameters in slots take the first slots (the resolver declares them first).
+    let parameterSlotCount: Int
+    /// Whether every parameter `i` lives in slot `i`: arguments are then stored straight into
+    /// the callee's slots.
+    let hasDirectParameters: Bool
+    /// Whether the function closes over variables (its frames take the captures of each call).
+    let hasCaptures: Bool
+    /// The body. Constants (not `var`s), so calling them needs no retain of their contexts.
+    let body: Execute
     /// A body that is a single expression returns its value (Swift's implicit return). Not an
     /// Optional: calling an optional closure goes through a reabstraction thunk.
-    var singleExpression: Evaluate = { _ in .nil }
-    var hasSingleExpression = false
+    let singleExpression: Evaluate
+    let hasSingleExpression: Bool
 
-    init(declaration: FunctionDecl, defaults: [Evaluate?]) {
+    /// A function whose body is a block of statements.
+    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Execute) {
+        self.init(
+            declaration: declaration, defaults: defaults, body: body, singleExpression: { _ in .nil },
+            hasSingleExpression: false)
+    }
+
+    /// A function whose body is one expression, which it returns.
+    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], singleExpression: @escaping Evaluate) {
+        self.init(
+            declaration: declaration, defaults: defaults, body: { _ in .next }, singleExpression: singleExpression,
+            hasSingleExpression: true)
+    }
+
+    private init(
+        declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Execute,
+        singleExpression: @escaping Evaluate, hasSingleExpression: Bool
+    ) {
+        self.body = body
+        self.singleExpression = singleExpression
+        self.hasSingleExpression = hasSingleExpression
         self.declaration = declaration
         self.specs = declaration.parameters.map {
             ParameterSpec(
@@ -36,40 +71,91 @@ final class CompiledFunction {
         self.returnType = declaration.returnType
         self.slotCount = declaration.slotCount
         self.cellCount = declaration.cellCount
-    }
-
-    /// Parameters in slots take the first slots (the resolver declares them first).
-    private lazy var parameterSlotCount = parameterLocations.filter {
-        if case .local = $0 { return true }
-        return false
-    }.count
-
-    /// Frames of finished calls, reused by the next call (a call costs no allocation then).
-    private var freeFrames: [Frame] = []
-
-    @inline(__always)
-    func makeFrame(captures: [Box]) -> Frame {
-        if let frame = freeFrames.popLast() {
-            frame.captures = captures
-            return frame
+        self.parameterSlots = parameterLocations.map {
+            switch $0 {
+            case .local(let slot): return slot
+            case .cell(let cell): return -1 - cell
+            case .global, .unresolved: return Int.min
+            }
         }
-        return Frame(slotCount: slotCount, cellCount: cellCount, captures: captures)
+        self.parameterKinds = parameterChecks.map { $0?.kind ?? .any }
+        self.returnKind = returnCheck?.kind ?? .any
+        self.parameterSlotCount = parameterSlots.filter { $0 >= 0 }.count
+        self.hasDirectParameters = parameterSlots.enumerated().allSatisfy { $0.element == $0.offset }
+        self.hasCaptures = !declaration.captures.isEmpty
     }
 
+    /// The frames of this function's running calls, by nesting level (recursion), kept for
+    /// the next calls up to `pooledFrameLimit` levels: a call costs no allocation then.
+    ///
+    /// Unmanaged, so taking a frame for a call retains nothing. This is sound because the pool
+    /// owns one reference to each of its frames (taken in `withFrame`, given back in `deinit`),
+    /// and a frame is used only inside `withFrame`, during a call of this function, which
+    /// keeps the function (and so its pool) alive.
+    private var framePool: [Unmanaged<Frame>] = []
+    /// How many calls of this function are running (frames are taken and given back in LIFO
+    /// order: calls nest on the one executor thread, and an error unwinds them in order).
+    private var activeFrames = 0
+    private static let pooledFrameLimit = 64
+
+    deinit {
+        for frame in framePool { frame.release() }
+    }
+
+    /// Runs `call` with a frame for one call of this function: the pooled frame of this nesting
+    /// level (its locals cleared, its boxed locals new, the captures of `function` installed),
+    /// or a new one. `function` is a function value of this code.
     @inline(__always)
-    func recycle(_ frame: Frame) {
-        guard cellCount == 0, freeFrames.count < 64 else { return }
-        frame.reset(keepingFirst: parameterSlotCount)
-        freeFrames.append(frame)
+    func withFrame<Result>(for function: ScriptFunction, _ call: (Frame) throws -> Result) rethrows -> Result {
+        let level = activeFrames
+        activeFrames = level + 1
+        defer { activeFrames = level }
+        let frame: Unmanaged<Frame>
+        // Frames deeper than the pool are owned here, for the duration of the call.
+        var unpooled: Frame?
+        if level < framePool.count {
+            frame = framePool[level]
+        } else {
+            let new = Frame(slotCount: slotCount, cellCount: cellCount, captures: function.captures)
+            if level < CompiledFunction.pooledFrameLimit {
+                frame = .passRetained(new)
+                framePool.append(frame)
+            } else {
+                frame = .passUnretained(new)
+                unpooled = new
+            }
+        }
+        defer { withExtendedLifetime(unpooled) {} }
+        return try frame._withUnsafeGuaranteedRef { frame in
+            if cellCount > 0 { frame.renewCells() }
+            if hasCaptures { frame.captures = function.captures }
+            defer { frame.reset(keepingFirst: parameterSlotCount) }
+            return try call(frame)
+        }
     }
 
     @inline(__always)
     func store(_ value: Value, parameter index: Int, in frame: Frame) {
-        switch parameterLocations[index] {
-        case .local(let slot): frame.slots[slot] = value
-        case .cell(let cell): frame.cells[cell].value = value
-        case .global, .unresolved: break  // `_` parameters
+        let slot = parameterSlots[index]
+        if slot >= 0 {
+            frame.slots[slot] = value
+        } else if slot != Int.min {
+            frame.cells[-1 - slot].value = value
         }
+    }
+
+    /// Converts an argument to parameter `index`'s type and stores it in the callee's frame;
+    /// false if the value does not conform (the caller reports it, with its own span).
+    @inline(__always)
+    func bind(_ value: Value, parameter index: Int, in frame: Frame, registry: BuiltinRegistry) -> Bool {
+        let kind = parameterKinds[index]
+        if TypeCheck.accepts(kind, value) {
+            store(value, parameter: index, in: frame)
+            return true
+        }
+        guard let converted = parameterChecks[index]?.apply(value, registry: registry) else { return false }
+        store(converted, parameter: index, in: frame)
+        return true
     }
 
     /// Runs the body in a prepared frame, guarding depth, stack and interrupts, and adds this
@@ -79,20 +165,9 @@ final class CompiledFunction {
         context.depth += 1
         defer { context.depth -= 1 }
         if context.depth > context.maxDepth || CallContext.stackAddress() < context.stackLimit {
-            let message = "maximum recursion depth exceeded (\(context.depth - 1) nested calls)"
-            if let callSpan {
-                throw ScriptError(
-                    .recursion, message, at: callSpan,
-                    notes: [
-                        Diagnostic.Note("check the recursion's base case, or use a loop")
-                    ])
-            }
-            throw BuiltinError(.recursion, message)
+            throw recursionError(depth: context.depth, callSpan: callSpan)
         }
-        if context.interrupt.isRequested {
-            if let callSpan { throw ScriptError(.interrupted, "execution interrupted", at: callSpan) }
-            throw BuiltinError(.interrupted, "execution interrupted")
-        }
+        if context.interrupt.isRequested { throw CompiledFunction.interruptError(callSpan: callSpan) }
         do {
             var result: Value
             if hasSingleExpression {
@@ -100,28 +175,48 @@ final class CompiledFunction {
             } else {
                 // `return` statements convert their value themselves; only falling off the end
                 // still needs the check below.
-                if case .returnFromFunction = try body(frame) { return frame.returnValue }
-                result = frame.returnValue
+                if case .returnFromFunction = try body(frame) { return frame.takeReturnValue() }
+                result = frame.takeReturnValue()
             }
-            if let returnType, let returnCheck {
-                guard let converted = returnCheck.apply(result, registry: context.registry) else {
-                    let span = declaration.body.last?.span ?? declaration.span
-                    if result.isNil && !(declaration.body.last is ReturnStmt) {
-                        throw ScriptError(
-                            .type, "missing return in function expected to return '\(returnType)'", at: span)
-                    }
-                    throw ScriptError(
-                        .type,
-                        "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
-                        at: span)
-                }
-                result = converted
-            }
+            if !TypeCheck.accepts(returnKind, result) { result = try convertReturn(result, registry: context.registry) }
             return result
         } catch let error as ScriptError {
             error.addFrame(function: declaration.displayName)
             throw error
         }
+    }
+
+    /// The return value converted to the declared type (`Int` to `Double`), or the error.
+    @inline(never)
+    private func convertReturn(_ result: Value, registry: BuiltinRegistry) throws -> Value {
+        guard let returnType, let returnCheck else { return result }
+        if let converted = returnCheck.apply(result, registry: registry) { return converted }
+        let span = declaration.body.last?.span ?? declaration.span
+        if result.isNil && !(declaration.body.last is ReturnStmt) {
+            throw ScriptError(.type, "missing return in function expected to return '\(returnType)'", at: span)
+        }
+        throw ScriptError(
+            .type, "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
+            at: span)
+    }
+
+    @inline(never)
+    private func recursionError(depth: Int, callSpan: SourceSpan?) -> Error {
+        let message = "maximum recursion depth exceeded (\(depth - 1) nested calls)"
+        if let callSpan {
+            return ScriptError(
+                .recursion, message, at: callSpan,
+                notes: [
+                    Diagnostic.Note("check the recursion's base case, or use a loop")
+                ])
+        }
+        return BuiltinError(.recursion, message)
+    }
+
+    @inline(never)
+    private static func interruptError(callSpan: SourceSpan?) -> Error {
+        if let callSpan { return ScriptError(.interrupted, "execution interrupted", at: callSpan) }
+        return BuiltinError(.interrupted, "execution interrupted")
     }
 }
 

@@ -6,7 +6,17 @@ final class CallSite {
     let errorSpan: SourceSpan
     var cachedParameters: [ParameterSpec]?
     var cachedCallee: AnyObject?
-    var cachedSources: [ArgumentSource] = []
+    var cachedSources: [ArgumentSource] = [] {
+        didSet {
+            argumentsAreInOrder =
+                cachedSources.enumerated().allSatisfy {
+                    if case .argument(let i) = $0.element { return i == $0.offset }
+                    return false
+                } && cachedSources.count == shape.labels.count
+        }
+    }
+    /// Whether `cachedSources` passes argument `i` to parameter `i`, every argument to one.
+    private(set) var argumentsAreInOrder = false
     /// The script function called last from here (a weak-free identity cache for the cast).
     var lastScript: ScriptFunction?
     /// For overloaded builtins: the overload chosen for `cachedCallee`.
@@ -44,6 +54,38 @@ final class CallSite {
     }
 }
 
+/// The compiled arguments of a call. The first three are kept as separate closures, which are
+/// called directly; closures taken out of an array go through a reabstraction thunk and are
+/// retained around the call.
+struct ArgumentList {
+    let count: Int
+    private let first: CompiledFunction.Evaluate
+    private let second: CompiledFunction.Evaluate
+    private let third: CompiledFunction.Evaluate
+    /// The arguments after the third.
+    private let rest: [CompiledFunction.Evaluate]
+
+    init(_ expressions: [Expr], compile: (Expr) -> CompiledFunction.Evaluate) {
+        count = expressions.count
+        let missing: CompiledFunction.Evaluate = { _ in .nil }
+        first = expressions.count > 0 ? compile(expressions[0]) : missing
+        second = expressions.count > 1 ? compile(expressions[1]) : missing
+        third = expressions.count > 2 ? compile(expressions[2]) : missing
+        rest = expressions.dropFirst(3).map(compile)
+    }
+
+    /// Evaluates argument `index` (in the caller's frame).
+    @inline(__always)
+    func evaluate(_ index: Int, in frame: Frame) throws -> Value {
+        switch index {
+        case 0: return try first(frame)
+        case 1: return try second(frame)
+        case 2: return try third(frame)
+        default: return try rest[index - 3](frame)
+        }
+    }
+}
+
 extension Compiler {
     func compileCall(_ call: CallExpr) -> Evaluate {
         let shape = CallShape(
@@ -51,13 +93,66 @@ extension Compiler {
             hasTrailingClosure: call.hasTrailingClosure,
             closingSpan: SourceSpan(
                 source: call.span.source, start: pointBefore(call.parenSpan.end), end: call.parenSpan.end))
-        let arguments = call.arguments.map { compile($0.value) }
+        let arguments = ArgumentList(call.arguments.map(\.value)) { compile($0) }
         if let member = call.callee as? MemberExpr {
             return compileMethodCall(member, call: call, shape: shape, arguments: arguments)
         }
         let site = CallSite(shape: shape, span: call.callee.span, errorSpan: call.span)
-        let callee = compile(call.callee)
         let context = self.context
+        if let variable = call.callee as? VariableExpr, case .global(let cell) = variable.location {
+            // A call of a session function (`fib(n - 1)`): the global is read here, and the
+            // function called last from this site is called without the general dispatch.
+            let span = variable.span
+            let globals = context.globals
+            return { frame in
+                guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
+                // The identity is compared in place; the function is then taken (retained once)
+                // from the site, since the call may reassign the global.
+                if cell.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                    return try Compiler.callScript(
+                        script, arguments: arguments, site: site, frame: frame, context: context)
+                }
+                return try Compiler.call(cell.value, arguments: arguments, site: site, frame: frame, context: context)
+            }
+        }
+        if let variable = call.callee as? VariableExpr {
+            // A function in a local variable (`let square = { $0 * $0 }`, a local function that
+            // calls itself): the same fast path, reading the variable in place.
+            switch variable.location {
+            case .local(let slot):
+                return { frame in
+                    if frame.slots[slot].isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                        return try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
+                    return try Compiler.call(
+                        frame.slots[slot], arguments: arguments, site: site, frame: frame, context: context)
+                }
+            case .cell(let index):
+                return { frame in
+                    let box = frame.cells[index]
+                    if box.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                        return try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
+                    return try Compiler.call(
+                        box.value, arguments: arguments, site: site, frame: frame, context: context)
+                }
+            case .capture(let index):
+                return { frame in
+                    let box = frame.captures[index]
+                    if box.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
+                        return try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
+                    return try Compiler.call(
+                        box.value, arguments: arguments, site: site, frame: frame, context: context)
+                }
+            case .global, .unresolved:
+                break
+            }
+        }
+        let callee = compile(call.callee)
         return { frame in
             let function = try callee(frame)
             return try Compiler.call(function, arguments: arguments, site: site, frame: frame, context: context)
@@ -70,7 +165,7 @@ extension Compiler {
 
     /// Calls a function value with compiled arguments.
     static func call(
-        _ function: Value, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext
+        _ function: Value, arguments: ArgumentList, site: CallSite, frame: Frame, context: CallContext
     ) throws
         -> Value
     {
@@ -123,52 +218,72 @@ extension Compiler {
         throw ScriptError(.type, "cannot call value of non-function type '\(function.typeName)'", at: site.span)
     }
 
+    @inline(__always)
     static func callScript(
-        _ function: ScriptFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext
+        _ function: ScriptFunction, arguments: ArgumentList, site: CallSite, frame: Frame, context: CallContext
     )
         throws -> Value
     {
         let code = function.code
-        let sources = try site.sources(
-            for: code, parameters: code.specs, name: function.declaration.displayName)
-        let calleeFrame = code.makeFrame(captures: function.captures)
-        defer { code.recycle(calleeFrame) }
-        for index in 0..<sources.count {
-            var value: Value
-            switch sources[index] {
-            case .argument(let i): value = try arguments[i](frame)
-            case .defaultValue: value = try code.defaults[index]!(calleeFrame)
-            case .variadic: value = .nil
-            }
-            if let check = code.parameterChecks[index] {
-                guard let converted = check.apply(value, registry: context.registry) else {
-                    let type = code.parameterTypes[index]!
-                    throw ScriptError(
-                        .type, "cannot convert value of type '\(value.typeName)' to expected argument type '\(type)'",
-                        at: site.span(ofParameter: index))
+        if site.cachedCallee !== code {
+            _ = try site.sources(for: code, parameters: code.specs, name: function.declaration.displayName)
+        }
+        return try code.withFrame(for: function) { calleeFrame in
+            if site.argumentsAreInOrder && code.hasDirectParameters {
+                // Each argument fills the parameter of its position, in the slot of that number.
+                for index in 0..<arguments.count {
+                    let value = try arguments.evaluate(index, in: frame)
+                    if TypeCheck.accepts(code.parameterKinds[index], value) {
+                        calleeFrame.slots[index] = value
+                    } else if !code.bind(value, parameter: index, in: calleeFrame, registry: context.registry) {
+                        throw argumentMismatch(value, parameter: index, of: code, site: site)
+                    }
                 }
-                value = converted
+            } else {
+                let sources = site.cachedSources
+                for index in 0..<sources.count {
+                    let value: Value
+                    switch sources[index] {
+                    case .argument(let i): value = try arguments.evaluate(i, in: frame)
+                    case .defaultValue: value = try code.defaults[index]!(calleeFrame)
+                    case .variadic: value = .nil
+                    }
+                    if !code.bind(value, parameter: index, in: calleeFrame, registry: context.registry) {
+                        throw argumentMismatch(value, parameter: index, of: code, site: site)
+                    }
+                }
             }
-            code.store(value, parameter: index, in: calleeFrame)
+            do {
+                return try code.enter(function, frame: calleeFrame, context: context, callSpan: site.span)
+            } catch let error as ScriptError {
+                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
+                throw error
+            } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: site.errorSpan)
+            }
         }
-        do {
-            return try code.enter(function, frame: calleeFrame, context: context, callSpan: site.span)
-        } catch let error as ScriptError {
-            if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
-            throw error
-        } catch let error as BuiltinError {
-            throw ScriptError(builtin: error, at: site.errorSpan)
-        }
+    }
+
+    @inline(never)
+    private static func argumentMismatch(
+        _ value: Value, parameter index: Int, of code: CompiledFunction, site: CallSite
+    )
+        -> ScriptError
+    {
+        let type = code.parameterTypes[index]!
+        return ScriptError(
+            .type, "cannot convert value of type '\(value.typeName)' to expected argument type '\(type)'",
+            at: site.span(ofParameter: index))
     }
 
     /// Evaluates the arguments of a builtin call into one value per parameter.
     private static func pack(
-        _ signature: Signature, parameterTypes: [String], sources: [ArgumentSource], arguments: [Evaluate],
+        _ signature: Signature, parameterTypes: [String], sources: [ArgumentSource], arguments: ArgumentList,
         frame: Frame
     ) throws -> Arguments {
         var evaluated: [Value] = []
         evaluated.reserveCapacity(arguments.count)
-        for argument in arguments { evaluated.append(try argument(frame)) }
+        for index in 0..<arguments.count { evaluated.append(try arguments.evaluate(index, in: frame)) }
         var values: [Value] = []
         values.reserveCapacity(sources.count)
         for (index, source) in sources.enumerated() {
@@ -182,7 +297,7 @@ extension Compiler {
     }
 
     static func callBuiltin(
-        _ builtin: BuiltinFunction, arguments: [Evaluate], site: CallSite, frame: Frame, context: CallContext
+        _ builtin: BuiltinFunction, arguments: ArgumentList, site: CallSite, frame: Frame, context: CallContext
     )
         throws -> Value
     {
@@ -228,7 +343,7 @@ extension Compiler {
 
     /// Calls a builtin method; `key` identifies the method for the call site's matching cache.
     static func callMethod(
-        _ method: Method, key: AnyObject, receiver: inout Value, arguments: [Evaluate], site: CallSite, frame: Frame,
+        _ method: Method, key: AnyObject, receiver: inout Value, arguments: ArgumentList, site: CallSite, frame: Frame,
         context: CallContext
     ) throws -> Value {
         var chosen = method
@@ -274,7 +389,7 @@ extension Compiler {
     }
 
     private func compileMethodCall(
-        _ member: MemberExpr, call: CallExpr, shape: CallShape, arguments: [Evaluate]
+        _ member: MemberExpr, call: CallExpr, shape: CallShape, arguments: ArgumentList
     )
         -> Evaluate
     {
@@ -304,7 +419,7 @@ extension Compiler {
     /// `receiver.name(arguments)`: a method of the receiver's type, a static member of a type,
     /// or a property holding a function.
     static func invokeMember(
-        _ name: String, on receiver: inout Value, arguments: [Evaluate], site: MethodSite, frame: Frame,
+        _ name: String, on receiver: inout Value, arguments: ArgumentList, site: MethodSite, frame: Frame,
         context: CallContext
     ) throws -> Value {
         if case .type(let descriptor) = receiver {

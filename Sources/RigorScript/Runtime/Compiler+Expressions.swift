@@ -4,8 +4,16 @@ extension Compiler {
     func compile(_ expression: Expr) -> Evaluate {
         switch expression {
         case let e as LiteralExpr:
-            let value = e.value
-            return { _ in value }
+            // Numbers and Bools are built in place: returning a captured `Value` copies it
+            // through its outlined copy function.
+            switch e.value {
+            case .int(let i): return { _ in .int(i) }
+            case .double(let d): return { _ in .double(d) }
+            case .bool(let b): return { _ in .bool(b) }
+            default:
+                let value = e.value
+                return { _ in value }
+            }
         case let e as InterpolatedStringExpr:
             return compileInterpolation(e)
         case let e as VariableExpr:
@@ -172,6 +180,11 @@ extension Compiler {
     }
 
     private func compileBinary(_ e: BinaryExpr) -> Evaluate {
+        if let literal = e.right as? LiteralExpr, case .int(let constant) = literal.value,
+            let specialized = compileIntConstantOperation(e, constant: constant)
+        {
+            return specialized
+        }
         let left = compile(e.left)
         let right = compile(e.right)
         let span = e.opSpan
@@ -285,25 +298,203 @@ extension Compiler {
         }
     }
 
+    /// `x op 2`, the commonest shape of arithmetic and comparisons (`n - 1`, `i % 3 == 0`,
+    /// `n < 2`): the Int literal is not evaluated through a closure, and a local variable on the
+    /// left is read in place. Other operand types take the general path of the operator.
+    private func compileIntConstantOperation(_ e: BinaryExpr, constant: Int) -> Evaluate? {
+        switch e.op {
+        case .plus: return intConstantOperation(AddConstant.self, e, constant)
+        case .minus: return intConstantOperation(SubtractConstant.self, e, constant)
+        case .star: return intConstantOperation(MultiplyConstant.self, e, constant)
+        case .percent: return intConstantOperation(RemainderConstant.self, e, constant)
+        case .less: return intConstantOperation(LessThanConstant.self, e, constant)
+        case .lessEqual: return intConstantOperation(LessEqualConstant.self, e, constant)
+        case .greater: return intConstantOperation(GreaterThanConstant.self, e, constant)
+        case .greaterEqual: return intConstantOperation(GreaterEqualConstant.self, e, constant)
+        case .equalEqual: return intConstantOperation(EqualConstant.self, e, constant)
+        case .bangEqual: return intConstantOperation(NotEqualConstant.self, e, constant)
+        default: return nil
+        }
+    }
+
+    /// One operator's `x op constant` (specialized per operator by the optimizer).
+    private func intConstantOperation<Operation: IntConstantOperation>(
+        _: Operation.Type, _ e: BinaryExpr, _ constant: Int
+    ) -> Evaluate {
+        let span = e.opSpan
+        let op = e.op
+        if let slot = Compiler.localSlot(of: e.left) {
+            return { frame in
+                if case .int(let x) = frame.slots[slot], let result = Operation.apply(x, constant) { return result }
+                return try Operators.binary(op, frame.slots[slot], .int(constant), at: span)
+            }
+        }
+        let left = compile(e.left)
+        return { frame in
+            let a = try left(frame)
+            if case .int(let x) = a, let result = Operation.apply(x, constant) { return result }
+            return try Operators.binary(op, a, .int(constant), at: span)
+        }
+    }
+
+    /// A condition `x < 2` on a local variable and an Int literal (`<`, `<=`, `>`, `>=`, `==`,
+    /// `!=`), tested in place: no Bool value is built and unpacked. Nil for other conditions.
+    func compileIntConstantComparison(_ expression: Expr) -> ((Frame) throws -> Bool)? {
+        guard let test = IntConstantTest(expression) else { return nil }
+        return { frame in try test.evaluate(frame) }
+    }
+
+    /// The frame slot of a plain local variable or `$0`-style parameter, read in place.
+    static func localSlot(of expression: Expr) -> Int? {
+        if let variable = expression as? VariableExpr, case .local(let slot) = variable.location { return slot }
+        if let dollar = expression as? DollarExpr, case .local(let slot) = dollar.location { return slot }
+        return nil
+    }
+
     /// `+` as a function value, for `reduce(0, +)`.
     static func operatorFunction(_ op: TokenKind, span: SourceSpan) -> BuiltinFunction {
         let signature = Signature(
             op.spelling, [.init(nil, "lhs"), .init(nil, "rhs")], returns: "Any",
             doc: "The '\(op.spelling)' operator as a function.")
-        return BuiltinFunction(signature) { arguments, _ in
-            switch op {
-            case .ampAmp, .pipePipe:
-                guard case .bool(let a) = arguments[0], case .bool(let b) = arguments[1] else {
-                    throw BuiltinError(.type, "'\(op.spelling)' needs Bool operands")
-                }
-                return .bool(op == .ampAmp ? a && b : a || b)
-            default:
-                do {
-                    return try Operators.binary(op, arguments[0], arguments[1], at: span)
-                } catch let error as ScriptError {
-                    throw BuiltinError(error.kind, error.message)
-                }
+        let function = BuiltinFunction(signature) { arguments, _ in
+            try applyOperatorFunction(op, arguments[0], arguments[1], span: span)
+        }
+        function.operatorFunction = (op, span)
+        return function
+    }
+
+    /// What an operator passed as a function does with its two arguments.
+    @inline(__always)
+    static func applyOperatorFunction(_ op: TokenKind, _ lhs: Value, _ rhs: Value, span: SourceSpan) throws -> Value {
+        if op == .plus, case .int(let x) = lhs, case .int(let y) = rhs {
+            let (r, o) = x.addingReportingOverflow(y)
+            if !o { return .int(r) }
+        }
+        switch op {
+        case .ampAmp, .pipePipe:
+            guard case .bool(let a) = lhs, case .bool(let b) = rhs else {
+                throw BuiltinError(.type, "'\(op.spelling)' needs Bool operands")
+            }
+            return .bool(op == .ampAmp ? a && b : a || b)
+        default:
+            do {
+                return try Operators.binary(op, lhs, rhs, at: span)
+            } catch let error as ScriptError {
+                throw BuiltinError(error.kind, error.message)
             }
         }
+    }
+}
+
+/// An operator applied to an Int and an Int constant: the result, or nil when the general path
+/// must decide (overflow, division by zero), which then reports the error.
+protocol IntConstantOperation {
+    static func apply(_ x: Int, _ constant: Int) -> Value?
+}
+
+enum AddConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? {
+        let (r, o) = x.addingReportingOverflow(constant)
+        return o ? nil : .int(r)
+    }
+}
+
+enum SubtractConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? {
+        let (r, o) = x.subtractingReportingOverflow(constant)
+        return o ? nil : .int(r)
+    }
+}
+
+enum MultiplyConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? {
+        let (r, o) = x.multipliedReportingOverflow(by: constant)
+        return o ? nil : .int(r)
+    }
+}
+
+enum RemainderConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? {
+        constant == 0 || (x == .min && constant == -1) ? nil : .int(x % constant)
+    }
+}
+
+enum LessThanConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x < constant) }
+}
+
+enum LessEqualConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x <= constant) }
+}
+
+enum GreaterThanConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x > constant) }
+}
+
+enum GreaterEqualConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x >= constant) }
+}
+
+enum EqualConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x == constant) }
+}
+
+enum NotEqualConstant: IntConstantOperation {
+    @inline(__always)
+    static func apply(_ x: Int, _ constant: Int) -> Value? { .bool(x != constant) }
+}
+
+/// A comparison of a local variable with an Int literal (`n < 2`, `i % 3 == 0` is not one: the
+/// left side must be a variable), evaluated in place by the closures of conditions and `if`s.
+struct IntConstantTest {
+    let slot: Int
+    let constant: Int
+    let op: TokenKind
+    /// For the general path and its errors.
+    let expression: BinaryExpr
+
+    init?(_ expression: Expr) {
+        guard let binary = expression as? BinaryExpr, let literal = binary.right as? LiteralExpr,
+            case .int(let constant) = literal.value, let slot = Compiler.localSlot(of: binary.left)
+        else { return nil }
+        switch binary.op {
+        case .less, .lessEqual, .greater, .greaterEqual, .equalEqual, .bangEqual: break
+        default: return nil
+        }
+        self.slot = slot
+        self.constant = constant
+        self.op = binary.op
+        self.expression = binary
+    }
+
+    @inline(__always)
+    func evaluate(_ frame: Frame) throws -> Bool {
+        if case .int(let x) = frame.slots[slot] {
+            switch op {
+            case .less: return x < constant
+            case .lessEqual: return x <= constant
+            case .greater: return x > constant
+            case .greaterEqual: return x >= constant
+            case .equalEqual: return x == constant
+            default: return x != constant
+            }
+        }
+        return try evaluateInGeneral(frame)
+    }
+
+    /// Any other value on the left: the operator's general semantics and errors.
+    @inline(never)
+    private func evaluateInGeneral(_ frame: Frame) throws -> Bool {
+        let value = try Operators.binary(op, frame.slots[slot], .int(constant), at: expression.opSpan)
+        return try Operators.condition(value, at: expression.span)
     }
 }

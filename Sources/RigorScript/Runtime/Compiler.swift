@@ -44,14 +44,13 @@ final class Compiler {
         function = declaration
         defer { function = saved }
         let defaults = declaration.parameters.map { $0.defaultValue.map(compile) }
-        let code = CompiledFunction(declaration: declaration, defaults: defaults)
         if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
-            code.singleExpression = compile(only.expression)
-            code.hasSingleExpression = true
-        } else {
-            code.body = compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl })
+            return CompiledFunction(
+                declaration: declaration, defaults: defaults, singleExpression: compile(only.expression))
         }
-        return code
+        return CompiledFunction(
+            declaration: declaration, defaults: defaults,
+            body: compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl }))
     }
 
     /// The closure that creates a function value, capturing the boxes it needs from `frame`.
@@ -204,13 +203,20 @@ final class Compiler {
                     return .returnFromFunction
                 }
             }
-            let value = compile(valueExpression)
+            // `return n`: a local is read in place instead of through a closure.
+            let slot = Compiler.localSlot(of: valueExpression)
+            let value = slot == nil ? compile(valueExpression) : { _ in .nil }
             if let returnType = function?.returnType {
                 let registry = context.registry
                 let span = valueExpression.span
                 let check = TypeCheck(returnType)
+                let kind = check.kind
                 return { frame in
-                    let result = try value(frame)
+                    let result = try slot.map { frame.slots[$0] } ?? value(frame)
+                    if TypeCheck.accepts(kind, result) {
+                        frame.returnValue = result
+                        return .returnFromFunction
+                    }
                     guard let converted = check.apply(result, registry: registry) else {
                         throw ScriptError(
                             .type,
@@ -218,6 +224,12 @@ final class Compiler {
                             at: span)
                     }
                     frame.returnValue = converted
+                    return .returnFromFunction
+                }
+            }
+            if let slot {
+                return { frame in
+                    frame.returnValue = frame.slots[slot]
                     return .returnFromFunction
                 }
             }
@@ -241,8 +253,18 @@ final class Compiler {
     }
 
     private func compileIf(_ s: IfStmt) -> Execute {
-        let condition = compileConditions(s.conditions)
         let thenBranch = compileBlock(s.thenBranch.statements, hoisting: hoisted(s.thenBranch))
+        if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
+            let test = IntConstantTest(expression)
+        {
+            // `if n < 2 { … }`: the comparison is made here, not in a condition closure.
+            guard let elseStatement = s.elseBranch else {
+                return { frame in try test.evaluate(frame) ? thenBranch(frame) : .next }
+            }
+            let elseBranch = compile(elseStatement)
+            return { frame in try test.evaluate(frame) ? thenBranch(frame) : elseBranch(frame) }
+        }
+        let condition = compileConditions(s.conditions)
         guard let elseStatement = s.elseBranch else {
             return { frame in try condition(frame) ? thenBranch(frame) : .next }
         }
@@ -263,6 +285,7 @@ final class Compiler {
     private func compileCondition(_ condition: Condition) -> (Frame) throws -> Bool {
         switch condition {
         case .expression(let expression):
+            if let test = compileIntConstantComparison(expression) { return test }
             let value = compile(expression)
             let span = expression.span
             return { frame in

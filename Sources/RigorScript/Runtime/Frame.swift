@@ -15,16 +15,29 @@ final class Frame {
         self.captures = captures
     }
 
-    /// Readies a recycled frame for another call (only frames without boxed locals are recycled:
-    /// closures may still hold the old boxes).
+    /// Readies a recycled frame for another call.
     /// Parameters are overwritten by the next call; only the other locals are cleared (so a
     /// recycled frame keeps nothing alive), and the captures are replaced when the frame is reused.
+    /// The return value was taken by the call (`takeReturnValue`).
     @inline(__always)
     func reset(keepingFirst parameterCount: Int) {
         if parameterCount < slotCount {
             (slots + parameterCount).update(repeating: .nil, count: slotCount - parameterCount)
         }
-        returnValue = .nil
+    }
+
+    /// New boxes for the boxed locals of a reused frame: closures of the previous call may still
+    /// hold the old ones.
+    func renewCells() {
+        for index in cells.indices { cells[index] = Box(.nil) }
+    }
+
+    /// Moves the return value out, leaving `nil` (no retain and release of a copy).
+    @inline(__always)
+    func takeReturnValue() -> Value {
+        var result = Value.nil
+        swap(&result, &returnValue)
+        return result
     }
 
     deinit {

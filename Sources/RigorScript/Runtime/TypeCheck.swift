@@ -21,6 +21,21 @@ struct TypeCheck {
         self.annotation = kind == .general ? annotation : nil
     }
 
+    /// Whether `value` conforms to a check of this kind as it is (no conversion needed); false
+    /// for `.general` checks, which need `apply`.
+    @inline(__always)
+    static func accepts(_ kind: Kind, _ value: Value) -> Bool {
+        switch kind {
+        case .any: return true
+        case .int: if case .int = value { return true }
+        case .double: if case .double = value { return true }
+        case .string: if case .string = value { return true }
+        case .bool: if case .bool = value { return true }
+        case .general: return false
+        }
+        return false
+    }
+
     /// The value converted to the annotated type, or nil if it does not conform.
     @inline(__always)
     func apply(_ value: Value, registry: BuiltinRegistry) -> Value? {

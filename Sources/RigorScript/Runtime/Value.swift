@@ -143,6 +143,14 @@ extension Value {
         return nil
     }
 
+    /// Whether this is a function value holding exactly `callable` (compared in place, without
+    /// copying the value).
+    @inline(__always)
+    func isFunction(identicalTo callable: Callable?) -> Bool {
+        if case .function(let function) = self { return function === callable }
+        return false
+    }
+
     public var objectValue: NativeObject? {
         if case .object(let o) = self { return o }
         return nil
