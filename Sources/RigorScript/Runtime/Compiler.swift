@@ -12,6 +12,9 @@ final class Compiler {
     unowned let context: CallContext
     /// The function being compiled (for `return` type checks).
     private var function: FunctionDecl?
+    /// Captured variables whose box their block creates on entry (see `compileBlock`): their declaration
+    /// stores into that box instead of making a new one.
+    private var boxedOnBlockEntry: Set<Int> = []
 
     init(context: CallContext) {
         self.context = context
@@ -74,8 +77,22 @@ final class Compiler {
     // MARK: - Statements
 
     private func compileBlock(_ statements: [Stmt], hoisting functions: [FunctionDecl]) -> Execute {
-        // `func` declarations are created when the block starts, so they are visible throughout.
-        var steps: [Execute] = functions.map { declaration in
+        // `func` declarations are created when the block starts, so they are visible throughout. A captured
+        // variable declared in the same block gets its box first, on block entry (fresh on every entry, so each
+        // loop iteration still has its own); the function captures that box and the declaration fills it.
+        // (Were the declaration to make the box, the function would keep an earlier, empty one.)
+        var steps: [Execute] = []
+        if !functions.isEmpty {
+            let cells = Self.capturedDeclarations(in: statements)
+            if !cells.isEmpty {
+                boxedOnBlockEntry.formUnion(cells)
+                steps.append { frame in
+                    for index in cells { frame.cells[index] = Box(.nil) }
+                    return .next
+                }
+            }
+        }
+        steps += functions.map { declaration in
             let make = makeFunction(declaration)
             var store = storeDeclaration(
                 declaration.location, span: declaration.nameSpan, isConstant: true, function: declaration)
@@ -123,7 +140,9 @@ final class Compiler {
     ) -> (Frame, Value) throws -> Void {
         switch location {
         case .local(let slot): return { frame, value in frame.slots[slot] = value }
-        case .cell(let index): return { frame, value in frame.cells[index] = Box(value) }
+        case .cell(let index):
+            if boxedOnBlockEntry.contains(index) { return { frame, value in frame.cells[index].value = value } }
+            return { frame, value in frame.cells[index] = Box(value) }
         case .global(let cell):
             return { _, value in
                 cell.value = value
@@ -246,6 +265,21 @@ final class Compiler {
         default:
             preconditionFailure("cannot compile \(statement)")
         }
+    }
+
+    /// The cell indices of the captured variables declared directly in a block (`var`/`let` and `guard let`).
+    private static func capturedDeclarations(in statements: [Stmt]) -> [Int] {
+        var cells: [Int] = []
+        for statement in statements {
+            if let declaration = statement as? VariableDecl, case .cell(let index) = declaration.location {
+                cells.append(index)
+            } else if let guardStatement = statement as? GuardStmt {
+                for case .binding(let declaration) in guardStatement.conditions {
+                    if case .cell(let index) = declaration.location { cells.append(index) }
+                }
+            }
+        }
+        return cells
     }
 
     private func hoisted(_ block: BlockStmt) -> [FunctionDecl] {
