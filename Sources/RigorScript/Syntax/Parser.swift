@@ -502,6 +502,25 @@ struct Parser {
                 expression = SubscriptExpr(
                     object: expression, arguments: arguments, span: expression.span.through(previous.span))
                 _ = open
+            } else if check(.bang) && peek.span.start == previous.span.end {
+                // Swift's force unwrap, written right after an expression: say why there is none.
+                throw error(
+                    "Rigor has no force unwrap '!'", at: peek,
+                    notes: [
+                        Diagnostic.Note(
+                            "values are never optional here: use the value as it is, or handle nil with "
+                                + "'if let', 'guard let' or '?? default'")
+                    ])
+            } else if check(.question) && peek.span.start == previous.span.end && peek(1).kind == .dot
+                && peek(1).span.start == peek.span.end
+            {
+                throw error(
+                    "Rigor has no optional chaining '?.'", at: peek,
+                    notes: [
+                        Diagnostic.Note(
+                            "values are never optional here: use the member directly, or handle nil first with "
+                                + "'if let', 'guard let' or '?? default'")
+                    ])
             } else if check(.leftBrace) && !peek.startsLine && allowsTrailingClosure {
                 let closure = try closureExpression()
                 expression = CallExpr(
