@@ -1,4 +1,6 @@
 import JupyterKernel
+import RichDisplay
+import RigorLibrary
 import RigorScript
 
 /// The session's host while it serves Jupyter: output becomes `stream` messages and `readLine`
@@ -6,7 +8,7 @@ import RigorScript
 ///
 /// The session calls it on its executor thread while the shell thread waits for the cell, so the
 /// context is never used by two threads at once.
-final class KernelHost: ScriptHost {
+final class KernelHost: RichOutputHost {
     /// The request being run; `nil` between requests (output is then dropped).
     var context: ExecutionContext?
 
@@ -18,4 +20,10 @@ final class KernelHost: ScriptHost {
         // No stdin (allow_stdin false) or an interrupt: the script sees nil, as at end of input.
         try? context?.readLine(prompt: prompt)
     }
+
+    func display(_ bundle: MIMEBundle, id: String) { context?.publisher.display(bundle, displayID: id) }
+
+    func updateDisplay(_ bundle: MIMEBundle, id: String) { context?.publisher.updateDisplay(bundle, displayID: id) }
+
+    func clearOutput(wait: Bool) { context?.publisher.clearOutput(wait: wait) }
 }

@@ -4,8 +4,8 @@ import RichDisplay
 import RigorLibrary
 import RigorScript
 
-/// The Rigor language for the Jupyter kernel: a `Session` (with the notebook builtins of
-/// `DisplayBuiltins`) behind `KernelInterpreter`.
+/// The Rigor language for the Jupyter kernel: a `Session` with the library behind `KernelInterpreter`; its
+/// `KernelHost` turns `display`, `update` and `clearOutput` into Jupyter messages.
 public final class RigorInterpreter: KernelInterpreter {
     public static let version = "0.1.0"
 
@@ -21,7 +21,6 @@ public final class RigorInterpreter: KernelInterpreter {
         let registry = BuiltinRegistry()
         RigorLibrary.register(in: registry) { progress in live.show(progress) }
         session = Session(host: host, registry: registry)
-        DisplayBuiltins.register(in: session)
         configure(session)
         session.defineBuiltins()
     }

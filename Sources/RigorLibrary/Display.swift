@@ -157,9 +157,8 @@ extension DatasetObject: MIMERepresentable {
 extension HistoryObject: MIMERepresentable {
     /// The loss per epoch, train against validation, the best epoch marked (an SVG chart).
     var mimeBundle: MIMEBundle {
-        let validation = history["val_loss"]
-        let best = validation.indices.min { validation[$0] < validation[$1] }.map { $0 + 1 }
-        let chart = Plot.training(metric: "loss", train: history["loss"], validation: validation, bestEpoch: best)
+        let chart = Plot.training(
+            metric: "loss", train: history["loss"], validation: history["val_loss"], bestEpoch: bestEpoch)
         return MIMEBundle(svg: chart.svg, plainText: description)
     }
 }

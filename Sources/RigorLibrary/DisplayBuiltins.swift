@@ -79,6 +79,7 @@ func tableCell(_ value: Value) -> TableCell {
 extension RigorLibrary {
     static func registerDisplay(in registry: BuiltinRegistry) {
         registry.beginFamily("Display")
+        registerNotebookOutput(in: registry)
         for style in ["solid", "dashed", "dotted"] { registry.registerImplicitMember(style, doc: "A \(style) line.") }
         registry.registerImplicitMember("log", doc: "A logarithmic axis.")
         registerPlot(in: registry)

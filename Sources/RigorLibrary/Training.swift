@@ -11,7 +11,19 @@ final class HistoryObject: NativeObject {
     var typeName: String { "History" }
     var description: String { "History(\(history.epochs.count) epochs)\n" + history.description }
 
-    var bestValidationLoss: Double? { history["val_loss"].min() }
+    /// The best epoch (from 1): the one whose weights `EarlyStopping` put back (its `minDelta` decides what counts
+    /// as better), else the one with the lowest validation loss; nil without validation.
+    var bestEpoch: Int? {
+        if let restored = history.restoredEpoch { return restored + 1 }
+        let losses = history["val_loss"]
+        return losses.indices.min { losses[$0] < losses[$1] }.map { $0 + 1 }
+    }
+
+    /// The validation loss of `bestEpoch`.
+    var bestValidationLoss: Double? {
+        let losses = history["val_loss"]
+        return bestEpoch.flatMap { losses.indices.contains($0 - 1) ? losses[$0 - 1] : nil }
+    }
 }
 
 /// A training callback (`EarlyStopping(patience: 3)`).
@@ -438,15 +450,21 @@ extension RigorLibrary {
             .int(try $0.object(HistoryObject.self).history.epochs.count)
         }
         type.getter(
-            "bestValidationLoss", type: "Double?", doc: "The lowest validation loss, or nil without validation."
+            "bestValidationLoss", type: "Double?",
+            doc: "The validation loss of `bestEpoch`, or nil without validation."
         ) {
             try $0.object(HistoryObject.self).bestValidationLoss.map(Value.double) ?? .nil
         }
-        type.getter("bestEpoch", type: "Int?", doc: "The epoch (from 1) with the lowest validation loss.") {
-            let losses = try $0.object(HistoryObject.self).history["val_loss"]
-            guard let best = losses.indices.min(by: { losses[$0] < losses[$1] }) else { return .nil }
-            return .int(best + 1)
-        }
+        type.getter(
+            "bestEpoch", type: "Int?",
+            doc: "The best epoch (from 1): the one whose weights `EarlyStopping(restoreBest: true)` put back (its "
+                + "`minDelta` decides what counts as better), else the one with the lowest validation loss."
+        ) { try $0.object(HistoryObject.self).bestEpoch.map(Value.int) ?? .nil }
+        type.getter(
+            "restoredEpoch", type: "Int?",
+            doc: "The epoch (from 1) whose weights the model holds because `EarlyStopping` restored them, or nil "
+                + "when it holds the last epoch's."
+        ) { try $0.object(HistoryObject.self).history.restoredEpoch.map { .int($0 + 1) } ?? .nil }
         type.getter("stopReason", type: "String?", doc: "Why training stopped early, or nil.") {
             try $0.object(HistoryObject.self).history.stopReason.map(Value.string) ?? .nil
         }

@@ -61,3 +61,20 @@ def test_version():
     result = run("--version")
     assert result.returncode == 0
     assert result.stdout.strip().count(".") == 2
+
+
+def test_notebook_output_builtins_print_their_text_in_a_script(tmp_path):
+    # A notebook's cells run unchanged as a script: display and update print the text form, clearOutput is a no-op.
+    script = tmp_path / "display.rigor"
+    script.write_text(
+        'let status = display("step 1 of 2")\n'
+        'status.update("step 2 of 2")\n'
+        'clearOutput(wait: true)\n'
+        'display(HTML("<b>done</b>"))\n'
+        'display(Table([["epoch": 1, "loss": 0.5]], title: "log"))\n'
+    )
+    result = run("run", str(script))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["step 1 of 2", "step 2 of 2", "HTML(<b>done</b>)"]
+    assert "log" in lines[3] and "0.5" in result.stdout
