@@ -77,36 +77,20 @@ public enum ProbabilisticMetrics {
         return total / Double(labels.count)
     }
 
-    /// Calibration of the top-class confidence over `bins` equal-width bins of `[0, 1]` (top edge included in the last).
+    /// Calibration of the top-class confidence over `bins` equal-width bins of `[0, 1]` (top edge included in the last):
+    /// the reliability of "the predicted class is right", with the top probability as its probability.
     public static func calibration(probabilities: [[Double]], labels: [Int], bins: Int = 10) throws -> Calibration {
-        guard probabilities.count == labels.count, bins > 0 else {
+        guard probabilities.count == labels.count else {
             throw NeuralNetworkError("calibration", "\(probabilities.count) rows for \(labels.count) labels")
         }
-        var counts = [Int](repeating: 0, count: bins)
-        var confidence = [Double](repeating: 0, count: bins)
-        var correct = [Double](repeating: 0, count: bins)
+        var confidences: [Double] = []
+        var correct: [Bool] = []
         for (row, label) in zip(probabilities, labels) {
             guard let top = row.indices.max(by: { row[$0] < row[$1] }) else { continue }
-            let p = row[top]
-            let bin = min(Int(p * Double(bins)), bins - 1)
-            counts[bin] += 1
-            confidence[bin] += p
-            if top == label { correct[bin] += 1 }
+            confidences.append(row[top])
+            correct.append(top == label)
         }
-        let total = Double(max(labels.count, 1))
-        var ece = 0.0
-        var result: [ReliabilityBin] = []
-        for b in 0..<bins {
-            let n = Double(counts[b])
-            let meanConfidence = n > 0 ? confidence[b] / n : 0
-            let accuracy = n > 0 ? correct[b] / n : 0
-            ece += n / total * abs(accuracy - meanConfidence)
-            result.append(
-                ReliabilityBin(
-                    lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: counts[b],
-                    meanConfidence: meanConfidence, accuracy: accuracy))
-        }
-        return Calibration(expectedCalibrationError: ece, bins: result)
+        return try reliability(probabilities: confidences, outcomes: correct, bins: bins)
     }
 
     /// Reliability of binary probabilities: `probabilities[n]` is the predicted probability that `outcomes[n]` is
