@@ -96,4 +96,24 @@ struct NativeObjectTests {
         #expect(s.execute("v[2]").error?.kind == .index)
         #expect(s.execute("v.lenght").error.map { s.render($0) }?.contains("did you mean 'length'?") == true)
     }
+
+    @Test("a function's arguments and locals are released when it returns, not kept by its recycled frame")
+    func framesKeepNothingAlive() {
+        final class Tracked: NativeObject {
+            nonisolated(unsafe) static var alive = 0
+            init() { Tracked.alive += 1 }
+            deinit { Tracked.alive -= 1 }
+            var typeName: String { "Tracked" }
+            var description: String { "Tracked" }
+        }
+        let registry = BuiltinRegistry()
+        Prelude.register(in: registry)
+        registry.register(Signature("makeTracked", [], doc: "A tracked object.")) { _, _ in .object(Tracked()) }
+        let s = Session(registry: registry)
+        Tracked.alive = 0
+        _ = s.execute("func use(_ x) -> Int { let local = x\n return 1 }\nuse(makeTracked())")
+        #expect(Tracked.alive == 0)
+        _ = s.execute("func nested(_ x) -> Int { use(x) + use(makeTracked()) }\nnested(makeTracked())")
+        #expect(Tracked.alive == 0)
+    }
 }

@@ -22,8 +22,6 @@ final class CompiledFunction {
     let parameterKinds: [TypeCheck.Kind]
     /// The return type's check kind (`.any` without an annotation).
     let returnKind: TypeCheck.Kind
-    /// Parameters in slots take the first slots (the resolver declares them first).
-    let parameterSlotCount: Int
     /// Whether every parameter `i` lives in slot `i`: arguments are then stored straight into
     /// the callee's slots.
     let hasDirectParameters: Bool
@@ -80,7 +78,6 @@ final class CompiledFunction {
         }
         self.parameterKinds = parameterChecks.map { $0?.kind ?? .any }
         self.returnKind = returnCheck?.kind ?? .any
-        self.parameterSlotCount = parameterSlots.filter { $0 >= 0 }.count
         self.hasDirectParameters = parameterSlots.enumerated().allSatisfy { $0.element == $0.offset }
         self.hasCaptures = !declaration.captures.isEmpty
     }
@@ -129,7 +126,10 @@ final class CompiledFunction {
         return try frame._withUnsafeGuaranteedRef { frame in
             if cellCount > 0 { frame.renewCells() }
             if hasCaptures { frame.captures = function.captures }
-            defer { frame.reset(keepingFirst: parameterSlotCount) }
+            // Every slot is cleared on the way out, arguments too: a pooled frame must not keep a caller's
+            // value (a dataset, a model) alive after the call. Clearing moves the release here from the next
+            // call's store, so it costs a store of nil per slot.
+            defer { frame.reset() }
             return try call(frame)
         }
     }

@@ -15,15 +15,12 @@ final class Frame {
         self.captures = captures
     }
 
-    /// Readies a recycled frame for another call.
-    /// Parameters are overwritten by the next call; only the other locals are cleared (so a
-    /// recycled frame keeps nothing alive), and the captures are replaced when the frame is reused.
-    /// The return value was taken by the call (`takeReturnValue`).
+    /// Clears every local after a call, arguments too, so a recycled frame keeps none of its values alive;
+    /// the captures are replaced when the frame is reused, and the return value was taken by the call
+    /// (`takeReturnValue`).
     @inline(__always)
-    func reset(keepingFirst parameterCount: Int) {
-        if parameterCount < slotCount {
-            (slots + parameterCount).update(repeating: .nil, count: slotCount - parameterCount)
-        }
+    func reset() {
+        slots.update(repeating: .nil, count: slotCount)
     }
 
     /// New boxes for the boxed locals of a reused frame: closures of the previous call may still
