@@ -110,7 +110,7 @@ extension RigorLibrary {
                 param("columns", "columns", "Int", default: .int(10)),
             ],
             doc: "A grid of grayscale images from a tensor `[N, H, W]` or `[N, 1, H, W]`, or a dataset's first 100 "
-                + "examples (captioned with their labels unless `labels` are given).",
+                + "examples (captioned with their class names or labels unless `labels` are given).",
             example: "ImageGrid(data.test, title: \"test digits\")"
         ) { arguments, _ in
             var images: Tensor
@@ -118,7 +118,7 @@ extension RigorLibrary {
             if case .object(let set as DatasetObject) = arguments[0] {
                 let count = min(set.data.count, 100)
                 images = try engine { try set.data.features.sliced(alongAxis: 0, from: 0, to: count) }
-                if captions.isEmpty { captions = set.data.labels.prefix(count).map(String.init) }
+                if captions.isEmpty { captions = set.data.labels.prefix(count).map(set.className) }
             } else {
                 images = try arguments.tensor(0)
             }

@@ -431,12 +431,7 @@ extension RigorLibrary {
             example: "model.predict(data.test).argmax()"
         ) { receiver, arguments, _ in
             let object = try receiver.model
-            let input: Tensor
-            if case .object(let set as DatasetObject) = arguments[0] {
-                input = set.data.features
-            } else {
-                input = try arguments.tensor(0)
-            }
+            let input = try arguments.featuresOrTensor(0)
             try object.materialize(Array(input.shape.dropFirst()))
             let output = try engine { try object.model.predict(input) }
             object.inputShape = Array(input.shape.dropFirst())
@@ -447,12 +442,7 @@ extension RigorLibrary {
             doc: "The predicted class ids (argmax of the outputs).", example: "model.predictClasses(data.test)"
         ) { receiver, arguments, _ in
             let object = try receiver.model
-            let input: Tensor
-            if case .object(let set as DatasetObject) = arguments[0] {
-                input = set.data.features
-            } else {
-                input = try arguments.tensor(0)
-            }
+            let input = try arguments.featuresOrTensor(0)
             try object.materialize(Array(input.shape.dropFirst()))
             return .array(try engine { try object.model.predictClasses(input) }.map(Value.int))
         }
@@ -526,5 +516,13 @@ extension RigorLibrary {
 
         let weights = TypeDescriptor("Weights", doc: "A copy of a model's weights (`model.weights()`).")
         registry.register(weights)
+    }
+}
+
+extension Arguments {
+    /// A tensor argument, or a dataset argument's features (`model.predict(data.test)`).
+    func featuresOrTensor(_ index: Int) throws -> Tensor {
+        if case .object(let set as DatasetObject) = self[index] { return set.data.features }
+        return try tensor(index)
     }
 }
