@@ -114,8 +114,8 @@ extension RigorLibrary {
         return (predicted, data.data.labels, data.classCount, data)
     }
 
-    /// The model's class probabilities on `data`, one row per example (softmax of the outputs; a single output
-    /// is read as the probability of class 1).
+    /// The model's class probabilities on `data`, one row per example: the softmax of the outputs, or for a single
+    /// output the sigmoid of it (a single output is a logit, as `predictClasses` and `.binaryCrossEntropy` read it).
     static func probabilities(_ model: ModelObject, _ data: DatasetObject) throws -> [[Double]] {
         try model.materialize(data.featureShape)
         let output = try engine { try model.model.predict(data.data.features) }
@@ -124,10 +124,8 @@ extension RigorLibrary {
                 .value, "expected the model to output [N, classes], got \(TensorError.format(shape: output.shape))")
         }
         if output.shape[1] == 1 {
-            let scores = output.scalars.map(Double.init)
-            let isProbability = scores.allSatisfy { $0 >= 0 && $0 <= 1 }
-            return scores.map { score in
-                let p = isProbability ? score : 1 / (1 + Foundation.exp(-score))
+            return output.scalars.map { logit in
+                let p = 1 / (1 + Foundation.exp(-Double(logit)))
                 return [1 - p, p]
             }
         }

@@ -1,47 +1,49 @@
 // Pooling layers: MaxPool2D, AvgPool2D and GlobalAvgPool over [N, C, H, W].
 import TensorCore
 
-/// Max pooling over `kernel × kernel` windows (stride defaults to the kernel).
+/// What MaxPool2D and AvgPool2D share: a square `kernel × kernel` window moved by `stride` (default: the kernel)
+/// over a zero-`padding`ed input, each window reduced to its maximum or its mean.
 ///
 /// - Shape: `[N, C, H, W] → [N, C, OH, OW]`.
-public final class MaxPool2D: Layer {
+public class Pool2D: Layer {
+    enum Reduction { case maximum, mean }
+
     public let kernel: Int
     public let stride: Int
     public let padding: Int
+    let reduction: Reduction
 
-    /// Max pooling with a square window.
-    public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) {
+    init(_ reduction: Reduction, kernel: Int, stride: Int?, padding: Int) {
+        self.reduction = reduction
         self.kernel = kernel
         self.stride = stride ?? kernel
         self.padding = padding
     }
 
-    public var kind: String { "MaxPool2D(\(kernel))" }
+    public var kind: String { "\(type(of: self))(\(kernel))" }
 
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
-        try input.maxPool2d(kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding))
+        let (window, step, pad) = ((kernel, kernel), (stride, stride), (padding, padding))
+        switch reduction {
+        case .maximum: return try input.maxPool2d(kernel: window, stride: step, padding: pad)
+        case .mean: return try input.avgPool2d(kernel: window, stride: step, padding: pad)
+        }
+    }
+}
+
+/// Max pooling over `kernel × kernel` windows (stride defaults to the kernel).
+public final class MaxPool2D: Pool2D {
+    /// Max pooling with a square window.
+    public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) {
+        super.init(.maximum, kernel: kernel, stride: stride, padding: padding)
     }
 }
 
 /// Average pooling over `kernel × kernel` windows (padding counted, as PyTorch's default).
-///
-/// - Shape: `[N, C, H, W] → [N, C, OH, OW]`.
-public final class AvgPool2D: Layer {
-    public let kernel: Int
-    public let stride: Int
-    public let padding: Int
-
+public final class AvgPool2D: Pool2D {
     /// Average pooling with a square window.
     public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) {
-        self.kernel = kernel
-        self.stride = stride ?? kernel
-        self.padding = padding
-    }
-
-    public var kind: String { "AvgPool2D(\(kernel))" }
-
-    public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
-        try input.avgPool2d(kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding))
+        super.init(.mean, kernel: kernel, stride: stride, padding: padding)
     }
 }
 
