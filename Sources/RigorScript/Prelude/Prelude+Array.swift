@@ -272,10 +272,7 @@ extension Prelude {
     /// Runs `body` on the array a mutating method's receiver holds. The array is moved out first, so
     /// copy-on-write does not copy it, and put back afterwards, also when `body` throws.
     static func mutateArray(_ receiver: inout Value, _ body: (inout [Value]) throws -> Value) rethrows -> Value {
-        guard case .array(var array) = receiver else { return .nil }
-        receiver = .nil
-        defer { receiver = .array(array) }
-        return try body(&array)
+        try receiver.modifyArray(body) ?? .nil
     }
 
     static func registerArray(in registry: BuiltinRegistry) {

@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 
 extension Prelude {
     static func registerConversions(in registry: BuiltinRegistry) {
@@ -143,6 +144,11 @@ extension Prelude {
         array.addInitializer(
             BuiltinFunction(
                 Signature(
+                    "Array", [], returns: "Array", doc: "An empty array (as `[]`).", example: "var losses = [Double]()")
+            ) { _, _ in .array([]) })
+        array.addInitializer(
+            BuiltinFunction(
+                Signature(
                     "Array", [.positional("sequence")], returns: "Array",
                     doc: "The elements of a range, string, dictionary (its keys) or array, as an array.",
                     example: "Array(0..<3)    // [0, 1, 2]")
@@ -156,6 +162,35 @@ extension Prelude {
                 let count = try arguments.int(1)
                 guard count >= 0 else { throw BuiltinError(.value, "count must not be negative", argument: 1) }
                 return .array(Array(repeating: arguments[0], count: count))
+            })
+
+        let dictionary = registry.dictionaryType!
+        dictionary.addInitializer(
+            BuiltinFunction(
+                Signature(
+                    "Dictionary", [], returns: "Dictionary", doc: "An empty dictionary (as `[:]`).",
+                    example: "var counts = [String: Int]()")
+            ) { _, _ in .dictionary([:]) })
+        dictionary.addInitializer(
+            BuiltinFunction(
+                Signature(
+                    "Dictionary", [.labeled("uniqueKeysWithValues", "Sequence")], returns: "Dictionary",
+                    doc:
+                        "A dictionary from `[key, value]` pairs (as `zip` and `enumerated` give); a repeated key is an error.",
+                    example: "Dictionary(uniqueKeysWithValues: zip([\"a\", \"b\"], [1, 2]))   // [\"a\": 1, \"b\": 2]")
+            ) { arguments, context in
+                var result = OrderedDictionary<Value, Value>()
+                for pair in try Members.elements(of: arguments[0], context: context) {
+                    guard case .array(let parts) = pair, parts.count == 2 else {
+                        throw BuiltinError(
+                            .type, "each element must be a [key, value] pair, not '\(pair.typeName)'", argument: 0)
+                    }
+                    guard result.updateValue(parts[1], forKey: parts[0]) == nil else {
+                        throw BuiltinError(
+                            .value, "duplicate key \(parts[0].debugDescription) in uniqueKeysWithValues", argument: 0)
+                    }
+                }
+                return .dictionary(result)
             })
     }
 }

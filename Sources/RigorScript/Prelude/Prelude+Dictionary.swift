@@ -5,10 +5,7 @@ extension Prelude {
     static func mutateDictionary(
         _ receiver: inout Value, _ body: (inout OrderedDictionary<Value, Value>) throws -> Value
     ) rethrows -> Value {
-        guard case .dictionary(var dictionary) = receiver else { return .nil }
-        receiver = .nil
-        defer { receiver = .dictionary(dictionary) }
-        return try body(&dictionary)
+        try receiver.modifyDictionary(body) ?? .nil
     }
 
     static func registerDictionary(in registry: BuiltinRegistry) {

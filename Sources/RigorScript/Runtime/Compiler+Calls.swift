@@ -203,6 +203,11 @@ extension Compiler {
                         ])
             }
             return try callBuiltin(initializer, arguments: arguments, site: site, frame: frame, context: context)
+        case .array, .dictionary:
+            if let type = collectionType(function) {
+                return try callCollectionInitializer(
+                    type, arguments: arguments, site: site, frame: frame, context: context)
+            }
         case .object:
             if let descriptor = context.registry.descriptor(for: function),
                 let method = descriptor.methods["callAsFunction"]
@@ -216,6 +221,51 @@ extension Compiler {
             break
         }
         throw ScriptError(.type, "cannot call value of non-function type '\(function.typeName)'", at: site.span)
+    }
+
+    /// The collection type a literal of types spells (`[Int]`, `[String: [Double]]`), or nil.
+    static func collectionType(_ value: Value) -> TypeAnnotation? {
+        switch value {
+        case .type(let descriptor): return .named(descriptor.name)
+        case .array(let elements):
+            guard elements.count == 1, let element = collectionType(elements[0]) else { return nil }
+            return .array(element)
+        case .dictionary(let entries):
+            guard entries.count == 1, let key = collectionType(entries.keys[0]),
+                let value = collectionType(entries.values[0])
+            else { return nil }
+            return .dictionary(key, value)
+        default: return nil
+        }
+    }
+
+    /// `[Int](repeating: 0, count: n)`, `[String: Int]()`: Swift's typed initializers. The `Array` or
+    /// `Dictionary` initializer builds the value, which is then converted to the type, as an
+    /// annotation would (`[Double](repeating: 0, count: 2)` is `[0.0, 0.0]`).
+    static func callCollectionInitializer(
+        _ type: TypeAnnotation, arguments: ArgumentList, site: CallSite, frame: Frame, context: CallContext
+    ) throws -> Value {
+        let registry = context.registry
+        let descriptor: TypeDescriptor
+        if case .array = type { descriptor = registry.arrayType! } else { descriptor = registry.dictionaryType! }
+        guard let initializer = descriptor.initializer else {
+            throw ScriptError(.type, "type '\(type)' cannot be constructed by calling it", at: site.span)
+        }
+        let value = try callBuiltin(initializer, arguments: arguments, site: site, frame: frame, context: context)
+        guard let converted = Conversions.convert(value, to: type, registry: registry) else {
+            throw ScriptError(
+                .type, "cannot convert value of type '\(value.typeName)' to '\(type)'", at: site.errorSpan,
+                notes: [Diagnostic.Note("every element must be a '\(Compiler.elementDescription(of: type))'")])
+        }
+        return converted
+    }
+
+    private static func elementDescription(of type: TypeAnnotation) -> String {
+        switch type {
+        case .array(let element): return element.description
+        case .dictionary(let key, let value): return "\(key): \(value)"
+        default: return type.description
+        }
     }
 
     @inline(__always)
@@ -346,6 +396,15 @@ extension Compiler {
         _ method: Method, key: AnyObject, receiver: inout Value, arguments: ArgumentList, site: CallSite, frame: Frame,
         context: CallContext
     ) throws -> Value {
+        var (chosen, packed) = try prepareMethod(
+            method, key: key, arguments: arguments, site: site, frame: frame, context: context)
+        return try invokeMethod(chosen, receiver: &receiver, packed: &packed, site: site, context: context)
+    }
+
+    /// Chooses the overload and evaluates the arguments of a method call (in the caller's frame).
+    static func prepareMethod(
+        _ method: Method, key: AnyObject, arguments: ArgumentList, site: CallSite, frame: Frame, context: CallContext
+    ) throws -> (Method, Arguments) {
         var chosen = method
         let sources: [ArgumentSource]
         if method.overloads.isEmpty {
@@ -375,9 +434,17 @@ extension Compiler {
             site.cachedOverload = found.0
             site.cachedSources = sources
         }
-        var packed = try pack(
+        let packed = try pack(
             chosen.signature, parameterTypes: chosen.parameterTypes, sources: sources, arguments: arguments,
             frame: frame)
+        return (chosen, packed)
+    }
+
+    /// Runs a method chosen and prepared by `prepareMethod` on the receiver.
+    @inline(__always)
+    static func invokeMethod(
+        _ chosen: Method, receiver: inout Value, packed: inout Arguments, site: CallSite, context: CallContext
+    ) throws -> Value {
         do {
             return try chosen.body(&receiver, &packed, context)
         } catch let error as BuiltinError {
@@ -399,7 +466,22 @@ extension Compiler {
             site: CallSite(shape: shape, span: member.nameSpan, errorSpan: errorSpan), name: name)
         let context = self.context
         if MutatingMethods.names.contains(name), let receiverPlace = place(member.object) {
+            let registry = context.registry
             return { frame in
+                // The arguments are evaluated before the receiver is moved out of its variable (as Swift evaluates
+                // them before the inout access begins), so `xs.append(xs.count)` reads the array, not a placeholder.
+                if let descriptor = try Compiler.descriptor(of: receiverPlace, in: frame, registry: registry),
+                    let method = site.method(in: descriptor)
+                {
+                    var (chosen, packed) = try Compiler.prepareMethod(
+                        method, key: descriptor, arguments: arguments, site: site.site, frame: frame, context: context)
+                    var result: Value = .nil
+                    try receiverPlace.modify(frame) { receiver in
+                        result = try Compiler.invokeMethod(
+                            chosen, receiver: &receiver, packed: &packed, site: site.site, context: context)
+                    }
+                    return result
+                }
                 var result: Value = .nil
                 try receiverPlace.modify(frame) { receiver in
                     result = try Compiler.invokeMember(
@@ -414,6 +496,17 @@ extension Compiler {
             return try Compiler.invokeMember(
                 name, on: &receiver, arguments: arguments, site: site, frame: frame, context: context)
         }
+    }
+
+    /// The type of the value a place holds. Not inlined, so the copy read here is released before the caller
+    /// modifies the place (a copy alive during the write would make copy-on-write copy).
+    @inline(never)
+    private static func descriptor(
+        of place: Place, in frame: Frame, registry: BuiltinRegistry
+    ) throws
+        -> TypeDescriptor?
+    {
+        registry.descriptor(for: try place.get(frame))
     }
 
     /// `receiver.name(arguments)`: a method of the receiver's type, a static member of a type,

@@ -75,6 +75,19 @@ extension Compiler {
             let indices = e.arguments.map { compile($0.value) }
             let span = e.arguments.first.map { $0.span.through(e.arguments.last!.span) } ?? e.span
             let context = self.context
+            if e.arguments.count == 2, e.arguments[1].label == "default" {
+                let key = indices[0]
+                let fallback = indices[1]
+                return { frame in
+                    let container = try object(frame)
+                    let k = try key(frame)
+                    do {
+                        return try Members.subscriptGet(container, k, default: fallback(frame))
+                    } catch let error as BuiltinError {
+                        throw ScriptError(builtin: error, at: span)
+                    }
+                }
+            }
             if indices.count == 1 {
                 let index = indices[0]
                 return { frame in

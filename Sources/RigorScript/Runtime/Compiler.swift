@@ -432,9 +432,28 @@ final class Compiler {
             return variablePlace(d.location, name: "$\(d.index)", span: d.span)
         case let s as SubscriptExpr:
             guard let base = place(s.object) else { return nil }
-            let indices = s.arguments.map { compile($0.value) }
+            var indices = s.arguments.map { compile($0.value) }
+            let fallback = s.arguments.count == 2 && s.arguments[1].label == "default" ? indices.removeLast() : nil
             let context = self.context
             let span = s.span
+            if indices.count == 1 {
+                // One index, the common case: no array of keys per write.
+                let index = indices[0]
+                return Place(
+                    get: compile(s),
+                    modify: { frame, body in
+                        let key = try index(frame)
+                        let defaultValue = try fallback?(frame)
+                        try base.modify(frame) { container in
+                            do {
+                                try Members.subscriptModify(
+                                    &container, [key], default: defaultValue, context: context, body)
+                            } catch let error as BuiltinError {
+                                throw ScriptError(builtin: error, at: span)
+                            }
+                        }
+                    })
+            }
             return Place(
                 get: compile(s),
                 modify: { frame, body in
@@ -553,16 +572,12 @@ final class Compiler {
             try place.modify(frame) { current in
                 // `+=` on a string or array appends in place (the value was moved out of its
                 // variable, so it is uniquely referenced): O(1) amortized instead of a copy.
-                if binary == .plus, case .string(var string) = current, case .string(let more) = operand {
-                    current = .nil
-                    string += more
-                    current = .string(string)
+                if binary == .plus, case .string(let more) = operand, current.modifyString({ $0 += more }) != nil {
                     return
                 }
-                if binary == .plus, case .array(var array) = current, case .array(let more) = operand {
-                    current = .nil
-                    array.append(contentsOf: more)
-                    current = .array(array)
+                if binary == .plus, case .array(let more) = operand,
+                    current.modifyArray({ $0.append(contentsOf: more) }) != nil
+                {
                     return
                 }
                 current = try Operators.binary(binary, current, operand, at: opSpan)

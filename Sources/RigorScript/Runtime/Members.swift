@@ -55,6 +55,15 @@ enum Members {
             notes: [count == 0 ? "the array is empty" : "valid indices are 0..<\(count)"])
     }
 
+    /// `dictionary[key, default: value]`: the entry, or `value` when there is none.
+    static func subscriptGet(_ container: Value, _ key: Value, default defaultValue: Value) throws -> Value {
+        guard case .dictionary(let dictionary) = container else {
+            throw BuiltinError(
+                .type, "only a dictionary subscript takes a 'default:' value, not '\(container.typeName)'")
+        }
+        return dictionary[key] ?? defaultValue
+    }
+
     static func subscriptGet(_ container: Value, _ indices: [Value], context: CallContext) throws -> Value {
         switch container {
         case .array(let array):
@@ -99,42 +108,57 @@ enum Members {
     /// Applies `body` to the element at `indices`, writing it back (arrays and dictionaries are
     /// values: the container is modified in place, uniquely referenced).
     static func subscriptModify(
-        _ container: inout Value, _ indices: [Value], context: CallContext, _ body: (inout Value) throws -> Void
+        _ container: inout Value, _ indices: [Value], default defaultValue: Value? = nil, context: CallContext,
+        _ body: (inout Value) throws -> Void
     ) throws {
-        switch container {
-        case .array(var array):
+        // The collection is modified where it lies (`modifyArray` and `modifyDictionary` consume the value, so its
+        // storage stays uniquely referenced) and the element is yielded in place: a nested `grid[i][j] = x` is in
+        // place at every level, and nothing is copied unless the storage is shared.
+        // `if case` rather than `switch`: a switch keeps a copy of its subject alive through the case bodies, and
+        // that second reference would make the first write copy the whole collection.
+        if case .array = container {
+            guard defaultValue == nil else {
+                throw BuiltinError(.type, "an array subscript takes no 'default:' value", notes: ["use array[index]"])
+            }
             guard indices.count == 1, case .int(let i) = indices[0] else {
                 throw BuiltinError(.type, "array elements are assigned through one Int index")
             }
-            guard i >= 0 && i < array.count else { throw outOfRange(i, count: array.count) }
-            container = .nil
-            defer { container = .array(array) }
-            var element = array[i]
-            array[i] = .nil
-            defer { array[i] = element }
-            try body(&element)
-        case .dictionary(var dictionary):
-            guard indices.count == 1 else { throw BuiltinError(.type, "a dictionary takes exactly one key") }
-            container = .nil
-            defer { container = .dictionary(dictionary) }
-            let key = indices[0]
-            var element = dictionary.removeValue(forKey: key) ?? .nil
-            let position = dictionary.count
-            _ = position
-            try body(&element)
-            if !element.isNil { dictionary[key] = element }
-        default:
-            if let descriptor = context.registry.descriptor(for: container), let get = descriptor.subscriptGetter,
-                let set = descriptor.subscriptSetter
-            {
-                var element = try get(container, indices, context)
-                try body(&element)
-                try set(container, indices, element, context)
-                return
+            try container.modifyArray { array in
+                guard i >= 0 && i < array.count else { throw outOfRange(i, count: array.count) }
+                try body(&array[i])
             }
-            throw BuiltinError(
-                .type, "cannot assign through subscript: value of type '\(container.typeName)' is not mutable")
+            return
         }
+        if case .dictionary = container {
+            guard indices.count == 1 else { throw BuiltinError(.type, "a dictionary takes exactly one key") }
+            let key = indices[0]
+            try container.modifyDictionary { dictionary in
+                if let index = dictionary.index(forKey: key) {
+                    // In place, so the entry keeps its position; assigning nil removes it, as in Swift.
+                    try body(&dictionary.values[index])
+                    if dictionary.values[index].isNil { dictionary.remove(at: index) }
+                    return
+                }
+                var element = defaultValue ?? .nil
+                try body(&element)
+                if !element.isNil { dictionary[key] = element }
+            }
+            return
+        }
+        guard defaultValue == nil else {
+            throw BuiltinError(
+                .type, "only a dictionary subscript takes a 'default:' value, not '\(container.typeName)'")
+        }
+        if let descriptor = context.registry.descriptor(for: container), let get = descriptor.subscriptGetter,
+            let set = descriptor.subscriptSetter
+        {
+            var element = try get(container, indices, context)
+            try body(&element)
+            try set(container, indices, element, context)
+            return
+        }
+        throw BuiltinError(
+            .type, "cannot assign through subscript: value of type '\(container.typeName)' is not mutable")
     }
 
     // MARK: - Iteration

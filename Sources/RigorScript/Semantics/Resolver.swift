@@ -360,6 +360,7 @@ final class Resolver {
                 error("cannot assign to value: '\(v.name)' is a 'let' constant", at: v.span, notes: notes)
             }
         case let s as SubscriptExpr:
+            checkSubscriptLabels(s)
             for argument in s.arguments { resolve(argument.value) }
             checkMutable(s.object, member: nil)
             resolveAssignmentTarget(s.object, opSpan: opSpan, nested: true)
@@ -377,10 +378,23 @@ final class Resolver {
         case let v as VariableExpr:
             v.location = resolve(v.name).0
         case let s as SubscriptExpr:
+            checkSubscriptLabels(s)
             for argument in s.arguments { resolve(argument.value) }
             resolveAssignmentTarget(s.object, opSpan: opSpan, nested: true)
         default:
             resolve(target)
+        }
+    }
+
+    /// Subscripts take positional indices; the one label is Swift's `dictionary[key, default: value]`.
+    private func checkSubscriptLabels(_ s: SubscriptExpr) {
+        for (position, argument) in s.arguments.enumerated() {
+            guard let label = argument.label, let labelSpan = argument.labelSpan else { continue }
+            if label == "default" && position == 1 && s.arguments.count == 2 { continue }
+            let notes =
+                label == "default"
+                ? [Diagnostic.Note("write dictionary[key, default: value]")] : [Diagnostic.Note("remove '\(label):'")]
+            error("extraneous argument label '\(label):' in subscript", at: labelSpan, notes: notes)
         }
     }
 
@@ -422,6 +436,7 @@ final class Resolver {
         case let e as MemberExpr:
             resolve(e.object)
         case let e as SubscriptExpr:
+            checkSubscriptLabels(e)
             resolve(e.object)
             for argument in e.arguments { resolve(argument.value) }
         case let e as CallExpr:

@@ -1,0 +1,39 @@
+import OrderedCollections
+
+/// In-place mutation of the collections a `Value` holds, without copy-on-write copies.
+///
+/// Matching `case .array(var array)` on a value that stays alive (a `switch` subject, an `inout`
+/// parameter read in a pattern) leaves two references to the buffer, so the first write copies the
+/// whole collection: an element write in a loop becomes quadratic. These helpers `consume` the
+/// value, so the payload is the only reference while `body` runs, and put it back afterwards (also
+/// when `body` throws). A copy then happens only when the storage really is shared, as in Swift.
+extension Value {
+    /// Runs `body` on the array this value holds; nil (and `body` not run) when it holds no array.
+    @inline(__always)
+    mutating func modifyArray<Result>(_ body: (inout [Value]) throws -> Result) rethrows -> Result? {
+        guard case .array = self else { return nil }
+        guard case .array(var array) = consume self else { preconditionFailure("checked above") }
+        defer { self = .array(array) }
+        return try body(&array)
+    }
+
+    /// Runs `body` on the dictionary this value holds; nil when it holds no dictionary.
+    @inline(__always)
+    mutating func modifyDictionary<Result>(
+        _ body: (inout OrderedDictionary<Value, Value>) throws -> Result
+    ) rethrows -> Result? {
+        guard case .dictionary = self else { return nil }
+        guard case .dictionary(var dictionary) = consume self else { preconditionFailure("checked above") }
+        defer { self = .dictionary(dictionary) }
+        return try body(&dictionary)
+    }
+
+    /// Runs `body` on the string this value holds; nil when it holds no string.
+    @inline(__always)
+    mutating func modifyString<Result>(_ body: (inout String) throws -> Result) rethrows -> Result? {
+        guard case .string = self else { return nil }
+        guard case .string(var string) = consume self else { preconditionFailure("checked above") }
+        defer { self = .string(string) }
+        return try body(&string)
+    }
+}
