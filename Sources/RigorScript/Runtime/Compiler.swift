@@ -186,6 +186,8 @@ final class Compiler {
                 try store(frame, converted)
                 return .next
             }
+        case let s as DestructuringDecl:
+            return compileDestructuring(s)
         case let s as IfStmt:
             return compileIf(s)
         case let s as GuardStmt:
@@ -267,12 +269,34 @@ final class Compiler {
         }
     }
 
+    private func compileDestructuring(_ s: DestructuringDecl) -> Execute {
+        let initializer = compile(s.initializer)
+        let stores = s.variables.map { variable in
+            storeDeclaration(variable.location, span: variable.nameSpan, isConstant: variable.isConstant)
+        }
+        let count = stores.count
+        let span = s.initializer.span
+        return { frame in
+            let value = try initializer(frame)
+            guard case .array(let parts) = value, parts.count == count else {
+                let what = value.arrayValue.map { "an array of \($0.count)" } ?? "a value of type '\(value.typeName)'"
+                throw ScriptError(
+                    .type, "cannot destructure \(what) into \(count) names", at: span,
+                    notes: [Diagnostic.Note("the value must be an array of \(count), as zip() and enumerated() give")])
+            }
+            for (store, part) in zip(stores, parts) { try store(frame, part) }
+            return .next
+        }
+    }
+
     /// The cell indices of the captured variables declared directly in a block (`var`/`let` and `guard let`).
     private static func capturedDeclarations(in statements: [Stmt]) -> [Int] {
         var cells: [Int] = []
         for statement in statements {
             if let declaration = statement as? VariableDecl, case .cell(let index) = declaration.location {
                 cells.append(index)
+            } else if let pattern = statement as? DestructuringDecl {
+                for case .cell(let index) in pattern.variables.map(\.location) { cells.append(index) }
             } else if let guardStatement = statement as? GuardStmt {
                 for case .binding(let declaration) in guardStatement.conditions {
                     if case .cell(let index) = declaration.location { cells.append(index) }

@@ -17,6 +17,7 @@ enum CaptureScanner {
             scan(s.target, nested: nested, into: &names)
             scan(s.value, nested: nested, into: &names)
         case let s as VariableDecl: scan(s.initializer, nested: nested, into: &names)
+        case let s as DestructuringDecl: scan(s.initializer, nested: nested, into: &names)
         case let s as FunctionDecl:
             if !nested { names.insert(s.name) }  // a local function that recurses captures itself
             scanFunction(s, into: &names)
@@ -168,6 +169,7 @@ enum StatementWalker {
             visitor(s.target)
             visitor(s.value)
         case let s as VariableDecl: visitor(s.initializer)
+        case let s as DestructuringDecl: visitor(s.initializer)
         case let s as IfStmt:
             for condition in s.conditions {
                 switch condition {

@@ -185,7 +185,12 @@ final class Resolver {
         case let s as VariableDecl:
             resolve(s.initializer)
             checkType(s.type, at: s.nameSpan)
-            s.location = declare(s.name, isConstant: s.isConstant, span: s.nameSpan)
+            if !s.name.isEmpty { s.location = declare(s.name, isConstant: s.isConstant, span: s.nameSpan) }
+        case let s as DestructuringDecl:
+            resolve(s.initializer)
+            for variable in s.variables where !variable.name.isEmpty {
+                variable.location = declare(variable.name, isConstant: variable.isConstant, span: variable.nameSpan)
+            }
         case let s as FunctionDecl:
             resolveFunction(s)
         case let s as IfStmt:

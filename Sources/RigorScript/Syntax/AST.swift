@@ -274,6 +274,21 @@ final class VariableDecl: Stmt {
     }
 }
 
+/// `let (a, _) = pair`: binds the elements of an array (as `zip` and `enumerated` give) to names; `_`
+/// (an empty name) skips one.
+final class DestructuringDecl: Stmt {
+    let variables: [VariableDecl]
+    let initializer: Expr
+    /// The `( … )` pattern, for count mismatches.
+    let patternSpan: SourceSpan
+    init(variables: [VariableDecl], initializer: Expr, patternSpan: SourceSpan, span: SourceSpan) {
+        self.variables = variables
+        self.initializer = initializer
+        self.patternSpan = patternSpan
+        super.init(span: span)
+    }
+}
+
 struct Parameter {
     var label: String?  // nil for `_`
     var name: String

@@ -161,6 +161,14 @@ struct Parser {
         case .kwReturn: statement = try returnStatement()
         case .kwBreak: statement = BreakStmt(span: advance().span)
         case .kwContinue: statement = ContinueStmt(span: advance().span)
+        case .underscore where current + 1 < tokens.count && tokens[current + 1].kind == .equal:
+            // `_ = f()`: evaluate and discard, as a nameless constant.
+            let wildcard = advance()
+            advance()
+            let value = try expression()
+            statement = VariableDecl(
+                isConstant: true, name: "", nameSpan: wildcard.span, type: nil, initializer: value,
+                span: span(from: wildcard.span))
         case .kwElse:
             throw error(
                 "'else' without a matching 'if'", at: peek,
@@ -180,16 +188,13 @@ struct Parser {
         throw error("consecutive statements on a line must be separated by ';'", at: peek)
     }
 
-    /// binding = ( "let" | "var" ) IDENT [ typeAnnotation ] "=" expression
+    /// binding = ( "let" | "var" ) ( IDENT | "_" ) [ typeAnnotation ] "=" expression
+    ///         | ( "let" | "var" ) "(" ( IDENT | "_" ) { "," ( IDENT | "_" ) } ")" "=" expression
     private mutating func binding() throws -> Stmt {
         let keyword = advance()
         let isConstant = keyword.kind == .kwLet
-        if check(.leftParen) {
-            throw error(
-                "tuple destructuring is not supported", at: peek,
-                notes: [Diagnostic.Note("bind each value with its own 'let'")])
-        }
-        let name = try expectIdentifier("a name after '\(keyword.lexeme)'")
+        if check(.leftParen) { return try destructuring(keyword) }
+        let name = check(.underscore) ? advance() : try expectIdentifier("a name after '\(keyword.lexeme)'")
         let type = match(.colon) ? try typeAnnotation() : nil
         guard match(.equal) else {
             throw error(
@@ -198,8 +203,37 @@ struct Parser {
         }
         let value = try expression()
         return VariableDecl(
-            isConstant: isConstant, name: name.lexeme, nameSpan: name.span, type: type, initializer: value,
-            span: span(from: keyword.span))
+            isConstant: isConstant, name: name.kind == .underscore ? "" : name.lexeme, nameSpan: name.span, type: type,
+            initializer: value, span: span(from: keyword.span))
+    }
+
+    /// `let (a, _) = pair`: the elements of an array, one name (or `_`) each.
+    private mutating func destructuring(_ keyword: Token) throws -> Stmt {
+        let open = advance()
+        var names: [Token] = []
+        repeat {
+            names.append(check(.underscore) ? advance() : try expectIdentifier("a name in the pattern"))
+        } while match(.comma)
+        try expect(.rightParen, "to close the pattern", notes: [Diagnostic.Note("to match this '('", at: open.span)])
+        if check(.colon) {
+            throw error(
+                "a pattern takes no type annotation", at: peek,
+                notes: [Diagnostic.Note("annotate each name with its own 'let' instead")])
+        }
+        guard match(.equal) else {
+            throw error(
+                "'\(keyword.lexeme) (…)' needs an initial value", at: peek,
+                notes: [Diagnostic.Note("write '\(keyword.lexeme) (a, b) = pair'")])
+        }
+        let value = try expression()
+        let isConstant = keyword.kind == .kwLet
+        let variables = names.map { token in
+            VariableDecl(
+                isConstant: isConstant, name: token.kind == .underscore ? "" : token.lexeme, nameSpan: token.span,
+                type: nil, initializer: value, span: token.span)
+        }
+        return DestructuringDecl(
+            variables: variables, initializer: value, patternSpan: span(from: open.span), span: span(from: keyword.span))
     }
 
     /// type = ( IDENT | "[" type "]" | "[" type ":" type "]" | "(" … ")" "->" type ) [ "?" ]
@@ -253,7 +287,7 @@ struct Parser {
         nesting = saved
         try expect(.rightParen, "to close the parameter list")
         var seen: Set<String> = []
-        for parameter in parameters where !seen.insert(parameter.name).inserted {
+        for parameter in parameters where parameter.name != "_" && !seen.insert(parameter.name).inserted {
             report("invalid redeclaration of parameter '\(parameter.name)'", at: parameter.nameSpan)
         }
         let returnType = match(.arrow) ? try typeAnnotation() : nil
@@ -273,9 +307,10 @@ struct Parser {
             label = try labelToken("a parameter name").lexeme
         }
         var nameToken = first
-        if check(.identifier) {
-            nameToken = advance()
-        } else if first.kind == .underscore {
+        if check(.identifier) || check(.underscore) {
+            nameToken = advance()  // `_ x`, `label x`, or an unused parameter: `_ _`, `label _`
+        } else if first.kind == .underscore && !check(.colon) {
+            // `_: Int` is an unused, unlabelled parameter, as in Swift.
             throw error("expected a parameter name after '_'", at: peek)
         }
         let type = match(.colon) ? try typeAnnotation() : nil
@@ -647,6 +682,11 @@ struct Parser {
             }
             if Token.keywords[token.lexeme] != nil {
                 throw error("expected expression, found keyword '\(token.lexeme)'", at: token)
+            }
+            if token.kind == .underscore {
+                throw error(
+                    "'_' can only appear in a pattern or on the left side of an assignment", at: token,
+                    notes: [Diagnostic.Note("'_' discards a value: '_ = f()', 'let (a, _) = pair', 'for _ in 0..<n'")])
             }
             if token.startsLine, Precedence.infix[token.kind] != nil {
                 throw error(
