@@ -467,7 +467,7 @@ extension Compiler {
         let context = self.context
         if MutatingMethods.names.contains(name), let receiverPlace = place(member.object) {
             let registry = context.registry
-            return { frame in
+            let general: Evaluate = { frame in
                 // The arguments are evaluated before the receiver is moved out of its variable (as Swift evaluates
                 // them before the inout access begins), so `xs.append(xs.count)` reads the array, not a placeholder.
                 if let descriptor = try Compiler.descriptor(of: receiverPlace, in: frame, registry: registry),
@@ -489,6 +489,15 @@ extension Compiler {
                 }
                 return result
             }
+            guard name == "append", call.arguments.count == 1, call.arguments[0].label == nil else { return general }
+            // `xs.append(x)`, the commonest write in a notebook loop: no method lookup, no argument packing.
+            let element = compile(call.arguments[0].value)
+            return { frame in
+                guard try Compiler.holdsArray(receiverPlace, in: frame) else { return try general(frame) }
+                let value = try element(frame)
+                try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) } }
+                return .nil
+            }
         }
         let object = compile(member.object)
         return { frame in
@@ -507,6 +516,13 @@ extension Compiler {
         -> TypeDescriptor?
     {
         registry.descriptor(for: try place.get(frame))
+    }
+
+    /// Whether a place holds an array (not inlined, for the same reason as `descriptor(of:in:registry:)`).
+    @inline(never)
+    private static func holdsArray(_ place: Place, in frame: Frame) throws -> Bool {
+        if case .array = try place.get(frame) { return true }
+        return false
     }
 
     /// `receiver.name(arguments)`: a method of the receiver's type, a static member of a type,

@@ -409,6 +409,35 @@ final class Compiler {
             }
         }
         let store = stores[0]
+        if !isPattern, case .global(let cell) = s.variables[0].location {
+            // A loop at the top level of a cell: its variable is a session global. The declaration is stored
+            // once (defined, constant, its span); later iterations only replace the value.
+            return { frame in
+                let values = try sequence(frame)
+                if case .range(let range) = values {
+                    var isFirst = true
+                    for i in range.indices {
+                        if isFirst {
+                            try store(frame, .int(i))
+                            isFirst = false
+                        } else {
+                            cell.value = .int(i)
+                        }
+                        if let flow = try run(frame) { return flow }
+                    }
+                    return .next
+                }
+                let elements: [Value]
+                do { elements = try Members.elements(of: values, context: context) } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+                for element in elements {
+                    try store(frame, element)
+                    if let flow = try run(frame) { return flow }
+                }
+                return .next
+            }
+        }
         return { frame in
             let values = try sequence(frame)
             let elements: [Value]
@@ -471,7 +500,7 @@ final class Compiler {
                         try base.modify(frame) { container in
                             do {
                                 try Members.subscriptModify(
-                                    &container, [key], default: defaultValue, context: context, body)
+                                    &container, key: key, default: defaultValue, context: context, body)
                             } catch let error as BuiltinError {
                                 throw ScriptError(builtin: error, at: span)
                             }

@@ -111,6 +111,20 @@ enum Members {
         _ container: inout Value, _ indices: [Value], default defaultValue: Value? = nil, context: CallContext,
         _ body: (inout Value) throws -> Void
     ) throws {
+        if indices.count == 1 {
+            try subscriptModify(&container, key: indices[0], default: defaultValue, context: context, body)
+            return
+        }
+        if case .array = container { throw BuiltinError(.type, "array elements are assigned through one Int index") }
+        if case .dictionary = container { throw BuiltinError(.type, "a dictionary takes exactly one key") }
+        try objectSubscriptModify(container, indices, default: defaultValue, context: context, body)
+    }
+
+    /// `subscriptModify` with one index, the common case (no array of indices per write).
+    static func subscriptModify(
+        _ container: inout Value, key: Value, default defaultValue: Value? = nil, context: CallContext,
+        _ body: (inout Value) throws -> Void
+    ) throws {
         // The collection is modified where it lies (`modifyArray` and `modifyDictionary` consume the value, so its
         // storage stays uniquely referenced) and the element is yielded in place: a nested `grid[i][j] = x` is in
         // place at every level, and nothing is copied unless the storage is shared.
@@ -120,7 +134,7 @@ enum Members {
             guard defaultValue == nil else {
                 throw BuiltinError(.type, "an array subscript takes no 'default:' value", notes: ["use array[index]"])
             }
-            guard indices.count == 1, case .int(let i) = indices[0] else {
+            guard case .int(let i) = key else {
                 throw BuiltinError(.type, "array elements are assigned through one Int index")
             }
             try container.modifyArray { array in
@@ -130,8 +144,6 @@ enum Members {
             return
         }
         if case .dictionary = container {
-            guard indices.count == 1 else { throw BuiltinError(.type, "a dictionary takes exactly one key") }
-            let key = indices[0]
             try container.modifyDictionary { dictionary in
                 if let index = dictionary.index(forKey: key) {
                     // In place, so the entry keeps its position; assigning nil removes it, as in Swift.
@@ -145,6 +157,14 @@ enum Members {
             }
             return
         }
+        try objectSubscriptModify(container, [key], default: defaultValue, context: context, body)
+    }
+
+    /// A subscript write on an object (a tensor, a dataset), through its type's getter and setter.
+    private static func objectSubscriptModify(
+        _ container: Value, _ indices: [Value], default defaultValue: Value?, context: CallContext,
+        _ body: (inout Value) throws -> Void
+    ) throws {
         guard defaultValue == nil else {
             throw BuiltinError(
                 .type, "only a dictionary subscript takes a 'default:' value, not '\(container.typeName)'")
