@@ -23,6 +23,7 @@ public enum RigorLibrary {
         registerTraining(in: registry, observer: trainingObserver)
         registerEvaluation(in: registry)
         registerDisplay(in: registry)
+        registerMemory(in: registry)
     }
 
     /// A registry with the prelude and the library, ready for `Session(registry:)`.
@@ -69,6 +70,8 @@ public typealias TrainingObserver = (TrainingProgress) -> Void
 /// The error kind for shape mismatches and other engine failures on tensors.
 extension ErrorKind {
     public static let shape = ErrorKind("ShapeError")
+    /// An allocation the engine's memory limit refused (`MemoryBudget`); the session and its variables survive.
+    public static let memory = ErrorKind("MemoryError")
 }
 
 /// Runs an engine call, turning engine errors into `BuiltinError`s that name the op and shapes.
@@ -78,7 +81,7 @@ func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
     } catch let error as BuiltinError {
         throw error
     } catch let error as TensorError {
-        throw BuiltinError(.shape, error.description, argument: argument)
+        throw BuiltinError(error.isOutOfMemory ? .memory : .shape, error.description, argument: argument)
     } catch let error as NeuralNetworkError {
         throw BuiltinError(.shape, error.description, argument: argument)
     } catch let error as DataFileError {
