@@ -2,10 +2,15 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+# The PyTorch parity tests (Tests/NeuralNetworksTests/PyTorchParityTests) need torch in the test venv; 2.13.0 resolves
+# to the CPU wheel here (pip's find-links). Elsewhere, pass the CPU index, e.g.
+# TORCH_PIP_OPTIONS="--index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple".
+TORCH_REQUIREMENT ?= torch==2.13.0
+TORCH_PIP_OPTIONS ?=
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
 
-.PHONY: all deps venv build release test lint format test-swift test-python lab bench clean
+.PHONY: all deps venv venv-torch build release test lint format test-swift test-python lab bench clean
 
 all: build
 
@@ -17,6 +22,13 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv-torch: $(VENV)/.torch-installed
+
+$(VENV)/.torch-installed: $(VENV)/.installed
+	@$(VENV)/bin/pip install -q --disable-pip-version-check $(TORCH_PIP_OPTIONS) "$(TORCH_REQUIREMENT)"
+	@$(VENV)/bin/python -c 'import torch, sys; sys.exit("torch is a CUDA build; use the CPU wheel" if torch.version.cuda else 0)'
 	@touch $@
 
 build: deps
@@ -31,7 +43,7 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
 
-test-swift: deps venv
+test-swift: deps venv venv-torch
 	$(SWIFT) build --build-tests -j $(SWIFT_JOBS)
 	NN_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 

@@ -26,6 +26,9 @@ public struct Tensor: Sendable {
     /// - Shape: `scalars.count` must equal the product of `shape`.
     public init(shape: [Int], scalars: [Float]) throws(TensorError) {
         try Self.validate(shape: shape, operation: "init(shape:scalars:)")
+        if MemoryBudget.scalarCount(of: shape) == nil {
+            try MemoryBudget.check(count: nil, operation: "init(shape:scalars:)", shapes: [shape])
+        }
         guard MemoryBudget.scalarCount(of: shape) == scalars.count else {
             throw TensorError(
                 "init(shape:scalars:)", shapes: [shape],
