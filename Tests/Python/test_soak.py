@@ -11,9 +11,12 @@ from rigor_client import RawKernel
 
 CELLS = int(os.environ.get("RIGOR_SOAK_CELLS", "2000"))
 WARM_UP = 200
-# Resident memory may grow this much after the warm-up (allocator fragmentation, caches that fill once).
-# Measured: see docs/kernel.md (Soak test); the bound keeps a wide margin over it.
-RSS_GROWTH_BOUND_MB = 64
+# Resident memory after the warm-up may grow by a constant (allocator fragmentation, caches that fill once)
+# plus a little per cell: the kernel keeps every cell's input and output for history_request and the
+# session keeps every cell's source for tracebacks, as IPython keeps In/Out. Measured on the reference
+# machine: +0.5 MB over 1,800 cells, +2.2 MB over 9,800 (about 0.23 KB a cell); the bound is 8 MB plus
+# 2 KB a cell, roughly ten times that (see docs/kernel.md, Soak test).
+RSS_GROWTH_BOUND_MB = 8 + 2 * (CELLS - WARM_UP) / 1024
 
 SETUP = """
 let iris = Dataset.iris().split(train: 0.8, test: 0.2, seed: 1)
@@ -52,10 +55,10 @@ def kinds(iopub):
     return [m["msg_type"] for m in iopub]
 
 
-def run_interrupted(kernel):
-    """A cell that loops until interrupted: interrupt it once it runs, and again if the first interrupt
-    arrived before the loop began (no timing is asserted, only that the reply arrives)."""
-    request = kernel.send("shell", "execute_request", {"code": "var spins = 0\nwhile true { spins += 1 }"})
+def run_interrupted(kernel, code):
+    """A cell that runs until interrupted: interrupt it, and again if the first interrupt arrived before
+    the cell began (no timing is asserted, only that the reply arrives)."""
+    request = kernel.send("shell", "execute_request", {"code": code, "silent": False})
     reply = None
     for _ in range(20):
         interrupt = kernel.send("control", "interrupt_request")
@@ -103,9 +106,17 @@ def check(kernel, index):
         assert reply["content"]["status"] == "ok"
         assert value(iopub) == "[64, 64]"
     elif kind == 10 and index % 100 == 10:
-        reply, iopub = run_interrupted(kernel)
+        reply, iopub = run_interrupted(kernel, "var spins = 0\nwhile true { spins += 1 }")
         assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted"
-    elif kind == 11 and index % 40 == 11:
+    elif kind == 10 and index % 100 == 50:
+        # An interrupted fit: it stops within a batch, and the model and data stay usable.
+        reply, iopub = run_interrupted(
+            kernel,
+            "model.fit(iris.train, epochs: 1000000, batchSize: 8, optimizer: .adam(learningRate: 1e-3), "
+            "loss: .crossEntropy, seed: 1)",
+        )
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted", reply["content"]
+    elif kind == 11:
         reply, iopub = kernel.execute(
             "model = Sequential([Dense(4, 16, activation: .relu), Dense(16, 3)], seed: fits)\n"
             "let h = model.fit(iris.train, epochs: 2, batchSize: 32, optimizer: .adam(learningRate: 1e-2), "
@@ -168,8 +179,10 @@ def test_two_thousand_mixed_cells(kernel_name):
             f"tensor bytes {baseline['tensor_bytes']} -> {final['tensor_bytes']}"
         )
         assert growth_mb < RSS_GROWTH_BOUND_MB, f"RSS grew {growth_mb:.1f} MB after the warm-up"
-        assert final["threads"] == baseline["threads"], "threads leaked"
-        assert final["fds"] <= baseline["fds"], "file descriptors leaked"
+        # A leak of one per cell (or per fit, interrupt, error) would show as hundreds; a transient thread or
+        # descriptor alive at one of the two readings is allowed for.
+        assert final["threads"] <= baseline["threads"] + 2, "threads leaked"
+        assert final["fds"] <= baseline["fds"] + 2, "file descriptors leaked"
         # The live tensors are the same variables (reassigned): their memory does not grow.
         assert final["tensor_bytes"] <= baseline["tensor_bytes"] * 2 + (1 << 20), "tensor memory grew"
         assert kernel.is_healthy()
