@@ -2,10 +2,11 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
-# The PyTorch parity tests (Tests/NeuralNetworksTests/PyTorchParityTests) need torch in the test venv; 2.13.0 resolves
-# to the CPU wheel here (pip's find-links). Elsewhere, pass the CPU index, e.g.
-# TORCH_PIP_OPTIONS="--index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple".
-TORCH_REQUIREMENT ?= torch==2.13.0
+# The PyTorch parity tests (Tests/NeuralNetworksTests/PyTorchParityTests) need torch in the test venv: the CPU wheel
+# (191 MB; 0.75 GB installed, no CUDA packages), found here through pip's find-links. The "+cpu" pin never falls back
+# to PyPI's CUDA build (GBs of nvidia packages): elsewhere pip fails at once unless given the CPU index, e.g.
+# TORCH_PIP_OPTIONS="--extra-index-url https://download.pytorch.org/whl/cpu".
+TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 TORCH_PIP_OPTIONS ?=
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
