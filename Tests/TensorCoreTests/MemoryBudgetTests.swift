@@ -136,6 +136,8 @@ struct MemoryBudgetTests {
         expectMemoryError("concatenate") { _ = try Tensor.stack(Array(repeating: block, count: 100)) }
         expectMemoryError("pad") { _ = try block.padded([(1 << 20, 0)]) }
         expectMemoryError("expand") { _ = try block.repeated([100, 1]) }
+        let empty = try Tensor.zeros([0])
+        expectMemoryError("split") { _ = try empty.split(count: 1 << 40) }
         let many = IndexTensor(Array(repeating: 0, count: 100_000))  // 100,000 rows of 4 KiB
         expectMemoryError("indexSelect") { _ = try block.indexSelect(many) }
         expectMemoryError("indexSelect") { _ = try block.embedding(many) }

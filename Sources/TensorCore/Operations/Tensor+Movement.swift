@@ -194,6 +194,10 @@ extension Tensor {
         guard count > 0 && shape[normalizedAxis] % count == 0 else {
             throw TensorError("split", shapes: [shape], "extent \(shape[normalizedAxis]) is not divisible by \(count)")
         }
+        // An empty axis splits into any number of empty pieces: each is a tensor, so check how many.
+        try MemoryBudget.check(
+            count: count, scalarBytes: MemoryLayout<Tensor>.stride + MemoryLayout<Int>.stride, operation: "split",
+            shapes: [shape])
         return try split(
             sizes: Array(repeating: shape[normalizedAxis] / count, count: count), alongAxis: normalizedAxis)
     }
