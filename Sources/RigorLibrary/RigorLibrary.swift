@@ -80,8 +80,13 @@ func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as BuiltinError {
         throw error
+    } catch let error as TensorError where error.isOutOfMemory {
+        throw BuiltinError(
+            .memory, error.description, argument: argument,
+            notes: ["the limit is 3/4 of this machine's memory unless RIGOR_MEMORY_LIMIT or setMemoryLimit(_:) sets it"]
+        )
     } catch let error as TensorError {
-        throw BuiltinError(error.isOutOfMemory ? .memory : .shape, error.description, argument: argument)
+        throw BuiltinError(.shape, error.description, argument: argument)
     } catch let error as NeuralNetworkError {
         throw BuiltinError(.shape, error.description, argument: argument)
     } catch let error as DataFileError {
