@@ -84,6 +84,23 @@ def test_set_memory_limit_applies_to_every_path_then_resets(kernel):
     assert stdout(iopub) == "Tensor(shape: [3], [1.0, 2.0, 3.0])\n"
 
 
+def test_a_file_too_large_for_the_limit_is_not_loaded(kernel, tmp_path):
+    path = tmp_path / "large.csv"
+    path.write_text("a,y\n" + "1.5,0\n" * 400_000)  # 2.4 MB; parsing it takes several times that
+    reply, _ = kernel.execute('setMemoryLimit("4M")')
+    assert reply["content"]["status"] == "ok"
+    try:
+        reply, _ = kernel.execute(f'let table = Dataset.csv("{path}", target: "y")')
+        assert reply["content"]["ename"] == "MemoryError", reply["content"]
+        assert reply["content"]["evalue"].startswith("readCSV: cannot allocate 18.3 MiB"), reply["content"]["evalue"]
+    finally:
+        kernel.execute("setMemoryLimit(nil)")
+    reply, iopub = kernel.execute(f'Dataset.csv("{path}", target: "y")')
+    assert reply["content"]["status"] == "ok", reply["content"]
+    reply, iopub = kernel.execute("print(x)")
+    assert stdout(iopub) == "Tensor(shape: [3], [1.0, 2.0, 3.0])\n"
+
+
 def test_the_environment_variable_sets_the_limit(kernel_name, monkeypatch):
     monkeypatch.setenv("RIGOR_MEMORY_LIMIT", "128M")
     raw = RawKernel(kernel_name)
