@@ -2,10 +2,16 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+# The PyTorch parity tests (Tests/NeuralNetworksTests/PyTorchParityTests) need torch in the test venv: the CPU wheel
+# (191 MB; 0.75 GB installed, no CUDA packages), found here through pip's find-links. The "+cpu" pin never falls back
+# to PyPI's CUDA build (GBs of nvidia packages): elsewhere pip fails at once unless given the CPU index, e.g.
+# TORCH_PIP_OPTIONS="--extra-index-url https://download.pytorch.org/whl/cpu".
+TORCH_REQUIREMENT ?= torch==2.13.0+cpu
+TORCH_PIP_OPTIONS ?=
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
 
-.PHONY: all deps venv build release test lint format test-swift test-python lab bench clean
+.PHONY: all deps venv venv-torch build release test lint format test-swift test-python lab bench clean
 
 all: build
 
@@ -17,6 +23,13 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv-torch: $(VENV)/.torch-installed
+
+$(VENV)/.torch-installed: $(VENV)/.installed
+	@$(VENV)/bin/pip install -q --disable-pip-version-check $(TORCH_PIP_OPTIONS) "$(TORCH_REQUIREMENT)"
+	@$(VENV)/bin/python -c 'import torch, sys; sys.exit("torch is a CUDA build; use the CPU wheel" if torch.version.cuda else 0)'
 	@touch $@
 
 build: deps
@@ -31,7 +44,7 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
 
-test-swift: deps venv
+test-swift: deps venv venv-torch
 	$(SWIFT) build --build-tests -j $(SWIFT_JOBS)
 	NN_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 

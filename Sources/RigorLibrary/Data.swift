@@ -310,6 +310,13 @@ extension RigorLibrary {
                 maximumRotationDegrees: Float(try arguments.double(3)),
                 noiseStandardDeviation: Float(try arguments.double(4)))
             var generator = RandomGenerator(seed: try arguments.seed(5))
+            // The copies, then their concatenation: check the whole before building any.
+            try engine(argument: 0) {
+                let copyCount =
+                    copies >= Int.max / 2
+                    ? nil : MemoryBudget.scalarCount(of: [set.data.features.scalarCount, copies + 1, 2])
+                try MemoryBudget.check(count: copyCount, operation: "augmented", shapes: [set.data.features.shape])
+            }
             var features = [set.data.features]
             for _ in 0..<copies {
                 features.append(try engine { try augmentation.apply(to: set.data.features, using: &generator) })

@@ -23,6 +23,7 @@ public enum RigorLibrary {
         registerTraining(in: registry, observer: trainingObserver)
         registerEvaluation(in: registry)
         registerDisplay(in: registry)
+        registerMemory(in: registry)
     }
 
     /// A registry with the prelude and the library, ready for `Session(registry:)`.
@@ -69,6 +70,8 @@ public typealias TrainingObserver = (TrainingProgress) -> Void
 /// The error kind for shape mismatches and other engine failures on tensors.
 extension ErrorKind {
     public static let shape = ErrorKind("ShapeError")
+    /// An allocation the engine's memory limit refused (`MemoryBudget`); the session and its variables survive.
+    public static let memory = ErrorKind("MemoryError")
 }
 
 /// Runs an engine call, turning engine errors into `BuiltinError`s that name the op and shapes.
@@ -77,6 +80,11 @@ func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as BuiltinError {
         throw error
+    } catch let error as TensorError where error.isOutOfMemory {
+        throw BuiltinError(
+            .memory, error.description, argument: argument,
+            notes: ["the limit is 3/4 of this machine's memory unless RIGOR_MEMORY_LIMIT or setMemoryLimit(_:) sets it"]
+        )
     } catch let error as TensorError {
         throw BuiltinError(.shape, error.description, argument: argument)
     } catch let error as NeuralNetworkError {

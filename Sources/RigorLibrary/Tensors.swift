@@ -30,16 +30,26 @@ final class TensorObject: NativeObject {
 
     static func describe(_ tensor: Tensor) -> String {
         let shape = TensorError.format(shape: tensor.shape)
-        let scalars = tensor.scalars
-        if scalars.count <= 64 {
-            return "Tensor(shape: \(shape), \(nested(scalars[...], shape: tensor.shape[...])))"
+        if tensor.scalarCount <= 64 {
+            return "Tensor(shape: \(shape), \(nested(tensor.scalars[...], shape: tensor.shape[...])))"
         }
-        let values = scalars.map(Double.init)
-        let mean = values.reduce(0, +) / Double(values.count)
-        let std = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
-        let preview = scalars.prefix(6).map { format(Double($0)) }.joined(separator: ", ")
-        return "Tensor(shape: \(shape), min \(format(values.min()!)), max \(format(values.max()!)), "
-            + "mean \(format(mean)), std \(format(std)), first [\(preview), …])"
+        // Read in place, without copies: the tensor may be most of the memory limit.
+        return tensor.withUnsafeBufferPointer { scalars in
+            var minimum = Double.infinity, maximum = -Double.infinity, sum = 0.0
+            for scalar in scalars {
+                let value = Double(scalar)
+                minimum = Swift.min(minimum, value)
+                maximum = Swift.max(maximum, value)
+                sum += value
+            }
+            let mean = sum / Double(scalars.count)
+            var squares = 0.0
+            for scalar in scalars { squares += (Double(scalar) - mean) * (Double(scalar) - mean) }
+            let std = (squares / Double(scalars.count)).squareRoot()
+            let preview = scalars.prefix(6).map { format(Double($0)) }.joined(separator: ", ")
+            return "Tensor(shape: \(shape), min \(format(minimum)), max \(format(maximum)), "
+                + "mean \(format(mean)), std \(format(std)), first [\(preview), …])"
+        }
     }
 
     private static func nested(_ scalars: ArraySlice<Float>, shape: ArraySlice<Int>) -> String {
@@ -381,7 +391,16 @@ extension RigorLibrary {
         type.define(
             "toArray", returns: "[Any]", doc: "The elements as nested arrays of Doubles (a Double for a scalar).",
             example: "Tensor([[1, 2], [3, 4]]).toArray()   // [[1.0, 2.0], [3.0, 4.0]]"
-        ) { receiver, _, _ in TensorObject.array(of: try receiver.tensor) }
+        ) { receiver, _, _ in
+            let tensor = try receiver.tensor
+            // Each element becomes a script value, several times the size of a Float.
+            try engine {
+                try MemoryBudget.check(
+                    count: tensor.scalarCount, scalarBytes: MemoryLayout<Value>.stride + MemoryLayout<Float>.stride,
+                    operation: "toArray", shapes: [tensor.shape])
+            }
+            return TensorObject.array(of: tensor)
+        }
     }
 
     private static func registerShapes(_ type: TypeDescriptor) {

@@ -9,7 +9,7 @@ public struct IndexTensor: Sendable, Equatable, CustomStringConvertible {
 
     /// Creates an index tensor of the given shape.
     public init(shape: [Int], indices: [Int]) throws(TensorError) {
-        guard shape.allSatisfy({ $0 >= 0 }), Tensor.count(of: shape) == indices.count else {
+        guard shape.allSatisfy({ $0 >= 0 }), MemoryBudget.scalarCount(of: shape) == indices.count else {
             throw TensorError(
                 "IndexTensor", shapes: [shape], "\(indices.count) indices do not fill the shape")
         }

@@ -26,7 +26,10 @@ public struct Tensor: Sendable {
     /// - Shape: `scalars.count` must equal the product of `shape`.
     public init(shape: [Int], scalars: [Float]) throws(TensorError) {
         try Self.validate(shape: shape, operation: "init(shape:scalars:)")
-        guard Self.count(of: shape) == scalars.count else {
+        if MemoryBudget.scalarCount(of: shape) == nil {
+            try MemoryBudget.check(count: nil, operation: "init(shape:scalars:)", shapes: [shape])
+        }
+        guard MemoryBudget.scalarCount(of: shape) == scalars.count else {
             throw TensorError(
                 "init(shape:scalars:)", shapes: [shape],
                 "\(scalars.count) scalars do not fill \(Self.count(of: shape)) elements")
@@ -115,6 +118,12 @@ public struct Tensor: Sendable {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw TensorError(operation, shapes: [shape], "extents must not be negative")
         }
+    }
+
+    /// Checks that a result of `shape` fits the ``MemoryBudget`` (and that its scalar count does not overflow)
+    /// before an op allocates it; `operands` are the shapes the error names.
+    static func reserve(_ shape: [Int], operation: String, operands: [[Int]]) throws(TensorError) {
+        try MemoryBudget.check(count: MemoryBudget.scalarCount(of: shape), operation: operation, shapes: operands)
     }
 
     static func contiguousStrides(of shape: [Int]) -> [Int] {

@@ -10,12 +10,18 @@ public struct TensorError: Error, Equatable, Sendable, CustomStringConvertible {
     public let shapes: [[Int]]
     /// What went wrong, phrased for a person.
     public let reason: String
+    /// Set when the op was refused memory (see ``MemoryBudget``): what it asked for and what was available.
+    public let memoryShortfall: MemoryShortfall?
 
-    public init(_ operation: String, shapes: [[Int]], _ reason: String) {
+    public init(_ operation: String, shapes: [[Int]], _ reason: String, memoryShortfall: MemoryShortfall? = nil) {
         self.operation = operation
         self.shapes = shapes
         self.reason = reason
+        self.memoryShortfall = memoryShortfall
     }
+
+    /// Whether the op failed for lack of memory rather than because of its operands' shapes or values.
+    public var isOutOfMemory: Bool { memoryShortfall != nil }
 
     public var description: String {
         if shapes.isEmpty { return "\(operation): \(reason)" }

@@ -6,8 +6,15 @@ import Testing
 
 /// Our layers against PyTorch's on the same weights: the test saves a model (PyTorch `state_dict` names), an input and
 /// our output as safetensors, and a Python script loads the weights into the equivalent `torch.nn` model and compares.
-/// Skipped when no Python with torch and safetensors is found (`NN_TEST_PYTHON` names one).
-@Suite(.serialized) struct PyTorchParityTests {
+/// `NN_TEST_PYTHON` names a Python with torch and safetensors (`make test` passes the test venv's, where the Makefile
+/// installs the CPU wheel of torch 2.13.0). Without one the tests fail; `NN_SKIP_PYTORCH_PARITY=1` opts out, and the
+/// runner then reports them as skipped.
+@Suite(
+    .serialized,
+    .disabled(
+        if: ProcessInfo.processInfo.environment["NN_SKIP_PYTORCH_PARITY"] == "1",
+        "NN_SKIP_PYTORCH_PARITY=1: the PyTorch comparison is opted out"))
+struct PyTorchParityTests {
     static let python = ProcessInfo.processInfo.environment["NN_TEST_PYTHON"] ?? "python3"
 
     static let script = """
@@ -56,11 +63,17 @@ import Testing
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = [Self.python, "-c", "import torch, safetensors"]
-        probe.standardError = Pipe()
-        do { try probe.run() } catch { return }
+        let probeErrors = Pipe()
+        probe.standardError = probeErrors
+        try probe.run()
         probe.waitUntilExit()
         guard probe.terminationStatus == 0 else {
-            print("skipping the PyTorch comparison: \(Self.python) lacks torch or safetensors (set NN_TEST_PYTHON)")
+            let problem = String(data: probeErrors.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8) ?? ""
+            let lastLine = problem.split(separator: "\n").last.map(String.init) ?? ""
+            let message =
+                "\(Self.python) lacks torch or safetensors (\(lastLine)): run `make venv-torch`, set NN_TEST_PYTHON to a "
+                + "Python that has them, or set NN_SKIP_PYTORCH_PARITY=1 to skip these tests"
+            Issue.record(Comment(rawValue: message))
             return
         }
         let weights = temporaryPath("\(kind)-weights.safetensors")

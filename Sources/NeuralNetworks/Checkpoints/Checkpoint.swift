@@ -64,6 +64,7 @@ public enum Checkpoint {
 
     /// The tensors (F32, F64, F16, BF16, I64, I32, U8 converted to Float) and metadata of a safetensors file.
     public static func read(from path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        try ArrayFile.checkSize(of: path, operation: "loadCheckpoint", expansion: 4)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NeuralNetworkError("loadCheckpoint", "cannot read \(path)")
         }
@@ -86,8 +87,9 @@ public enum Checkpoint {
                 base + offsets[1] <= bytes.count, offsets[0] <= offsets[1]
             else { throw NeuralNetworkError("loadCheckpoint", "\(path): malformed entry for '\(name)'") }
             let raw = Array(bytes[(base + offsets[0])..<(base + offsets[1])])
-            let count = shape.reduce(1, *)
-            guard let values = decode(raw, dtype: dtype), values.count == count else {
+            guard shape.allSatisfy({ $0 >= 0 }), let count = MemoryBudget.scalarCount(of: shape),
+                let values = decode(raw, dtype: dtype), values.count == count
+            else {
                 throw NeuralNetworkError(
                     "loadCheckpoint", "\(path): '\(name)' has dtype \(dtype) and \(raw.count) bytes for shape \(shape)")
             }

@@ -7,7 +7,7 @@ public enum ArrayFile {
     /// Reads an IDX file (MNIST's format): two zero bytes, a type code (0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32,
     /// 0x0D f32, 0x0E f64), the rank, big-endian 32-bit extents, then big-endian values.
     public static func readIDX(_ path: String) throws -> Tensor {
-        let bytes = try contents(path)
+        let bytes = try contents(path, operation: "readIDX", expansion: 5)
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
             throw DataFileError(file: path, "not an IDX file (the magic number must start with two zero bytes)")
         }
@@ -24,11 +24,11 @@ public enum ArrayFile {
         let shape = (0..<rank).map { axis in
             bytes[(4 + 4 * axis)..<(8 + 4 * axis)].reduce(0) { ($0 << 8) | Int($1) }
         }
-        let count = shape.reduce(1, *)
         let start = 4 + 4 * rank
-        guard bytes.count == start + count * size else {
+        guard let count = dataCount(shape, size: size, available: bytes.count - start, exact: true) else {
             throw DataFileError(
-                file: path, "shape \(shape) needs \(count * size) data bytes, found \(bytes.count - start)")
+                file: path,
+                "shape \(shape) needs \(dataBytes(shape, size: size)) data bytes, found \(bytes.count - start)")
         }
         var values = [Float](repeating: 0, count: count)
         for index in 0..<count {
@@ -49,7 +49,7 @@ public enum ArrayFile {
     /// Reads a NumPy `.npy` file (versions 1–3, C order; dtypes f4, f8, f2, i1, i2, i4, i8, u1, u2, u4, u8, b1,
     /// either byte order).
     public static func readNPY(_ path: String) throws -> Tensor {
-        let bytes = try contents(path)
+        let bytes = try contents(path, operation: "readNPY", expansion: 5)
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
             throw DataFileError(file: path, "not a .npy file (missing the \\x93NUMPY magic)")
         }
@@ -83,11 +83,13 @@ public enum ArrayFile {
         guard let size = Int(descr.dropFirst(2)), [1, 2, 4, 8].contains(size) else {
             throw DataFileError(file: path, "unsupported dtype '\(descr)'")
         }
-        let count = shape.reduce(1, *)
         let start = headerStart + headerLength
-        guard bytes.count >= start + count * size else {
+        guard shape.allSatisfy({ $0 >= 0 }),
+            let count = dataCount(shape, size: size, available: bytes.count - start, exact: false)
+        else {
             throw DataFileError(
-                file: path, "shape \(shape) of \(descr) needs \(count * size) bytes, found \(bytes.count - start)")
+                file: path,
+                "shape \(shape) of \(descr) needs \(dataBytes(shape, size: size)) bytes, found \(bytes.count - start)")
         }
         var values = [Float](repeating: 0, count: count)
         for index in 0..<count {
@@ -111,11 +113,38 @@ public enum ArrayFile {
         return try Tensor(shape: shape, scalars: values)
     }
 
-    static func contents(_ path: String) throws -> [UInt8] {
+    /// The bytes of the file at `path`, after checking that it fits the ``MemoryBudget`` `expansion` times over
+    /// (what reading it will hold at once: the bytes, their copies, the values decoded from them).
+    static func contents(_ path: String, operation: String, expansion: Int) throws -> [UInt8] {
+        try checkSize(of: path, operation: operation, expansion: expansion)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataFileError(file: path, "cannot read the file")
         }
         return [UInt8](data)
+    }
+
+    /// Throws a memory error (a `TensorError` with a shortfall) when `expansion` times the size of the file at
+    /// `path` does not fit the memory budget; a file that cannot be inspected is left to the reader to report.
+    static func checkSize(of path: String, operation: String, expansion: Int) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return }
+        let (total, overflow) = size.multipliedReportingOverflow(by: expansion)
+        try MemoryBudget.check(count: overflow ? nil : total, scalarBytes: 1, operation: operation, shapes: [])
+    }
+
+    /// The scalar count of `shape` when its data (`size` bytes per scalar) is `available` bytes (`exact`) or fits in
+    /// them; `nil` when it does not, including when the product overflows.
+    static func dataCount(_ shape: [Int], size: Int, available: Int, exact: Bool) -> Int? {
+        guard let count = MemoryBudget.scalarCount(of: shape) else { return nil }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, exact ? bytes == available : bytes <= available else { return nil }
+        return count
+    }
+
+    /// `count × size` for a message, or "more than 2⁶³" when it overflows.
+    static func dataBytes(_ shape: [Int], size: Int) -> String {
+        guard let count = MemoryBudget.scalarCount(of: shape) else { return "more than 2^63" }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+        return overflow ? "more than 2^63" : String(bytes)
     }
 
     static func capture(_ header: String, key: String, open: Character, close: Character) -> String? {

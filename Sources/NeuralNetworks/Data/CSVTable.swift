@@ -38,6 +38,8 @@ public struct CSVTable: Sendable {
         _ path: String, hasHeader: Bool = true, delimiter: Character = ",",
         columnTypes: [String: CSVColumnType] = [:], missingValues: Set<String> = ["", "NA", "NaN", "?"]
     ) throws -> CSVTable {
+        // Parsed cells take several times the file's bytes (strings, then Float columns).
+        try ArrayFile.checkSize(of: path, operation: "readCSV", expansion: 8)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataFileError(file: path, "cannot read the file")
         }

@@ -132,6 +132,11 @@ public enum Encoding {
         _ sequences: [[Float]], length: Int? = nil, value: Float = 0, paddingAtStart: Bool = false
     ) throws -> (values: Tensor, mask: Tensor) {
         let length = length ?? sequences.map(\.count).max() ?? 0
+        guard length >= 0 else { throw NeuralNetworkError("padSequences", "length must not be negative") }
+        // Values and mask.
+        try MemoryBudget.check(
+            count: MemoryBudget.scalarCount(of: [2, sequences.count, length]), operation: "padSequences",
+            shapes: [[sequences.count, length]])
         var values = [Float](repeating: value, count: sequences.count * length)
         var mask = [Float](repeating: 0, count: sequences.count * length)
         for (row, sequence) in sequences.enumerated() {
@@ -157,6 +162,9 @@ public enum Encoding {
 
     /// The causal (look-ahead) additive mask `[T, T]`: 0 on and below the diagonal, a large negative number above.
     public static func causalMask(length: Int) throws -> Tensor {
+        guard length >= 0 else { throw NeuralNetworkError("causalMask", "length must not be negative") }
+        try MemoryBudget.check(
+            count: MemoryBudget.scalarCount(of: [length, length]), operation: "causalMask", shapes: [[length, length]])
         var values = [Float](repeating: 0, count: length * length)
         for i in 0..<length { for j in (i + 1)..<max(length, i + 1) { values[i * length + j] = -1e9 } }
         return try Tensor(shape: [length, length], scalars: values)

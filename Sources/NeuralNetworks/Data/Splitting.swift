@@ -51,6 +51,10 @@ public enum Splitting {
         if let labels, labels.count != count {
             throw NeuralNetworkError("kFold", "\(labels.count) labels for \(count) examples")
         }
+        // Every fold lists every index once (train or validation), plus the assignment and a shuffled copy.
+        try MemoryBudget.check(
+            count: MemoryBudget.scalarCount(of: [count, folds + 2]), scalarBytes: MemoryLayout<Int>.stride,
+            operation: "kFold", shapes: [])
         var generator = RandomGenerator(seed: seed)
         var assignment = [Int](repeating: 0, count: count)
         if let labels {

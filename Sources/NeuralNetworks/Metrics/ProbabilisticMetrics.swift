@@ -1,5 +1,6 @@
 // ProbabilisticMetrics: ROC curve and AUC, log loss, calibration (ECE and reliability bins).
 import Foundation
+import TensorCore
 
 /// A ROC curve: false- and true-positive rates at each distinct score threshold (highest first, starting at (0, 0)).
 public struct ROCCurve: Sendable, Equatable {
@@ -104,6 +105,9 @@ public enum ProbabilisticMetrics {
                 "calibration", "\(probabilities.count) probabilities for \(outcomes.count) outcomes")
         }
         guard bins > 0 else { throw NeuralNetworkError("calibration", "needs at least one bin, got \(bins)") }
+        // Three accumulators and a result per bin.
+        try MemoryBudget.check(
+            count: MemoryBudget.scalarCount(of: [bins, 8]), scalarBytes: 8, operation: "calibration", shapes: [])
         var counts = [Int](repeating: 0, count: bins)
         var predicted = [Double](repeating: 0, count: bins)
         var observed = [Double](repeating: 0, count: bins)

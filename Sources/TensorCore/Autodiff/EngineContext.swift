@@ -1,4 +1,4 @@
-// EngineContext: the per-task switches of the engine (gradient recording, non-finite detection).
+// EngineContext: the per-task switches of the engine (gradient recording, non-finite detection, memory limit).
 
 import Synchronization
 
@@ -6,6 +6,8 @@ import Synchronization
 struct EngineContext: Sendable {
     var isRecordingGradients = true
     var nonFiniteMonitor: NonFiniteMonitor?
+    /// A scoped memory limit (`MemoryBudget.withLimit`), overriding the process's.
+    var memoryLimit: Int?
 
     @TaskLocal static var current = EngineContext()
 }

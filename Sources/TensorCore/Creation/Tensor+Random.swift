@@ -5,7 +5,8 @@ extension Tensor {
         _ shape: [Int], operation: String, _ draw: () -> Float
     ) throws(TensorError) -> Tensor {
         try validate(shape: shape, operation: operation)
-        let storage = TensorStorage(uninitializedCount: count(of: shape))
+        let storage = try TensorStorage.allocate(
+            count: MemoryBudget.scalarCount(of: shape), operation: operation, shapes: [shape])
         for index in 0..<storage.count { storage.pointer[index] = draw() }
         return Tensor(shape: shape, storage: storage)
     }
@@ -55,6 +56,8 @@ extension Tensor {
         -> IndexTensor
     {
         guard count >= 0 else { throw TensorError("permutation", shapes: [], "count must not be negative") }
+        try MemoryBudget.check(
+            count: count, scalarBytes: MemoryLayout<Int>.stride, operation: "permutation", shapes: [])
         var values = Array(0..<count)
         var index = count - 1
         while index > 0 {

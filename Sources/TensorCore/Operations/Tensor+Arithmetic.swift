@@ -26,6 +26,9 @@ enum BinaryOperator {
 extension Tensor {
     static func binary(_ op: BinaryOperator, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
         let shape = try broadcastShape(a.shape, b.shape, operation: op.operation.name)
+        if shape != a.shape && shape != b.shape {  // a result larger than both operands
+            try reserve(shape, operation: op.operation.name, operands: [a.shape, b.shape])
+        }
         return binary(op, a, b, shape: shape)
     }
 
@@ -108,6 +111,9 @@ extension Tensor {
     private func compare(_ other: Tensor, _ name: String, _ test: (Float, Float) -> Bool) throws(TensorError) -> Tensor
     {
         let shape = try Self.broadcastShape(self.shape, other.shape, operation: name)
+        if shape != self.shape && shape != other.shape {
+            try Self.reserve(shape, operation: name, operands: [self.shape, other.shape])
+        }
         let storage = ElementwiseKernel.broadcast(self, other, to: shape) { test($0, $1) ? 1 : 0 }
         return Tensor(shape: shape, storage: storage)
     }
@@ -138,6 +144,7 @@ extension Tensor {
     public static func select(where mask: Tensor, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
         let shape = try broadcastShape(
             broadcastShape(mask.shape, a.shape, operation: "select"), b.shape, operation: "select")
+        try reserve(shape, operation: "select", operands: [mask.shape, a.shape, b.shape])
         let fullMask = try mask.detached().expanded(to: shape).notEqualToZero()
         let left = try a.detached().expanded(to: shape)
         let right = try b.detached().expanded(to: shape)

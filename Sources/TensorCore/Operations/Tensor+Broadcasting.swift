@@ -40,11 +40,13 @@ extension Tensor {
     /// - Shape: `shape` must be a broadcast of `self.shape`; the result has `shape`.
     /// - Gradient: summed back over the broadcast axes.
     public func expanded(to shape: [Int]) throws(TensorError) -> Tensor {
+        try Self.validate(shape: shape, operation: "expand")
         let target = try Self.broadcastShape(self.shape, shape, operation: "expand")
         guard target == shape else {
             throw TensorError("expand", shapes: [self.shape, shape], "cannot expand to a smaller shape")
         }
         if shape == self.shape { return self }
+        try Self.reserve(shape, operation: "expand", operands: [self.shape, shape])
         let view = StridedView(offset: 0, shape: shape, strides: Self.broadcastStrides(of: self.shape, to: shape))
         return Tensor(result: view.copy(from: storage), shape: shape, operation: .expand, inputs: [self])
     }

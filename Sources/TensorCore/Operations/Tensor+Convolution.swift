@@ -48,13 +48,36 @@ extension Tensor {
         if let bias, bias.shape != [weight.shape[0]] {
             throw TensorError("conv2d", shapes: shapes, "bias must have shape [\(weight.shape[0])]")
         }
-        let spanY = shape[2] + 2 * padding.0 - dilation.0 * (weight.shape[2] - 1) - 1
-        let spanX = shape[3] + 2 * padding.1 - dilation.1 * (weight.shape[3] - 1) - 1
+        // Padding and dilation are the caller's: a span too large for Int is a memory error, not a trap.
+        func span(_ extent: Int, _ padding: Int, _ dilation: Int, _ kernel: Int) -> Double {
+            let padded: Double = Double(extent) + 2 * Double(padding)
+            return padded - Double(dilation) * Double(kernel - 1) - 1
+        }
+        let spans = [
+            span(shape[2], padding.0, dilation.0, weight.shape[2]),
+            span(shape[3], padding.1, dilation.1, weight.shape[3]),
+        ]
+        guard spans.allSatisfy({ Swift.abs($0) < 9e18 }) else {
+            try MemoryBudget.check(count: nil, operation: "conv2d", shapes: shapes)
+            return self  // not reached: the check throws for an overflowing count
+        }
+        let spanY = Int(spans[0]), spanX = Int(spans[1])
         guard spanY >= 0 && spanX >= 0 else {
             throw TensorError("conv2d", shapes: shapes, "the kernel does not fit the padded input")
         }
         let outputHeight = spanY / stride.0 + 1
         let outputWidth = spanX / stride.1 + 1
+        // The im2col matrix [C·kh·kw, N·OH·OW], the GEMM's product and the result, allocated together.
+        let pixels = [shape[0], outputHeight, outputWidth]
+        let columnCount = MemoryBudget.scalarCount(of: [shape[1], weight.shape[2], weight.shape[3]] + pixels)
+        let outputCount = MemoryBudget.scalarCount(of: [weight.shape[0]] + pixels)
+        let workspace = columnCount.flatMap { columns in
+            outputCount.flatMap { output in
+                let (sum, overflow) = columns.addingReportingOverflow(output &* 2)
+                return overflow || output > Int.max / 2 ? nil : sum
+            }
+        }
+        try MemoryBudget.check(count: workspace, operation: "conv2d", shapes: shapes)
         let geometry = Convolution2DGeometry(
             batch: shape[0], inputChannels: shape[1], height: shape[2], width: shape[3],
             outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
@@ -74,15 +97,15 @@ extension Tensor {
                 m: geometry.outputsPerGroup, n: geometry.columnCount, k: geometry.patchSize,
                 transposeA: false, transposeB: false)
         }
-        let pixels = outputHeight * outputWidth
+        let planePixels = outputHeight * outputWidth
         let outputShape = [geometry.batch, geometry.outputChannels, outputHeight, outputWidth]
         let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
         for n in 0..<geometry.batch {
             for o in 0..<geometry.outputChannels {
-                let source = product.pointer + o * geometry.columnCount + n * pixels
-                let destination = output.pointer + (n * geometry.outputChannels + o) * pixels
+                let source = product.pointer + o * geometry.columnCount + n * planePixels
+                let destination = output.pointer + (n * geometry.outputChannels + o) * planePixels
                 let offset = bias?.storage.pointer[o] ?? 0
-                for p in 0..<pixels { destination[p] = source[p] + offset }
+                for p in 0..<planePixels { destination[p] = source[p] + offset }
             }
         }
         let saved = Tensor(shape: [columns.count], storage: columns)

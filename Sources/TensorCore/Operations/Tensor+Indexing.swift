@@ -13,6 +13,7 @@ extension Tensor {
         let extent = shape[axis]
         let inner = Self.count(of: shape[(axis + 1)...])
         let target = Array(shape[..<axis]) + indices.shape + Array(shape[(axis + 1)...])
+        try Self.reserve(target, operation: "indexSelect", operands: [shape, indices.shape])
         let output = TensorStorage(uninitializedCount: Self.count(of: target))
         var destination = output.pointer
         for o in 0..<outer {

@@ -67,6 +67,10 @@ extension Tensor {
         }
         let (batch, steps, features, hidden) = (input.shape[0], input.shape[1], input.shape[2], hiddenWeight.shape[1])
         let width = 4 * hidden
+        // The saved state of every step (inputs, gates, cells, tanh of cells, hidden states) and the result.
+        let perStep = MemoryBudget.scalarCount(of: [batch, features + width + 4 * hidden])
+        try MemoryBudget.check(
+            count: perStep.flatMap { MemoryBudget.scalarCount(of: [$0, steps + 1]) }, operation: "lstm", shapes: shapes)
         let record = LSTMSequenceRecord(
             reversed: reversed, steps: steps, batch: batch, hidden: hidden,
             stepInputs: TensorStorage(uninitializedCount: steps * batch * features),

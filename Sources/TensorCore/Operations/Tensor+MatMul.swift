@@ -38,6 +38,7 @@ extension Tensor {
         let batchB = Array(b.shape.dropLast(2))
         let batch = try broadcastShape(batchA, batchB, operation: "matmul")
         let outputShape = batch + [m, n]
+        try reserve(outputShape, operation: "matmul", operands: [a.shape, b.shape])
         let output = TensorStorage(uninitializedCount: count(of: outputShape))
         let operation = Operation.matmul(transposeA: transposeA, transposeB: transposeB)
         if m == 0 || n == 0 {

@@ -12,16 +12,20 @@ extension Tensor {
             throw TensorError("reshape", shapes: [self.shape, shape], "at most one extent may be −1, none below it")
         }
         if let axis = unknown.first {
-            let known = Self.count(of: shape.filter { $0 != -1 })
-            guard known > 0 && scalarCount % known == 0 else {
+            guard let known = MemoryBudget.scalarCount(of: shape.filter { $0 != -1 }),
+                known > 0 && scalarCount % known == 0
+            else {
                 throw TensorError("reshape", shapes: [self.shape, shape], "cannot infer the −1 extent")
             }
             target[axis] = scalarCount / known
         }
-        guard Self.count(of: target) == scalarCount else {
+        guard let targetCount = MemoryBudget.scalarCount(of: target) else {
+            try MemoryBudget.check(count: nil, operation: "reshape", shapes: [self.shape, shape])
+            return self  // not reached: the check throws for an overflowing count
+        }
+        guard targetCount == scalarCount else {
             throw TensorError(
-                "reshape", shapes: [self.shape, shape],
-                "\(scalarCount) scalars do not fit \(Self.count(of: target)) elements")
+                "reshape", shapes: [self.shape, shape], "\(scalarCount) scalars do not fit \(targetCount) elements")
         }
         if target == self.shape { return self }
         return Tensor(result: storage, shape: target, operation: .reshape, inputs: [self])
@@ -142,6 +146,7 @@ extension Tensor {
         target[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
         let outer = count(of: first.shape[..<axis])
         let inner = count(of: first.shape[(axis + 1)...])
+        try reserve(target, operation: "concatenate", operands: tensors.count <= 8 ? tensors.map(\.shape) : [target])
         let output = TensorStorage(uninitializedCount: count(of: target))
         let rowLength = target[axis] * inner
         var column = 0
@@ -189,6 +194,10 @@ extension Tensor {
         guard count > 0 && shape[normalizedAxis] % count == 0 else {
             throw TensorError("split", shapes: [shape], "extent \(shape[normalizedAxis]) is not divisible by \(count)")
         }
+        // An empty axis splits into any number of empty pieces: each is a tensor, so check how many.
+        try MemoryBudget.check(
+            count: count, scalarBytes: MemoryLayout<Tensor>.stride + MemoryLayout<Int>.stride, operation: "split",
+            shapes: [shape])
         return try split(
             sizes: Array(repeating: shape[normalizedAxis] / count, count: count), alongAxis: normalizedAxis)
     }
@@ -203,9 +212,15 @@ extension Tensor {
         var target = shape
         var offsets = [Int](repeating: 0, count: rank)
         for (axis, width) in widths.enumerated() {
-            target[axis] += width.before + width.after
+            let (grown, overflow) = target[axis].addingReportingOverflow(width.before &+ width.after)
+            guard !overflow && width.before &+ width.after >= 0 else {
+                try MemoryBudget.check(count: nil, operation: "pad", shapes: [shape])
+                return self  // not reached: the check throws for an overflowing count
+            }
+            target[axis] = grown
             offsets[axis] = width.before
         }
+        try Self.reserve(target, operation: "pad", operands: [shape])
         let output = TensorStorage(repeating: value, count: Self.count(of: target))
         let strides = Self.contiguousStrides(of: target)
         let offset = zip(offsets, strides).reduce(0) { $0 + $1.0 * $1.1 }

@@ -14,12 +14,12 @@ extension Tensor {
         guard rank == 4 else { throw TensorError(name, shapes: [shape], "input must be [N, C, H, W]") }
         let stride = stride ?? kernel
         guard kernel.0 >= 1, kernel.1 >= 1, stride.0 >= 1, stride.1 >= 1, padding.0 >= 0, padding.1 >= 0,
-            padding.0 * 2 <= kernel.0, padding.1 * 2 <= kernel.1
+            padding.0 <= kernel.0 / 2, padding.1 <= kernel.1 / 2
         else {
             throw TensorError(name, shapes: [shape], "kernel and stride must be ≥ 1, padding at most half the kernel")
         }
-        let spanY = shape[2] + 2 * padding.0 - kernel.0
-        let spanX = shape[3] + 2 * padding.1 - kernel.1
+        let spanY = shape[2] - (kernel.0 - 2 * padding.0)
+        let spanX = shape[3] - (kernel.1 - 2 * padding.1)
         guard spanY >= 0 && spanX >= 0 else {
             throw TensorError(name, shapes: [shape], "the \(kernel.0)×\(kernel.1) window does not fit the input")
         }

@@ -2,6 +2,12 @@
 
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A process-wide cache of 64-byte-aligned buffers, keyed by power-of-two size class.
 ///
 /// A training step allocates the same shapes every time; taking the buffers the previous step freed avoids the
@@ -30,8 +36,11 @@ final class BufferPool: Sendable {
         return Int.bitWidth - (units - 1).leadingZeroBitCount
     }
 
-    /// A buffer of at least `bytes` bytes, 64-byte aligned; `capacity` is what it really holds.
-    func allocate(bytes: Int) -> (pointer: UnsafeMutableRawPointer, sizeClass: Int) {
+    /// A buffer of at least `bytes` bytes, 64-byte aligned, or `nil` when the system has no memory for it.
+    ///
+    /// Pooled sizes are rounded up to their power-of-two class; larger buffers are allocated at their size (rounded
+    /// to 64 bytes), so a 40 GB request does not ask the system for 64 GB.
+    func allocate(bytes: Int) -> (pointer: UnsafeMutableRawPointer, sizeClass: Int)? {
         let sizeClass = Self.sizeClass(forBytes: bytes)
         let capacity = 64 << sizeClass
         if capacity <= Self.largestPooledBytes {
@@ -41,8 +50,16 @@ final class BufferPool: Sendable {
                 return address
             }
             if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused) { return (pointer, sizeClass) }
+            return Self.systemAllocate(bytes: capacity).map { ($0, sizeClass) }
         }
-        return (UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64), sizeClass)
+        return Self.systemAllocate(bytes: (bytes + 63) & ~63).map { ($0, sizeClass) }
+    }
+
+    /// `aligned_alloc`, which returns `nil` when memory runs out (Swift's allocator would end the process).
+    private static func systemAllocate(bytes: Int) -> UnsafeMutableRawPointer? {
+        var pointer: UnsafeMutableRawPointer?
+        guard posix_memalign(&pointer, 64, bytes) == 0 else { return nil }
+        return pointer
     }
 
     /// Returns a buffer obtained from `allocate(bytes:)`.
@@ -60,6 +77,6 @@ final class BufferPool: Sendable {
             }
             if kept { return }
         }
-        pointer.deallocate()
+        free(pointer)
     }
 }
