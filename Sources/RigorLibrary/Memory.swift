@@ -5,6 +5,19 @@ import TensorCore
 extension RigorLibrary {
     static func registerMemory(in registry: BuiltinRegistry) {
         registry.beginFamily("Memory")
+        // Arrays and strings that builtins of the language build (`Array(repeating:count:)`) answer to the same
+        // limit as tensors.
+        registry.allocationCheck = { bytes, operation in
+            let available = MemoryBudget.availableBytes
+            guard let bytes, bytes <= available else {
+                let asked = bytes.map { MemoryBudget.format(bytes: $0) } ?? "more than \(Int.max) bytes"
+                throw BuiltinError(
+                    .memory,
+                    "\(operation): cannot allocate \(asked): \(MemoryBudget.format(bytes: available)) of the "
+                        + "\(MemoryBudget.format(bytes: MemoryBudget.limit)) memory limit is available",
+                    notes: [memoryLimitNote])
+            }
+        }
         registry.global(
             "memoryLimit", returns: "Int",
             doc: "The bytes tensors may hold in this kernel: an op asking for more than the limit minus "

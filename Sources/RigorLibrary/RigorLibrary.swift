@@ -70,9 +70,11 @@ public typealias TrainingObserver = (TrainingProgress) -> Void
 /// The error kind for shape mismatches and other engine failures on tensors.
 extension ErrorKind {
     public static let shape = ErrorKind("ShapeError")
-    /// An allocation the engine's memory limit refused (`MemoryBudget`); the session and its variables survive.
-    public static let memory = ErrorKind("MemoryError")
 }
+
+/// The note under every MemoryError: where the limit comes from.
+let memoryLimitNote =
+    "the limit is 3/4 of this machine's memory unless RIGOR_MEMORY_LIMIT or setMemoryLimit(_:) sets it"
 
 /// Runs an engine call, turning engine errors into `BuiltinError`s that name the op and shapes.
 func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
@@ -83,7 +85,7 @@ func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
     } catch let error as TensorError where error.isOutOfMemory {
         throw BuiltinError(
             .memory, error.description, argument: argument,
-            notes: ["the limit is 3/4 of this machine's memory unless RIGOR_MEMORY_LIMIT or setMemoryLimit(_:) sets it"]
+            notes: [memoryLimitNote]
         )
     } catch let error as TensorError {
         throw BuiltinError(.shape, error.description, argument: argument)

@@ -68,6 +68,24 @@ struct MemoryErrorTests {
         #expect(run(s, "column.shape") == "[1000000, 1]")
     }
 
+    @Test("arrays and strings the language builds answer to the same limit, at the argument that sized them")
+    func scriptCollections() {
+        let s = librarySession()
+        #expect(run(s, "let answer = 42") == nil)
+        let rendered = expectMemoryError(s, "let a = Array(repeating: 0, count: 100_000_000_000)")
+        #expect(rendered.contains("error: Array(repeating:count:): cannot allocate 2.2 TiB"), "\(rendered)")
+        #expect(rendered.contains("\n" + String(repeating: " ", count: 28) + "^~~~~~~"), "\(rendered)")
+        expectMemoryError(s, "[Int](repeating: 0, count: 100_000_000_000)")
+        expectMemoryError(s, "String(repeating: \"ab\", count: 4_000_000_000_000_000_000)")
+        expectMemoryError(s, "Array(0..<1_000_000_000_000)")
+        expectMemoryError(s, "(0..<1_000_000_000_000).map { $0 * 2 }")
+        expectMemoryError(s, "for (i, x) in (0..<1_000_000_000_000).enumerated() { }")
+        // Reading a huge range does not make its elements.
+        #expect(
+            run(s, "let r = 0..<1_000_000_000_000\n[r.count, r.first, r.last]") == "[1000000000000, 0, 999999999999]")
+        #expect(run(s, "answer") == "42")
+    }
+
     @Test("memoryLimit, memoryInUse and setMemoryLimit's argument checks")
     func builtins() throws {
         let s = librarySession()

@@ -11,6 +11,10 @@ public final class BuiltinRegistry {
     /// The order families were registered in, for docs.
     public private(set) var families: [(name: String, functions: [String], types: [String])] = []
     private var currentFamily: Int?
+    /// Checks an allocation of `bytes` (nil: the size overflowed) for `operation`, throwing a `BuiltinError` of
+    /// kind `.memory` when it is refused; nil uses the language's own limit (see `checkAllocation`). A library
+    /// with its own memory budget installs it here.
+    public var allocationCheck: ((_ bytes: Int?, _ operation: String) throws -> Void)?
 
     // Descriptors of the built-in value types, cached for fast member lookup.
     var boolType: TypeDescriptor!

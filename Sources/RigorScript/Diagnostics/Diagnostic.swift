@@ -19,6 +19,8 @@ public struct ErrorKind: Hashable, Sendable, CustomStringConvertible {
     public static let interrupted = ErrorKind("Interrupted")
     public static let runtime = ErrorKind("RuntimeError")
     public static let io = ErrorKind("IOError")
+    /// An allocation above the session's memory limit (`BuiltinRegistry.checkAllocation`); the session survives.
+    public static let memory = ErrorKind("MemoryError")
 }
 
 /// One message about the user's code: a kind, a one-line message, where, and notes.

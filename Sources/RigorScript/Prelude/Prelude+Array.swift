@@ -9,6 +9,15 @@ extension Prelude {
         }
     }
 
+    /// `elements(_:)` for a method: a range is made into an array only within the memory limit.
+    static func elements(_ receiver: Value, _ context: CallContext) throws -> [Value] {
+        if case .range(let r) = receiver {
+            try context.registry.checkAllocation(
+                count: r.count, stride: BuiltinRegistry.valueStride, operation: "the elements of \(receiver)")
+        }
+        return elements(receiver)
+    }
+
     static func requireBool(_ value: Value, _ what: String) throws -> Bool {
         guard case .bool(let b) = value else {
             throw BuiltinError(
@@ -39,14 +48,27 @@ extension Prelude {
 
     /// The members Arrays and Ranges share (none of them mutate).
     static func registerSequenceMembers(on type: TypeDescriptor, name: String) {
-        type.property("count", type: "Int", doc: "The number of elements.") { .int(elements($0).count) }
-        type.property("isEmpty", type: "Bool", doc: "Whether there are no elements.") { .bool(elements($0).isEmpty) }
-        type.property("first", type: "Element?", doc: "The first element, or nil if empty.") {
-            elements($0).first ?? .nil
+        // Read without making the elements: a range of any size answers at once.
+        func count(_ value: Value) -> Int {
+            switch value {
+            case .array(let a): return a.count
+            case .range(let r): return r.count
+            case .string(let s): return s.count
+            default: return 0
+            }
         }
-        type.property("last", type: "Element?", doc: "The last element, or nil if empty.") { elements($0).last ?? .nil }
+        type.property("count", type: "Int", doc: "The number of elements.") { .int(count($0)) }
+        type.property("isEmpty", type: "Bool", doc: "Whether there are no elements.") { .bool(count($0) == 0) }
+        type.property("first", type: "Element?", doc: "The first element, or nil if empty.") {
+            if case .range(let r) = $0 { return r.count > 0 ? .int(r.lower) : .nil }
+            return elements($0).first ?? .nil
+        }
+        type.property("last", type: "Element?", doc: "The last element, or nil if empty.") {
+            if case .range(let r) = $0 { return r.count > 0 ? .int(r.upperBoundExclusive - 1) : .nil }
+            return elements($0).last ?? .nil
+        }
         type.property("indices", type: "Range", doc: "The valid indices, 0..<count.") {
-            .range(RangeValue(lower: 0, upper: elements($0).count, isClosed: false))
+            .range(RangeValue(lower: 0, upper: count($0), isClosed: false))
         }
         type.method(
             "map", [.closure(nil, "transform", "(Element) -> T")], returns: "[T]",
@@ -54,7 +76,7 @@ extension Prelude {
             example: "[1, 2, 3].map { $0 * 2 }   // [2, 4, 6]"
         ) { receiver, arguments, context in
             let transform = context.prepare(arguments[0])
-            let items = elements(receiver)
+            let items = try elements(receiver, context)
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for item in items { out.append(try transform(item)) }
@@ -66,7 +88,7 @@ extension Prelude {
             example: "[\"1\", \"x\", \"3\"].compactMap { Int($0) }   // [1, 3]"
         ) { receiver, arguments, context in
             let transform = context.prepare(arguments[0])
-            return .array(try elements(receiver).map { try transform($0) }.filter { !$0.isNil })
+            return .array(try elements(receiver, context).map { try transform($0) }.filter { !$0.isNil })
         }
         type.method(
             "flatMap", [.closure(nil, "transform", "(Element) -> [T]")], returns: "[T]",
@@ -74,7 +96,7 @@ extension Prelude {
             example: "[1, 2].flatMap { [$0, $0] }   // [1, 1, 2, 2]"
         ) { receiver, arguments, context in
             var out: [Value] = []
-            for item in elements(receiver) {
+            for item in try elements(receiver, context) {
                 let part = try context.call(arguments[0], [item])
                 guard case .array(let array) = part else {
                     throw BuiltinError(
@@ -90,7 +112,7 @@ extension Prelude {
             example: "[1, 2, 3, 4].filter { $0 % 2 == 0 }   // [2, 4]"
         ) { receiver, arguments, context in
             let isIncluded = context.prepare(arguments[0])
-            return .array(try elements(receiver).filter { try requireBool(isIncluded($0), "filter") })
+            return .array(try elements(receiver, context).filter { try requireBool(isIncluded($0), "filter") })
         }
         type.method(
             "reduce",
@@ -100,7 +122,7 @@ extension Prelude {
         ) { receiver, arguments, context in
             var result = arguments[0]
             let nextPartialResult = context.prepare(arguments[1])
-            for item in elements(receiver) { result = try nextPartialResult(result, item) }
+            for item in try elements(receiver, context) { result = try nextPartialResult(result, item) }
             return result
         }
         type.method(
@@ -108,22 +130,22 @@ extension Prelude {
             example: "names.forEach { print($0) }"
         ) { receiver, arguments, context in
             let body = context.prepare(arguments[0])
-            for item in elements(receiver) { _ = try body(item) }
+            for item in try elements(receiver, context) { _ = try body(item) }
             return .nil
         }
         type.method(
             "contains", [.positional("element")], returns: "Bool", doc: "Whether the sequence contains `element`.",
             example: "[1, 2, 3].contains(2)   // true"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             if case .range(let r) = receiver, case .int(let i) = arguments[0] { return .bool(r.indices.contains(i)) }
-            return .bool(elements(receiver).contains(arguments[0]))
+            return .bool(try elements(receiver, context).contains(arguments[0]))
         }
         type.method(
             "contains", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Bool",
             doc: "Whether some element satisfies `predicate`.", example: "losses.contains { $0.isNaN }"
         ) { receiver, arguments, context in
             .bool(
-                try elements(receiver).contains {
+                try elements(receiver, context).contains {
                     try requireBool(context.call(arguments[0], [$0]), "contains(where:)")
                 })
         }
@@ -131,13 +153,16 @@ extension Prelude {
             "allSatisfy", [.closure(nil, "predicate", "(Element) -> Bool")], returns: "Bool",
             doc: "Whether every element satisfies `predicate`.", example: "[2, 4].allSatisfy { $0 % 2 == 0 }   // true"
         ) { receiver, arguments, context in
-            .bool(try elements(receiver).allSatisfy { try requireBool(context.call(arguments[0], [$0]), "allSatisfy") })
+            .bool(
+                try elements(receiver, context).allSatisfy {
+                    try requireBool(context.call(arguments[0], [$0]), "allSatisfy")
+                })
         }
         type.method(
             "sorted", returns: "[Element]", doc: "The elements in ascending order (numbers or strings).",
             example: "[3, 1, 2].sorted()   // [1, 2, 3]"
         ) { receiver, _, context in
-            var values = elements(receiver)
+            var values = try elements(receiver, context)
             try sortValues(&values, by: nil, context: context)
             return .array(values)
         }
@@ -146,7 +171,7 @@ extension Prelude {
             doc: "The elements ordered by a comparison closure.",
             example: "results.sorted { $0[\"accuracy\"] > $1[\"accuracy\"] }"
         ) { receiver, arguments, context in
-            var values = elements(receiver)
+            var values = try elements(receiver, context)
             try sortValues(&values, by: arguments[0], context: context)
             return .array(values)
         }
@@ -154,51 +179,55 @@ extension Prelude {
             "reversed", returns: "[Element]", doc: "The elements in reverse order.",
             example: "[1, 2, 3].reversed()   // [3, 2, 1]"
         ) {
-            receiver, _, _ in .array(elements(receiver).reversed())
+            receiver, _, context in .array(try elements(receiver, context).reversed())
         }
         type.method(
             "enumerated", returns: "[[Any]]", doc: "Pairs `[offset, element]`, for `for (i, x) in xs.enumerated()`.",
             example: "for (i, name) in names.enumerated() {\n    print(i, name)\n}"
-        ) { receiver, _, _ in
-            .array(elements(receiver).enumerated().map { .array([.int($0.offset), $0.element]) })
+        ) { receiver, _, context in
+            .array(try elements(receiver, context).enumerated().map { .array([.int($0.offset), $0.element]) })
         }
         type.method(
             "joined", [.init("separator", type: "String", default: .string(""))], returns: "String",
             doc: "The elements' descriptions joined into one string.",
             example: "[\"a\", \"b\"].joined(separator: \", \")   // \"a, b\""
-        ) { receiver, arguments, _ in
-            .string(elements(receiver).map(\.description).joined(separator: try arguments.string(0)))
+        ) { receiver, arguments, context in
+            .string(try elements(receiver, context).map(\.description).joined(separator: try arguments.string(0)))
         }
         type.method(
             "min", returns: "Element?", doc: "The smallest element, or nil if empty.", example: "[3, 1, 2].min()   // 1"
         ) {
-            receiver, _, _ in
-            let values = elements(receiver)
+            receiver, _, context in
+            let values = try elements(receiver, context)
             return try indexOfExtreme(values, less: true).map { values[$0] } ?? .nil
         }
         type.method(
             "max", returns: "Element?", doc: "The largest element, or nil if empty.", example: "[3, 1, 2].max()   // 3"
         ) {
-            receiver, _, _ in
-            let values = elements(receiver)
+            receiver, _, context in
+            let values = try elements(receiver, context)
             return try indexOfExtreme(values, less: false).map { values[$0] } ?? .nil
         }
         type.method(
             "argmin", returns: "Int?", doc: "The index of the smallest element (the first, on ties), or nil if empty.",
             example: "[0.5, 0.2, 0.3].argmin()   // 1"
-        ) { receiver, _, _ in try indexOfExtreme(elements(receiver), less: true).map(Value.int) ?? .nil }
+        ) { receiver, _, context in
+            try indexOfExtreme(try elements(receiver, context), less: true).map(Value.int) ?? .nil
+        }
         type.method(
             "argmax", returns: "Int?", doc: "The index of the largest element (the first, on ties), or nil if empty.",
             example: "[0.5, 0.2, 0.3].argmax()   // 0"
-        ) { receiver, _, _ in try indexOfExtreme(elements(receiver), less: false).map(Value.int) ?? .nil }
+        ) { receiver, _, context in
+            try indexOfExtreme(try elements(receiver, context), less: false).map(Value.int) ?? .nil
+        }
         type.method(
             "sum", returns: "Number", doc: "The sum of the elements (0 if empty). Not in Swift; common in notebooks.",
             example: "[1, 2, 3].sum()   // 6"
-        ) { receiver, _, _ in
+        ) { receiver, _, context in
             var total: Value = .int(0)
             let span = SourceSpan(
                 source: SourceName("sum"), start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))
-            for item in elements(receiver) {
+            for item in try elements(receiver, context) {
                 do { total = try Operators.add(total, item, at: span) } catch let error as ScriptError {
                     throw BuiltinError(error.kind, "sum(): \(error.message)")
                 }
@@ -209,13 +238,15 @@ extension Prelude {
             "firstIndex", [.labeled("of")], returns: "Int?",
             doc: "The index of the first element equal to `of`, or nil.",
             example: "[\"a\", \"b\"].firstIndex(of: \"b\")   // 1"
-        ) { receiver, arguments, _ in elements(receiver).firstIndex(of: arguments[0]).map(Value.int) ?? .nil }
+        ) { receiver, arguments, context in
+            try elements(receiver, context).firstIndex(of: arguments[0]).map(Value.int) ?? .nil
+        }
         type.method(
             "firstIndex", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Int?",
             doc: "The index of the first element satisfying `predicate`, or nil.",
             example: "losses.firstIndex { $0 < 0.1 }"
         ) { receiver, arguments, context in
-            try elements(receiver).firstIndex {
+            try elements(receiver, context).firstIndex {
                 try requireBool(context.call(arguments[0], [$0]), "firstIndex(where:)")
             }
             .map(Value.int) ?? .nil
@@ -223,44 +254,51 @@ extension Prelude {
         type.method(
             "lastIndex", [.labeled("of")], returns: "Int?", doc: "The index of the last element equal to `of`, or nil.",
             example: "[1, 2, 1].lastIndex(of: 1)   // 2"
-        ) { receiver, arguments, _ in elements(receiver).lastIndex(of: arguments[0]).map(Value.int) ?? .nil }
+        ) { receiver, arguments, context in
+            try elements(receiver, context).lastIndex(of: arguments[0]).map(Value.int) ?? .nil
+        }
         type.method(
             "first", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Element?",
             doc: "The first element satisfying `predicate`, or nil.", example: "[1, 5, 9].first { $0 > 3 }   // 5"
         ) { receiver, arguments, context in
-            try elements(receiver).first { try requireBool(context.call(arguments[0], [$0]), "first(where:)") } ?? .nil
+            try elements(receiver, context).first { try requireBool(context.call(arguments[0], [$0]), "first(where:)") }
+                ?? .nil
         }
         type.method(
             "prefix", [.positional("maxLength", "Int")], returns: "[Element]", doc: "The first `maxLength` elements.",
             example: "[1, 2, 3].prefix(2)   // [1, 2]"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             let n = try arguments.int(0)
             guard n >= 0 else { throw BuiltinError(.value, "prefix length must not be negative", argument: 0) }
-            return .array(Array(elements(receiver).prefix(n)))
+            return .array(Array(try elements(receiver, context).prefix(n)))
         }
         type.method(
             "suffix", [.positional("maxLength", "Int")], returns: "[Element]", doc: "The last `maxLength` elements.",
             example: "[1, 2, 3].suffix(2)   // [2, 3]"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             let n = try arguments.int(0)
             guard n >= 0 else { throw BuiltinError(.value, "suffix length must not be negative", argument: 0) }
-            return .array(Array(elements(receiver).suffix(n)))
+            return .array(Array(try elements(receiver, context).suffix(n)))
         }
         type.method(
             "dropFirst", [.init(nil, "k", type: "Int", default: .int(1))], returns: "[Element]",
             doc: "All but the first `k` elements.", example: "[1, 2, 3].dropFirst()   // [2, 3]"
-        ) { receiver, arguments, _ in .array(Array(elements(receiver).dropFirst(max(0, try arguments.int(0))))) }
+        ) { receiver, arguments, context in
+            .array(Array(try elements(receiver, context).dropFirst(max(0, try arguments.int(0)))))
+        }
         type.method(
             "dropLast", [.init(nil, "k", type: "Int", default: .int(1))], returns: "[Element]",
             doc: "All but the last `k` elements.", example: "[1, 2, 3].dropLast()   // [1, 2]"
-        ) { receiver, arguments, _ in .array(Array(elements(receiver).dropLast(max(0, try arguments.int(0))))) }
+        ) { receiver, arguments, context in
+            .array(Array(try elements(receiver, context).dropLast(max(0, try arguments.int(0)))))
+        }
         type.method(
             "shuffled", [.labeled("seed", "Int")], returns: "[Element]",
             doc: "The elements in a random order determined by `seed` (the same seed gives the same order).",
             example: "Array(0..<5).shuffled(seed: 42)"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             var generator = SplitMix64(seed: UInt64(bitPattern: Int64(try arguments.int(0))))
-            var values = elements(receiver)
+            var values = try elements(receiver, context)
             // Fisher–Yates written out, so the order never depends on the standard library's version.
             for i in Swift.stride(from: values.count - 1, to: 0, by: -1) {
                 values.swapAt(i, Int(generator.next() % UInt64(i + 1)))
@@ -282,7 +320,7 @@ extension Prelude {
         array.method(
             "append", [.positional("newElement")], mutating: true, doc: "Adds an element at the end.",
             example: "var losses = []\nlosses.append(0.5)"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             mutateArray(&receiver) { a in
                 a.append(arguments[0])
                 return .nil
@@ -301,7 +339,7 @@ extension Prelude {
         array.method(
             "insert", [.positional("newElement"), .labeled("at", "Int")], mutating: true,
             doc: "Inserts an element at an index (0…count).", example: "xs.insert(0, at: 0)"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             let index = try arguments.int(1)
             return try mutateArray(&receiver) { a in
                 guard index >= 0 && index <= a.count else {
@@ -316,7 +354,7 @@ extension Prelude {
         array.method(
             "remove", [.labeled("at", "Int")], returns: "Element", mutating: true,
             doc: "Removes and returns the element at an index.", example: "let first = xs.remove(at: 0)"
-        ) { receiver, arguments, _ in
+        ) { receiver, arguments, context in
             let index = try arguments.int(0)
             return try mutateArray(&receiver) { a in
                 guard index >= 0 && index < a.count else {
@@ -331,7 +369,7 @@ extension Prelude {
             "removeLast", returns: "Element", mutating: true,
             doc: "Removes and returns the last element (an error if empty).",
             example: "let last = stack.removeLast()"
-        ) { receiver, _, _ in
+        ) { receiver, _, context in
             try mutateArray(&receiver) { a in
                 guard !a.isEmpty else {
                     throw BuiltinError(
@@ -344,7 +382,7 @@ extension Prelude {
             "removeFirst", returns: "Element", mutating: true,
             doc: "Removes and returns the first element (an error if empty).",
             example: "let next = queue.removeFirst()"
-        ) { receiver, _, _ in
+        ) { receiver, _, context in
             try mutateArray(&receiver) { a in
                 guard !a.isEmpty else { throw BuiltinError(.index, "cannot removeFirst() from an empty array") }
                 return a.removeFirst()
@@ -354,11 +392,11 @@ extension Prelude {
             "popLast", returns: "Element?", mutating: true,
             doc: "Removes and returns the last element, or nil if empty.",
             example: "while let item = stack.popLast() { … }"
-        ) { receiver, _, _ in
+        ) { receiver, _, context in
             mutateArray(&receiver) { a in a.popLast() ?? .nil }
         }
         array.method("removeAll", mutating: true, doc: "Removes every element.", example: "xs.removeAll()") {
-            receiver, _, _ in
+            receiver, _, context in
             mutateArray(&receiver) { a in
                 a.removeAll()
                 return .nil
@@ -381,7 +419,7 @@ extension Prelude {
             }
         }
         array.method("reverse", mutating: true, doc: "Reverses the array in place.", example: "xs.reverse()") {
-            receiver, _, _ in
+            receiver, _, context in
             mutateArray(&receiver) { a in
                 a.reverse()
                 return .nil

@@ -110,10 +110,13 @@ extension Prelude {
                 Signature(
                     "String", [.labeled("repeating", "String"), .labeled("count", "Int")], returns: "String",
                     doc: "The string repeated `count` times.", example: "String(repeating: \"=\", count: 20)")
-            ) { arguments, _ in
+            ) { arguments, context in
                 let count = try arguments.int(1)
                 guard count >= 0 else { throw BuiltinError(.value, "count must not be negative", argument: 1) }
-                return .string(String(repeating: try arguments.string(0), count: count))
+                let text = try arguments.string(0)
+                try context.registry.checkAllocation(
+                    count: count, stride: text.utf8.count, operation: "String(repeating:count:)", argument: 1)
+                return .string(String(repeating: text, count: count))
             })
 
         let bool = registry.boolType!
@@ -158,9 +161,12 @@ extension Prelude {
                 Signature(
                     "Array", [.labeled("repeating"), .labeled("count", "Int")], returns: "Array",
                     doc: "An array holding `count` copies of a value.", example: "Array(repeating: 0.0, count: 3)")
-            ) { arguments, _ in
+            ) { arguments, context in
                 let count = try arguments.int(1)
                 guard count >= 0 else { throw BuiltinError(.value, "count must not be negative", argument: 1) }
+                try context.registry.checkAllocation(
+                    count: count, stride: BuiltinRegistry.valueStride, operation: "Array(repeating:count:)", argument: 1
+                )
                 return .array(Array(repeating: arguments[0], count: count))
             })
 

@@ -3,6 +3,9 @@ import Foundation
 /// StringFormatter: `String(format:)` with printf-style specifiers, checked against the
 /// arguments' types instead of trusting them (a C varargs mismatch would print garbage).
 enum StringFormatter {
+    /// The largest width or precision a specifier may give.
+    static let maximumWidth = 10_000
+
     static func format(_ format: String, _ arguments: [Value]) throws -> String {
         var output = ""
         var scalars = Array(format.unicodeScalars)[...]
@@ -22,6 +25,11 @@ enum StringFormatter {
             while let d = scalars.first, d.isDigit || d == "." {
                 spec.unicodeScalars.append(d)
                 scalars = scalars.dropFirst()
+            }
+            // A width or precision is the size of the text made: keep it to what a table needs.
+            for number in spec.split(whereSeparator: { !$0.isNumber }) where (Int(number) ?? .max) > maximumWidth {
+                throw BuiltinError(
+                    .value, "width or precision \(number) in '\(spec)' is above \(maximumWidth)", argument: 0)
             }
             while let l = scalars.first, l == "l" || l == "h" || l == "q" || l == "z" {
                 scalars = scalars.dropFirst()

@@ -187,7 +187,11 @@ enum Members {
     static func elements(of value: Value, context: CallContext) throws -> [Value] {
         switch value {
         case .array(let array): return array
-        case .range(let range): return range.indices.map { .int($0) }
+        case .range(let range):
+            try context.registry.checkAllocation(
+                count: range.count, stride: BuiltinRegistry.valueStride,
+                operation: "the elements of \(Value.range(range))")
+            return range.indices.map { .int($0) }
         case .string(let string): return string.map { .string(String($0)) }
         case .dictionary(let dictionary): return Array(dictionary.keys)
         default:

@@ -233,7 +233,8 @@ struct Parser {
                 type: nil, initializer: value, span: token.span)
         }
         return DestructuringDecl(
-            variables: variables, initializer: value, patternSpan: span(from: open.span), span: span(from: keyword.span))
+            variables: variables, initializer: value, patternSpan: span(from: open.span), span: span(from: keyword.span)
+        )
     }
 
     /// type = ( IDENT | "[" type "]" | "[" type ":" type "]" | "(" … ")" "->" type ) [ "?" ]
