@@ -620,9 +620,71 @@ final class Compiler {
                 return .next
             }
         }
-        return { frame in
-            let operand = try value(frame)
+        let general = compileCompoundAssignment(place: place, binary: binary, opSpan: opSpan)
+        if let variable = s.target as? VariableExpr, binary != .slash {
+            // `total += i * j` on a variable holding a number: computed in place, without the place's closure.
+            switch variable.location {
+            case .local(let slot):
+                return { frame in
+                    let operand = try value(frame)
+                    if let result = Compiler.numericUpdate(binary, frame.slots[slot], operand) {
+                        frame.slots[slot] = result
+                        return .next
+                    }
+                    return try general(frame, operand)
+                }
+            case .global(let cell):
+                return { frame in
+                    let operand = try value(frame)
+                    if cell.isDefined, !cell.isConstant,
+                        let result = Compiler.numericUpdate(binary, cell.value, operand)
+                    {
+                        cell.value = result
+                        return .next
+                    }
+                    return try general(frame, operand)
+                }
+            default: break
+            }
+        }
+        return { frame in try general(frame, value(frame)) }
+    }
+
+    /// `a op b` for `+ - *` on two Ints (without overflow) or two Doubles; nil otherwise.
+    @inline(__always)
+    static func numericUpdate(_ op: TokenKind, _ a: Value, _ b: Value) -> Value? {
+        if case .int(let x) = a, case .int(let y) = b {
+            let (result, overflow): (Int, Bool)
+            switch op {
+            case .plus: (result, overflow) = x.addingReportingOverflow(y)
+            case .minus: (result, overflow) = x.subtractingReportingOverflow(y)
+            default: (result, overflow) = x.multipliedReportingOverflow(by: y)
+            }
+            return overflow ? nil : .int(result)
+        }
+        if case .double(let x) = a, case .double(let y) = b {
+            switch op {
+            case .plus: return .double(x + y)
+            case .minus: return .double(x - y)
+            default: return .double(x * y)
+            }
+        }
+        return nil
+    }
+
+    /// `target op= operand` through the target's place: strings and arrays append in place.
+    private func compileCompoundAssignment(
+        place: Place, binary: TokenKind, opSpan: SourceSpan
+    )
+        -> (Frame, Value) throws -> Flow
+    {
+        let isNumeric = binary != .slash
+        return { frame, operand in
             try place.modify(frame) { current in
+                if isNumeric, let result = Compiler.numericUpdate(binary, current, operand) {
+                    current = result
+                    return
+                }
                 // `+=` on a string or array appends in place (the value was moved out of its
                 // variable, so it is uniquely referenced): O(1) amortized instead of a copy.
                 if binary == .plus, case .string(let more) = operand, current.modifyString({ $0 += more }) != nil {
