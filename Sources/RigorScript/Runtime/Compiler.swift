@@ -386,6 +386,13 @@ final class Compiler {
             }
         }
 
+        /// The elements of a sequence that is not a range, with errors at the sequence.
+        func elements(of values: Value) throws -> [Value] {
+            do { return try Members.elements(of: values, context: context) } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: span)
+            }
+        }
+
         if !isPattern, case .local(let slot) = s.variables[0].location {
             // The common case, a loop variable in a plain slot: no per-element closure call.
             return { frame in
@@ -397,11 +404,7 @@ final class Compiler {
                     }
                     return .next
                 }
-                let elements: [Value]
-                do { elements = try Members.elements(of: values, context: context) } catch let error as BuiltinError {
-                    throw ScriptError(builtin: error, at: span)
-                }
-                for element in elements {
+                for element in try elements(of: values) {
                     frame.slots[slot] = element
                     if let flow = try run(frame) { return flow }
                 }
@@ -427,11 +430,7 @@ final class Compiler {
                     }
                     return .next
                 }
-                let elements: [Value]
-                do { elements = try Members.elements(of: values, context: context) } catch let error as BuiltinError {
-                    throw ScriptError(builtin: error, at: span)
-                }
-                for element in elements {
+                for element in try elements(of: values) {
                     try store(frame, element)
                     if let flow = try run(frame) { return flow }
                 }
@@ -439,12 +438,7 @@ final class Compiler {
             }
         }
         return { frame in
-            let values = try sequence(frame)
-            let elements: [Value]
-            do { elements = try Members.elements(of: values, context: context) } catch let error as BuiltinError {
-                throw ScriptError(builtin: error, at: span)
-            }
-            for element in elements {
+            for element in try elements(of: sequence(frame)) {
                 if isPattern {
                     guard case .array(let parts) = element, parts.count == patternCount else {
                         throw ScriptError(
