@@ -53,6 +53,8 @@ def test_welcome_notebook_runs_in_jupyterlab():
     texts = " ".join(cell.get("text", "") for cell in report["cells"])
     assert "Hello from Rigor!" in texts
     assert "step 5 of 5" in texts
+    # Collections written in loops, Swift's idioms (counts[word, default: 0] += 1, let (top, times) = …).
+    assert "'the' appears 4 times; words by length: [0, 0, 1, 7], and after popLast: [0, 0, 1]" in texts
     assert (ARTIFACTS / "02-after-run-all.png").exists()
 
 
