@@ -113,6 +113,31 @@ struct SessionTests {
         #expect(session.execute("progress > 0").value == .bool(true))
     }
 
+    @Test(
+        "an interrupt during element writes at the top level keeps the collection and every write made",
+        arguments: [
+            "for i in 0..<2_000_000_000 { h[i % 1000] += 1 }",
+            "for i in 0..<2_000_000_000 { grid[i % 10][i % 7] += 1\n h[i % 1000] += 1 }",
+            "for i in 0..<2_000_000_000 { counts[\"k\\(i % 13)\", default: 0] += 1\n h[i % 1000] += 1 }",
+            "var k = 0\nwhile true { h.append(k)\n k += 1 }",
+        ])
+    func interruptDuringWrites(loop: String) throws {
+        let session = Session()
+        _ = session.execute(
+            "var h = Array(repeating: 0, count: 1000)\nvar grid = [[Int]](repeating: [Int](repeating: 0, count: 7), count: 10)"
+                + "\nvar counts = [String: Int]()")
+        let flag = session.interrupt
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { flag.request() }
+        let outcome = session.execute(loop)
+        #expect(outcome.error?.kind == .interrupted)
+        // The variables hold arrays, never the placeholder a write moves out, and the writes made so far.
+        let total = try #require(session.execute("h.reduce(0, +)").value?.intValue)
+        #expect(total > 0)
+        #expect(
+            session.execute("[grid.count, grid[9].count, counts.count <= 13]").value?.debugDescription
+                == "[10, 7, true]")
+    }
+
     @Test("a million levels of recursion end in an error, not a crash")
     func deepRecursion() throws {
         let session = Session()
