@@ -607,6 +607,7 @@ final class Compiler {
                 return .next
             }
         }
+        if let fused = compileElementWrite(s, value: value) { return fused }
         guard let binary = Compiler.binaryOperator(for: s.op) else {
             return { frame in
                 let newValue = try value(frame)
@@ -642,6 +643,160 @@ final class Compiler {
             }
         }
         return { frame in try general(frame, value(frame)) }
+    }
+
+    /// `h[i] = x` and `h[i] op= x` where `h` is a local or global variable (the loops that count, bin and
+    /// fill): an array element is written in place in one closure, without the chain of places. Anything
+    /// else (a dictionary, an object, an index out of range, a value that is not a number for `op=`) goes
+    /// the general way, with the operand and the index already evaluated (each is evaluated once).
+    private func compileElementWrite(_ s: AssignmentStmt, value: @escaping Evaluate) -> Execute? {
+        guard let target = s.target as? SubscriptExpr, target.arguments.count == 1, target.arguments[0].label == nil
+        else { return nil }
+        // `grid[i][j] = x`: one more level of Int index, written in place the same way.
+        if let outer = target.object as? SubscriptExpr, outer.arguments.count == 1, outer.arguments[0].label == nil,
+            outer.object is VariableExpr
+        {
+            return compileNestedElementWrite(s, outer: outer, value: value)
+        }
+        guard let root = target.object as? VariableExpr, let base = place(root) else { return nil }
+        let binary = Compiler.binaryOperator(for: s.op)
+        guard binary != .slash else { return nil }
+        let index = compile(target.arguments[0].value)
+        let context = self.context
+        let span = target.span
+        let opSpan = s.opSpan
+        let general: (Frame, Value, Value) throws -> Flow = { frame, key, operand in
+            try base.modify(frame) { container in
+                do {
+                    try Members.subscriptModify(&container, key: key, context: context) { element in
+                        guard let binary else {
+                            element = operand
+                            return
+                        }
+                        if let result = Compiler.numericUpdate(binary, element, operand) {
+                            element = result
+                        } else {
+                            element = try Operators.binary(binary, element, operand, at: opSpan)
+                        }
+                    }
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+            }
+            return .next
+        }
+        switch root.location {
+        case .local(let slot):
+            return { frame in
+                let operand = try value(frame)
+                let key = try index(frame)
+                if Compiler.writeElement(&frame.slots[slot], key, operand, binary) { return .next }
+                return try general(frame, key, operand)
+            }
+        case .global(let cell):
+            return { frame in
+                let operand = try value(frame)
+                let key = try index(frame)
+                if cell.isDefined, !cell.isConstant, Compiler.writeElement(&cell.value, key, operand, binary) {
+                    return .next
+                }
+                return try general(frame, key, operand)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// `grid[i][j] = x` and `grid[i][j] op= x` on a local or global variable: `compileElementWrite` one level
+    /// deeper. The general way takes the evaluated indices and operand through the places.
+    private func compileNestedElementWrite(
+        _ s: AssignmentStmt, outer: SubscriptExpr, value: @escaping Evaluate
+    )
+        -> Execute?
+    {
+        guard let target = s.target as? SubscriptExpr, let root = outer.object as? VariableExpr,
+            let base = place(root)
+        else { return nil }
+        let binary = Compiler.binaryOperator(for: s.op)
+        guard binary != .slash else { return nil }
+        let outerIndex = compile(outer.arguments[0].value)
+        let innerIndex = compile(target.arguments[0].value)
+        let context = self.context
+        let outerSpan = outer.span
+        let span = target.span
+        let opSpan = s.opSpan
+        let general: (Frame, Value, Value, Value) throws -> Flow = { frame, first, second, operand in
+            try base.modify(frame) { container in
+                do {
+                    try Members.subscriptModify(&container, key: first, context: context) { row in
+                        do {
+                            try Members.subscriptModify(&row, key: second, context: context) { element in
+                                guard let binary else {
+                                    element = operand
+                                    return
+                                }
+                                if let result = Compiler.numericUpdate(binary, element, operand) {
+                                    element = result
+                                } else {
+                                    element = try Operators.binary(binary, element, operand, at: opSpan)
+                                }
+                            }
+                        } catch let error as BuiltinError {
+                            throw ScriptError(builtin: error, at: span)
+                        }
+                    }
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: outerSpan)
+                }
+            }
+            return .next
+        }
+        @inline(__always)
+        func write(_ container: inout Value, _ first: Value, _ second: Value, _ operand: Value) -> Bool {
+            guard case .int(let i) = first, case .array = container else { return false }
+            return container.modifyArray { rows -> Bool in
+                guard i >= 0 && i < rows.count else { return false }
+                return Compiler.writeElement(&rows[i], second, operand, binary)
+            } ?? false
+        }
+        switch root.location {
+        case .local(let slot):
+            return { frame in
+                let operand = try value(frame)
+                let first = try outerIndex(frame)
+                let second = try innerIndex(frame)
+                if write(&frame.slots[slot], first, second, operand) { return .next }
+                return try general(frame, first, second, operand)
+            }
+        case .global(let cell):
+            return { frame in
+                let operand = try value(frame)
+                let first = try outerIndex(frame)
+                let second = try innerIndex(frame)
+                if cell.isDefined, !cell.isConstant, write(&cell.value, first, second, operand) { return .next }
+                return try general(frame, first, second, operand)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Writes `operand` (or `element op operand`) into the array element `key` of `container` in place; false
+    /// (and nothing changed) unless the container is an array, the key an Int in range and, for `op`, both
+    /// numbers.
+    @inline(__always)
+    static func writeElement(_ container: inout Value, _ key: Value, _ operand: Value, _ op: TokenKind?) -> Bool {
+        guard case .int(let i) = key, case .array = container else { return false }
+        return container.modifyArray { array -> Bool in
+            guard i >= 0 && i < array.count else { return false }
+            guard let op else {
+                array[i] = operand
+                return true
+            }
+            guard let result = numericUpdate(op, array[i], operand) else { return false }
+            array[i] = result
+            return true
+        } ?? false
     }
 
     /// `a op b` for `+ - *` on two Ints (without overflow) or two Doubles; nil otherwise.
