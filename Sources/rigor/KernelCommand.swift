@@ -26,7 +26,7 @@ struct KernelCommand: ParsableCommand {
         let kernel = Kernel(
             interpreter: RigorInterpreter(), transport: try ZeroMQTransport(connection: connection),
             key: connection.key,
-            signatureScheme: connection.signatureScheme)
+            signatureScheme: connection.signatureScheme, history: History.Location.fromEnvironment())
         let interrupter = SignalInterrupter(handle: kernel.interruptHandle)
         _ = try kernel.run()
         withExtendedLifetime(interrupter) {}
