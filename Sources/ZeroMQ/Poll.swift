@@ -24,7 +24,9 @@ public func poll(
     if count < 0 {
         let error = ZeroMQError.last("poll")
         if error.isInterrupted {
-            return (Array(repeating: false, count: sockets.count), Array(repeating: false, count: fileDescriptors.count))
+            return (
+                Array(repeating: false, count: sockets.count), Array(repeating: false, count: fileDescriptors.count)
+            )
         }
         throw error
     }

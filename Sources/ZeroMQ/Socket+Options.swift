@@ -49,7 +49,9 @@ extension Socket {
     /// Makes the socket a CurveZMQ server with `secretKey` (40 Z85 characters): every peer must
     /// complete the Curve handshake, and every message is encrypted. Set before `bind`.
     public func makeCurveServer(secretKey: String) throws {
-        guard Socket.hasCurve else { throw ZeroMQError(code: EPROTONOSUPPORT, operation: "CurveZMQ (libzmq without libsodium)") }
+        guard Socket.hasCurve else {
+            throw ZeroMQError(code: EPROTONOSUPPORT, operation: "CurveZMQ (libzmq without libsodium)")
+        }
         try setIntOption(ZMQ_CURVE_SERVER, 1, name: "ZMQ_CURVE_SERVER")
         try setStringOption(ZMQ_CURVE_SECRETKEY, secretKey, name: "ZMQ_CURVE_SECRETKEY")
     }

@@ -67,7 +67,8 @@ struct ControlLoop {
                 reply(
                     to: request, type: "delete_subshell_reply",
                     content: [
-                        "status": "error", "ename": "SubshellNotFound", "evalue": .string("no subshell with id '\(id)'"),
+                        "status": "error", "ename": "SubshellNotFound",
+                        "evalue": .string("no subshell with id '\(id)'"),
                         "traceback": [],
                     ])
             }

@@ -42,7 +42,9 @@ public final class History: Sendable {
         /// `$RIGOR_HISTORY_FILE` when set (empty or `:memory:` for no file), else
         /// `<Jupyter data dir>/rigor/history.sqlite` (`$JUPYTER_DATA_DIR`, else
         /// `$XDG_DATA_HOME/jupyter` or `~/.local/share/jupyter`; `~/Library/Jupyter` on macOS).
-        public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        public static func fromEnvironment(
+            _ environment: [String: String] = ProcessInfo.processInfo.environment
+        )
             -> Location
         {
             if let path = environment["RIGOR_HISTORY_FILE"] {
@@ -96,7 +98,9 @@ public final class History: Sendable {
     /// The last `count` entries, over every session.
     public func tail(_ count: Int) -> [Entry] {
         guard count > 0 else { return [] }
-        let earlier = store?.entries(sql: "WHERE h.session != ? ORDER BY h.session DESC, h.line DESC LIMIT ?", [session, count]) ?? []
+        let earlier =
+            store?.entries(sql: "WHERE h.session != ? ORDER BY h.session DESC, h.line DESC LIMIT ?", [session, count])
+            ?? []
         return Array(Self.ordered(earlier + current).suffix(count))
     }
 
@@ -108,7 +112,8 @@ public final class History: Sendable {
             return current.filter { entry in entry.line >= start && (stop.map { entry.line < $0 } ?? true) }
         }
         if let stop {
-            return store?.entries(sql: "WHERE h.session = ? AND h.line >= ? AND h.line < ? ORDER BY h.line", [wanted, start, stop]) ?? []
+            return store?.entries(
+                sql: "WHERE h.session = ? AND h.line >= ? AND h.line < ? ORDER BY h.line", [wanted, start, stop]) ?? []
         }
         return store?.entries(sql: "WHERE h.session = ? AND h.line >= ? ORDER BY h.line", [wanted, start]) ?? []
     }
@@ -117,7 +122,8 @@ public final class History: Sendable {
     /// GLOB), over every session; only the latest of equal inputs when `unique`; the last `limit`.
     public func search(pattern: String, limit: Int?, unique: Bool) -> [Entry] {
         let earlier =
-            store?.entries(sql: "WHERE h.session != ? AND h.source GLOB ? ORDER BY h.session, h.line", [session, pattern]) ?? []
+            store?.entries(
+                sql: "WHERE h.session != ? AND h.source GLOB ? ORDER BY h.session, h.line", [session, pattern]) ?? []
         var matches = Self.ordered(earlier + current.filter { fnmatch(pattern, $0.input, 0) == 0 })
         if unique {
             var seen = Set<String>()

@@ -37,9 +37,12 @@ extension Kernel {
             let cursor = request.content["cursor_pos"]?.intValue ?? code.unicodeScalars.count
             let level = request.content["detail_level"]?.intValue ?? 0
             var content: [String: JSONValue] = ["status": "ok", "found": false, "data": [:], "metadata": [:]]
-            if let bundle = withAssistant(subshell: subshell, {
-                $0.inspect(code: code, cursorPosition: cursor, detailLevel: level)
-            }) {
+            if let bundle = withAssistant(
+                subshell: subshell,
+                {
+                    $0.inspect(code: code, cursorPosition: cursor, detailLevel: level)
+                })
+            {
                 content.merge(bundle.displayContent) { _, new in new }
                 content["found"] = true
             }
@@ -232,9 +235,9 @@ extension Kernel {
         let limit = start + stopOnErrorWindow * 20
         var deadline = start + stopOnErrorWindow
         while true {
-            let now = ContinuousClock.now
             let end = min(deadline, limit)
-            guard now < end, let message = router.nextForMain(timeout: end - now) else { break }
+            // Past the window, what is already queued is still collected (timeout zero).
+            guard let message = router.nextForMain(timeout: max(end - ContinuousClock.now, .zero)) else { break }
             pendingShellMessages.append(message)
             if message.messageType == "execute_request" { deadline = ContinuousClock.now + stopOnErrorWindow }
         }

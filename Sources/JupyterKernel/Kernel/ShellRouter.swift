@@ -52,18 +52,20 @@ final class ShellRouter: @unchecked Sendable {
             let pending = forMain.isEmpty ? nil : forMain.removeFirst()
             condition.unlock()
             if let pending { return pending }
-            let remaining = deadline - ContinuousClock.now
-            if remaining <= .zero { return nil }
-            let frames: [Data]?
+            // A zero timeout still takes a message that is already waiting.
+            let remaining = max(deadline - ContinuousClock.now, .zero)
+            var frames: [Data]?
             do {
                 frames = try socket.receive(timeout: remaining)
             } catch {
                 logger.log("shell: \(error)")
+            }
+            if let frames {
+                if let message = decode(frames), let mine = route(message) { return mine }
                 continue
             }
-            // nil: a timeout, or a wake-up (a subshell's reply to send): loop.
-            guard let frames, let message = decode(frames) else { continue }
-            if let mine = route(message) { return mine }
+            // A timeout, or a wake-up (a subshell's reply to send): loop until the deadline.
+            if ContinuousClock.now >= deadline { return nil }
         }
     }
 
