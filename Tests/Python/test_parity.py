@@ -318,3 +318,22 @@ def test_curve_encrypted_kernel_through_jupyter_client(kernel_name):
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=False)
+
+
+def test_while_a_subshell_runs_a_cell_other_subshells_answer(kernel):
+    busy = control(kernel, "create_subshell_request")["subshell_id"]
+    other = control(kernel, "create_subshell_request")["subshell_id"]
+    long_cell = send_to_subshell(kernel, busy, "execute_request", {"code": samples.LONG_LOOP, "silent": False})
+    time.sleep(0.2)
+    main_info = kernel.send("shell", "kernel_info_request")  # waits: the interpreter is in use
+    time.sleep(0.1)
+    started = time.monotonic()
+    request = send_to_subshell(kernel, other, "complete_request", {"code": "eprin", "cursor_pos": 5})
+    reply = kernel.reply("shell", request, timeout=5)
+    assert reply is not None and reply["content"]["matches"] == ["eprint"]
+    assert time.monotonic() - started < 0.5
+    control(kernel, "interrupt_request")
+    assert kernel.reply("shell", long_cell, timeout=10)["content"]["ename"] == "Interrupted"
+    assert kernel.reply("shell", main_info, timeout=10) is not None
+    for subshell in (busy, other):
+        control(kernel, "delete_subshell_request", {"subshell_id": subshell})

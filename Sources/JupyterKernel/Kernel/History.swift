@@ -11,9 +11,9 @@ import Synchronization
 /// The cells run with `store_history`, for `history_request` (tail, range and search), kept across
 /// restarts in an SQLite file laid out as IPython's `history.sqlite` (`HistoryStore`).
 ///
-/// Each kernel start is a new numbered session. The current session's entries are also kept in
-/// memory, so a request about it never waits for the database; earlier sessions are read from the
-/// file. When the file cannot be opened or written, the kernel logs it once and goes on with the
+/// Each kernel start is a new numbered session. The file is opened in the background, so a start
+/// never waits for the disk; the current session's entries are also kept in memory, so a request
+/// about it waits at most for that opening; earlier sessions are read from the file. When the file cannot be opened or written, the kernel logs it once and goes on with the
 /// current session in memory: history never costs a cell or a session.
 ///
 /// Thread-safe: the shell thread records, and subshells may answer `history_request`.
@@ -62,28 +62,27 @@ public final class History: Sendable {
 
     private let state = Mutex(State())
     private let store: HistoryStore?
-    /// This kernel's session number: a new row of the file's `sessions` table, or 1 in memory.
-    public let session: Int
 
-    /// Opens the history at `location`; on any failure logs why and keeps history in memory.
+    /// Opens the history at `location` in the background (a start never waits for the disk); on
+    /// any failure logs why and keeps history in memory.
     public init(location: Location, logger: KernelLogger = .standardError) {
-        var store: HistoryStore?
         if case .file(let path) = location {
-            do {
-                store = try HistoryStore(path: path, logger: logger)
-            } catch {
-                logger.log("history: cannot use \(path) (\(error)); this session's history is kept in memory only")
-            }
+            store = HistoryStore(path: path, logger: logger)
+        } else {
+            store = nil
         }
-        self.store = store
-        self.session = store?.session ?? 1
     }
 
-    /// Whether entries reach a file.
+    /// This kernel's session number: a new row of the file's `sessions` table, or 1 in memory
+    /// (waits for the file to be opened).
+    public var session: Int { store?.session ?? 1 }
+
+    /// Whether entries reach a file (waits for the file to be opened).
     public var isPersistent: Bool { store?.isUsable ?? false }
 
     func record(line: Int, input: String, output: String?) {
-        let entry = Entry(session: session, line: line, input: input, output: output)
+        // The session number is filled in when read or written, so recording never waits.
+        let entry = Entry(session: 0, line: line, input: input, output: output)
         state.withLock { $0.entries.append(entry) }
         store?.record(entry)
     }
@@ -93,7 +92,14 @@ public final class History: Sendable {
         store?.close(commandCount: state.withLock { $0.entries.count })
     }
 
-    private var current: [Entry] { state.withLock { $0.entries } }
+    private var current: [Entry] {
+        let session = self.session
+        return state.withLock { $0.entries }.map { entry in
+            var entry = entry
+            entry.session = session
+            return entry
+        }
+    }
 
     /// The last `count` entries, over every session.
     public func tail(_ count: Int) -> [Entry] {
@@ -146,24 +152,48 @@ public final class History: Sendable {
 /// output_history(session INTEGER, line INTEGER, output TEXT, PRIMARY KEY (session, line))
 /// ```
 ///
-/// Writes go to a serial background queue (a cell never waits for the disk); reads wait for the
-/// database only. Several kernels may share the file (SQLite locks; a busy file is retried 5 s).
+/// Writes go to a serial background queue (a cell never waits for the disk), batched: what
+/// accumulated while the last transaction ran goes in the next one, so a flood of cells costs a few
+/// transactions, not one each. The file is in WAL mode with `synchronous = NORMAL` (a commit does
+/// not wait for fsync; a power cut may lose the last cells, never corrupt the file). Several kernels
+/// may share the file (SQLite locks; a busy file is retried for 5 s).
 final class HistoryStore: Sendable {
-    let session: Int
-    private let database: DatabaseQueue
+    private let path: String
+    private let opened = Mutex<(database: DatabasePool, session: Int)?>(nil)
+    /// Left once the file is open (or failed to open).
+    private let opening = DispatchGroup()
     private let writer = DispatchQueue(label: "rigor.history")
     private let logger: KernelLogger
     private let failed = Atomic<Bool>(false)
+    /// Entries recorded and not yet written; `true` while a write is scheduled.
+    private let pending = Mutex<(entries: [History.Entry], scheduled: Bool)>(([], false))
 
-    init(path: String, logger: KernelLogger) throws {
+    /// Opens (or creates) the file on the writer queue, first thing; every other use waits for it.
+    init(path: String, logger: KernelLogger) {
+        self.path = path
         self.logger = logger
+        opening.enter()
+        writer.async { [self] in
+            defer { opening.leave() }
+            do {
+                let result = try Self.open(path: path)
+                opened.withLock { $0 = result }
+            } catch {
+                failed.store(true, ordering: .relaxed)
+                logger.log("history: cannot use \(path) (\(error)); this session's history is kept in memory only")
+            }
+        }
+    }
+
+    private static func open(path: String) throws -> (database: DatabasePool, session: Int) {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "rigor.history"
-        database = try DatabaseQueue(path: path, configuration: configuration)
-        session = try database.write { db in
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let database = try DatabasePool(path: path, configuration: configuration)
+        let session = try database.write { db in
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS sessions (session INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -173,24 +203,57 @@ final class HistoryStore: Sendable {
                     CREATE TABLE IF NOT EXISTS output_history (session INTEGER, line INTEGER, output TEXT,
                         PRIMARY KEY (session, line));
                     """)
-            try db.execute(sql: "INSERT INTO sessions (start, remark) VALUES (?, 'rigor')", arguments: [Date()])
+            // Timestamps come from SQLite (UTC, as IPython's): formatting a Date in Swift would load
+            // ICU's data, 8 MB more resident memory for the kernel.
+            try db.execute(sql: "INSERT INTO sessions (start, remark) VALUES (\(Self.now), 'rigor')")
             return Int(db.lastInsertedRowID)
         }
+        return (database, session)
     }
 
-    var isUsable: Bool { !failed.load(ordering: .relaxed) }
+    /// SQL for the current time, as IPython stores it: `2026-12-06 05:02:26.898`.
+    private static let now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+    /// The open database and session, once opened; `nil` when it could not be.
+    private var database: (database: DatabasePool, session: Int)? {
+        opening.wait()
+        return opened.withLock { $0 }
+    }
+
+    /// This kernel's session number (1 when the file could not be opened).
+    var session: Int { database?.session ?? 1 }
+
+    var isUsable: Bool {
+        opening.wait()
+        return !failed.load(ordering: .relaxed)
+    }
 
     func record(_ entry: History.Entry) {
-        guard isUsable else { return }
-        writer.async { [self] in
-            write { db in
+        if failed.load(ordering: .relaxed) { return }
+        let schedule = pending.withLock { pending in
+            pending.entries.append(entry)
+            defer { pending.scheduled = true }
+            return !pending.scheduled
+        }
+        if schedule { writer.async { [self] in writePending() } }
+    }
+
+    /// Writes every pending entry in one transaction (on the writer queue).
+    private func writePending() {
+        let entries = pending.withLock { pending in
+            defer { pending = ([], false) }
+            return pending.entries
+        }
+        guard !entries.isEmpty, let session = database?.session else { return }
+        write { db in
+            for entry in entries {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO history (session, line, source, source_raw) VALUES (?, ?, ?, ?)",
-                    arguments: [entry.session, entry.line, entry.input, entry.input])
+                    arguments: [session, entry.line, entry.input, entry.input])
                 if let output = entry.output {
                     try db.execute(
                         sql: "INSERT OR REPLACE INTO output_history (session, line, output) VALUES (?, ?, ?)",
-                        arguments: [entry.session, entry.line, output])
+                        arguments: [session, entry.line, output])
                 }
             }
         }
@@ -198,17 +261,18 @@ final class HistoryStore: Sendable {
 
     func close(commandCount: Int) {
         writer.sync {
+            writePending()
             write { db in
                 try db.execute(
-                    sql: "UPDATE sessions SET end = ?, num_cmds = ? WHERE session = ?",
-                    arguments: [Date(), commandCount, session])
+                    sql: "UPDATE sessions SET end = \(Self.now), num_cmds = ? WHERE session = ?",
+                    arguments: [commandCount, self.session])
             }
         }
     }
 
     /// History rows (with their outputs) matching `clause`, which names the history table `h`.
     func entries(sql clause: String, _ arguments: [any DatabaseValueConvertible]) -> [History.Entry] {
-        guard isUsable else { return [] }
+        guard isUsable, let database = database?.database else { return [] }
         do {
             return try database.read { db in
                 try Row.fetchAll(
@@ -222,19 +286,20 @@ final class HistoryStore: Sendable {
                 }
             }
         } catch {
-            logger.log("history: cannot read \(database.path): \(error)")
+            logger.log("history: cannot read \(path): \(error)")
             return []
         }
     }
 
+    /// Runs on the writer queue (after the opening, which is first on it).
     private func write(_ body: (Database) throws -> Void) {
-        guard isUsable else { return }
+        guard !failed.load(ordering: .relaxed), let database = opened.withLock({ $0?.database }) else { return }
         do {
             try database.write(body)
         } catch {
             // Once: later cells stay in memory, and the session goes on.
             failed.store(true, ordering: .relaxed)
-            logger.log("history: cannot write \(database.path) (\(error)); later cells are kept in memory only")
+            logger.log("history: cannot write \(path) (\(error)); later cells are kept in memory only")
         }
     }
 }

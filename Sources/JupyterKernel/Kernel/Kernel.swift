@@ -56,6 +56,7 @@ public final class Kernel {
         self.history = History(location: history, logger: logger)
         self.stopOnErrorWindow = stopOnErrorWindow
         self.assistant = ConcurrentAssistantSlot(interpreter: interpreter)
+        self.kernelInfoContent = Self.kernelInfoContent(of: interpreter)
     }
 
     /// A handle that interrupts the running cell, like an `interrupt_request` does. Sendable, for
@@ -99,10 +100,13 @@ public final class Kernel {
         Self.spawn("rigor-shell-pump", in: threads) { router.runPump() }
 
         runShell(router: router, stdin: stdin)
-        state.markShellFinished()
         router.stop()
-
-        interpreterLock.withLock { interpreter.shutdown(restart: state.restartRequested) }
+        // Until a subshell's running cell (if any) has ended, the control thread keeps
+        // interrupting; a subshell cell that starts after this sees the shutdown and does not run.
+        interpreterLock.withLock {
+            state.markShellFinished()
+            interpreter.shutdown(restart: state.restartRequested)
+        }
         history.close()
         iopub.stop()
         threads.wait()
@@ -139,7 +143,12 @@ public final class Kernel {
                 pendingShellMessages.isEmpty
                 ? router.nextForMain(timeout: .milliseconds(50)) : pendingShellMessages.removeFirst()
             guard let message else { continue }
-            interpreterLock.lock()
+            if !interpreterLock.try() {
+                // A subshell's cell holds the interpreter: let the pump serve the socket meanwhile.
+                router.beginBusy()
+                interpreterLock.lock()
+                router.endBusy()
+            }
             handleShell(message, shell: router.socket, stdin: stdin)
             interpreterLock.unlock()
         }
@@ -163,8 +172,11 @@ public final class Kernel {
         }
     }
 
-    /// The content of every `kernel_info_reply`.
-    var kernelInfoContent: JSONValue {
+    /// The content of every `kernel_info_reply`, made once (subshells answer it without the
+    /// interpreter).
+    let kernelInfoContent: JSONValue
+
+    private static func kernelInfoContent(of interpreter: any KernelInterpreter) -> JSONValue {
         let info = interpreter.kernelInfo
         return [
             "status": "ok", "protocol_version": .string(MessageHeader.protocolVersion),
