@@ -85,6 +85,14 @@ struct ParityTests {
             kernel.roundTrip("delete_subshell_request", ["subshell_id": .string(id)], on: .control).reply?
                 .content["status"] == "ok")
         #expect(kernel.roundTrip("list_subshell_request", on: .control).reply?.content["subshell_id"] == [])
+        // A request for a subshell that is gone: an error reply with busy and idle, as ipykernel 7.4.
+        var stale = kernel.makeRequest("kernel_info_request", content: [:])
+        stale.header.json = stale.header.json.setting("subshell_id", to: .string(id))
+        kernel.sendRaw(kernel.codec.encode(stale), on: .shell)
+        let refused = try #require(kernel.nextReply())
+        #expect(refused.messageType == "kernel_info_reply")
+        #expect(refused.content["ename"] == "UnknownSubshellError")
+        #expect(kernel.iopub(for: stale).map { $0.content["execution_state"] } == ["busy", "idle"])
         #expect(kernel.isResponsive())
         _ = kernel.shutdown()
     }

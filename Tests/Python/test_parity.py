@@ -156,8 +156,14 @@ def test_subshell_answers_while_the_main_shell_runs_a_cell(kernel):
     assert control(kernel, "delete_subshell_request", {"subshell_id": subshell})["status"] == "ok"
     assert control(kernel, "list_subshell_request")["subshell_id"] == []
     assert control(kernel, "delete_subshell_request", {"subshell_id": subshell})["status"] == "error"
-    # A message for a deleted subshell is dropped and logged; the main shell goes on.
-    send_to_subshell(kernel, subshell, "kernel_info_request")
+    # A request for a deleted subshell gets an error reply with busy and idle (as ipykernel 7.4);
+    # the main shell goes on.
+    stale = send_to_subshell(kernel, subshell, "kernel_info_request")
+    refused = kernel.reply("shell", stale, timeout=5)
+    assert refused["msg_type"] == "kernel_info_reply"
+    assert refused["content"]["status"] == "error" and refused["content"]["ename"] == "UnknownSubshellError"
+    states = [m["content"]["execution_state"] for m in kernel.iopub_until_idle(stale, timeout=5)]
+    assert states == ["busy", "idle"]
     reply, _ = kernel.execute(samples.TRIVIAL)
     assert reply["content"]["status"] == "ok"
     assert "unknown subshell" in kernel.log()

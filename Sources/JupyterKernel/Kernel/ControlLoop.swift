@@ -67,7 +67,7 @@ struct ControlLoop {
                 reply(
                     to: request, type: "delete_subshell_reply",
                     content: [
-                        "status": "error", "ename": "SubshellNotFound",
+                        "status": "error", "ename": "UnknownSubshellError",
                         "evalue": .string("no subshell with id '\(id)'"),
                         "traceback": [],
                     ])

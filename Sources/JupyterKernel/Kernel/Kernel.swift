@@ -76,14 +76,29 @@ public final class Kernel {
         let threads = DispatchGroup()
         let (iopub, codec, logger, state, factory) = (self.iopub, self.codec, self.logger, self.state, self.factory)
         let kernelInfo = kernelInfoContent
-        let router = ShellRouter(socket: shell, logger: logger) { frames in
-            do {
-                return try codec.decode(frames)
-            } catch {
-                logger.log("shell: dropped a message (\(error))")
-                return nil
-            }
-        }
+        let router = ShellRouter(
+            socket: shell, logger: logger,
+            decode: { frames in
+                do {
+                    return try codec.decode(frames)
+                } catch {
+                    logger.log("shell: dropped a message (\(error))")
+                    return nil
+                }
+            },
+            refuse: { request in
+                let parent = request.header.json
+                iopub.publish(type: "status", content: ["execution_state": "busy"], parent: parent)
+                defer { iopub.publish(type: "status", content: ["execution_state": "idle"], parent: parent) }
+                guard request.messageType.hasSuffix("_request") else { return nil }
+                let id = request.header.json["subshell_id"]?.stringValue ?? ""
+                let content: JSONValue = [
+                    "status": "error", "ename": "UnknownSubshellError",
+                    "evalue": .string("no subshell with id '\(id)'"), "traceback": [],
+                ]
+                let type = String(request.messageType.dropLast("_request".count)) + "_reply"
+                return codec.encode(factory.reply(to: request, type: type, content: content))
+            })
         self.router = router
         let subshellHandler = makeSubshellHandler(router: router)
         Self.spawn("rigor-iopub", in: threads) { iopub.run(socket: iopubSocket, codec: codec, logger: logger) }

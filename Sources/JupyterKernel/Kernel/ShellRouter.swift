@@ -16,6 +16,8 @@ import Foundation
 final class ShellRouter: @unchecked Sendable {
     let socket: any ChannelSocket
     private let decode: ([Data]) -> Message?
+    /// The frames answering a request for a subshell that does not exist (nil: no reply).
+    private let refuse: (Message) -> [Data]?
     private let logger: KernelLogger
     private let takeOverDelay: Duration
 
@@ -32,12 +34,13 @@ final class ShellRouter: @unchecked Sendable {
 
     init(
         socket: any ChannelSocket, logger: KernelLogger, takeOverDelay: Duration = .milliseconds(5),
-        decode: @escaping ([Data]) -> Message?
+        decode: @escaping ([Data]) -> Message?, refuse: @escaping (Message) -> [Data]?
     ) {
         self.socket = socket
         self.logger = logger
         self.takeOverDelay = takeOverDelay
         self.decode = decode
+        self.refuse = refuse
     }
 
     // MARK: the shell thread
@@ -201,13 +204,22 @@ final class ShellRouter: @unchecked Sendable {
     // MARK: routing
 
     /// Hands a subshell's message to its thread and returns `nil`; returns the main shell's.
+    /// Called by the socket's owner only (it may send a refusal).
     private func route(_ message: Message) -> Message? {
         guard case .string(let id)? = message.header.json["subshell_id"] else { return message }
         condition.lock()
         let subshell = subshells[id]
         condition.unlock()
         guard let subshell else {
-            logger.log("shell: dropped \(message.messageType) for unknown subshell \(id)")
+            // As ipykernel 7: an error reply (with busy and idle), so the client does not wait.
+            logger.log("shell: \(message.messageType) for unknown subshell \(id) refused")
+            if let frames = refuse(message) {
+                do {
+                    try socket.send(frames)
+                } catch {
+                    logger.log("shell: cannot send \(message.messageType)'s refusal: \(error)")
+                }
+            }
             return nil
         }
         subshell.enqueue(message)
