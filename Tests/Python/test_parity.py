@@ -343,3 +343,41 @@ def test_while_a_subshell_runs_a_cell_other_subshells_answer(kernel):
     assert kernel.reply("shell", main_info, timeout=10) is not None
     for subshell in (busy, other):
         control(kernel, "delete_subshell_request", {"subshell_id": subshell})
+
+
+def test_many_subshells_under_load_lose_nothing(kernel):
+    """20 subshells, each sent 25 completions interleaved with main-shell cells that run long
+    enough for the pump to take the socket over: every request is answered, once, in order per
+    subshell; then all are deleted and the kernel is healthy."""
+    subshells = [control(kernel, "create_subshell_request")["subshell_id"] for _ in range(20)]
+    requests = {}
+    cells = []
+    for round_ in range(25):
+        cells.append(kernel.send("shell", "execute_request", {"code": "var s = 0\nfor i in 0..<1000000 { s += i }\ns", "silent": False}))
+        for subshell in subshells:
+            msg = send_to_subshell(kernel, subshell, "complete_request", {"code": "eprin", "cursor_pos": 5})
+            requests[msg["header"]["msg_id"]] = subshell
+    answered = {}
+    order = {s: [] for s in subshells}
+    cell_ids = {c["header"]["msg_id"] for c in cells}
+    cell_replies = 0
+    deadline = time.monotonic() + 60
+    while (len(answered) < len(requests) or cell_replies < len(cells)) and time.monotonic() < deadline:
+        msg = kernel.receive("shell", timeout=5)
+        assert msg is not None, f"{len(requests) - len(answered)} subshell and {len(cells) - cell_replies} cell replies missing"
+        parent = msg["parent_header"]["msg_id"]
+        if parent in cell_ids:
+            assert msg["content"]["status"] == "ok"
+            cell_replies += 1
+            continue
+        assert parent in requests and parent not in answered
+        assert msg["content"]["matches"] == ["eprint"]
+        answered[parent] = msg
+        order[requests[parent]].append(parent)
+    assert len(answered) == len(requests) and cell_replies == len(cells)
+    sent_order = {s: [m for m, sub in requests.items() if sub == s] for s in subshells}
+    assert order == sent_order, "a subshell answered out of order"
+    for subshell in subshells:
+        assert control(kernel, "delete_subshell_request", {"subshell_id": subshell})["status"] == "ok"
+    assert control(kernel, "list_subshell_request")["subshell_id"] == []
+    assert kernel.is_healthy()
