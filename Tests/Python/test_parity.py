@@ -37,10 +37,10 @@ def streams(iopub):
 def test_run_all_stops_at_a_fast_syntax_error(kernel):
     first = kernel.send("shell", "execute_request", {"code": SYNTAX_ERROR, "silent": False})
     # A front end's Run All goes through the Jupyter server, which forwards each cell's request
-    # a moment after the previous one: here 5 ms apart, long after the syntax error is known.
+    # a moment after the previous one: here 3 ms apart, long after the syntax error is known.
     later = []
     for i in range(3):
-        time.sleep(0.005)
+        time.sleep(0.003)
         later.append(kernel.send("shell", "execute_request", {"code": f'print("ran {i}")', "silent": False}))
     reply = kernel.reply("shell", first)
     assert reply["content"]["status"] == "error"
