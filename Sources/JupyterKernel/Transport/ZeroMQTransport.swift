@@ -46,26 +46,30 @@ public final class ZeroMQTransport: KernelTransport {
             try socket.makeCurveServer(secretKey: secretKey)
         }
         try socket.bind(connection.endpoint(of: channel))
-        return try ZeroMQChannelSocket(socket: socket, endpoint: try socket.lastEndpoint)
+        return try ZeroMQChannelSocket(socket: socket, endpoint: try socket.lastEndpoint, wakeable: channel == .shell)
     }
 }
 
 /// A ZeroMQ socket as a `ChannelSocket`. `@unchecked Sendable`: it is created on the kernel's
 /// main thread and then used only by the one thread that owns it at a time; other threads only
-/// call `wakeUp`, which writes to a pipe that `receive` polls beside the socket.
+/// call `wakeUp`, which writes to a pipe that `receive` polls beside the socket. Only the shell
+/// socket is ever woken (its router's outbox), so only it has the pipe; `wakeUp` on the others
+/// does nothing.
 final class ZeroMQChannelSocket: ChannelSocket, @unchecked Sendable {
     private let socket: Socket
     let endpoint: String
-    /// The wake-up pipe: [read end, write end], non-blocking.
+    /// The wake-up pipe: [read end, write end], non-blocking; empty when the socket is not woken.
     private let wakePipe: [Int32]
 
-    init(socket: Socket, endpoint: String) throws {
+    init(socket: Socket, endpoint: String, wakeable: Bool) throws {
         self.socket = socket
         self.endpoint = endpoint
         var descriptors: [Int32] = [0, 0]
-        guard pipe(&descriptors) == 0 else { throw ZeroMQError(code: errno, operation: "pipe") }
-        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
-        self.wakePipe = descriptors
+        if wakeable {
+            guard pipe(&descriptors) == 0 else { throw ZeroMQError(code: errno, operation: "pipe") }
+            for descriptor in descriptors { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
+        }
+        self.wakePipe = wakeable ? descriptors : []
     }
 
     deinit {
@@ -76,8 +80,8 @@ final class ZeroMQChannelSocket: ChannelSocket, @unchecked Sendable {
 
     func receive(timeout: Duration?) throws -> [Data]? {
         if let frames = try socket.receiveMultipart(dontWait: true) { return frames }
-        let ready = try poll([socket], fileDescriptors: [wakePipe[0]], timeout: timeout)
-        if ready.fileDescriptors[0] {
+        let ready = try poll([socket], fileDescriptors: Array(wakePipe.prefix(1)), timeout: timeout)
+        if ready.fileDescriptors.first == true {
             var buffer = [UInt8](repeating: 0, count: 64)
             while read(wakePipe[0], &buffer, buffer.count) > 0 {}
             return nil
@@ -87,6 +91,7 @@ final class ZeroMQChannelSocket: ChannelSocket, @unchecked Sendable {
     }
 
     func wakeUp() {
+        guard wakePipe.count == 2 else { return }
         var byte: UInt8 = 1
         _ = write(wakePipe[1], &byte, 1)
     }
