@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Rigor needs, only those that are missing (run as root or with sudo).
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libzmq3-dev)
+packages=(pkg-config libopenblas-dev libzmq3-dev libsqlite3-dev)
 if [[ "${RIGOR_BROWSER_TESTS:-1}" == 1 ]]; then packages+=(chromium fonts-dejavu-core); fi
 # `make bench` measures the interpreter beside Lua 5.4 (the horizon in docs/performance.md).
 if [[ "${RIGOR_BENCH_DEPS:-0}" == 1 ]]; then packages+=(lua5.4); fi

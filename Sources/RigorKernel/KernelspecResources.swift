@@ -10,8 +10,10 @@ enum KernelspecResources {
           "display_name": "Rigor",
           "language": "rigor",
           "interrupt_mode": "message",
+          "kernel_protocol_version": "5.5",
           "metadata": {
-            "debugger": false
+            "debugger": false,
+            "supported_encryption": ["curve"]
           }
         }
         """#

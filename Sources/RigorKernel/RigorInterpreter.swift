@@ -78,6 +78,18 @@ public final class RigorInterpreter: KernelInterpreter {
         }
     }
 
+    /// For subshells while a cell runs: a second session with the same builtins and none of the
+    /// user's state, so completion, inspection and is-complete work from builtins, keywords and
+    /// syntax without touching the session the cell is changing.
+    public func makeConcurrentAssistant() -> (any LanguageAssistant)? {
+        RigorBuiltinsAssistant()
+    }
+
+    /// Rigor registers no comm targets: a `comm_open` is refused (answered with `comm_close`) and
+    /// messages to unknown comms are ignored, touching no session state, so a subshell may do it
+    /// while a cell runs.
+    public var handlesCommsConcurrently: Bool { true }
+
     /// A script error as Jupyter shows it: the kind as `ename`, the message as `evalue`, and the
     /// swiftc-style rendering (source line, carets, notes, frames; ANSI colours) as traceback.
     private func executionError(_ error: ScriptError) -> ExecutionError {
@@ -85,5 +97,36 @@ public final class RigorInterpreter: KernelInterpreter {
         return ExecutionError(
             name: error.kind.name, value: error.message,
             traceback: rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+    }
+}
+
+/// Completion, inspection and is-complete from a session of builtins only (no user state): what a
+/// subshell answers while the main session runs a cell.
+final class RigorBuiltinsAssistant: LanguageAssistant {
+    private let session: Session
+
+    init() {
+        let registry = BuiltinRegistry()
+        RigorLibrary.register(in: registry)
+        session = Session(registry: registry)
+        session.defineBuiltins()
+    }
+
+    func complete(code: String, cursorPosition: Int) -> JupyterKernel.CompletionResult {
+        let result = session.completions(in: code, cursor: cursorPosition)
+        return JupyterKernel.CompletionResult(
+            matches: result.matches, cursorStart: result.cursorStart, cursorEnd: result.cursorEnd)
+    }
+
+    func inspect(code: String, cursorPosition: Int, detailLevel: Int) -> MIMEBundle? {
+        session.inspection(in: code, cursor: cursorPosition).map { MIMEBundle(plainText: $0) }
+    }
+
+    func isComplete(code: String) -> CodeCompleteness {
+        switch session.completeness(of: code) {
+        case .complete: .complete
+        case .incomplete(let indent): .incomplete(indent: indent)
+        case .invalid: .invalid
+        }
     }
 }

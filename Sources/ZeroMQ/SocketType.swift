@@ -3,6 +3,8 @@ import CZeroMQ
 /// The socket patterns Jupyter uses (and their peers, for clients and tests).
 public enum SocketType: Sendable, CaseIterable {
     case router, dealer, publisher, subscriber, reply, request, pair
+    /// A publisher that also receives its subscribers' (un)subscriptions.
+    case extendedPublisher
 
     var rawValue: Int32 {
         switch self {
@@ -13,6 +15,7 @@ public enum SocketType: Sendable, CaseIterable {
         case .reply: ZMQ_REP
         case .request: ZMQ_REQ
         case .pair: ZMQ_PAIR
+        case .extendedPublisher: ZMQ_XPUB
         }
     }
 }

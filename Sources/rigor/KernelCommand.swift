@@ -26,7 +26,9 @@ struct KernelCommand: ParsableCommand {
         let kernel = Kernel(
             interpreter: RigorInterpreter(), transport: try ZeroMQTransport(connection: connection),
             key: connection.key,
-            signatureScheme: connection.signatureScheme)
+            signatureScheme: connection.signatureScheme, history: History.Location.fromEnvironment(),
+            stopOnErrorWindow: .milliseconds(
+                ProcessInfo.processInfo.environment["RIGOR_STOP_ON_ERROR_WINDOW_MS"].flatMap { Int($0) } ?? 20))
         let interrupter = SignalInterrupter(handle: kernel.interruptHandle)
         _ = try kernel.run()
         withExtendedLifetime(interrupter) {}

@@ -64,7 +64,7 @@ struct AbortAndInterruptTests {
         let kernel = KernelHarness()
         kernel.send("execute_request", ["code": "loop"])
         kernel.send("kernel_info_request", on: .control)
-        #expect(kernel.nextReply(on: .control)?.content["protocol_version"] == "5.3")
+        #expect(kernel.nextReply(on: .control)?.content["protocol_version"] == "5.5")
         // An interrupt that lands before the cell starts is a no-op (as in ipykernel): repeat it.
         var reply: Message?
         for _ in 0..<50 where reply == nil {

@@ -5,13 +5,14 @@ import Testing
 
 @Suite("shell requests other than execute", .timeLimit(.minutes(1)))
 struct ShellRequestTests {
-    @Test("kernel_info_reply: protocol 5.3, language_info, banner, help links; on shell and control")
+    @Test("kernel_info_reply: protocol 5.5 with subshells, language_info, banner, help links; on shell and control")
     func kernelInfo() throws {
         let kernel = KernelHarness()
         for channel in [Channel.shell, .control] {
             let (reply, iopub) = kernel.roundTrip("kernel_info_request", on: channel)
             let content = try #require(reply?.content)
-            #expect(content["protocol_version"] == "5.3")
+            #expect(content["protocol_version"] == "5.5")
+            #expect(content["supported_features"] == ["kernel subshells"])
             #expect(content["language_info"]?["name"] == "mock")
             #expect(content["language_info"]?["file_extension"] == ".mock")
             #expect(content["banner"] == "Mock kernel")

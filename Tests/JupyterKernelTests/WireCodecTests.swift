@@ -100,7 +100,7 @@ struct WireCodecTests {
 
 @Suite("Message headers the kernel makes")
 struct MessageHeaderTests {
-    @Test("ids are unique; dates are ISO 8601 UTC with microseconds; version 5.3")
+    @Test("ids are unique; dates are ISO 8601 UTC with microseconds; version 5.5")
     func freshHeaders() throws {
         let headers = (0..<1000).map { _ in MessageHeader(messageType: "status", session: "s") }
         #expect(Set(headers.map(\.messageID)).count == 1000)
@@ -110,7 +110,7 @@ struct MessageHeaderTests {
         let parsed = try Date(
             date, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true))
         #expect(abs(parsed.timeIntervalSinceNow) < 60)
-        #expect(headers[0].version == "5.3")
+        #expect(headers[0].version == "5.5")
         #expect(MessageHeader(json: headers[0].json) == headers[0])
     }
 }

@@ -29,6 +29,8 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
     [str(_PREFIX / "share" / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
 )
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+# The kernels' history (an SQLite file) goes to this session's private directory, never the user's.
+os.environ.setdefault("RIGOR_HISTORY_FILE", str(_PREFIX / "history.sqlite"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -58,6 +58,58 @@ def test_welcome_notebook_runs_in_jupyterlab():
     assert (ARTIFACTS / "02-after-run-all.png").exists()
 
 
+def test_run_all_stops_at_a_syntax_error_in_jupyterlab():
+    """Run All in JupyterLab on a notebook whose first code cell is a syntax error: the cells
+    below it stay unrun (no prompt number, no output), as with ipykernel."""
+    require_browser_tests()
+    out = ARTIFACTS / "stop-on-error"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    result = subprocess.run(
+        [
+            sys.executable, str(BROWSER / "lab_smoke.py"),
+            "--notebook", str(BROWSER / "stop_on_error.ipynb"),
+            "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
+            "--run-all-stops-at", "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    (out / "lab_smoke.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["cells_after_stop"] == {"code_cells": [2, 3, 4], "ran": []}
+    texts = " ".join(cell.get("text", "") for cell in report["cells"])
+    assert "ran" not in texts.replace("Run All", "")
+    assert (out / "02-after-run-all.png").exists()
+
+
+def test_subshell_console_completes_while_a_cell_runs_in_jupyterlab():
+    """Protocol 5.5 in the real front end: while a notebook cell loops, JupyterLab's "New Subshell
+    Console for Notebook" (offered only to kernels with "kernel subshells") completes `eprin`
+    from a subshell; the cell is then interrupted from the Kernel menu."""
+    require_browser_tests()
+    out = ARTIFACTS / "subshell-console"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    result = subprocess.run(
+        [
+            sys.executable, str(BROWSER / "subshell_console.py"),
+            "--notebook", str(BROWSER / "long_cell.ipynb"),
+            "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    (out / "subshell_console.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["cell_running_during_completion"] is True
+    assert all(check["ok"] for check in report["checks"])
+
+
 def test_rich_outputs_render_in_jupyterlab():
     require_browser_tests()
     out = ARTIFACTS / "gallery"

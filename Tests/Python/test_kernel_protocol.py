@@ -39,6 +39,8 @@ class RigorKernelTests(jupyter_kernel_test.KernelTests):
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "print"
     code_clear_output = "clearOutput()"
+    # Protocol 5.5: the kernel greets each new iopub subscriber (XPUB) with iopub_welcome.
+    support_iopub_welcome = True
 
 
 if __name__ == "__main__":

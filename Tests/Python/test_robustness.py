@@ -33,7 +33,7 @@ def execution_count(kernel):
 def test_starts_and_answers(kernel):
     assert_healthy(kernel)
     info = kernel.kernel_info()["content"]
-    assert info["protocol_version"] == "5.3"
+    assert info["protocol_version"] == "5.5"
     assert info["language_info"]["name"] == "rigor"
 
 

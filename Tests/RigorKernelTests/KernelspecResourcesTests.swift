@@ -30,6 +30,10 @@ struct KernelspecResourcesTests {
         #expect(spec.argv == ["/opt/rigor/bin/rigor", "kernel", "--connection-file", "{connection_file}"])
         #expect(spec.displayName == "Rigor 1")
         #expect(spec.interruptMode == "message")
+        // jupyter_client 8.10 reads these: the protocol version, and whether it may start the
+        // kernel with CurveZMQ keys (transport_encryption "auto" or "required").
+        #expect(spec.kernelProtocolVersion == "5.5")
+        #expect(spec.metadata?["supported_encryption"] == ["curve"])
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(files == ["kernel.json", "logo-32x32.png", "logo-64x64.png", "logo-svg.svg"])
     }

@@ -12,6 +12,13 @@ public struct ConnectionInfo: Codable, Equatable, Sendable {
     public var signatureScheme: String
     public var key: String
     public var kernelName: String?
+    /// CurveZMQ transport encryption (jupyter_client 8.10, `transport_encryption`): the kernel's
+    /// key pair, Z85-encoded. With both set, every socket is a Curve server.
+    public var curvePublicKey: String?
+    public var curveSecretKey: String?
+
+    /// Whether the connection file asks for CurveZMQ encryption.
+    public var usesCurve: Bool { curveSecretKey?.isEmpty == false && curvePublicKey?.isEmpty == false }
 
     enum CodingKeys: String, CodingKey {
         case transport, ip, key
@@ -22,12 +29,15 @@ public struct ConnectionInfo: Codable, Equatable, Sendable {
         case heartbeatPort = "hb_port"
         case signatureScheme = "signature_scheme"
         case kernelName = "kernel_name"
+        case curvePublicKey = "curve_publickey"
+        case curveSecretKey = "curve_secretkey"
     }
 
     public init(
         transport: String = "tcp", ip: String = "127.0.0.1", shellPort: Int = 0, iopubPort: Int = 0,
         stdinPort: Int = 0, controlPort: Int = 0, heartbeatPort: Int = 0,
-        signatureScheme: String = "hmac-sha256", key: String = "", kernelName: String? = nil
+        signatureScheme: String = "hmac-sha256", key: String = "", kernelName: String? = nil,
+        curvePublicKey: String? = nil, curveSecretKey: String? = nil
     ) {
         self.transport = transport
         self.ip = ip
@@ -39,6 +49,8 @@ public struct ConnectionInfo: Codable, Equatable, Sendable {
         self.signatureScheme = signatureScheme
         self.key = key
         self.kernelName = kernelName
+        self.curvePublicKey = curvePublicKey
+        self.curveSecretKey = curveSecretKey
     }
 
     /// Reads a connection file.

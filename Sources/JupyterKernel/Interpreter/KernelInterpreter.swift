@@ -4,9 +4,12 @@ import RichDisplay
 /// and fills the parent headers; an interpreter only answers requests and publishes outputs
 /// through the `Publisher` of its `ExecutionContext`.
 ///
-/// All methods are called on the kernel's shell thread, one at a time, except the closure
-/// returned by `makeInterruptHandler()`, which the control thread and SIGINT call.
-public protocol KernelInterpreter: AnyObject {
+/// Calls are serialised: one at a time, on the shell thread or (for a subshell's request while
+/// the shell is idle) on a subshell thread, under the kernel's lock; never two at once. The
+/// exceptions: the closure returned by `makeInterruptHandler()`, which the control thread and
+/// SIGINT call; the comm handlers when `handlesCommsConcurrently`; and the assistant from
+/// `makeConcurrentAssistant()`, which subshells use while a cell runs.
+public protocol KernelInterpreter: LanguageAssistant {
     /// What `kernel_info_reply` says about the language.
     var kernelInfo: KernelInfo { get }
 
@@ -21,14 +24,15 @@ public protocol KernelInterpreter: AnyObject {
     /// Evaluates one of an execute request's `user_expressions`.
     func evaluate(expression: String) -> Result<MIMEBundle, ExecutionError>
 
-    /// Completions at `cursorPosition` (in Unicode scalars, as in protocol 5.2+).
-    func complete(code: String, cursorPosition: Int) -> CompletionResult
+    /// Something that answers completion, inspection and is-complete on another thread while a
+    /// cell runs (from what does not change while it runs: builtins, syntax), or `nil`: then a
+    /// subshell asked while a cell runs gets empty matches, `found: false` and `unknown`. Called
+    /// at most once, on a subshell thread.
+    func makeConcurrentAssistant() -> (any LanguageAssistant)?
 
-    /// Documentation for what is at the cursor; `nil` when nothing is found.
-    func inspect(code: String, cursorPosition: Int, detailLevel: Int) -> MIMEBundle?
-
-    /// Whether the code is a complete cell (for consoles).
-    func isComplete(code: String) -> CodeCompleteness
+    /// Whether the comm handlers may run on a subshell thread while `execute` runs (default
+    /// `false`: a subshell's comm message then waits for the cell).
+    var handlesCommsConcurrently: Bool { get }
 
     /// Handles a `comm_open` for `targetName`; returns `false` for an unknown target, which the
     /// kernel answers with `comm_close`.
@@ -44,11 +48,29 @@ public protocol KernelInterpreter: AnyObject {
     func shutdown(restart: Bool)
 }
 
+/// Completion, inspection and is-complete: what a kernel's editor help needs.
+public protocol LanguageAssistant: AnyObject {
+    /// Completions at `cursorPosition` (in Unicode scalars, as in protocol 5.2+).
+    func complete(code: String, cursorPosition: Int) -> CompletionResult
+
+    /// Documentation for what is at the cursor; `nil` when nothing is found.
+    func inspect(code: String, cursorPosition: Int, detailLevel: Int) -> MIMEBundle?
+
+    /// Whether the code is a complete cell (for consoles).
+    func isComplete(code: String) -> CodeCompleteness
+}
+
 extension KernelInterpreter {
     public func evaluate(expression: String) -> Result<MIMEBundle, ExecutionError> {
         .failure(ExecutionError(name: "NotSupported", value: "user expressions are not supported"))
     }
 
+    public func makeConcurrentAssistant() -> (any LanguageAssistant)? { nil }
+
+    public var handlesCommsConcurrently: Bool { false }
+}
+
+extension LanguageAssistant {
     public func complete(code: String, cursorPosition: Int) -> CompletionResult {
         CompletionResult(matches: [], cursorStart: cursorPosition, cursorEnd: cursorPosition)
     }
@@ -56,6 +78,9 @@ extension KernelInterpreter {
     public func inspect(code: String, cursorPosition: Int, detailLevel: Int) -> MIMEBundle? { nil }
 
     public func isComplete(code: String) -> CodeCompleteness { .unknown }
+}
+
+extension KernelInterpreter {
 
     public func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool { false }
 

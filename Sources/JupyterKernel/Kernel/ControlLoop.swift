@@ -1,6 +1,7 @@
 import Foundation
 
-/// The control thread: shutdown, interrupt and kernel_info, answered even while a cell runs.
+/// The control thread: shutdown, interrupt, kernel_info and the subshell requests, answered even
+/// while a cell runs.
 struct ControlLoop {
     let socket: any ChannelSocket
     let codec: WireCodec
@@ -9,6 +10,8 @@ struct ControlLoop {
     let state: KernelState
     let logger: KernelLogger
     let kernelInfo: JSONValue
+    let router: ShellRouter
+    let subshellHandler: @Sendable (Message) -> Void
 
     func run() {
         while !state.shutdownRequested {
@@ -50,6 +53,25 @@ struct ControlLoop {
             reply(to: request, type: "interrupt_reply", content: ["status": "ok"])
         case "kernel_info_request":
             reply(to: request, type: "kernel_info_reply", content: kernelInfo)
+        case "create_subshell_request":
+            let id = router.createSubshell(handler: subshellHandler)
+            reply(to: request, type: "create_subshell_reply", content: ["status": "ok", "subshell_id": .string(id)])
+        case "list_subshell_request":
+            let ids = router.subshellIDs.map(JSONValue.string)
+            reply(to: request, type: "list_subshell_reply", content: ["status": "ok", "subshell_id": .array(ids)])
+        case "delete_subshell_request":
+            let id = request.content["subshell_id"]?.stringValue ?? ""
+            if router.deleteSubshell(id: id) {
+                reply(to: request, type: "delete_subshell_reply", content: ["status": "ok"])
+            } else {
+                reply(
+                    to: request, type: "delete_subshell_reply",
+                    content: [
+                        "status": "error", "ename": "UnknownSubshellError",
+                        "evalue": .string("no subshell with id '\(id)'"),
+                        "traceback": [],
+                    ])
+            }
         default:
             logger.log("control: ignored unsupported \(request.messageType)")
         }

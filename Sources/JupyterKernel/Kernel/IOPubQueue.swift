@@ -107,6 +107,25 @@ final class IOPubQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// How often an idle iopub thread looks for new subscriptions, in seconds.
+    private let subscriptionCheckInterval = 0.01
+
+    /// Answers every new subscription waiting on the socket with an `iopub_welcome` on that topic
+    /// (JEP 65, protocol 5.5): a client that sees it knows its SUB socket is connected. An XPUB
+    /// socket delivers a subscription as one frame, `0x01` + topic (`0x00` + topic: unsubscribe).
+    private func greetNewSubscribers(sink: Sink) {
+        while let frames = try? sink.socket.receive(timeout: .zero) {
+            for frame in frames where frame.first == 1 {
+                guard let topic = String(data: frame.dropFirst(), encoding: .utf8) else { continue }
+                let welcome = Message(
+                    identities: topic.isEmpty ? [] : [Data(topic.utf8)],
+                    header: MessageHeader(messageType: "iopub_welcome", session: factory.session),
+                    parentHeader: .emptyObject, content: ["subscription": .string(topic)])
+                sink.send(welcome)
+            }
+        }
+    }
+
     /// The iopub thread: sends what is queued until stopped; socket errors are logged, never fatal.
     func run(socket: any ChannelSocket, codec: WireCodec, logger: KernelLogger) {
         condition.lock()
@@ -114,7 +133,18 @@ final class IOPubQueue: @unchecked Sendable {
         while true {
             if items.isEmpty || isSending {
                 if stopping && items.isEmpty && !isSending { break }
-                condition.wait()
+                // Idle: look for new subscribers now and then (an XPUB socket hears them).
+                if !condition.wait(until: Date().addingTimeInterval(subscriptionCheckInterval)), items.isEmpty,
+                    !isSending, !stopping
+                {
+                    isSending = true
+                    let sink = self.sink!
+                    condition.unlock()
+                    greetNewSubscribers(sink: sink)
+                    condition.lock()
+                    isSending = false
+                    condition.broadcast()
+                }
                 continue
             }
             // A lone stream batch waits a little for more text, unless someone is flushing.

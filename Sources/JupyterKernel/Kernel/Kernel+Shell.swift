@@ -3,19 +3,28 @@ import RichDisplay
 
 /// The shell channel's handlers. Every request is wrapped in `status: busy` … `status: idle`.
 extension Kernel {
-    func handleShell(_ request: Message, shell: any ChannelSocket, stdin: any ChannelSocket) {
+    /// Handles one request of the main shell (`subshell` false) or of a subshell (its replies go
+    /// through the router; it has no stdin, and a failed cell aborts nothing). The caller holds
+    /// `interpreterLock`, except a subshell, which takes it itself where needed.
+    func handleShell(
+        _ request: Message, shell: any ChannelSocket, stdin: (any ChannelSocket)?, subshell: Bool = false
+    ) {
         let parent = request.header.json
         iopub.publish(type: "status", content: ["execution_state": "busy"], parent: parent)
         var abortQueue = false
         switch request.messageType {
         case "execute_request":
-            abortQueue = execute(request, shell: shell, stdin: stdin)
+            if subshell {
+                interpreterLock.withLock { _ = execute(request, shell: shell, stdin: nil, subshell: true) }
+            } else {
+                abortQueue = execute(request, shell: shell, stdin: stdin, subshell: false)
+            }
         case "kernel_info_request":
             reply(to: request, type: "kernel_info_reply", content: kernelInfoContent, on: shell)
         case "complete_request":
             let code = request.content["code"]?.stringValue ?? ""
             let cursor = request.content["cursor_pos"]?.intValue ?? code.unicodeScalars.count
-            let result = interpreter.complete(code: code, cursorPosition: cursor)
+            let result = withAssistant(subshell: subshell) { $0.complete(code: code, cursorPosition: cursor) }
             reply(
                 to: request, type: "complete_reply",
                 content: [
@@ -28,7 +37,12 @@ extension Kernel {
             let cursor = request.content["cursor_pos"]?.intValue ?? code.unicodeScalars.count
             let level = request.content["detail_level"]?.intValue ?? 0
             var content: [String: JSONValue] = ["status": "ok", "found": false, "data": [:], "metadata": [:]]
-            if let bundle = interpreter.inspect(code: code, cursorPosition: cursor, detailLevel: level) {
+            if let bundle = withAssistant(
+                subshell: subshell,
+                {
+                    $0.inspect(code: code, cursorPosition: cursor, detailLevel: level)
+                })
+            {
                 content.merge(bundle.displayContent) { _, new in new }
                 content["found"] = true
             }
@@ -36,7 +50,7 @@ extension Kernel {
         case "is_complete_request":
             let code = request.content["code"]?.stringValue ?? ""
             let content: JSONValue =
-                switch interpreter.isComplete(code: code) {
+                switch withAssistant(subshell: subshell, { $0.isComplete(code: code) }) {
                 case .complete: ["status": "complete"]
                 case .incomplete(let indent): ["status": "incomplete", "indent": .string(indent)]
                 case .invalid: ["status": "invalid"]
@@ -53,7 +67,11 @@ extension Kernel {
             }
             reply(to: request, type: "comm_info_reply", content: ["status": "ok", "comms": .object(open)], on: shell)
         case "comm_open", "comm_msg", "comm_close":
-            handleComm(request)
+            if subshell && !interpreter.handlesCommsConcurrently {
+                interpreterLock.withLock { handleComm(request) }
+            } else {
+                handleComm(request)
+            }
         case "shutdown_request", "interrupt_request":
             // Old clients send these on shell; answer them as control would.
             let restart = request.content["restart"]?.boolValue ?? false
@@ -80,7 +98,9 @@ extension Kernel {
     // MARK: execute
 
     /// Runs one `execute_request`; returns whether the queued executions must be aborted.
-    private func execute(_ request: Message, shell: any ChannelSocket, stdin: any ChannelSocket) -> Bool {
+    private func execute(
+        _ request: Message, shell: any ChannelSocket, stdin: (any ChannelSocket)?, subshell: Bool
+    ) -> Bool {
         let content = request.content
         let parent = request.header.json
         guard let code = content["code"]?.stringValue else {
@@ -91,7 +111,8 @@ extension Kernel {
         }
         let silent = content["silent"]?.boolValue ?? false
         let storeHistory = silent ? false : (content["store_history"]?.boolValue ?? true)
-        let allowStdin = content["allow_stdin"]?.boolValue ?? true
+        // A subshell has no stdin channel of its own: its cells cannot ask for input.
+        let allowStdin = stdin != nil && (content["allow_stdin"]?.boolValue ?? true)
         let stopOnError = content["stop_on_error"]?.boolValue ?? true
         if state.shutdownRequested {
             let error = ExecutionError(name: "ExecutionAborted", value: "the kernel is shutting down")
@@ -111,11 +132,14 @@ extension Kernel {
             guard allowStdin else {
                 throw ExecutionError(name: "StdinNotAllowed", value: "this front end does not support input")
             }
+            guard let stdin else { throw ExecutionError(name: "StdinNotAllowed", value: "a subshell has no stdin") }
             return try readInput(prompt: prompt, password: password, request: request, stdin: stdin)
         }
         let executeRequest = ExecuteRequest(
             code: code, silent: silent, storeHistory: storeHistory, allowStdin: allowStdin,
             stopOnError: stopOnError, executionCount: count)
+        // While the cell runs, the router may hand the shell socket to its pump, so subshells answer.
+        if !subshell { router?.beginBusy() }
         let outcome = interpreter.execute(executeRequest, context: context)
 
         var expressions: [String: JSONValue] = [:]
@@ -129,6 +153,8 @@ extension Kernel {
                 expressions[name] = errorReply(error, executionCount: nil)
             }
         }
+
+        if !subshell { router?.endBusy() }
 
         var replyContent: JSONValue
         var output: String?
@@ -158,15 +184,17 @@ extension Kernel {
             }
         }
         if storeHistory { history.record(line: count, input: code, output: output) }
-        // Requests already queued when the cell failed are aborted; collect them before the
-        // reply, since a client may send new cells as soon as it sees the error.
-        var mustAbort = false
-        if case .failure = outcome, stopOnError {
-            collectQueuedMessages(shell: shell)
-            mustAbort = true
-        }
         // Outputs reach the front end before the reply that ends the cell.
         iopub.flush()
+        // Requests queued behind a failed cell are aborted. A cell can fail before the next
+        // request of a "Run All" has even arrived, so the reply waits for a short window (which
+        // restarts with each execute request that arrives): whatever comes before the reply was
+        // sent before the client saw the error, so it belongs to the same run and is aborted.
+        var mustAbort = false
+        if case .failure = outcome, stopOnError, !subshell {
+            collectQueuedMessages()
+            mustAbort = true
+        }
         reply(to: request, type: "execute_reply", content: replyContent, on: shell)
         return mustAbort
     }
@@ -199,10 +227,19 @@ extension Kernel {
         }
     }
 
-    /// Moves every message waiting on the shell socket into `pendingShellMessages`.
-    private func collectQueuedMessages(shell: any ChannelSocket) {
-        while let frames = try? shell.receive(timeout: .zero) {
-            if let message = decode(frames, channel: .shell) { pendingShellMessages.append(message) }
+    /// Moves the main shell's messages that arrive within `stopOnErrorWindow` (restarted by each
+    /// execute request, at most 20 windows in all) into `pendingShellMessages`.
+    private func collectQueuedMessages() {
+        guard let router else { return }
+        let start = ContinuousClock.now
+        let limit = start + stopOnErrorWindow * 20
+        var deadline = start + stopOnErrorWindow
+        while true {
+            let end = min(deadline, limit)
+            // Past the window, what is already queued is still collected (timeout zero).
+            guard let message = router.nextForMain(timeout: max(end - ContinuousClock.now, .zero)) else { break }
+            pendingShellMessages.append(message)
+            if message.messageType == "execute_request" { deadline = ContinuousClock.now + stopOnErrorWindow }
         }
     }
 
@@ -261,7 +298,7 @@ extension Kernel {
         let rows: [JSONValue] = entries.map { entry in
             let input = JSONValue.string(entry.input)
             let cell: JSONValue = output ? [input, entry.output.map(JSONValue.string) ?? .null] : input
-            return [.int(History.session), .int(entry.line), cell]
+            return [.int(entry.session), .int(entry.line), cell]
         }
         return ["status": "ok", "history": .array(rows)]
     }

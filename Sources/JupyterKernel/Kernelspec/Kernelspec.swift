@@ -11,17 +11,22 @@ public struct Kernelspec: Codable, Equatable, Sendable {
     /// `message`: interrupts arrive as `interrupt_request` on control (`signal` sends SIGINT).
     public var interruptMode: String
     public var env: [String: String]?
+    /// `debugger`, and `supported_encryption: ["curve"]`, which lets jupyter_client 8.10 start the
+    /// kernel with CurveZMQ keys (`KernelManager.transport_encryption`).
     public var metadata: [String: JSONValue]?
+    /// The protocol version the kernel speaks ("5.5"), read by jupyter_client before it starts it.
+    public var kernelProtocolVersion: String?
 
     enum CodingKeys: String, CodingKey {
         case argv, language, env, metadata
         case displayName = "display_name"
         case interruptMode = "interrupt_mode"
+        case kernelProtocolVersion = "kernel_protocol_version"
     }
 
     public init(
         argv: [String], displayName: String, language: String, interruptMode: String = "message",
-        env: [String: String]? = nil, metadata: [String: JSONValue]? = nil
+        env: [String: String]? = nil, metadata: [String: JSONValue]? = nil, kernelProtocolVersion: String? = nil
     ) {
         self.argv = argv
         self.displayName = displayName
@@ -29,6 +34,7 @@ public struct Kernelspec: Codable, Equatable, Sendable {
         self.interruptMode = interruptMode
         self.env = env
         self.metadata = metadata
+        self.kernelProtocolVersion = kernelProtocolVersion
     }
 
     /// Reads a kernel.json.

@@ -34,6 +34,7 @@ final class InMemorySocket: ChannelSocket {
     func send(_ frames: [Data]) throws { outgoing.push(frames) }
     func receive(timeout: Duration?) throws -> [Data]? { incoming.pop(timeout: timeout) }
     func close() {}
+    func wakeUp() { incoming.wakeUp() }
 }
 
 /// A blocking FIFO of multipart messages.
@@ -42,6 +43,15 @@ final class FrameQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var messages: [[Data]] = []
     private var head = 0
+    private var wakeRequested = false
+
+    /// Makes the waiting (or next) `pop` return `nil`.
+    func wakeUp() {
+        condition.lock()
+        wakeRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
 
     func push(_ frames: [Data]) {
         condition.lock()
@@ -57,6 +67,10 @@ final class FrameQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while head == messages.count {
+            if wakeRequested {
+                wakeRequested = false
+                return nil
+            }
             if let deadline {
                 if !condition.wait(until: deadline) && head == messages.count { return nil }
             } else {

@@ -15,4 +15,8 @@ public protocol ChannelSocket: AnyObject, Sendable {
     func receive(timeout: Duration?) throws -> [Data]?
     /// Closes the socket; later calls fail.
     func close()
+    /// Makes a `receive` that is waiting (or the next one) return `nil` at once. The one method
+    /// another thread may call: it lets a thread hand the socket's owner work (a reply to send).
+    /// The kernel wakes only its shell socket; a transport may make it a no-op on the others.
+    func wakeUp()
 }

@@ -13,7 +13,7 @@ public struct MessageHeader: Hashable, Sendable {
     public var json: JSONValue
 
     /// The protocol version Rigor speaks.
-    public static let protocolVersion = "5.3"
+    public static let protocolVersion = "5.5"
 
     /// A fresh header for a message the kernel sends.
     public init(messageType: String, session: String, username: String = "rigor") {

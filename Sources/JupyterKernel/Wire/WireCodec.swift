@@ -4,17 +4,23 @@ import Foundation
 /// `[identities…, "<IDS|MSG>", signature, header, parent_header, metadata, content, buffers…]`.
 ///
 /// Decoding checks the signature before parsing any JSON, so a forged message has no effect.
+/// With a `DigestHistory` (the kernel's codec has one), a signature seen before is refused: a
+/// captured message replayed verbatim does not run again.
 public struct WireCodec: Sendable {
     public static let delimiter = Data("<IDS|MSG>".utf8)
 
     public let signer: MessageSigner
+    /// The signatures already accepted; `nil`: replays are not checked (clients, tests).
+    public let digests: DigestHistory?
 
-    public init(signer: MessageSigner) {
+    public init(signer: MessageSigner, digests: DigestHistory? = nil) {
         self.signer = signer
+        self.digests = digests
     }
 
-    public init(key: String, scheme: String = "hmac-sha256") {
+    public init(key: String, scheme: String = "hmac-sha256", digests: DigestHistory? = nil) {
         self.signer = MessageSigner(key: key, scheme: scheme)
+        self.digests = digests
     }
 
     /// The frames of a message, signed.
@@ -36,6 +42,8 @@ public struct WireCodec: Sendable {
         guard signer.isValid(signature: signature, for: parts) else {
             throw signature.isEmpty ? .missingSignature : .invalidSignature
         }
+        // Unsigned messages (empty key) have no digest to remember, as in ipykernel.
+        if signer.isSigning, let digests, !digests.insert(signature) { throw .replayedSignature }
         var objects: [JSONValue] = []
         for (part, name) in zip(parts, ["header", "parent_header", "metadata", "content"]) {
             guard let value = try? JSONValue(parsing: part) else { throw .malformedJSON(frame: name) }

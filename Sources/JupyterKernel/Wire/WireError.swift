@@ -7,6 +7,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedJSON(frame: String)
     case notAnObject(frame: String)
     case incompleteHeader
+    /// The signature of a message already received: a replay.
+    case replayedSignature
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedJSON(let frame): "malformed JSON in \(frame)"
         case .notAnObject(let frame): "\(frame) is not a JSON object"
         case .incompleteHeader: "header lacks msg_id, msg_type, session, username or version"
+        case .replayedSignature: "duplicate signature (a replayed message)"
         }
     }
 }
