@@ -47,7 +47,8 @@ let package = Package(
 
         // MARK: library (RigorLibrary)
         .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
-        .testTarget(name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden"]),
+        .testTarget(
+            name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
