@@ -85,40 +85,6 @@ final class ModelObject: NativeObject {
     }
 }
 
-/// `Dense(out)`: a dense layer whose input size is taken from its first input. Its weights are drawn then, from
-/// a seed the model's generator gave it, so a model with lazy layers is as reproducible as any other.
-final class LazyDense: Layer {
-    let outputSize: Int
-    let activation: ActivationFunction
-    var seed: UInt64 = 0
-    private(set) var built: Dense?
-
-    init(_ outputSize: Int, activation: ActivationFunction) throws {
-        guard outputSize > 0 else { throw NeuralNetworkError("Dense", "sizes must be positive, got \(outputSize)") }
-        self.outputSize = outputSize
-        self.activation = activation
-    }
-
-    var kind: String { built?.kind ?? "Dense(? → \(outputSize))" }
-    var ownParameters: [Parameter] { built?.ownParameters ?? [] }
-
-    func resetParameters(using generator: inout RandomGenerator) throws {
-        seed = generator.next()
-        if let built { try built.resetParameters(using: &generator) }
-    }
-
-    func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
-        if built == nil {
-            guard let inputSize = input.shape.last, inputSize > 0 else {
-                throw NeuralNetworkError(
-                    "Dense", "cannot infer the input size from \(TensorError.format(shape: input.shape))")
-            }
-            built = try Dense(inputSize, outputSize, activation: activation, seed: seed)
-        }
-        return try built!.forward(input, context: context)
-    }
-}
-
 extension ModelObject {
     /// Whether some layer still waits for its first input to know its size.
     var hasUnbuiltLayers: Bool {
