@@ -169,14 +169,14 @@ extension RigorLibrary {
             example: "Dense(64, 32, activation: .relu)"
         ) { a in try Dense(try a.int(0), try a.int(1), activation: try a.activation(2)) }
         if let dense = registry.types["Dense"] {
+            let lazyParameters = [
+                param(nil, "outputSize", "Int"),
+                param("activation", "activation", "Activation", default: relu, text: ".identity"),
+            ]
             dense.addInitializer(
                 BuiltinFunction(
                     Signature(
-                        "Dense",
-                        [
-                            param(nil, "outputSize", "Int"),
-                            param("activation", "activation", "Activation", default: relu, text: ".identity"),
-                        ], returns: "Dense",
+                        "Dense", lazyParameters, returns: "Dense",
                         doc: "A dense layer to `outputSize` features whose input size is taken from its first input.",
                         example: "Sequential([Flatten(), Dense(32, activation: .relu), Dense(10)])")
                 ) { arguments, _ in
@@ -186,8 +186,7 @@ extension RigorLibrary {
                     let spec =
                         "Dense(\(outputSize)" + (activation == .identity ? "" : ", activation: .\(activation.rawValue)")
                         + ")"
-                    let parameters = registry.types["Dense"]?.initializer?.overloads.last?.signature.parameters ?? []
-                    let description = layerDescription("Dense", parameters, arguments.values)
+                    let description = layerDescription("Dense", lazyParameters, arguments.values)
                     return .object(LayerObject(layer, typeName: "Dense", spec: spec, layerDescription: description))
                 })
         }
