@@ -27,7 +27,7 @@ let package = Package(
 
         // MARK: display
         .target(name: "RichDisplay"),
-        .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"]),
+        .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"], exclude: ["Snapshots"]),
 
         // MARK: engine targets (TensorCore)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
