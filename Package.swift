@@ -28,7 +28,7 @@ let package = Package(
 
         // MARK: display
         .target(name: "RichDisplay"),
-        .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"]),
+        .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"], exclude: ["Snapshots"]),
 
         // MARK: engine targets (TensorCore)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -48,7 +48,8 @@ let package = Package(
 
         // MARK: library (RigorLibrary)
         .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
-        .testTarget(name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden"]),
+        .testTarget(
+            name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),

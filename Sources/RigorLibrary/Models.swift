@@ -9,13 +9,14 @@ final class LayerObject: NativeObject {
     let layer: any Layer
     let typeName: String
     let spec: String
-    /// The initializer's arguments, one per parameter, to rebuild the layer (`Model.load`).
-    let arguments: [Value]
-    init(_ layer: any Layer, typeName: String, spec: String, arguments: [Value]) {
+    /// The initializer's arguments by parameter name, to rebuild the layer (`Model.load`); nil when an argument
+    /// has no form in a checkpoint.
+    let layerDescription: LayerDescription?
+    init(_ layer: any Layer, typeName: String, spec: String, layerDescription: LayerDescription?) {
         self.layer = layer
         self.typeName = typeName
         self.spec = spec
-        self.arguments = arguments
+        self.layerDescription = layerDescription
     }
     var description: String { "\(spec)  (\(layer.parameterCount) parameters)" }
 }
@@ -26,8 +27,8 @@ final class ModelObject: NativeObject {
     let layerSpecs: [String]
     var inputShape: [Int]?
     var lastHistory: NeuralNetworks.History?
-    /// Each layer's type and initializer arguments, when every layer is a library layer.
-    var architecture: [(type: String, arguments: [Value])]?
+    /// Each layer's description, when every layer is a library layer that has one.
+    var architecture: [LayerDescription]?
     var seed: UInt64 = 0
     init(_ model: any Layer, layerSpecs: [String], inputShape: [Int]?) {
         self.model = model
@@ -35,52 +36,23 @@ final class ModelObject: NativeObject {
         self.inputShape = inputShape
     }
 
-    /// The architecture as checkpoint metadata: one line per layer, tab-separated typed values.
+    /// The architecture as checkpoint metadata (``ModelArchitecture``, JSON); empty when the model cannot be
+    /// rebuilt from descriptions (it holds a nested model, or a `Dense(out)` that has not seen an input).
     var architectureMetadata: [String: String] {
-        guard let architecture else { return [:] }
-        func encode(_ value: Value) -> String? {
-            switch value {
-            case .int(let i): return "i:\(i)"
-            case .double(let d): return "d:\(d)"
-            case .bool(let b): return "b:\(b)"
-            case .nil: return "n"
-            case .implicitMember(let member) where member.arguments == nil: return "m:\(member.name)"
-            default: return nil
-            }
+        guard var layers = architecture else { return [:] }
+        for index in layers.indices where index < model.children.count {
+            guard let lazy = model.children[index].layer as? LazyDense else { continue }
+            guard let built = lazy.built else { return [:] }
+            layers[index] = LayerDescription(
+                kind: "Dense",
+                arguments: [
+                    "inputSize": .int(built.inputSize), "outputSize": .int(built.outputSize),
+                    "activation": .member(built.activation.rawValue),
+                ])
         }
-        var lines: [String] = []
-        for (index, entry) in architecture.enumerated() {
-            var layer = entry
-            if index < model.children.count, let lazy = model.children[index].layer as? LazyDense {
-                guard let built = lazy.built else { return [:] }
-                layer = (
-                    "Dense",
-                    [
-                        .int(built.inputSize), .int(built.outputSize),
-                        .implicitMember(ImplicitMember(name: built.activation.rawValue)),
-                    ]
-                )
-            }
-            let values = layer.arguments.compactMap(encode)
-            guard values.count == layer.arguments.count else { return [:] }
-            lines.append(([layer.type] + values).joined(separator: "\t"))
-        }
-        var metadata = ["rigor.architecture": lines.joined(separator: "\n"), "rigor.seed": String(seed)]
-        if let inputShape { metadata["rigor.inputShape"] = inputShape.map(String.init).joined(separator: ",") }
-        return metadata
+        return ModelArchitecture(layers: layers, seed: seed, inputShape: inputShape).metadata
     }
 
-    static func decode(_ text: String) -> Value? {
-        if text == "n" { return .nil }
-        let (tag, rest) = (text.prefix(2), String(text.dropFirst(2)))
-        switch tag {
-        case "i:": return Int(rest).map(Value.int)
-        case "d:": return Double(rest).map(Value.double)
-        case "b:": return .bool(rest == "true")
-        case "m:": return .implicitMember(ImplicitMember(name: rest))
-        default: return nil
-        }
-    }
     var typeName: String { "Sequential" }
 
     /// The summary rows: with a known input shape, output shapes too.
@@ -110,40 +82,6 @@ final class ModelObject: NativeObject {
         let title = "Sequential" + (inputShape.map { " (input \(TensorError.format(shape: $0)))" } ?? "")
         return ([title, line(headers)] + table.map(line) + ["total parameters: \(model.parameterCount)"]).joined(
             separator: "\n")
-    }
-}
-
-/// `Dense(out)`: a dense layer whose input size is taken from its first input. Its weights are drawn then, from
-/// a seed the model's generator gave it, so a model with lazy layers is as reproducible as any other.
-final class LazyDense: Layer {
-    let outputSize: Int
-    let activation: ActivationFunction
-    var seed: UInt64 = 0
-    private(set) var built: Dense?
-
-    init(_ outputSize: Int, activation: ActivationFunction) throws {
-        guard outputSize > 0 else { throw NeuralNetworkError("Dense", "sizes must be positive, got \(outputSize)") }
-        self.outputSize = outputSize
-        self.activation = activation
-    }
-
-    var kind: String { built?.kind ?? "Dense(? → \(outputSize))" }
-    var ownParameters: [Parameter] { built?.ownParameters ?? [] }
-
-    func resetParameters(using generator: inout RandomGenerator) throws {
-        seed = generator.next()
-        if let built { try built.resetParameters(using: &generator) }
-    }
-
-    func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
-        if built == nil {
-            guard let inputSize = input.shape.last, inputSize > 0 else {
-                throw NeuralNetworkError(
-                    "Dense", "cannot infer the input size from \(TensorError.format(shape: input.shape))")
-            }
-            built = try Dense(inputSize, outputSize, activation: activation, seed: seed)
-        }
-        return try built!.forward(input, context: context)
     }
 }
 
@@ -210,7 +148,8 @@ extension RigorLibrary {
                     if let defaultValue = parameter.defaultValue, defaultValue == value { return nil }
                     return (parameter.label.map { "\($0): " } ?? "") + value.debugDescription
                 }.joined(separator: ", ") + ")"
-            return .object(LayerObject(layer, typeName: name, spec: spec, arguments: arguments.values))
+            let description = layerDescription(name, parameters, arguments.values)
+            return .object(LayerObject(layer, typeName: name, spec: spec, layerDescription: description))
         }
         type.getter("parameterCount", type: "Int", doc: "The number of trainable numbers.") {
             .int(try $0.object(LayerObject.self).layer.parameterCount)
@@ -230,14 +169,14 @@ extension RigorLibrary {
             example: "Dense(64, 32, activation: .relu)"
         ) { a in try Dense(try a.int(0), try a.int(1), activation: try a.activation(2)) }
         if let dense = registry.types["Dense"] {
+            let lazyParameters = [
+                param(nil, "outputSize", "Int"),
+                param("activation", "activation", "Activation", default: relu, text: ".identity"),
+            ]
             dense.addInitializer(
                 BuiltinFunction(
                     Signature(
-                        "Dense",
-                        [
-                            param(nil, "outputSize", "Int"),
-                            param("activation", "activation", "Activation", default: relu, text: ".identity"),
-                        ], returns: "Dense",
+                        "Dense", lazyParameters, returns: "Dense",
                         doc: "A dense layer to `outputSize` features whose input size is taken from its first input.",
                         example: "Sequential([Flatten(), Dense(32, activation: .relu), Dense(10)])")
                 ) { arguments, _ in
@@ -247,7 +186,8 @@ extension RigorLibrary {
                     let spec =
                         "Dense(\(outputSize)" + (activation == .identity ? "" : ", activation: .\(activation.rawValue)")
                         + ")"
-                    return .object(LayerObject(layer, typeName: "Dense", spec: spec, arguments: arguments.values))
+                    let description = layerDescription("Dense", lazyParameters, arguments.values)
+                    return .object(LayerObject(layer, typeName: "Dense", spec: spec, layerDescription: description))
                 })
         }
         layer(
@@ -381,12 +321,16 @@ extension RigorLibrary {
             let items = try arguments.array(0)
             var layers: [any Layer] = []
             var specs: [String] = []
-            var architecture: [(type: String, arguments: [Value])]? = []
+            var architecture: [LayerDescription]? = []
             for item in items {
                 if case .object(let object as LayerObject) = item {
                     layers.append(object.layer)
                     specs.append(object.spec)
-                    architecture?.append((object.typeName, object.arguments))
+                    if let description = object.layerDescription {
+                        architecture?.append(description)
+                    } else {
+                        architecture = nil
+                    }
                 } else if case .object(let object as ModelObject) = item {
                     layers.append(object.model)
                     specs.append("Sequential")
@@ -488,27 +432,26 @@ extension RigorLibrary {
         ) { arguments, context in
             let path = try arguments.string(0)
             let metadata = try engine(argument: 0) { try Checkpoint.read(from: path).metadata }
-            guard let text = metadata["rigor.architecture"] else {
+            let description = try engine(argument: 0) { try ModelArchitecture(metadata: metadata) }
+            guard let architecture = description else {
                 throw BuiltinError(
                     .value,
                     "\(path) has no Rigor architecture (saved outside Rigor?); build the model and call model.load(path)",
                     argument: 0)
             }
             var layers: [Value] = []
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                guard let type = context.registry.types[fields[0]], type.conformances.contains("Layer") else {
-                    throw BuiltinError(.value, "\(path): unknown layer '\(fields[0])'", argument: 0)
+            for (index, layer) in architecture.layers.enumerated() {
+                guard let type = context.registry.types[layer.kind], type.conformances.contains("Layer") else {
+                    throw BuiltinError(
+                        .value, "\(path): layer \(index) is an unknown kind '\(layer.kind)'", argument: 0)
                 }
-                let values = fields.dropFirst().compactMap(ModelObject.decode)
-                layers.append(try context.call(.type(type), Array(values)))
+                let (initializer, values) = try initializerCall(for: layer, of: type, path: path, index: index)
+                layers.append(try context.call(.function(initializer), values))
             }
-            let seed = Int(metadata["rigor.seed"] ?? "0") ?? 0
             guard let sequential = context.registry.types["Sequential"] else { return .nil }
-            let model = try context.call(.type(sequential), [.array(layers), .int(seed)]).model
-            if let shape = metadata["rigor.inputShape"] {
-                model.inputShape = shape.split(separator: ",").compactMap { Int($0) }
-            }
+            let seed = Value.int(Int(clamping: architecture.seed))
+            let model = try context.call(.type(sequential), [.array(layers), seed]).model
+            if let shape = architecture.inputShape { model.inputShape = shape }
             try engine(argument: 0) { try Checkpoint.load(model.model, from: path) }
             return .object(model)
         }
@@ -516,6 +459,68 @@ extension RigorLibrary {
 
         let weights = TypeDescriptor("Weights", doc: "A copy of a model's weights (`model.weights()`).")
         registry.register(weights)
+    }
+}
+
+extension RigorLibrary {
+    /// A layer's description from its initializer's parameters and the values they received; nil when a value has
+    /// no form in a checkpoint.
+    static func layerDescription(
+        _ kind: String, _ parameters: [Signature.Parameter], _ values: [Value]
+    )
+        -> LayerDescription?
+    {
+        var arguments: [String: LayerArgument] = [:]
+        for (parameter, value) in zip(parameters, values) {
+            switch value {
+            case .int(let i): arguments[parameter.name] = .int(i)
+            case .double(let d): arguments[parameter.name] = .double(d)
+            case .bool(let b): arguments[parameter.name] = .bool(b)
+            case .nil: arguments[parameter.name] = LayerArgument.none
+            case .implicitMember(let member) where member.arguments == nil:
+                arguments[parameter.name] = .member(member.name)
+            default: return nil
+            }
+        }
+        return LayerDescription(kind: kind, arguments: arguments)
+    }
+
+    /// The initializer of `type` that rebuilds `layer`, and the values in its parameter order: the layer's
+    /// arguments by name, the parameter's default for one the file does not have (a parameter added after the file
+    /// was written). It is the first initializer (or overload) that takes every argument the file names and needs
+    /// no other.
+    static func initializerCall(
+        for layer: LayerDescription, of type: TypeDescriptor, path: String, index: Int
+    )
+        throws -> (BuiltinFunction, [Value])
+    {
+        let initializers = type.initializer.map { [$0] + $0.overloads } ?? []
+        let fitting = initializers.first { function in
+            let parameters = function.signature.parameters
+            let names = Set(parameters.map(\.name))
+            return layer.arguments.keys.allSatisfy(names.contains)
+                && parameters.allSatisfy { $0.defaultValue != nil || layer.arguments[$0.name] != nil }
+        }
+        guard let function = fitting else {
+            let known = Set(initializers.flatMap { $0.signature.parameters.map(\.name) })
+            let unknown = layer.arguments.keys.filter { !known.contains($0) }.sorted()
+            let reason =
+                unknown.isEmpty
+                ? "does not have the arguments \(layer.kind)(…) needs"
+                : "has arguments this Rigor's \(layer.kind) does not take: \(unknown.joined(separator: ", "))"
+            throw BuiltinError(.value, "\(path): layer \(index) (\(layer.kind)) \(reason)", argument: 0)
+        }
+        let values = function.signature.parameters.map { parameter -> Value in
+            switch layer.arguments[parameter.name] {
+            case .int(let i): return .int(i)
+            case .double(let d): return .double(d)
+            case .bool(let b): return .bool(b)
+            case .member(let name): return .implicitMember(ImplicitMember(name: name))
+            case .some(.none): return .nil
+            case nil: return parameter.defaultValue ?? .nil
+            }
+        }
+        return (function, values)
     }
 }
 

@@ -91,6 +91,8 @@ func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
         throw BuiltinError(.shape, error.description, argument: argument)
     } catch let error as NeuralNetworkError {
         throw BuiltinError(.shape, error.description, argument: argument)
+    } catch let error as FileAccessError {
+        throw BuiltinError(.io, error.description, argument: argument)
     } catch let error as DataFileError {
         throw BuiltinError(.io, String(describing: error), argument: argument)
     } catch let error as TrainingError {

@@ -43,7 +43,12 @@ func temporaryPath(_ name: String) -> String {
         #expect(error("a,b\n1,\"q\"x\n") == "data.csv:2:6: unexpected 'x' after a closing quote")
         #expect(error("") == "data.csv: the file is empty")
         #expect(error("a\n1\n", types: ["z": .text]).hasPrefix("data.csv:1: no column named 'z'"))
-        #expect(throws: DataFileError.self) { try CSVTable.read("/nonexistent/file.csv") }
+        // A file that cannot be opened is not malformed: it is an access error with the operating system's reason.
+        #expect(
+            throws: FileAccessError(path: "/nonexistent/file.csv", access: .read, reason: "No such file or directory")
+        ) {
+            try CSVTable.read("/nonexistent/file.csv")
+        }
     }
 }
 

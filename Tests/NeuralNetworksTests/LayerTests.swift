@@ -234,3 +234,49 @@ extension Float {
     var tanhValue: Float { Float(Foundation.tanh(Double(self))) }
     func exp() -> Float { Float(Foundation.exp(Double(self))) }
 }
+
+@Suite struct LazyDenseTests {
+    @Test func takesItsInputSizeFromTheFirstInput() throws {
+        let lazy = try LazyDense(3, activation: .relu, seed: 5)
+        #expect(lazy.built == nil)
+        #expect(lazy.parameterCount == 0)
+        #expect(lazy.kind == "Dense(? → 3)")
+        let input = try Tensor(shape: [2, 4], scalars: (0..<8).map { Float($0) / 8 - 0.5 })
+        let output = try lazy(input)
+        #expect(output.shape == [2, 3])
+        let built = try #require(lazy.built)
+        #expect(built.inputSize == 4)
+        #expect(lazy.parameterCount == 4 * 3 + 3)
+        #expect(lazy.kind == "Dense(relu)")
+        // The same weights as the Dense it stands for, drawn from its seed.
+        let dense = try Dense(4, 3, activation: .relu, seed: 5)
+        #expect(lazy.snapshot() == dense.snapshot())
+        #expect(try dense(input).scalars == output.scalars)
+        #expect(lazy.namedParameters.map(\.name) == ["weight", "bias"])
+    }
+
+    @Test func inAModelItIsReproducibleFromTheModelsSeed() throws {
+        func make() throws -> Sequential {
+            try Sequential([Flatten(), LazyDense(8, activation: .tanh), LazyDense(2)], seed: 7)
+        }
+        let first = try make()
+        let second = try make()
+        #expect(first.parameterCount == 0)
+        _ = try first.summary(inputShape: [2, 3])
+        _ = try second.summary(inputShape: [2, 3])
+        #expect(first.parameterCount == 6 * 8 + 8 + 8 * 2 + 2)
+        #expect(first.snapshot() == second.snapshot())
+        let other = try Sequential([Flatten(), LazyDense(8, activation: .tanh), LazyDense(2)], seed: 8)
+        _ = try other.summary(inputShape: [2, 3])
+        #expect(other.snapshot() != first.snapshot())
+    }
+
+    @Test func rejectsSizesItCannotUse() throws {
+        #expect(throws: NeuralNetworkError("Dense", "sizes must be positive, got 0")) { try LazyDense(0) }
+        let lazy = try LazyDense(2)
+        #expect(throws: NeuralNetworkError("Dense", "cannot infer the input size from [3, 0]")) {
+            try lazy(Tensor.zeros([3, 0]))
+        }
+        #expect(lazy.built == nil)
+    }
+}

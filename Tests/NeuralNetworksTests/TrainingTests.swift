@@ -190,6 +190,34 @@ func irisModel(seed: UInt64 = 0) throws -> Sequential {
         #expect(throws: NeuralNetworkError.self) { try Checkpoint.read(from: path) }
     }
 
+    @Test func unwritableAndUnreadableFilesNameThePathAndTheReason() throws {
+        let model = try Dense(3, 4)
+        let missing = temporaryPath("no-such-folder/model.safetensors")
+        #expect(throws: FileAccessError(path: missing, access: .write, reason: "No such file or directory")) {
+            try Checkpoint.save(model, to: missing)
+        }
+        #expect(throws: FileAccessError(path: "/sys/model.safetensors", access: .write, reason: "Permission denied")) {
+            try Checkpoint.save(model, to: "/sys/model.safetensors")
+        }
+        #expect(throws: FileAccessError(path: missing, access: .read, reason: "No such file or directory")) {
+            try Checkpoint.read(from: missing)
+        }
+        let folder = temporaryPath("")
+        #expect(throws: FileAccessError(path: folder, access: .read, reason: "Is a directory")) {
+            try CSVTable.read(folder)
+        }
+        #expect(
+            "\(FileAccessError(path: missing, access: .write, reason: "No such file or directory"))"
+                == "cannot write '\(missing)': No such file or directory")
+        // A save that cannot rename over its target (a folder) leaves the old file as it was and nothing temporary.
+        let taken = temporaryPath("taken-\(UUID())")
+        try FileManager.default.createDirectory(atPath: taken + "/inside", withIntermediateDirectories: true)
+        #expect(throws: FileAccessError(path: taken, access: .write, reason: "Is a directory")) {
+            try Checkpoint.save(model, to: taken)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
     @Test func modelCheckpointSavesTheBestEpoch() throws {
         let (train, test) = try irisSplit()
         let path = temporaryPath("best.safetensors")

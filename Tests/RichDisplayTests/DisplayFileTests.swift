@@ -50,4 +50,24 @@ import Testing
             try DisplayFile.writeAtomically("x", to: "/nonexistent-rigor-directory/x.svg")
         }
     }
+
+    @Test func namesTheOperatingSystemsReason() throws {
+        let missing = DisplayFile.SaveError(
+            path: "/nonexistent-rigor-directory/x.svg", message: "No such file or directory")
+        #expect(throws: missing) { try DisplayFile.writeAtomically("x", to: "/nonexistent-rigor-directory/x.svg") }
+        // sysfs takes no new files, not even from root.
+        let denied = DisplayFile.SaveError(path: "/sys/x.svg", message: "Permission denied")
+        #expect(throws: denied) { try DisplayFile.writeAtomically("x", to: "/sys/x.svg") }
+        // A failed rename (the target is a folder) leaves the folder as it was and no temporary file.
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let target = directory.appendingPathComponent("taken.svg")
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(
+            at: target.appendingPathComponent("inside"), withIntermediateDirectories: false)
+        #expect(throws: DisplayFile.SaveError(path: target.path, message: "Is a directory")) {
+            try DisplayFile.writeAtomically("x", to: target.path)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["taken.svg"])
+    }
 }

@@ -4,6 +4,34 @@ import Foundation
 
 /// The displayables the snapshot, determinism and well-formedness tests share.
 enum Fixtures {
+    /// Four epochs of metrics: validation loss is lowest at epoch 2.
+    static let progressMetrics: [(name: String, values: [Double])] = [
+        ("loss", [2.31, 1.42, 0.98, 0.71]), ("accuracy", [0.4, 0.6, 0.7, 0.75]),
+        ("val_loss", [2.05, 1.31, 1.35, 1.40]), ("val_accuracy", [0.5, 0.62, 0.61, 0.6]),
+    ]
+
+    /// `fit` as it starts, mid-epoch, finished, and stopped by an interrupt.
+    static var progressBegan: TrainingProgressView {
+        TrainingProgressView(
+            state: .running, epoch: 0, epochs: 12, batch: 0, batchesPerEpoch: 79, runningLoss: nil, metrics: [],
+            elapsed: 0)
+    }
+    static var progressRunning: TrainingProgressView {
+        TrainingProgressView(
+            state: .running, epoch: 5, epochs: 12, batch: 10, batchesPerEpoch: 79, runningLoss: 0.6543,
+            metrics: progressMetrics, elapsed: 12.5)
+    }
+    static var progressFinished: TrainingProgressView {
+        TrainingProgressView(
+            state: .finished, epoch: 4, epochs: 4, batch: 79, batchesPerEpoch: 79, runningLoss: 0.7,
+            metrics: progressMetrics, elapsed: 75.2)
+    }
+    static var progressStopped: TrainingProgressView {
+        TrainingProgressView(
+            state: .stopped("interrupted at epoch 4"), epoch: 4, epochs: 12, batch: 3, batchesPerEpoch: 79,
+            runningLoss: 0.7, metrics: progressMetrics, elapsed: 30)
+    }
+
     static var lossChart: Plot {
         let train = [2.31, 1.42, 0.98, 0.71, 0.55, 0.46, 0.40, 0.36, 0.33, 0.31, 0.30, 0.29]
         let validation = [2.05, 1.31, 0.95, 0.78, 0.66, 0.61, 0.59, 0.60, 0.62, 0.65, 0.66, 0.69]

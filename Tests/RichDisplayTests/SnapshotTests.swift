@@ -20,6 +20,14 @@ import Testing
         ("grid-search.txt", Fixtures.gridSearch.plainText),
         ("grid-search.csv", Fixtures.gridSearch.csv),
         ("grid-search.json", Fixtures.gridSearch.json),
+        ("progress-began.html", Fixtures.progressBegan.html),
+        ("progress-began.txt", Fixtures.progressBegan.line),
+        ("progress-running.html", Fixtures.progressRunning.html),
+        ("progress-running.txt", Fixtures.progressRunning.line),
+        ("progress-finished.html", Fixtures.progressFinished.html),
+        ("progress-finished.txt", Fixtures.progressFinished.line),
+        ("progress-stopped.html", Fixtures.progressStopped.html),
+        ("progress-stopped.txt", Fixtures.progressStopped.line),
     ]
 
     @Test(arguments: cases.map(\.name)) func matchesReviewedSnapshot(name: String) throws {

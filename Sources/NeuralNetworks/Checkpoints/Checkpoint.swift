@@ -8,7 +8,8 @@ import TensorCore
 /// `safetensors.torch.load_file` reads a `Sequential`'s checkpoint into the matching `nn.Sequential`.
 public enum Checkpoint {
     /// Writes every parameter and buffer of `model` to `path`: first to a temporary file in the same folder, then
-    /// renamed over `path`, so a crash mid-save leaves the previous file intact.
+    /// renamed over `path`, so a crash mid-save leaves the previous file intact. A file that cannot be written is a
+    /// ``FileAccessError`` with the operating system's reason.
     public static func save(_ model: any Layer, to path: String, metadata: [String: String] = [:]) throws {
         try write(model.namedParameters.map { ($0.name, $0.parameter.value) }, to: path, metadata: metadata)
     }
@@ -44,31 +45,13 @@ public enum Checkpoint {
                 }
             }
         }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try data.write(to: temporary)
-            guard rename(temporary.path, url.path) == 0 else {
-                throw NeuralNetworkError(
-                    "saveCheckpoint", "could not rename into \(path): \(String(cString: strerror(errno)))")
-            }
-        } catch let error as NeuralNetworkError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw NeuralNetworkError("saveCheckpoint", "could not write \(path): \(error.localizedDescription)")
-        }
+        try FileAccess.writeAtomically(data, to: path)
     }
 
     /// The tensors (F32, F64, F16, BF16, I64, I32, U8 converted to Float) and metadata of a safetensors file.
     public static func read(from path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         try ArrayFile.checkSize(of: path, operation: "loadCheckpoint", expansion: 4)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NeuralNetworkError("loadCheckpoint", "cannot read \(path)")
-        }
-        let bytes = [UInt8](data)
+        let bytes = [UInt8](try FileAccess.contents(of: path))
         guard bytes.count >= 8 else { throw NeuralNetworkError("loadCheckpoint", "\(path): too short for safetensors") }
         let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
         guard headerLength > 0, 8 + headerLength <= bytes.count,

@@ -117,9 +117,7 @@ public enum ArrayFile {
     /// (what reading it will hold at once: the bytes, their copies, the values decoded from them).
     static func contents(_ path: String, operation: String, expansion: Int) throws -> [UInt8] {
         try checkSize(of: path, operation: operation, expansion: expansion)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(file: path, "cannot read the file")
-        }
+        let data = try FileAccess.contents(of: path)
         return [UInt8](data)
     }
 

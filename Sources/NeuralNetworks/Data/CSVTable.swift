@@ -40,9 +40,7 @@ public struct CSVTable: Sendable {
     ) throws -> CSVTable {
         // Parsed cells take several times the file's bytes (strings, then Float columns).
         try ArrayFile.checkSize(of: path, operation: "readCSV", expansion: 8)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(file: path, "cannot read the file")
-        }
+        let data = try FileAccess.contents(of: path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataFileError(file: path, "the file is not UTF-8 text")
         }

@@ -44,23 +44,33 @@ public enum DisplayFile {
         try writeAtomically(contents(of: value, forPath: path), to: path)
     }
 
-    /// Writes `text` as UTF-8 to a temporary file in the same directory, then renames it over `path`.
+    /// Writes `text` as UTF-8 to a temporary file in the same directory, flushed to disk, then renamed over `path`;
+    /// a failure leaves the previous file as it was, no temporary file behind, and the operating system's reason
+    /// (`No such file or directory`, `Permission denied`) in the error.
     public static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try Data(text.utf8).write(to: temporary, options: [.withoutOverwriting])
-            if rename(temporary.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw SaveError(path: path, message: reason)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw SaveError(path: path, message: String(cString: strerror(errno))) }
+        var failure: Int32 = 0
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
             }
-        } catch let error as SaveError {
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SaveError(path: path, message: error.localizedDescription)
+            offset += written
+        }
+        if failure == 0, fsync(descriptor) != 0 { failure = errno }
+        if close(descriptor) != 0, failure == 0 { failure = errno }
+        if failure == 0, rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw SaveError(path: path, message: String(cString: strerror(failure)))
         }
     }
 

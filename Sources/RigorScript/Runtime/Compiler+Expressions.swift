@@ -2,8 +2,8 @@ import OrderedCollections
 
 extension Compiler {
     func compile(_ expression: Expr) -> Evaluate {
-        switch expression {
-        case let e as LiteralExpr:
+        switch expression.node {
+        case .literal(let e):
             // Numbers and Bools are built in place: returning a captured `Value` copies it
             // through its outlined copy function.
             switch e.value {
@@ -14,13 +14,13 @@ extension Compiler {
                 let value = e.value
                 return { _ in value }
             }
-        case let e as InterpolatedStringExpr:
+        case .interpolatedString(let e):
             return compileInterpolation(e)
-        case let e as VariableExpr:
+        case .variable(let e):
             return variableRead(e.location, name: e.name, span: e.span)
-        case let e as DollarExpr:
+        case .dollar(let e):
             return variableRead(e.location, name: "$\(e.index)", span: e.span)
-        case let e as ImplicitMemberExpr:
+        case .implicitMember(let e):
             let name = e.name
             guard let arguments = e.arguments else {
                 let value = Value.implicitMember(ImplicitMember(name: name))
@@ -33,10 +33,10 @@ extension Compiler {
                 for (label, value) in zip(labels, values) { evaluated.append((label, try value(frame))) }
                 return .implicitMember(ImplicitMember(name: name, arguments: evaluated))
             }
-        case let e as OperatorFunctionExpr:
+        case .operatorFunction(let e):
             let function = Value.function(Compiler.operatorFunction(e.op, span: e.span))
             return { _ in function }
-        case let e as UnaryExpr:
+        case .unary(let e):
             let operand = compile(e.operand)
             let span = e.span
             if e.op == .minus {
@@ -47,9 +47,9 @@ extension Compiler {
                 }
             }
             return { frame in try Operators.not(operand(frame), at: span) }
-        case let e as BinaryExpr:
+        case .binary(let e):
             return compileBinary(e)
-        case let e as TernaryExpr:
+        case .ternary(let e):
             let condition = compile(e.condition)
             let thenBranch = compile(e.thenBranch)
             let elseBranch = compile(e.elseBranch)
@@ -57,7 +57,7 @@ extension Compiler {
             return { frame in
                 try Operators.condition(condition(frame), at: span) ? thenBranch(frame) : elseBranch(frame)
             }
-        case let e as MemberExpr:
+        case .member(let e):
             let object = compile(e.object)
             let name = e.name
             let span = e.nameSpan
@@ -70,7 +70,7 @@ extension Compiler {
                     throw ScriptError(builtin: error, at: span)
                 }
             }
-        case let e as SubscriptExpr:
+        case .subscriptAccess(let e):
             let object = compile(e.object)
             let indices = e.arguments.map { compile($0.value) }
             let span = e.arguments.first.map { $0.span.through(e.arguments.last!.span) } ?? e.span
@@ -112,9 +112,9 @@ extension Compiler {
                     throw ScriptError(builtin: error, at: span)
                 }
             }
-        case let e as CallExpr:
+        case .call(let e):
             return compileCall(e)
-        case let e as ArrayLiteralExpr:
+        case .arrayLiteral(let e):
             let elements = e.elements.map(compile)
             return { frame in
                 var array: [Value] = []
@@ -122,7 +122,7 @@ extension Compiler {
                 for element in elements { array.append(try element(frame)) }
                 return .array(array)
             }
-        case let e as DictionaryLiteralExpr:
+        case .dictionaryLiteral(let e):
             let entries = e.entries.map { (compile($0.key), compile($0.value), $0.key.span) }
             return { frame in
                 var dictionary = OrderedDictionary<Value, Value>()
@@ -136,7 +136,7 @@ extension Compiler {
                 }
                 return .dictionary(dictionary)
             }
-        case let e as ClosureExpr:
+        case .closure(let e):
             let code = compileFunction(e.function)
             let declaration = e.function
             let captures = declaration.captures
@@ -149,8 +149,6 @@ extension Compiler {
                 }
                 return .function(ScriptFunction(declaration: declaration, code: code, captures: boxes))
             }
-        default:
-            preconditionFailure("cannot compile \(expression)")
         }
     }
 

@@ -157,16 +157,16 @@ final class Compiler {
     }
 
     private func compile(_ statement: Stmt) -> Execute {
-        switch statement {
-        case let s as ExpressionStmt:
+        switch statement.node {
+        case .expression(let s):
             let expression = compile(s.expression)
             return { frame in
                 _ = try expression(frame)
                 return .next
             }
-        case let s as AssignmentStmt:
+        case .assignment(let s):
             return compileAssignment(s)
-        case let s as VariableDecl:
+        case .variableDeclaration(let s):
             let initializer = compile(s.initializer)
             let store = storeDeclaration(s.location, span: s.nameSpan, isConstant: s.isConstant)
             guard let type = s.type else {
@@ -186,20 +186,20 @@ final class Compiler {
                 try store(frame, converted)
                 return .next
             }
-        case let s as DestructuringDecl:
+        case .destructuring(let s):
             return compileDestructuring(s)
-        case let s as IfStmt:
+        case .ifStatement(let s):
             return compileIf(s)
-        case let s as GuardStmt:
+        case .guardStatement(let s):
             let condition = compileConditions(s.conditions)
             let elseBranch = compileBlock(s.elseBranch.statements, hoisting: hoisted(s.elseBranch))
             return { frame in
                 if try condition(frame) { return .next }
                 return try elseBranch(frame)
             }
-        case let s as ForStmt:
+        case .forLoop(let s):
             return compileFor(s)
-        case let s as WhileStmt:
+        case .whileLoop(let s):
             let condition = compile(s.condition)
             let body = compileBlock(s.body.statements, hoisting: hoisted(s.body))
             let span = s.condition.span
@@ -215,9 +215,9 @@ final class Compiler {
                     }
                 }
             }
-        case let s as BlockStmt:
+        case .block(let s):
             return compileBlock(s.statements, hoisting: hoisted(s))
-        case let s as ReturnStmt:
+        case .returnStatement(let s):
             guard let valueExpression = s.value else {
                 return { frame in
                     frame.returnValue = .nil
@@ -258,14 +258,12 @@ final class Compiler {
                 frame.returnValue = try value(frame)
                 return .returnFromFunction
             }
-        case is BreakStmt:
+        case .breakStatement:
             return { _ in .breakLoop }
-        case is ContinueStmt:
+        case .continueStatement:
             return { _ in .continueLoop }
-        case is FunctionDecl:
+        case .functionDeclaration:
             return { _ in .next }  // hoisted to the start of its block
-        default:
-            preconditionFailure("cannot compile \(statement)")
         }
     }
 

@@ -11,34 +11,35 @@ enum CaptureScanner {
     }
 
     private static func scan(_ statement: Stmt, nested: Bool, into names: inout Set<String>) {
-        switch statement {
-        case let s as ExpressionStmt: scan(s.expression, nested: nested, into: &names)
-        case let s as AssignmentStmt:
+        switch statement.node {
+        case .expression(let s): scan(s.expression, nested: nested, into: &names)
+        case .assignment(let s):
             scan(s.target, nested: nested, into: &names)
             scan(s.value, nested: nested, into: &names)
-        case let s as VariableDecl: scan(s.initializer, nested: nested, into: &names)
-        case let s as DestructuringDecl: scan(s.initializer, nested: nested, into: &names)
-        case let s as FunctionDecl:
+        case .variableDeclaration(let s): scan(s.initializer, nested: nested, into: &names)
+        case .destructuring(let s): scan(s.initializer, nested: nested, into: &names)
+        case .functionDeclaration(let s):
             if !nested { names.insert(s.name) }  // a local function that recurses captures itself
             scanFunction(s, into: &names)
-        case let s as IfStmt:
+        case .ifStatement(let s):
             for condition in s.conditions { scan(condition, nested: nested, into: &names) }
             scan(s.thenBranch, nested: nested, into: &names)
             if let e = s.elseBranch { scan(e, nested: nested, into: &names) }
-        case let s as GuardStmt:
+        case .guardStatement(let s):
             for condition in s.conditions { scan(condition, nested: nested, into: &names) }
             scan(s.elseBranch, nested: nested, into: &names)
-        case let s as ForStmt:
+        case .forLoop(let s):
             scan(s.sequence, nested: nested, into: &names)
             scan(s.body, nested: nested, into: &names)
-        case let s as WhileStmt:
+        case .whileLoop(let s):
             scan(s.condition, nested: nested, into: &names)
             scan(s.body, nested: nested, into: &names)
-        case let s as BlockStmt:
+        case .block(let s):
             for inner in s.statements { scan(inner, nested: nested, into: &names) }
-        case let s as ReturnStmt:
+        case .returnStatement(let s):
             if let value = s.value { scan(value, nested: nested, into: &names) }
-        default: break
+        case .breakStatement, .continueStatement:  // nothing to scan
+            break
         }
     }
 
@@ -122,36 +123,37 @@ enum DollarScanner {
 enum ExpressionWalker {
     static func visit(_ expression: Expr, _ visitor: (Expr) -> Bool) {
         guard visitor(expression) else { return }
-        switch expression {
-        case let e as InterpolatedStringExpr:
+        switch expression.node {
+        case .interpolatedString(let e):
             for case .expression(let part) in e.parts { visit(part, visitor) }
-        case let e as ImplicitMemberExpr:
+        case .implicitMember(let e):
             for argument in e.arguments ?? [] { visit(argument.value, visitor) }
-        case let e as UnaryExpr: visit(e.operand, visitor)
-        case let e as BinaryExpr:
+        case .unary(let e): visit(e.operand, visitor)
+        case .binary(let e):
             visit(e.left, visitor)
             visit(e.right, visitor)
-        case let e as TernaryExpr:
+        case .ternary(let e):
             visit(e.condition, visitor)
             visit(e.thenBranch, visitor)
             visit(e.elseBranch, visitor)
-        case let e as MemberExpr: visit(e.object, visitor)
-        case let e as SubscriptExpr:
+        case .member(let e): visit(e.object, visitor)
+        case .subscriptAccess(let e):
             visit(e.object, visitor)
             for argument in e.arguments { visit(argument.value, visitor) }
-        case let e as CallExpr:
+        case .call(let e):
             visit(e.callee, visitor)
             for argument in e.arguments { visit(argument.value, visitor) }
-        case let e as ArrayLiteralExpr:
+        case .arrayLiteral(let e):
             for element in e.elements { visit(element, visitor) }
-        case let e as DictionaryLiteralExpr:
+        case .dictionaryLiteral(let e):
             for entry in e.entries {
                 visit(entry.key, visitor)
                 visit(entry.value, visitor)
             }
-        case let e as ClosureExpr:
+        case .closure(let e):
             StatementWalker.visitExpressions(e.function.body) { visit($0, visitor) }
-        default: break
+        case .literal, .variable, .dollar, .operatorFunction:  // leaves
+            break
         }
     }
 }
@@ -163,14 +165,14 @@ enum StatementWalker {
     }
 
     private static func visit(_ statement: Stmt, _ visitor: (Expr) -> Void) {
-        switch statement {
-        case let s as ExpressionStmt: visitor(s.expression)
-        case let s as AssignmentStmt:
+        switch statement.node {
+        case .expression(let s): visitor(s.expression)
+        case .assignment(let s):
             visitor(s.target)
             visitor(s.value)
-        case let s as VariableDecl: visitor(s.initializer)
-        case let s as DestructuringDecl: visitor(s.initializer)
-        case let s as IfStmt:
+        case .variableDeclaration(let s): visitor(s.initializer)
+        case .destructuring(let s): visitor(s.initializer)
+        case .ifStatement(let s):
             for condition in s.conditions {
                 switch condition {
                 case .expression(let e): visitor(e)
@@ -179,7 +181,7 @@ enum StatementWalker {
             }
             visit(s.thenBranch, visitor)
             if let e = s.elseBranch { visit(e, visitor) }
-        case let s as GuardStmt:
+        case .guardStatement(let s):
             for condition in s.conditions {
                 switch condition {
                 case .expression(let e): visitor(e)
@@ -187,15 +189,16 @@ enum StatementWalker {
                 }
             }
             visit(s.elseBranch, visitor)
-        case let s as ForStmt:
+        case .forLoop(let s):
             visitor(s.sequence)
             visit(s.body, visitor)
-        case let s as WhileStmt:
+        case .whileLoop(let s):
             visitor(s.condition)
             visit(s.body, visitor)
-        case let s as BlockStmt: visitExpressions(s.statements, visitor)
-        case let s as ReturnStmt: if let v = s.value { visitor(v) }
-        default: break
+        case .block(let s): visitExpressions(s.statements, visitor)
+        case .returnStatement(let s): if let v = s.value { visitor(v) }
+        case .functionDeclaration, .breakStatement, .continueStatement:  // no expressions of their own here
+            break
         }
     }
 }

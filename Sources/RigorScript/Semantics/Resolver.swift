@@ -176,24 +176,24 @@ final class Resolver {
     }
 
     private func resolve(_ statement: Stmt) {
-        switch statement {
-        case let s as ExpressionStmt:
+        switch statement.node {
+        case .expression(let s):
             resolve(s.expression)
-        case let s as AssignmentStmt:
+        case .assignment(let s):
             resolve(s.value)
             resolveAssignmentTarget(s.target, opSpan: s.opSpan)
-        case let s as VariableDecl:
+        case .variableDeclaration(let s):
             resolve(s.initializer)
             checkType(s.type, at: s.nameSpan)
             if !s.name.isEmpty { s.location = declare(s.name, isConstant: s.isConstant, span: s.nameSpan) }
-        case let s as DestructuringDecl:
+        case .destructuring(let s):
             resolve(s.initializer)
             for variable in s.variables where !variable.name.isEmpty {
                 variable.location = declare(variable.name, isConstant: variable.isConstant, span: variable.nameSpan)
             }
-        case let s as FunctionDecl:
+        case .functionDeclaration(let s):
             resolveFunction(s)
-        case let s as IfStmt:
+        case .ifStatement(let s):
             // `if let` bindings are visible in later conditions and in the then-branch only.
             scope.blocks.append([:])
             for condition in s.conditions {
@@ -209,7 +209,7 @@ final class Resolver {
             if let elseBranch = s.elseBranch {
                 if let block = elseBranch as? BlockStmt { resolveBlock(block) } else { resolve(elseBranch) }
             }
-        case let s as GuardStmt:
+        case .guardStatement(let s):
             // `guard let` bindings are visible in later conditions and after the guard.
             for condition in s.conditions {
                 switch condition {
@@ -225,7 +225,7 @@ final class Resolver {
                     "'guard' body must not fall through, consider using a 'return' or 'break' to exit the scope",
                     at: s.elseBranch.span.end == s.elseBranch.span.start ? s.span : closingBrace(of: s.elseBranch))
             }
-        case let s as ForStmt:
+        case .forLoop(let s):
             resolve(s.sequence)
             scope.loopDepth += 1
             resolveBlock(s.body) {
@@ -234,26 +234,24 @@ final class Resolver {
                 }
             }
             scope.loopDepth -= 1
-        case let s as WhileStmt:
+        case .whileLoop(let s):
             resolve(s.condition)
             scope.loopDepth += 1
             resolveBlock(s.body)
             scope.loopDepth -= 1
-        case let s as BlockStmt:
+        case .block(let s):
             resolveBlock(s)
-        case let s as ReturnStmt:
+        case .returnStatement(let s):
             if scope.isCell {
                 error(
                     "'return' is only allowed inside a function", at: s.span,
                     notes: [Diagnostic.Note("the last expression of a cell is its result; no 'return' is needed")])
             }
             if let value = s.value { resolve(value) }
-        case is BreakStmt:
+        case .breakStatement:
             if scope.loopDepth == 0 { error("'break' is only allowed inside a loop", at: statement.span) }
-        case is ContinueStmt:
+        case .continueStatement:
             if scope.loopDepth == 0 { error("'continue' is only allowed inside a loop", at: statement.span) }
-        default:
-            preconditionFailure("unknown statement \(statement)")
         }
     }
 
@@ -418,49 +416,47 @@ final class Resolver {
     }
 
     private func resolve(_ expression: Expr) {
-        switch expression {
-        case is LiteralExpr, is OperatorFunctionExpr:
+        switch expression.node {
+        case .literal, .operatorFunction:
             break
-        case let e as InterpolatedStringExpr:
+        case .interpolatedString(let e):
             for case .expression(let part) in e.parts { resolve(part) }
-        case let e as VariableExpr:
+        case .variable(let e):
             e.location = resolve(e.name).0
-        case let e as DollarExpr:
+        case .dollar(let e):
             e.location = resolve("$\(e.index)").0
-        case let e as ImplicitMemberExpr:
+        case .implicitMember(let e):
             for argument in e.arguments ?? [] { resolve(argument.value) }
-        case let e as UnaryExpr:
+        case .unary(let e):
             resolve(e.operand)
-        case let e as BinaryExpr:
+        case .binary(let e):
             resolve(e.left)
             resolve(e.right)
-        case let e as TernaryExpr:
+        case .ternary(let e):
             resolve(e.condition)
             resolve(e.thenBranch)
             resolve(e.elseBranch)
-        case let e as MemberExpr:
+        case .member(let e):
             resolve(e.object)
-        case let e as SubscriptExpr:
+        case .subscriptAccess(let e):
             checkSubscriptLabels(e)
             resolve(e.object)
             for argument in e.arguments { resolve(argument.value) }
-        case let e as CallExpr:
+        case .call(let e):
             if let member = e.callee as? MemberExpr, MutatingMethods.names.contains(member.name) {
                 checkMutable(member.object, member: member.name)
             }
             resolve(e.callee)
             for argument in e.arguments { resolve(argument.value) }
-        case let e as ArrayLiteralExpr:
+        case .arrayLiteral(let e):
             for element in e.elements { resolve(element) }
-        case let e as DictionaryLiteralExpr:
+        case .dictionaryLiteral(let e):
             for entry in e.entries {
                 resolve(entry.key)
                 resolve(entry.value)
             }
-        case let e as ClosureExpr:
+        case .closure(let e):
             resolveFunctionBody(e.function)
-        default:
-            preconditionFailure("unknown expression \(expression)")
         }
     }
 }

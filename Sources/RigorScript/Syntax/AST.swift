@@ -7,7 +7,12 @@
 
 class Expr {
     let span: SourceSpan
-    init(span: SourceSpan) { self.span = span }
+    /// Which node class this is; each passes its own case (see `ExprNode`).
+    let kind: ExprKind
+    init(kind: ExprKind, span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
 }
 
 /// A constant: integer, float, string without interpolation, Bool or nil.
@@ -15,7 +20,7 @@ final class LiteralExpr: Expr {
     let value: Value
     init(_ value: Value, span: SourceSpan) {
         self.value = value
-        super.init(span: span)
+        super.init(kind: .literal, span: span)
     }
 }
 
@@ -28,7 +33,7 @@ final class InterpolatedStringExpr: Expr {
     let parts: [Part]
     init(parts: [Part], span: SourceSpan) {
         self.parts = parts
-        super.init(span: span)
+        super.init(kind: .interpolatedString, span: span)
     }
 }
 
@@ -46,7 +51,7 @@ final class VariableExpr: Expr {
     var location: VariableLocation = .unresolved
     init(name: String, span: SourceSpan) {
         self.name = name
-        super.init(span: span)
+        super.init(kind: .variable, span: span)
     }
 }
 
@@ -56,7 +61,7 @@ final class DollarExpr: Expr {
     var location: VariableLocation = .unresolved
     init(index: Int, span: SourceSpan) {
         self.index = index
-        super.init(span: span)
+        super.init(kind: .dollar, span: span)
     }
 }
 
@@ -67,7 +72,7 @@ final class ImplicitMemberExpr: Expr {
     init(name: String, arguments: [Argument]?, span: SourceSpan) {
         self.name = name
         self.arguments = arguments
-        super.init(span: span)
+        super.init(kind: .implicitMember, span: span)
     }
 }
 
@@ -76,7 +81,7 @@ final class OperatorFunctionExpr: Expr {
     let op: TokenKind
     init(op: TokenKind, span: SourceSpan) {
         self.op = op
-        super.init(span: span)
+        super.init(kind: .operatorFunction, span: span)
     }
 }
 
@@ -86,7 +91,7 @@ final class UnaryExpr: Expr {
     init(op: TokenKind, operand: Expr, span: SourceSpan) {
         self.op = op
         self.operand = operand
-        super.init(span: span)
+        super.init(kind: .unary, span: span)
     }
 }
 
@@ -101,7 +106,7 @@ final class BinaryExpr: Expr {
         self.opSpan = opSpan
         self.left = left
         self.right = right
-        super.init(span: left.span.through(right.span))
+        super.init(kind: .binary, span: left.span.through(right.span))
     }
 }
 
@@ -113,7 +118,7 @@ final class TernaryExpr: Expr {
         self.condition = condition
         self.thenBranch = thenBranch
         self.elseBranch = elseBranch
-        super.init(span: condition.span.through(elseBranch.span))
+        super.init(kind: .ternary, span: condition.span.through(elseBranch.span))
     }
 }
 
@@ -126,7 +131,7 @@ final class MemberExpr: Expr {
         self.object = object
         self.name = name
         self.nameSpan = nameSpan
-        super.init(span: object.span.through(nameSpan))
+        super.init(kind: .member, span: object.span.through(nameSpan))
     }
 }
 
@@ -143,7 +148,7 @@ final class SubscriptExpr: Expr {
     init(object: Expr, arguments: [Argument], span: SourceSpan) {
         self.object = object
         self.arguments = arguments
-        super.init(span: span)
+        super.init(kind: .subscriptAccess, span: span)
     }
 }
 
@@ -159,7 +164,7 @@ final class CallExpr: Expr {
         self.arguments = arguments
         self.hasTrailingClosure = hasTrailingClosure
         self.parenSpan = parenSpan
-        super.init(span: span)
+        super.init(kind: .call, span: span)
     }
 }
 
@@ -167,7 +172,7 @@ final class ArrayLiteralExpr: Expr {
     let elements: [Expr]
     init(elements: [Expr], span: SourceSpan) {
         self.elements = elements
-        super.init(span: span)
+        super.init(kind: .arrayLiteral, span: span)
     }
 }
 
@@ -175,7 +180,7 @@ final class DictionaryLiteralExpr: Expr {
     let entries: [(key: Expr, value: Expr)]
     init(entries: [(key: Expr, value: Expr)], span: SourceSpan) {
         self.entries = entries
-        super.init(span: span)
+        super.init(kind: .dictionaryLiteral, span: span)
     }
 }
 
@@ -184,7 +189,7 @@ final class ClosureExpr: Expr {
     let function: FunctionDecl
     init(function: FunctionDecl, span: SourceSpan) {
         self.function = function
-        super.init(span: span)
+        super.init(kind: .closure, span: span)
     }
 }
 
@@ -217,11 +222,80 @@ indirect enum TypeAnnotation: CustomStringConvertible {
     }
 }
 
+/// The node classes of `Expr`, one case each, without payload: what a node passes to `Expr.init`. A new node
+/// class needs a new case here, which breaks the exhaustive switch in `Expr.node` until it is added there too.
+enum ExprKind {
+    case literal
+    case interpolatedString
+    case variable
+    case dollar
+    case implicitMember
+    case operatorFunction
+    case unary
+    case binary
+    case ternary
+    case member
+    case subscriptAccess
+    case call
+    case arrayLiteral
+    case dictionaryLiteral
+    case closure
+}
+
+/// A `Expr` as its concrete class, for passes that switch over every kind of node: the switches have no
+/// `default`, so a new node type is a compile error in each pass (resolver, compiler, walkers) until it is handled.
+enum ExprNode {
+    case literal(LiteralExpr)
+    case interpolatedString(InterpolatedStringExpr)
+    case variable(VariableExpr)
+    case dollar(DollarExpr)
+    case implicitMember(ImplicitMemberExpr)
+    case operatorFunction(OperatorFunctionExpr)
+    case unary(UnaryExpr)
+    case binary(BinaryExpr)
+    case ternary(TernaryExpr)
+    case member(MemberExpr)
+    case subscriptAccess(SubscriptExpr)
+    case call(CallExpr)
+    case arrayLiteral(ArrayLiteralExpr)
+    case dictionaryLiteral(DictionaryLiteralExpr)
+    case closure(ClosureExpr)
+}
+
+extension Expr {
+    /// This node as its concrete class.
+    var node: ExprNode {
+        // Each class passes its own kind (the only initializer), so the cast cannot fail.
+        switch kind {
+        case .literal: .literal(self as! LiteralExpr)
+        case .interpolatedString: .interpolatedString(self as! InterpolatedStringExpr)
+        case .variable: .variable(self as! VariableExpr)
+        case .dollar: .dollar(self as! DollarExpr)
+        case .implicitMember: .implicitMember(self as! ImplicitMemberExpr)
+        case .operatorFunction: .operatorFunction(self as! OperatorFunctionExpr)
+        case .unary: .unary(self as! UnaryExpr)
+        case .binary: .binary(self as! BinaryExpr)
+        case .ternary: .ternary(self as! TernaryExpr)
+        case .member: .member(self as! MemberExpr)
+        case .subscriptAccess: .subscriptAccess(self as! SubscriptExpr)
+        case .call: .call(self as! CallExpr)
+        case .arrayLiteral: .arrayLiteral(self as! ArrayLiteralExpr)
+        case .dictionaryLiteral: .dictionaryLiteral(self as! DictionaryLiteralExpr)
+        case .closure: .closure(self as! ClosureExpr)
+        }
+    }
+}
+
 // MARK: - Statements
 
 class Stmt {
     let span: SourceSpan
-    init(span: SourceSpan) { self.span = span }
+    /// Which node class this is; each passes its own case (see `StmtNode`).
+    let kind: StmtKind
+    init(kind: StmtKind, span: SourceSpan) {
+        self.kind = kind
+        self.span = span
+    }
 }
 
 final class ExpressionStmt: Stmt {
@@ -229,7 +303,7 @@ final class ExpressionStmt: Stmt {
     var hasSemicolon = false
     init(expression: Expr) {
         self.expression = expression
-        super.init(span: expression.span)
+        super.init(kind: .expression, span: expression.span)
     }
 }
 
@@ -243,7 +317,7 @@ final class AssignmentStmt: Stmt {
         self.op = op
         self.opSpan = opSpan
         self.value = value
-        super.init(span: target.span.through(value.span))
+        super.init(kind: .assignment, span: target.span.through(value.span))
     }
 }
 
@@ -270,7 +344,7 @@ final class VariableDecl: Stmt {
         self.nameSpan = nameSpan
         self.type = type
         self.initializer = initializer
-        super.init(span: span)
+        super.init(kind: .variableDeclaration, span: span)
     }
 }
 
@@ -285,7 +359,7 @@ final class DestructuringDecl: Stmt {
         self.variables = variables
         self.initializer = initializer
         self.patternSpan = patternSpan
-        super.init(span: span)
+        super.init(kind: .destructuring, span: span)
     }
 }
 
@@ -331,7 +405,7 @@ final class FunctionDecl: Stmt {
         self.returnType = returnType
         self.body = body
         self.isClosure = isClosure
-        super.init(span: span)
+        super.init(kind: .functionDeclaration, span: span)
     }
 
     /// The Swift-style name with labels, as traces and inspection show it: `classify(_:)`.
@@ -345,7 +419,7 @@ final class BlockStmt: Stmt {
     let statements: [Stmt]
     init(statements: [Stmt], span: SourceSpan) {
         self.statements = statements
-        super.init(span: span)
+        super.init(kind: .block, span: span)
     }
 }
 
@@ -363,7 +437,7 @@ final class IfStmt: Stmt {
         self.conditions = conditions
         self.thenBranch = thenBranch
         self.elseBranch = elseBranch
-        super.init(span: span)
+        super.init(kind: .ifStatement, span: span)
     }
 }
 
@@ -373,7 +447,7 @@ final class GuardStmt: Stmt {
     init(conditions: [Condition], elseBranch: BlockStmt, span: SourceSpan) {
         self.conditions = conditions
         self.elseBranch = elseBranch
-        super.init(span: span)
+        super.init(kind: .guardStatement, span: span)
     }
 }
 
@@ -388,7 +462,7 @@ final class ForStmt: Stmt {
         self.isPattern = isPattern
         self.sequence = sequence
         self.body = body
-        super.init(span: span)
+        super.init(kind: .forLoop, span: span)
     }
 }
 
@@ -398,7 +472,7 @@ final class WhileStmt: Stmt {
     init(condition: Expr, body: BlockStmt, span: SourceSpan) {
         self.condition = condition
         self.body = body
-        super.init(span: span)
+        super.init(kind: .whileLoop, span: span)
     }
 }
 
@@ -406,9 +480,71 @@ final class ReturnStmt: Stmt {
     let value: Expr?
     init(value: Expr?, span: SourceSpan) {
         self.value = value
-        super.init(span: span)
+        super.init(kind: .returnStatement, span: span)
     }
 }
 
-final class BreakStmt: Stmt {}
-final class ContinueStmt: Stmt {}
+final class BreakStmt: Stmt {
+    init(span: SourceSpan) { super.init(kind: .breakStatement, span: span) }
+}
+final class ContinueStmt: Stmt {
+    init(span: SourceSpan) { super.init(kind: .continueStatement, span: span) }
+}
+
+/// The node classes of `Stmt`, one case each, without payload: what a node passes to `Stmt.init`. A new node
+/// class needs a new case here, which breaks the exhaustive switch in `Stmt.node` until it is added there too.
+enum StmtKind {
+    case expression
+    case assignment
+    case variableDeclaration
+    case destructuring
+    case functionDeclaration
+    case block
+    case ifStatement
+    case guardStatement
+    case forLoop
+    case whileLoop
+    case returnStatement
+    case breakStatement
+    case continueStatement
+}
+
+/// A `Stmt` as its concrete class, for passes that switch over every kind of node: the switches have no
+/// `default`, so a new node type is a compile error in each pass (resolver, compiler, walkers) until it is handled.
+enum StmtNode {
+    case expression(ExpressionStmt)
+    case assignment(AssignmentStmt)
+    case variableDeclaration(VariableDecl)
+    case destructuring(DestructuringDecl)
+    case functionDeclaration(FunctionDecl)
+    case block(BlockStmt)
+    case ifStatement(IfStmt)
+    case guardStatement(GuardStmt)
+    case forLoop(ForStmt)
+    case whileLoop(WhileStmt)
+    case returnStatement(ReturnStmt)
+    case breakStatement(BreakStmt)
+    case continueStatement(ContinueStmt)
+}
+
+extension Stmt {
+    /// This node as its concrete class.
+    var node: StmtNode {
+        // Each class passes its own kind (the only initializer), so the cast cannot fail.
+        switch kind {
+        case .expression: .expression(self as! ExpressionStmt)
+        case .assignment: .assignment(self as! AssignmentStmt)
+        case .variableDeclaration: .variableDeclaration(self as! VariableDecl)
+        case .destructuring: .destructuring(self as! DestructuringDecl)
+        case .functionDeclaration: .functionDeclaration(self as! FunctionDecl)
+        case .block: .block(self as! BlockStmt)
+        case .ifStatement: .ifStatement(self as! IfStmt)
+        case .guardStatement: .guardStatement(self as! GuardStmt)
+        case .forLoop: .forLoop(self as! ForStmt)
+        case .whileLoop: .whileLoop(self as! WhileStmt)
+        case .returnStatement: .returnStatement(self as! ReturnStmt)
+        case .breakStatement: .breakStatement(self as! BreakStmt)
+        case .continueStatement: .continueStatement(self as! ContinueStmt)
+        }
+    }
+}
