@@ -28,10 +28,13 @@ def start(kernel_name):
     # start up to the next 100 ms; retry every 5 ms instead (the same client for both kernels).
     client.context.setsockopt(zmq.RECONNECT_IVL, 5)
     client.start_channels()
-    # Until kernel_info is answered and iopub delivers (the kernel's iopub_welcome, or the status
-    # of a kernel_info): a subscription made after the first cell's idle status would miss it.
+    client.kernel_info()
+    client.get_shell_msg(timeout=60)
+    elapsed = time.perf_counter() - started
+    # Not timed: until iopub delivers too (the kernel's iopub_welcome, or the status of a
+    # kernel_info), since a subscription made after the first cell's idle status would miss it.
     client.wait_for_ready(timeout=60)
-    return manager, client, time.perf_counter() - started
+    return manager, client, elapsed
 
 
 def stop(manager, client):
