@@ -667,15 +667,7 @@ final class Compiler {
             try base.modify(frame) { container in
                 do {
                     try Members.subscriptModify(&container, key: key, context: context) { element in
-                        guard let binary else {
-                            element = operand
-                            return
-                        }
-                        if let result = Compiler.numericUpdate(binary, element, operand) {
-                            element = result
-                        } else {
-                            element = try Operators.binary(binary, element, operand, at: opSpan)
-                        }
+                        try Compiler.assign(operand, to: &element, binary, at: opSpan)
                     }
                 } catch let error as BuiltinError {
                     throw ScriptError(builtin: error, at: span)
@@ -729,15 +721,7 @@ final class Compiler {
                     try Members.subscriptModify(&container, key: first, context: context) { row in
                         do {
                             try Members.subscriptModify(&row, key: second, context: context) { element in
-                                guard let binary else {
-                                    element = operand
-                                    return
-                                }
-                                if let result = Compiler.numericUpdate(binary, element, operand) {
-                                    element = result
-                                } else {
-                                    element = try Operators.binary(binary, element, operand, at: opSpan)
-                                }
+                                try Compiler.assign(operand, to: &element, binary, at: opSpan)
                             }
                         } catch let error as BuiltinError {
                             throw ScriptError(builtin: error, at: span)
@@ -776,6 +760,19 @@ final class Compiler {
             }
         default:
             return nil
+        }
+    }
+
+    /// `element = operand`, or `element op= operand` (numbers in place, anything else through `Operators`).
+    static func assign(_ operand: Value, to element: inout Value, _ binary: TokenKind?, at opSpan: SourceSpan) throws {
+        guard let binary else {
+            element = operand
+            return
+        }
+        if let result = numericUpdate(binary, element, operand) {
+            element = result
+        } else {
+            element = try Operators.binary(binary, element, operand, at: opSpan)
         }
     }
 
