@@ -73,9 +73,6 @@ let package = Package(
         .executableTarget(
             name: "rigor",
             dependencies: [
-                "RigorScript",
-                "RigorLibrary",
-                "RichDisplay",
                 "JupyterKernel",
                 "RigorKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

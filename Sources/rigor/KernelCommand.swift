@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import JupyterKernel
 import RigorKernel
-import RigorLibrary
 
 /// `rigor kernel --connection-file F`: serves one Jupyter client (what kernel.json starts).
 struct KernelCommand: ParsableCommand {
@@ -16,7 +15,7 @@ struct KernelCommand: ParsableCommand {
     var connectionFile: String
 
     func run() throws {
-        RigorLibrary.prepareEngine()
+        ScriptRunner.prepareEngine()
         let connection: ConnectionInfo
         do {
             connection = try ConnectionInfo(contentsOf: URL(fileURLWithPath: connectionFile))

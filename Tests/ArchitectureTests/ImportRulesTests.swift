@@ -16,7 +16,7 @@ private let allowedImports: [String: Set<String>] = [
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
     "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
-    "rigor": ["RigorKernel", "JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
+    "rigor": ["RigorKernel", "JupyterKernel"],
 ]
 
 /// Inside JupyterKernel only the transport file may touch sockets.
