@@ -14,7 +14,7 @@ extension TrainingProgress {
         }
         return TrainingProgressView(
             state: state, epoch: epoch, epochs: epochs, batch: batch, batchesPerEpoch: batchesPerEpoch,
-            runningLoss: runningLoss, metrics: metrics, elapsed: elapsed)
+            runningLoss: runningLoss, metrics: metrics, elapsed: elapsed, bestEpoch: bestEpoch)
     }
 
     /// The series of one metric per finished epoch (empty if not measured).

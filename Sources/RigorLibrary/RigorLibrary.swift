@@ -62,6 +62,8 @@ public struct TrainingProgress: Sendable {
     public var metrics: [(name: String, values: [Double])]
     /// Seconds since training began.
     public var elapsed: Double
+    /// The best epoch so far (from 1), by `NeuralNetworks.History.bestEpoch`'s rule, the one `History.bestEpoch` uses.
+    public var bestEpoch: Int? = nil
 }
 
 /// Hears a running `fit` (see `RigorLibrary.register(in:trainingObserver:)`).

@@ -13,11 +13,7 @@ final class HistoryObject: NativeObject {
 
     /// The best epoch (from 1): the one whose weights `EarlyStopping` put back (its `minDelta` decides what counts
     /// as better), else the one with the lowest validation loss; nil without validation.
-    var bestEpoch: Int? {
-        if let restored = history.restoredEpoch { return restored + 1 }
-        let losses = history["val_loss"]
-        return losses.indices.min { losses[$0] < losses[$1] }.map { $0 + 1 }
-    }
+    var bestEpoch: Int? { history.bestEpoch.map { $0 + 1 } }
 
     /// The validation loss of `bestEpoch`.
     var bestValidationLoss: Double? {
@@ -300,6 +296,7 @@ extension RigorLibrary {
             let verbose = try arguments.bool(8)
             let observer = try arguments.bool(9) ? observer : nil
             var all = callbacks
+            let earlyStopping = callbacks.lazy.compactMap { $0 as? EarlyStopping }.first
             let start = Date()
             var progress = TrainingProgress(
                 phase: .began, epoch: 0, epochs: epochs, batch: 0, batchesPerEpoch: 0, runningLoss: nil, metrics: [],
@@ -329,12 +326,17 @@ extension RigorLibrary {
                                     progress.metrics.append((name, [value]))
                                 }
                             }
+                            progress.bestEpoch = NeuralNetworks.History.bestEpoch(
+                                validationLosses: progress.series("val_loss"), restoredEpoch: nil,
+                                earlyStopping: earlyStopping
+                            ).map { $0 + 1 }
                             if verbose {
                                 let values = logs.values.map { "\($0.name) \(format($0.value))" }
                                 context.write("epoch \(logs.epoch + 1)/\(total): \(values.joined(separator: "  "))\n")
                             }
                             tell(.epoch)
-                        case .ended:
+                        case .ended(let history):
+                            progress.bestEpoch = history.bestEpoch.map { $0 + 1 }
                             tell(.ended)
                         }
                     })

@@ -19,17 +19,17 @@ enum Fixtures {
     static var progressRunning: TrainingProgressView {
         TrainingProgressView(
             state: .running, epoch: 5, epochs: 12, batch: 10, batchesPerEpoch: 79, runningLoss: 0.6543,
-            metrics: progressMetrics, elapsed: 12.5)
+            metrics: progressMetrics, elapsed: 12.5, bestEpoch: 2)
     }
     static var progressFinished: TrainingProgressView {
         TrainingProgressView(
             state: .finished, epoch: 4, epochs: 4, batch: 79, batchesPerEpoch: 79, runningLoss: 0.7,
-            metrics: progressMetrics, elapsed: 75.2)
+            metrics: progressMetrics, elapsed: 75.2, bestEpoch: 2)
     }
     static var progressStopped: TrainingProgressView {
         TrainingProgressView(
             state: .stopped("interrupted at epoch 4"), epoch: 4, epochs: 12, batch: 3, batchesPerEpoch: 79,
-            runningLoss: 0.7, metrics: progressMetrics, elapsed: 30)
+            runningLoss: 0.7, metrics: progressMetrics, elapsed: 30, bestEpoch: 2)
     }
 
     static var lossChart: Plot {

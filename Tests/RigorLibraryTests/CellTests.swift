@@ -126,4 +126,35 @@ struct CellTests {
         #expect(firstBatch.line.contains("ETA"))
         #expect(firstBatch.mimeBundle.data["text/html"]?.contains("<svg") == false)
     }
+
+    @Test("the live chart and the final one mark the same best epoch, the one EarlyStopping restored")
+    func oneBestEpochRule() throws {
+        final class Log: @unchecked Sendable { var events: [TrainingProgress] = [] }
+        let log = Log()
+        let registry = BuiltinRegistry()
+        RigorLibrary.register(in: registry) { log.events.append($0) }
+        let s = Session(registry: registry)
+        // A large minDelta: EarlyStopping keeps an early epoch although later validation losses are lower, so
+        // "the lowest validation loss" and "the restored epoch" differ.
+        _ = run(
+            s,
+            """
+            let data = Dataset.iris().split(train: 0.8, validation: 0.2, seed: 1).standardized()
+            let model = Sequential([Dense(4, 8, activation: .relu), Dense(8, 3)])
+            let history = model.fit(data.train, validation: data.validation, epochs: 12, batchSize: 16,
+                                    optimizer: .adam(learningRate: 0.01), loss: .crossEntropy,
+                                    callbacks: [EarlyStopping(patience: 20, minDelta: 0.5)], seed: 3)
+            """)
+        let final = try #require(run(s, "history.bestEpoch"))
+        let losses = try #require(run(s, "history.validationLoss"))
+        let lowest = try #require(run(s, "history.validationLoss.argmin() + 1"))
+        #expect(final != lowest, "the scenario must separate the two rules: \(losses)")
+        let ended = try #require(log.events.last)
+        #expect(ended.phase == .ended)
+        #expect(ended.bestEpoch.map(String.init) == final)
+        #expect(ended.mimeBundle.data["text/html"]?.contains("best epoch \(final)") == true)
+        // While training ran, the chart marked the epoch EarlyStopping would restore, not a later, lower loss.
+        let lastEpoch = try #require(log.events.last { $0.phase == .epoch })
+        #expect(lastEpoch.bestEpoch.map(String.init) == final)
+    }
 }

@@ -33,6 +33,29 @@ public struct History: Sendable, Equatable, CustomStringConvertible {
     /// The series of one metric over the epochs (`history["val_loss"]`).
     public subscript(_ name: String) -> [Double] { epochs.compactMap { $0[name] } }
 
+    /// The best epoch (from 0): the one whose weights `EarlyStopping` put back, else the lowest validation loss;
+    /// nil without validation. The live training chart and the final one both use `bestEpoch(validationLosses:…)`.
+    public var bestEpoch: Int? {
+        Self.bestEpoch(validationLosses: self["val_loss"], restoredEpoch: restoredEpoch, earlyStopping: nil)
+    }
+
+    /// The one best-epoch rule (from 0): the epoch whose weights were restored; while training runs, the epoch an
+    /// `EarlyStopping` on `val_loss` would restore (its `minDelta` decides what counts as better); else the lowest
+    /// validation loss.
+    public static func bestEpoch(
+        validationLosses: [Double], restoredEpoch: Int?, earlyStopping: EarlyStopping?
+    )
+        -> Int?
+    {
+        if let restoredEpoch { return restoredEpoch }
+        if let earlyStopping, earlyStopping.monitor == "val_loss", earlyStopping.restoreBestWeights,
+            let best = earlyStopping.bestEpoch
+        {
+            return best
+        }
+        return validationLosses.indices.min { validationLosses[$0] < validationLosses[$1] }
+    }
+
     /// A table: one row per epoch, one column per metric, every value to 4 decimals (never cut to the width of its
     /// column's name).
     public var description: String {

@@ -29,11 +29,15 @@ public struct TrainingProgressView: MIMERepresentable, Sendable {
     public var metrics: [(name: String, values: [Double])]
     /// Seconds since training began.
     public var elapsed: Double
+    /// The epoch (from 1) the loss chart marks as best; the engine decides it (one rule for the live and the final
+    /// chart), the view only draws it.
+    public var bestEpoch: Int?
 
     public init(
         state: State, epoch: Int, epochs: Int, batch: Int, batchesPerEpoch: Int, runningLoss: Double?,
-        metrics: [(name: String, values: [Double])], elapsed: Double
+        metrics: [(name: String, values: [Double])], elapsed: Double, bestEpoch: Int? = nil
     ) {
+        self.bestEpoch = bestEpoch
         self.state = state
         self.epoch = epoch
         self.epochs = epochs
@@ -84,8 +88,8 @@ public struct TrainingProgressView: MIMERepresentable, Sendable {
         return min(100, Double(done) * 100 / Double(total))
     }
 
-    /// The notebook view: the bar, the line, and the loss chart (train and validation, the best validation epoch
-    /// marked) once an epoch has finished.
+    /// The notebook view: the bar, the line, and the loss chart (train and validation, `bestEpoch` marked) once an
+    /// epoch has finished.
     public var html: String {
         var html =
             "<div class=\"rigor-progress\"><div style=\"width: 400px; height: 8px; background: #ddd;\">"
@@ -94,9 +98,8 @@ public struct TrainingProgressView: MIMERepresentable, Sendable {
             + "<div style=\"font-family: monospace; font-size: 12px;\">\(Markup.escape(line))</div>"
         let train = series("loss")
         if !train.isEmpty {
-            let validation = series("val_loss")
-            let best = validation.indices.min { validation[$0] < validation[$1] }.map { $0 + 1 }
-            html += Plot.training(metric: "loss", train: train, validation: validation, bestEpoch: best).svg
+            html +=
+                Plot.training(metric: "loss", train: train, validation: series("val_loss"), bestEpoch: bestEpoch).svg
         }
         return html + "</div>"
     }
