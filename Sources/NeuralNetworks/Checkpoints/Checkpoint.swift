@@ -20,20 +20,18 @@ public enum Checkpoint {
     )
         throws
     {
-        var entries: [String] = []
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(quoted($0)):\(quoted(metadata[$0]!))" }
-            entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
-        }
+        // The header through Foundation's JSON writer, keys sorted so the same model always gives the same bytes; the
+        // explicit data offsets, not the key order, say where each tensor's data is.
+        var entries: [String: Any] = [:]
+        if !metadata.isEmpty { entries["__metadata__"] = metadata }
         var offset = 0
         for (name, tensor) in tensors {
             let end = offset + 4 * tensor.scalarCount
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append(
-                "\(quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            entries[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, end]] as [String: Any]
             offset = end
         }
-        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        var header = [UInt8](
+            try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys, .withoutEscapingSlashes]))
         while header.count % 8 != 0 { header.append(0x20) }  // pad with spaces so the data is 8-byte aligned
         var data = Data(capacity: 8 + header.count + offset)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
@@ -105,24 +103,6 @@ public enum Checkpoint {
             }
             try parameter.assign(tensor.scalars)
         }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 
     static func decode(_ raw: [UInt8], dtype: String) -> [Float]? {
