@@ -5,15 +5,6 @@ import RichDisplay
 import RigorScript
 import TensorCore
 
-extension RigorLibrary {
-    /// The MIME bundle of a library value (a model summary, a small tensor, a split, a history, a
-    /// report, a confusion matrix), or nil for values the library does not render.
-    public static func mimeBundle(for value: Value) -> MIMEBundle? {
-        if case .object(let object) = value, let rich = object as? MIMERepresentable { return rich.mimeBundle }
-        return nil
-    }
-}
-
 /// A RichDisplay table of text cells (numbers become numeric cells, so they align right).
 func htmlTable(title: String?, headers: [String], rows: [[String]], footer: [String]? = nil) -> String {
     func cell(_ text: String) -> TableCell {

@@ -97,7 +97,7 @@ struct CellTests {
             Table(results.sorted { $0["accuracy"] > $1["accuracy"] }, title: "Grid search")   // text/html
             """
         let table = try #require(s.execute(grid).value)
-        let html = try #require(RigorLibrary.mimeBundle(for: table)?.data["text/html"])
+        let html = try #require(table.mimeBundle.data["text/html"])
         #expect(html.contains("Grid search"))
         #expect(html.contains("best validation loss"))
         #expect(run(s, "\"\\(classificationReport(model, data.test))\".contains(\"macro avg\")") == "true")

@@ -19,7 +19,7 @@ struct DisplayBuiltinTests {
             chart
             """
         let value = try #require(s.execute(code).value)
-        let bundle = try #require(RigorLibrary.mimeBundle(for: value))
+        let bundle = value.mimeBundle
         let svg = try #require(bundle.data[MIMEType.svg])
         #expect(svg.contains("Loss per epoch"))
         #expect(svg.contains("best"))
@@ -34,14 +34,14 @@ struct DisplayBuiltinTests {
                 "Table([[\"width\": 8, \"accuracy\": 0.91], [\"width\": 16, \"accuracy\": 0.95]], title: \"Grid search\")"
             )
             .value)
-        let html = try #require(RigorLibrary.mimeBundle(for: table)?.data[MIMEType.html])
+        let html = try #require(table.mimeBundle.data[MIMEType.html])
         #expect(html.contains("Grid search"))
         #expect(html.contains("accuracy"))
         let data = "let data = Dataset.digits().reshaped([1, 8, 8])\nlet digit = data[0]\n"
         let heatmap = try #require(s.execute(data + "Heatmap(digit.features, title: \"input\")").value)
-        #expect(RigorLibrary.mimeBundle(for: heatmap)?.data[MIMEType.svg]?.contains("input") == true)
+        #expect(heatmap.mimeBundle.data[MIMEType.svg]?.contains("input") == true)
         let grid = try #require(s.execute("ImageGrid(data, title: \"digits\", columns: 10)").value)
-        #expect(RigorLibrary.mimeBundle(for: grid)?.data[MIMEType.svg]?.hasPrefix("<svg") == true)
+        #expect(grid.mimeBundle.data[MIMEType.svg]?.hasPrefix("<svg") == true)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rigor-lib-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

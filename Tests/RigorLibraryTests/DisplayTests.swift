@@ -14,11 +14,11 @@ struct DisplayTests {
             model.fit(data.train, epochs: 2)
             """
         let history = try #require(s.execute(code).value)
-        let historyBundle = try #require(RigorLibrary.mimeBundle(for: history))
+        let historyBundle = history.mimeBundle
         #expect(historyBundle.data[MIMEType.svg]?.contains("loss per epoch") == true)
         #expect(historyBundle.plainText.hasPrefix("History(2 epochs)"))
         let model = try #require(s.execute("model").value)
-        let summary = try #require(RigorLibrary.mimeBundle(for: model))
+        let summary = model.mimeBundle
         #expect(summary.plainText.contains("total parameters: 67"))
         let html = try #require(summary.data[MIMEType.html])
         #expect(html.contains("0 Dense(4, 8, activation: .relu)"))
@@ -26,21 +26,21 @@ struct DisplayTests {
         #expect(html.contains("<tfoot"))
         let tensor = try #require(s.execute("Tensor([[1, 2], [3, 4]])").value)
         #expect(
-            RigorLibrary.mimeBundle(for: tensor)?.data[MIMEType.html]?.contains("Tensor [2, 2]</caption>")
+            tensor.mimeBundle.data[MIMEType.html]?.contains("Tensor [2, 2]</caption>")
                 == true)
         // A large tensor: statistics and a corner preview of its first matrix, not 36,000 numbers.
         let large = try #require(s.execute("Tensor.randomNormal([3, 4, 50, 60], seed: 2)").value)
-        let summaryHTML = try #require(RigorLibrary.mimeBundle(for: large)?.data[MIMEType.html])
+        let summaryHTML = try #require(large.mimeBundle.data[MIMEType.html])
         #expect(summaryHTML.contains(">36000<") && summaryHTML.contains(">std<"))
         #expect(summaryHTML.contains("preview (the matrix [0, 0, :, :])") && summaryHTML.contains(">59<"))
         #expect(!summaryHTML.contains(">30<") && summaryHTML.components(separatedBy: "<tr").count < 20)
         let split = try #require(s.execute("data").value)
-        #expect(RigorLibrary.mimeBundle(for: split)?.data[MIMEType.html]?.contains(">train<") == true)
+        #expect(split.mimeBundle.data[MIMEType.html]?.contains(">train<") == true)
         let matrix = try #require(s.execute("confusionMatrix(model, data.test)").value)
-        let heatmap = try #require(RigorLibrary.mimeBundle(for: matrix))
+        let heatmap = matrix.mimeBundle
         #expect(heatmap.plainText.hasPrefix("actual \\ predicted"))
         #expect(heatmap.data[MIMEType.svg]?.hasPrefix("<svg") == true)
-        #expect(RigorLibrary.mimeBundle(for: .int(3)) == nil)
+        #expect(Value.int(3).mimeBundle.data == ["text/plain": "3"])
     }
 
     @Test("ROC curves and reliability diagrams are SVG charts with their reference diagonal, named by class")
@@ -54,7 +54,7 @@ struct DisplayTests {
             """)
         func bundle(_ code: String) throws -> MIMEBundle {
             let value = try #require(s.execute(code).value)
-            return try #require(RigorLibrary.mimeBundle(for: value))
+            return value.mimeBundle
         }
         let roc = try bundle("rocCurve(model, data.test, positiveClass: \"malignant\")")
         let rocSVG = try #require(roc.data[MIMEType.svg])

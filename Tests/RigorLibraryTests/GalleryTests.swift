@@ -22,7 +22,7 @@ import Testing
         "Tensor([[1, 2], [3, 4]])",
     ] {
         let value = try #require(s.execute(name).value)
-        let bundle = try #require(RigorLibrary.mimeBundle(for: value))
+        let bundle = value.mimeBundle
         html += "<h3>\(name)</h3>" + (bundle.data[MIMEType.html] ?? bundle.data[MIMEType.svg] ?? "")
     }
     try (html + "</body></html>").write(toFile: path, atomically: true, encoding: .utf8)
