@@ -4,21 +4,8 @@ import Foundation
 import RichDisplay
 
 extension TrainingProgress {
-    /// The renderer's view of this moment of training.
-    public var view: TrainingProgressView {
-        let state: TrainingProgressView.State
-        switch phase {
-        case .began, .batch, .epoch: state = .running
-        case .ended: state = .finished
-        case .stopped(let message): state = .stopped(message)
-        }
-        return TrainingProgressView(
-            state: state, epoch: epoch, epochs: epochs, batch: batch, batchesPerEpoch: batchesPerEpoch,
-            runningLoss: runningLoss, metrics: metrics, elapsed: elapsed, bestEpoch: bestEpoch)
-    }
-
     /// The series of one metric per finished epoch (empty if not measured).
-    public func series(_ name: String) -> [Double] { metrics.first { $0.name == name }?.values ?? [] }
+    public func series(_ name: String) -> [Double] { view.series(name) }
 
     /// Seconds left at the current pace, once a batch has run.
     public var estimatedSecondsLeft: Double? { view.estimatedSecondsLeft }

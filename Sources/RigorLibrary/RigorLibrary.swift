@@ -2,6 +2,7 @@
 // evaluation) into the language. Only this target turns engine types into script values.
 import Foundation
 import NeuralNetworks
+import RichDisplay
 import RigorScript
 import TensorCore
 
@@ -43,27 +44,45 @@ public enum RigorLibrary {
     }
 }
 
-/// Where a running `fit` is, for live progress displays.
+/// Where a running `fit` is, for live progress displays: its phase (the event just heard) and what a front end draws
+/// of it, `view`. The view's numbers read and write as the progress's own (`progress.epoch`, `progress.metrics`,
+/// `progress.bestEpoch`), so they are declared once, in `RichDisplay.TrainingProgressView`.
+@dynamicMemberLookup
 public struct TrainingProgress: Sendable {
     public enum Phase: Sendable, Equatable {
         case began, batch, epoch, ended
         /// Stopped by an interrupt or a non-finite loss, with the message the user sees.
         case stopped(String)
     }
-    public var phase: Phase
-    /// The current epoch and batch, counting from 1 (0 before the first).
-    public var epoch: Int
-    public var epochs: Int
-    public var batch: Int
-    public var batchesPerEpoch: Int
-    /// The running mean training loss of the current epoch (batch events).
-    public var runningLoss: Double?
-    /// Every metric per finished epoch so far (`loss`, `accuracy`, `val_loss`, `val_accuracy`, `learning_rate`).
-    public var metrics: [(name: String, values: [Double])]
-    /// Seconds since training began.
-    public var elapsed: Double
-    /// The best epoch so far (from 1), by `NeuralNetworks.History.bestEpoch`'s rule, the one `History.bestEpoch` uses.
-    public var bestEpoch: Int? = nil
+    /// The event just heard; the view's state follows it.
+    public var phase: Phase {
+        didSet { view.state = Self.state(of: phase) }
+    }
+    /// What a front end draws: the progress line, the bar and the live loss chart.
+    public private(set) var view: TrainingProgressView
+
+    /// Training of `epochs` epochs about to begin.
+    public init(epochs: Int) {
+        phase = .began
+        view = TrainingProgressView(
+            state: .running, epoch: 0, epochs: epochs, batch: 0, batchesPerEpoch: 0, runningLoss: nil, metrics: [],
+            elapsed: 0)
+    }
+
+    /// The view's numbers (`epoch`, `batch`, `metrics`, `elapsed`, `bestEpoch` — the best epoch so far, from 1, by
+    /// `NeuralNetworks.History.bestEpoch`'s rule).
+    public subscript<Member>(dynamicMember keyPath: WritableKeyPath<TrainingProgressView, Member>) -> Member {
+        get { view[keyPath: keyPath] }
+        set { view[keyPath: keyPath] = newValue }
+    }
+
+    private static func state(of phase: Phase) -> TrainingProgressView.State {
+        switch phase {
+        case .began, .batch, .epoch: return .running
+        case .ended: return .finished
+        case .stopped(let message): return .stopped(message)
+        }
+    }
 }
 
 /// Hears a running `fit` (see `RigorLibrary.register(in:trainingObserver:)`).

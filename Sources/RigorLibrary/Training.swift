@@ -298,9 +298,7 @@ extension RigorLibrary {
             var all = callbacks
             let earlyStopping = callbacks.lazy.compactMap { $0 as? EarlyStopping }.first
             let start = Date()
-            var progress = TrainingProgress(
-                phase: .began, epoch: 0, epochs: epochs, batch: 0, batchesPerEpoch: 0, runningLoss: nil, metrics: [],
-                elapsed: 0)
+            var progress = TrainingProgress(epochs: epochs)
             func tell(_ phase: TrainingProgress.Phase) {
                 progress.phase = phase
                 progress.elapsed = Date().timeIntervalSince(start)

@@ -32,21 +32,31 @@ def require_browser_tests():
         pytest.skip("RIGOR_BROWSER_TESTS=0")
 
 
-def test_welcome_notebook_runs_in_jupyterlab():
-    require_browser_tests()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def run_browser_script(script, notebook, out, *extra, clean=True):
+    """Runs one of the browser/ scripts on `notebook` with the Rigor kernel, writing its artifacts to `out`
+    (emptied first when `clean`: no stale screenshot may stand in for a missing one) and its output to
+    `out/<script>.log`; returns the finished process."""
+    if clean:
+        shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [
-            sys.executable, str(ROOT / "Tests" / "Python" / "browser" / "lab_smoke.py"),
-            "--notebook", str(ROOT / "notebooks" / "00-welcome.ipynb"),
-            "--kernel", KERNEL_NAME, "--out", str(ARTIFACTS), "--python", sys.executable,
-            "--expect-language", "swift",
+            sys.executable, str(BROWSER / script), "--notebook", str(notebook),
+            "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable, *extra,
         ],
         capture_output=True,
         text=True,
         timeout=600,
     )
-    (ARTIFACTS / "lab_smoke.log").write_text(result.stdout + result.stderr)
+    (out / (script.removesuffix(".py") + ".log")).write_text(result.stdout + result.stderr)
+    return result
+
+
+def test_welcome_notebook_runs_in_jupyterlab():
+    require_browser_tests()
+    result = run_browser_script(
+        "lab_smoke.py", ROOT / "notebooks" / "00-welcome.ipynb", ARTIFACTS, "--expect-language", "swift", clean=False
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     report = json.loads((ARTIFACTS / "report.json").read_text())
     assert report["saved_language_info"]["name"] == "rigor"
@@ -63,20 +73,7 @@ def test_run_all_stops_at_a_syntax_error_in_jupyterlab():
     below it stay unrun (no prompt number, no output), as with ipykernel."""
     require_browser_tests()
     out = ARTIFACTS / "stop-on-error"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    result = subprocess.run(
-        [
-            sys.executable, str(BROWSER / "lab_smoke.py"),
-            "--notebook", str(BROWSER / "stop_on_error.ipynb"),
-            "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
-            "--run-all-stops-at", "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    (out / "lab_smoke.log").write_text(result.stdout + result.stderr)
+    result = run_browser_script("lab_smoke.py", BROWSER / "stop_on_error.ipynb", out, "--run-all-stops-at", "1")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     report = json.loads((out / "report.json").read_text())
     assert report["cells_after_stop"] == {"code_cells": [2, 3, 4], "ran": []}
@@ -91,19 +88,7 @@ def test_subshell_console_completes_while_a_cell_runs_in_jupyterlab():
     from a subshell; the cell is then interrupted from the Kernel menu."""
     require_browser_tests()
     out = ARTIFACTS / "subshell-console"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    result = subprocess.run(
-        [
-            sys.executable, str(BROWSER / "subshell_console.py"),
-            "--notebook", str(BROWSER / "long_cell.ipynb"),
-            "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    (out / "subshell_console.log").write_text(result.stdout + result.stderr)
+    result = run_browser_script("subshell_console.py", BROWSER / "long_cell.ipynb", out)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     report = json.loads((out / "report.json").read_text())
     assert report["cell_running_during_completion"] is True
@@ -113,19 +98,7 @@ def test_subshell_console_completes_while_a_cell_runs_in_jupyterlab():
 def test_rich_outputs_render_in_jupyterlab():
     require_browser_tests()
     out = ARTIFACTS / "gallery"
-    shutil.rmtree(out, ignore_errors=True)  # no stale screenshot may stand in for a missing one
-    out.mkdir(parents=True)
-    result = subprocess.run(
-        [
-            sys.executable, str(BROWSER / "gallery_shots.py"),
-            "--notebook", str(BROWSER / "gallery.ipynb"),
-            "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    (out / "gallery_shots.log").write_text(result.stdout + result.stderr)
+    result = run_browser_script("gallery_shots.py", BROWSER / "gallery.ipynb", out)
     failed = [line for line in result.stdout.splitlines() if " FAIL " in line]
     assert result.returncode == 0, "\n".join(failed) + "\n" + result.stdout[-3000:] + result.stderr[-3000:]
 
