@@ -14,6 +14,12 @@ public struct Arguments {
 
     public subscript(index: Int) -> Value { values[index] }
 
+    /// Each parameter with the value it received (its default when the call left it out), by name — for code that
+    /// describes a call (a layer's spec and checkpoint description), never to read one argument.
+    public func byName(_ parameters: [Signature.Parameter]) -> [(parameter: Signature.Parameter, value: Value)] {
+        Array(zip(parameters, values)).map { (parameter: $0.0, value: $0.1) }
+    }
+
     public var count: Int { values.count }
 
     private func mismatch(_ index: Int, expected: String) -> BuiltinError {
@@ -79,10 +85,20 @@ public struct BuiltinError: Error, Sendable {
     public var argument: Int?
     public var notes: [String]
 
+    /// The name of the parameter whose argument is to blame (a body knows names, not positions); the builtin's
+    /// wrapper turns it into `argument`.
+    public var parameter: String?
+
     public init(_ kind: ErrorKind, _ message: String, argument: Int? = nil, notes: [String] = []) {
         self.kind = kind
         self.message = message
         self.argument = argument
         self.notes = notes
+    }
+
+    /// An error blamed on the argument of the parameter named `parameter`.
+    public init(_ kind: ErrorKind, _ message: String, parameter: String, notes: [String] = []) {
+        self.init(kind, message, notes: notes)
+        self.parameter = parameter
     }
 }

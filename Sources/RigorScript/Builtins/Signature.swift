@@ -14,6 +14,8 @@ public struct Signature: Sendable {
         public var isVariadic: Bool
         /// Whether a trailing closure may fill this parameter.
         public var acceptsClosure: Bool
+        /// The values accepted beyond the type (`≥ 1`), checked by the decoder; shown in docs.
+        public var bounds: String?
 
         public init(
             _ label: String?, _ name: String? = nil, type: String = "Any", default defaultValue: Value? = nil,

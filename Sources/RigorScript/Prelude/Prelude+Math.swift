@@ -28,91 +28,77 @@ extension Prelude {
             ("atan", "The arctangent (radians).", "atan(1.0) * 4   // π", { Foundation.atan($0) }),
         ]
         for (name, doc, example, f) in unary {
-            registry.function(name, [.positional("x", "Double")], returns: "Double", doc: doc, example: example) {
-                arguments, _ in .double(f(try arguments.double(0)))
-            }
+            registry.function(name, Arg<Double>(nil, "x"), doc: doc, example: example) { _, x in f(x) }
         }
         registry.function(
-            "pow", [.positional("base", "Double"), .positional("exponent", "Double")], returns: "Double",
-            doc: "`base` raised to `exponent`.", example: "pow(2.0, 10.0)   // 1024.0"
-        ) { arguments, _ in .double(Foundation.pow(try arguments.double(0), try arguments.double(1))) }
+            "pow", Arg<Double>(nil, "base"), Arg<Double>(nil, "exponent"), doc: "`base` raised to `exponent`.",
+            example: "pow(2.0, 10.0)   // 1024.0"
+        ) { _, base, exponent in Foundation.pow(base, exponent) }
         registry.function(
-            "atan2", [.positional("y", "Double"), .positional("x", "Double")], returns: "Double",
-            doc: "The angle of the point (x, y), in radians.", example: "atan2(1.0, 1.0)"
-        ) { arguments, _ in .double(Foundation.atan2(try arguments.double(0), try arguments.double(1))) }
+            "atan2", Arg<Double>(nil, "y"), Arg<Double>(nil, "x"), doc: "The angle of the point (x, y), in radians.",
+            example: "atan2(1.0, 1.0)"
+        ) { _, y, x in Foundation.atan2(y, x) }
         registry.function(
-            "abs", [.positional("x", "Number")], returns: "Number", doc: "The absolute value (an Int stays an Int).",
+            "abs", Arg<Number>(nil, "x"), doc: "The absolute value (an Int stays an Int).",
             example: "abs(-3)   // 3\nabs(-2.5)   // 2.5"
-        ) { arguments, _ in
-            switch arguments[0] {
+        ) { _, x -> Number in
+            switch x {
             case .int(let i):
                 guard i != .min else {
-                    throw BuiltinError(.arithmetic, "abs(Int.min) does not fit in Int", argument: 0)
+                    throw BuiltinError(.arithmetic, "abs(Int.min) does not fit in Int", parameter: "x")
                 }
                 return .int(Swift.abs(i))
             case .double(let d): return .double(Swift.abs(d))
-            default: throw BuiltinError(.type, "abs needs a number, not '\(arguments[0].typeName)'", argument: 0)
             }
         }
         for (name, wantsLess) in [("min", true), ("max", false)] {
             registry.function(
-                name,
-                [
-                    .positional("x"), .positional("y"),
-                    .init(nil, "rest", type: "Any", default: .array([]), defaultText: "", variadic: true),
-                ],
-                returns: "Any",
+                name, Arg<Value>(nil, "x"), Arg<Value>(nil, "y"), Arg<[Value]>.variadic(nil, "rest"),
                 doc: "The \(wantsLess ? "smallest" : "largest") of two or more numbers or strings.",
                 example: "\(name)(3, 7, 5)   // \(wantsLess ? 3 : 7)"
-            ) { arguments, _ in
-                var best = arguments[0]
-                for candidate in [arguments[1]] + (try arguments.array(2)) {
-                    if try ordered(candidate, best, less: wantsLess) { best = candidate }
-                }
+            ) { _, x, y, rest in
+                var best = x
+                for candidate in [y] + rest where try ordered(candidate, best, less: wantsLess) { best = candidate }
                 return best
             }
         }
         registry.function(
-            "zip", [.positional("first", "Sequence"), .positional("second", "Sequence")], returns: "[[Any]]",
+            "zip", Arg<Value>(nil, "first", type: "Sequence"), Arg<Value>(nil, "second", type: "Sequence"),
+            returns: "[[Any]]",
             doc: "Pairs up the elements of two sequences, as two-element arrays, stopping at the shorter.",
             example: "for (name, score) in zip(names, scores) {\n    print(name, score)\n}"
-        ) { arguments, context in
-            let a = try Members.elements(of: arguments[0], context: context)
-            let b = try Members.elements(of: arguments[1], context: context)
-            return .array(zip(a, b).map { .array([$0, $1]) })
+        ) { context, first, second in
+            let a = try Members.elements(of: first, context: context)
+            let b = try Members.elements(of: second, context: context)
+            return Value.array(zip(a, b).map { .array([$0, $1]) })
+        }
+        let step = Bound<Number>("finite and non-zero") {
+            $0.doubleValue != 0 && $0.doubleValue.isFinite ? nil : "must be finite and non-zero, not \($0.scriptValue)"
         }
         for (label, closed) in [("to", false), ("through", true)] {
             registry.function(
-                "stride", [.labeled("from", "Number"), .labeled(label, "Number"), .labeled("by", "Number")],
-                returns: "[Number]",
+                "stride", Arg<Number>("from"), Arg<Number>(label), Arg<Number>("by", bound: step), returns: "[Number]",
                 doc: "The numbers from `from` \(closed ? "through (including)" : "up to (excluding)") `\(label)`, "
                     + "stepping by `by` (Ints if all three are Ints).",
                 example: "stride(from: 0.0, \(label): 1.0, by: 0.25)"
-            ) { arguments, _ in
-                if case .int(let start) = arguments[0], case .int(let end) = arguments[1],
-                    case .int(let step) = arguments[2]
-                {
-                    guard step != 0 else { throw BuiltinError(.value, "stride step must not be zero", argument: 2) }
+            ) { _, from, end, by in
+                if case .int(let start) = from, case .int(let end) = end, case .int(let step) = by {
                     let values =
                         closed
                         ? Array(Swift.stride(from: start, through: end, by: step))
                         : Array(Swift.stride(from: start, to: end, by: step))
-                    return .array(values.map(Value.int))
+                    return values.scriptValue
                 }
-                let start = try arguments.double(0)
-                let end = try arguments.double(1)
-                let step = try arguments.double(2)
-                guard step != 0, step.isFinite else {
-                    throw BuiltinError(.value, "stride step must be finite and non-zero", argument: 2)
+                let (start, end, step) = (from.doubleValue, end.doubleValue, by.doubleValue)
+                let count = ((end - start) / step).rounded(.down)
+                guard count <= 100_000_000 else {
+                    throw BuiltinError(.value, "stride would produce too many values")
                 }
                 let values =
                     closed
                     ? Array(Swift.stride(from: start, through: end, by: step))
                     : Array(Swift.stride(from: start, to: end, by: step))
-                guard values.count <= 100_000_000 else {
-                    throw BuiltinError(.value, "stride would produce too many values")
-                }
-                return .array(values.map(Value.double))
+                return values.scriptValue
             }
         }
     }
