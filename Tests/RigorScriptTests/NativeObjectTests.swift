@@ -35,30 +35,21 @@ final class Vector2: NativeObject {
     func applyNegation() throws -> Value? { .object(Vector2(-x, -y)) }
 
     static func register(in registry: BuiltinRegistry) {
-        let type = TypeDescriptor("Vector2", doc: "A 2-vector (test type).")
-        type.addInitializer(
-            BuiltinFunction(
-                Signature("Vector2", [.positional("x", "Double"), .positional("y", "Double")], doc: "A vector.")
-            ) {
-                arguments, _ in .object(Vector2(try arguments.double(0), try arguments.double(1)))
-            })
-        type.property("length", type: "Double", doc: "Euclidean length.") { value in
-            guard case .object(let v as Vector2) = value else { return .nil }
-            return .double((v.x * v.x + v.y * v.y).squareRoot())
-        }
-        type.subscriptGetter = { value, indices, _ in
-            guard case .object(let v as Vector2) = value, case .int(let i) = indices.first ?? .nil, i == 0 || i == 1
-            else {
+        let type = registry.type(Vector2.self, doc: "A 2-vector (test type).")
+        type.initializer(Arg<Double>(nil, "x"), Arg<Double>(nil, "y"), doc: "A vector.") { _, x, y in Vector2(x, y) }
+        type.property("length", doc: "Euclidean length.") { v in (v.x * v.x + v.y * v.y).squareRoot() }
+        type.subscriptGetter { v, indices, _ in
+            guard case .int(let i) = indices.first ?? .nil, i == 0 || i == 1 else {
                 throw BuiltinError(.index, "a Vector2 has components 0 and 1")
             }
             return .double(i == 0 ? v.x : v.y)
         }
-        type.iterate = { value, _ in
-            guard case .object(let v as Vector2) = value else { return [] }
-            return [.double(v.x), .double(v.y)]
-        }
-        registry.register(type)
+        type.iterate { v, _ in [.double(v.x), .double(v.y)] }
     }
+}
+
+extension Vector2: ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Vector2" }
 }
 
 @Suite("Builtin objects from libraries")

@@ -3,7 +3,7 @@
 /// `Arg<Int>("epochs", default: 10, bound: .atLeast(1))` is `epochs: Int = 10` in the signature, and the body receives an
 /// `Int` that is at least 1. Every argument error — wrong type, out of bounds, a bad element — is thrown here and
 /// points at that argument; a body never checks what its signature declared.
-public struct Arg<T> {
+public struct Arg<T>: @unchecked Sendable {
     /// The parameter as the signature shows it (labels, type text, default).
     public let parameter: Signature.Parameter
     /// Decodes the argument at the index and moves the index on. A closure made where `T` is concrete, so that the
@@ -95,7 +95,9 @@ extension Arg where T: ArgumentType {
     }
 
     /// A variadic parameter: `Arg<[Value]>.variadic(nil, "items")` is `_ items: Any...`, received as an array.
-    public static func variadic<Element: ArgumentType>(_ label: String?, _ name: String, type: String? = nil) -> Arg<
+    public static func variadic<Element: ArgumentType>(
+        _ label: String?, _ name: String, type: String? = nil
+    ) -> Arg<
         [Element]
     > where T == [Element] {
         Arg<[Element]>(

@@ -21,26 +21,27 @@ extension BuiltinRegistry {
     }()
 
     /// Throws a `MemoryError` unless `count` elements of `stride` bytes may be allocated; `operation` names
-    /// the builtin in the message, `argument` the parameter whose value asked for the size.
-    public func checkAllocation(count: Int, stride: Int, operation: String, argument: Int? = nil) throws {
+    /// the builtin in the message, `parameter` the parameter whose value asked for the size.
+    public func checkAllocation(count: Int, stride: Int, operation: String, parameter: String? = nil) throws {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: stride)
         if let check = allocationCheck {
             do {
                 try check(overflow ? nil : bytes, operation)
             } catch var error as BuiltinError {
-                error.argument = error.argument ?? argument
+                error.parameter = error.parameter ?? parameter
                 throw error
             }
             return
         }
         let limit = Self.defaultAllocationLimit
         guard overflow || bytes > limit else { return }
-        throw BuiltinError(
+        var error = BuiltinError(
             .memory,
             "\(operation): cannot allocate \(overflow ? "more than \(Int.max) bytes" : Self.describe(bytes: bytes)) "
                 + "(\(count) elements): the memory limit is \(Self.describe(bytes: limit))",
-            argument: argument,
             notes: ["the limit is 3/4 of this machine's memory unless RIGOR_MEMORY_LIMIT sets it"])
+        error.parameter = parameter
+        throw error
     }
 
     /// `1.5 GiB`-style sizes for messages.

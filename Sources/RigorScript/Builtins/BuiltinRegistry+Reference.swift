@@ -36,6 +36,10 @@ extension BuiltinRegistry {
 
     private func entry(_ signature: Signature, prefix: String) -> [String] {
         var lines = ["#### `\(signature.declaration(prefix: prefix))`", "", signature.documentation, ""]
+        let bounded = signature.parameters.compactMap { parameter in
+            parameter.bounds.map { "`\(parameter.name)` \($0)" }
+        }
+        if !bounded.isEmpty { lines.append(contentsOf: ["Accepts " + bounded.joined(separator: ", ") + ".", ""]) }
         if let example = signature.example {
             lines.append(contentsOf: ["```swift", example, "```", ""])
         }

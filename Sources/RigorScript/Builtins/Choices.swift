@@ -3,8 +3,10 @@
 /// Each choice is a name, its parameters (`Arg`s, checked by the same decoder as a builtin's) and a constructor;
 /// a parameter takes the table with `Arg(_:_:choices:)`. Unknown names and bad arguments are reported at the
 /// argument, with the choices' own declarations as notes.
-public struct Choices<Result> {
-    public struct Choice {
+///
+/// A table is immutable once made (its closures only build values), so it may live in a `static let`.
+public struct Choices<Result>: @unchecked Sendable {
+    public struct Choice: @unchecked Sendable {
         public let name: String
         /// One line for completion and docs.
         public let summary: String
@@ -40,12 +42,15 @@ public struct Choices<Result> {
         }
     }
 
-    /// What the choices are, as messages name it (`Optimizer`).
+    /// What the choices are, as signatures name it (`Optimizer`).
     public let typeName: String
+    /// As messages name it (`optimizer`, `output stream`).
+    public let noun: String
     public let choices: [Choice]
 
-    public init(_ typeName: String, _ choices: [Choice]) {
+    public init(_ typeName: String, noun: String? = nil, _ choices: [Choice]) {
         self.typeName = typeName
+        self.noun = noun ?? typeName.lowercased()
         self.choices = choices
     }
 
@@ -58,12 +63,11 @@ public struct Choices<Result> {
             let listed = names.map { "." + $0 }
             let list =
                 listed.count > 1 ? listed.dropLast().joined(separator: ", ") + " or " + listed.last! : listed.joined()
-            var notes: [String] = []
+            var notes = ["use \(list)"]
             if let suggestion = Suggestions.closest(to: member.name, in: names) {
-                notes.append("did you mean '.\(suggestion)'?")
+                notes.insert("did you mean '.\(suggestion)'?", at: 0)
             }
-            throw BuiltinError(
-                .value, "unknown \(typeName.lowercased()) '.\(member.name)'; use \(list)", notes: notes)
+            throw BuiltinError(.value, "unknown \(noun) '.\(member.name)'", notes: notes)
         }
         let given = member.arguments ?? []
         let labels = given.map(\.label)
@@ -77,8 +81,12 @@ public struct Choices<Result> {
                     closingSpan: nowhere),
                 to: choice.specs, callee: "." + choice.name)
         } catch let error as ScriptError {
-            throw BuiltinError(
-                error.kind, "\(error.message) .\(choice.name)(…)", notes: ["declared as \(choice.declaration)"])
+            let place = "in .\(choice.name)(…)"
+            let message =
+                error.message.contains(" in call")
+                ? error.message.replacingOccurrences(of: " in call", with: " " + place) : "\(error.message) \(place)"
+            let notes = error.diagnostics[0].notes.map(\.message).filter { !$0.contains("is declared as") }
+            throw BuiltinError(error.kind, message, notes: notes + ["declared as \(choice.declaration)"])
         }
         var values: [Value] = []
         values.reserveCapacity(sources.count)

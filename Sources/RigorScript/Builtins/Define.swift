@@ -226,7 +226,9 @@ public struct TypeBuilder<Receiver: ArgumentType> {
         _ body: @escaping (CallContext, repeat each T) throws -> R
     ) {
         descriptor.addInitializer(
-            makeFunction(descriptor.name, Parameters(repeat each arguments), descriptor.name, doc, example, body))
+            makeFunction(
+                descriptor.name, Parameters(repeat each arguments), returnTypeName(R.self) ?? descriptor.name, doc,
+                example, body))
     }
 
     /// `Type.name(…)`: a static function.
@@ -245,7 +247,8 @@ public struct TypeBuilder<Receiver: ArgumentType> {
     /// `value[i, j]` for objects.
     public func subscriptGetter(_ get: @escaping (Receiver, [Value], CallContext) throws -> Value) {
         let decode = receiver
-        descriptor.subscriptGetter = { value, indices, context in try get(try decode(value, context), indices, context) }
+        descriptor.subscriptGetter = { value, indices, context in try get(try decode(value, context), indices, context)
+        }
     }
 
     /// `value[i] = x` for objects.

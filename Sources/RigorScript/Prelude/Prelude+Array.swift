@@ -18,10 +18,12 @@ extension Prelude {
         return elements(receiver)
     }
 
-    static func requireBool(_ value: Value, _ what: String) throws -> Bool {
+    /// A predicate closure's result as a Bool; anything else is an error at the closure's argument.
+    static func requireBool(_ value: Value, _ what: String, parameter: String) throws -> Bool {
         guard case .bool(let b) = value else {
             throw BuiltinError(
-                .type, "the closure passed to '\(what)' must return a Bool, not '\(value.typeName)'", argument: 0)
+                .type, "the closure passed to '\(what)' must return a Bool, not '\(value.typeName)'",
+                parameter: parameter)
         }
         return b
     }
@@ -31,7 +33,9 @@ extension Prelude {
     static func sortValues(_ values: inout [Value], by comparator: Value?, context: CallContext) throws {
         if let comparator {
             let areInIncreasingOrder = context.prepare(comparator)
-            try values.sort { try requireBool(areInIncreasingOrder($0, $1), "sorted(by:)") }
+            try values.sort {
+                try requireBool(areInIncreasingOrder($0, $1), "sorted(by:)", parameter: "areInIncreasingOrder")
+            }
         } else {
             try values.sort { try ordered($0, $1, less: true) }
         }
@@ -46,8 +50,13 @@ extension Prelude {
         return best
     }
 
+    /// A predicate parameter: `(Element) -> Bool`.
+    static func predicate(_ label: String?, _ name: String = "predicate") -> Arg<FunctionValue> {
+        Arg(label, name, type: "(Element) -> Bool")
+    }
+
     /// The members Arrays and Ranges share (none of them mutate).
-    static func registerSequenceMembers(on type: TypeDescriptor, name: String) {
+    static func registerSequenceMembers(on type: TypeBuilder<Value>, name: String) {
         // Read without making the elements: a range of any size answers at once.
         func count(_ value: Value) -> Int {
             switch value {
@@ -57,173 +66,166 @@ extension Prelude {
             default: return 0
             }
         }
-        type.property("count", type: "Int", doc: "The number of elements.") { .int(count($0)) }
-        type.property("isEmpty", type: "Bool", doc: "Whether there are no elements.") { .bool(count($0) == 0) }
-        type.property("first", type: "Element?", doc: "The first element, or nil if empty.") {
-            if case .range(let r) = $0 { return r.count > 0 ? .int(r.lower) : .nil }
-            return elements($0).first ?? .nil
+        type.property("count", doc: "The number of elements.") { count($0) }
+        type.property("isEmpty", doc: "Whether there are no elements.") { count($0) == 0 }
+        type.property("first", type: "Element?", doc: "The first element, or nil if empty.") { value -> Value in
+            if case .range(let r) = value { return r.count > 0 ? .int(r.lower) : .nil }
+            return elements(value).first ?? .nil
         }
-        type.property("last", type: "Element?", doc: "The last element, or nil if empty.") {
-            if case .range(let r) = $0 { return r.count > 0 ? .int(r.upperBoundExclusive - 1) : .nil }
-            return elements($0).last ?? .nil
+        type.property("last", type: "Element?", doc: "The last element, or nil if empty.") { value -> Value in
+            if case .range(let r) = value { return r.count > 0 ? .int(r.upperBoundExclusive - 1) : .nil }
+            return elements(value).last ?? .nil
         }
-        type.property("indices", type: "Range", doc: "The valid indices, 0..<count.") {
-            .range(RangeValue(lower: 0, upper: count($0), isClosed: false))
+        type.property("indices", doc: "The valid indices, 0..<count.") {
+            RangeValue(lower: 0, upper: count($0), isClosed: false)
         }
         type.method(
-            "map", [.closure(nil, "transform", "(Element) -> T")], returns: "[T]",
+            "map", Arg<FunctionValue>(nil, "transform", type: "(Element) -> T"), returns: "[T]",
             doc: "A new array with `transform` applied to each element.",
             example: "[1, 2, 3].map { $0 * 2 }   // [2, 4, 6]"
-        ) { receiver, arguments, context in
-            let transform = context.prepare(arguments[0])
+        ) { receiver, context, transform in
+            let call = context.prepare(transform.value)
             let items = try elements(receiver, context)
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try transform(item)) }
-            return .array(out)
+            for item in items { out.append(try call(item)) }
+            return out
         }
         type.method(
-            "compactMap", [.closure(nil, "transform", "(Element) -> T?")], returns: "[T]",
+            "compactMap", Arg<FunctionValue>(nil, "transform", type: "(Element) -> T?"), returns: "[T]",
             doc: "Like `map`, dropping nil results.",
             example: "[\"1\", \"x\", \"3\"].compactMap { Int($0) }   // [1, 3]"
-        ) { receiver, arguments, context in
-            let transform = context.prepare(arguments[0])
-            return .array(try elements(receiver, context).map { try transform($0) }.filter { !$0.isNil })
+        ) { receiver, context, transform in
+            let call = context.prepare(transform.value)
+            return try elements(receiver, context).map { try call($0) }.filter { !$0.isNil }
         }
         type.method(
-            "flatMap", [.closure(nil, "transform", "(Element) -> [T]")], returns: "[T]",
+            "flatMap", Arg<FunctionValue>(nil, "transform", type: "(Element) -> [T]"), returns: "[T]",
             doc: "Maps each element to an array and concatenates the arrays.",
             example: "[1, 2].flatMap { [$0, $0] }   // [1, 1, 2, 2]"
-        ) { receiver, arguments, context in
+        ) { receiver, context, transform in
+            let call = context.prepare(transform.value)
             var out: [Value] = []
             for item in try elements(receiver, context) {
-                let part = try context.call(arguments[0], [item])
+                let part = try call(item)
                 guard case .array(let array) = part else {
                     throw BuiltinError(
-                        .type, "flatMap's closure must return an array, not '\(part.typeName)'", argument: 0)
+                        .type, "flatMap's closure must return an array, not '\(part.typeName)'",
+                        parameter: "transform")
                 }
                 out.append(contentsOf: array)
             }
-            return .array(out)
+            return out
         }
         type.method(
-            "filter", [.closure(nil, "isIncluded", "(Element) -> Bool")], returns: "[Element]",
+            "filter", predicate(nil, "isIncluded"), returns: "[Element]",
             doc: "The elements for which `isIncluded` is true.",
             example: "[1, 2, 3, 4].filter { $0 % 2 == 0 }   // [2, 4]"
-        ) { receiver, arguments, context in
-            let isIncluded = context.prepare(arguments[0])
-            return .array(try elements(receiver, context).filter { try requireBool(isIncluded($0), "filter") })
+        ) { receiver, context, isIncluded in
+            let call = context.prepare(isIncluded.value)
+            return try elements(receiver, context).filter {
+                try requireBool(call($0), "filter", parameter: "isIncluded")
+            }
         }
         type.method(
-            "reduce",
-            [.positional("initialResult"), .closure(nil, "nextPartialResult", "(Result, Element) -> Result")],
-            returns: "Result", doc: "Combines the elements, starting from `initialResult`.",
-            example: "[1, 2, 3].reduce(0, +)   // 6"
-        ) { receiver, arguments, context in
-            var result = arguments[0]
-            let nextPartialResult = context.prepare(arguments[1])
-            for item in try elements(receiver, context) { result = try nextPartialResult(result, item) }
+            "reduce", Arg<Value>(nil, "initialResult"),
+            Arg<FunctionValue>(nil, "nextPartialResult", type: "(Result, Element) -> Result"), returns: "Result",
+            doc: "Combines the elements, starting from `initialResult`.", example: "[1, 2, 3].reduce(0, +)   // 6"
+        ) { receiver, context, initialResult, nextPartialResult in
+            var result = initialResult
+            let call = context.prepare(nextPartialResult.value)
+            for item in try elements(receiver, context) { result = try call(result, item) }
             return result
         }
         type.method(
-            "forEach", [.closure(nil, "body", "(Element) -> Void")], doc: "Calls `body` on each element, in order.",
-            example: "names.forEach { print($0) }"
-        ) { receiver, arguments, context in
-            let body = context.prepare(arguments[0])
-            for item in try elements(receiver, context) { _ = try body(item) }
-            return .nil
+            "forEach", Arg<FunctionValue>(nil, "body", type: "(Element) -> Void"),
+            doc: "Calls `body` on each element, in order.", example: "names.forEach { print($0) }"
+        ) { receiver, context, body in
+            let call = context.prepare(body.value)
+            for item in try elements(receiver, context) { _ = try call(item) }
         }
         type.method(
-            "contains", [.positional("element")], returns: "Bool", doc: "Whether the sequence contains `element`.",
+            "contains", Arg<Value>(nil, "element"), doc: "Whether the sequence contains `element`.",
             example: "[1, 2, 3].contains(2)   // true"
-        ) { receiver, arguments, context in
-            if case .range(let r) = receiver, case .int(let i) = arguments[0] { return .bool(r.indices.contains(i)) }
-            return .bool(try elements(receiver, context).contains(arguments[0]))
+        ) { receiver, context, element in
+            if case .range(let r) = receiver, case .int(let i) = element { return r.indices.contains(i) }
+            return try elements(receiver, context).contains(element)
         }
         type.method(
-            "contains", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Bool",
-            doc: "Whether some element satisfies `predicate`.", example: "losses.contains { $0.isNaN }"
-        ) { receiver, arguments, context in
-            .bool(
-                try elements(receiver, context).contains {
-                    try requireBool(context.call(arguments[0], [$0]), "contains(where:)")
-                })
+            "contains", predicate("where"), doc: "Whether some element satisfies `predicate`.",
+            example: "losses.contains { $0.isNaN }"
+        ) { receiver, context, predicate in
+            let call = context.prepare(predicate.value)
+            return try elements(receiver, context).contains {
+                try requireBool(call($0), "contains(where:)", parameter: "predicate")
+            }
         }
         type.method(
-            "allSatisfy", [.closure(nil, "predicate", "(Element) -> Bool")], returns: "Bool",
-            doc: "Whether every element satisfies `predicate`.", example: "[2, 4].allSatisfy { $0 % 2 == 0 }   // true"
-        ) { receiver, arguments, context in
-            .bool(
-                try elements(receiver, context).allSatisfy {
-                    try requireBool(context.call(arguments[0], [$0]), "allSatisfy")
-                })
+            "allSatisfy", predicate(nil), doc: "Whether every element satisfies `predicate`.",
+            example: "[2, 4].allSatisfy { $0 % 2 == 0 }   // true"
+        ) { receiver, context, predicate in
+            let call = context.prepare(predicate.value)
+            return try elements(receiver, context).allSatisfy {
+                try requireBool(call($0), "allSatisfy", parameter: "predicate")
+            }
         }
         type.method(
             "sorted", returns: "[Element]", doc: "The elements in ascending order (numbers or strings).",
             example: "[3, 1, 2].sorted()   // [1, 2, 3]"
-        ) { receiver, _, context in
+        ) { receiver, context in
             var values = try elements(receiver, context)
             try sortValues(&values, by: nil, context: context)
-            return .array(values)
+            return values
         }
         type.method(
-            "sorted", [.closure("by", "areInIncreasingOrder", "(Element, Element) -> Bool")], returns: "[Element]",
-            doc: "The elements ordered by a comparison closure.",
+            "sorted", Arg<FunctionValue>("by", "areInIncreasingOrder", type: "(Element, Element) -> Bool"),
+            returns: "[Element]", doc: "The elements ordered by a comparison closure.",
             example: "results.sorted { $0[\"accuracy\"] > $1[\"accuracy\"] }"
-        ) { receiver, arguments, context in
+        ) { receiver, context, order in
             var values = try elements(receiver, context)
-            try sortValues(&values, by: arguments[0], context: context)
-            return .array(values)
+            try sortValues(&values, by: order.value, context: context)
+            return values
         }
         type.method(
             "reversed", returns: "[Element]", doc: "The elements in reverse order.",
             example: "[1, 2, 3].reversed()   // [3, 2, 1]"
-        ) {
-            receiver, _, context in .array(try elements(receiver, context).reversed())
-        }
+        ) { receiver, context in Array(try elements(receiver, context).reversed()) }
         type.method(
             "enumerated", returns: "[[Any]]", doc: "Pairs `[offset, element]`, for `for (i, x) in xs.enumerated()`.",
             example: "for (i, name) in names.enumerated() {\n    print(i, name)\n}"
-        ) { receiver, _, context in
-            .array(try elements(receiver, context).enumerated().map { .array([.int($0.offset), $0.element]) })
+        ) { receiver, context in
+            try elements(receiver, context).enumerated().map { Value.array([.int($0.offset), $0.element]) }
         }
         type.method(
-            "joined", [.init("separator", type: "String", default: .string(""))], returns: "String",
-            doc: "The elements' descriptions joined into one string.",
+            "joined", Arg("separator", default: ""), doc: "The elements' descriptions joined into one string.",
             example: "[\"a\", \"b\"].joined(separator: \", \")   // \"a, b\""
-        ) { receiver, arguments, context in
-            .string(try elements(receiver, context).map(\.description).joined(separator: try arguments.string(0)))
+        ) { receiver, context, separator in
+            try elements(receiver, context).map(\.description).joined(separator: separator)
         }
         type.method(
             "min", returns: "Element?", doc: "The smallest element, or nil if empty.", example: "[3, 1, 2].min()   // 1"
-        ) {
-            receiver, _, context in
+        ) { receiver, context in
             let values = try elements(receiver, context)
             return try indexOfExtreme(values, less: true).map { values[$0] } ?? .nil
         }
         type.method(
             "max", returns: "Element?", doc: "The largest element, or nil if empty.", example: "[3, 1, 2].max()   // 3"
-        ) {
-            receiver, _, context in
+        ) { receiver, context in
             let values = try elements(receiver, context)
             return try indexOfExtreme(values, less: false).map { values[$0] } ?? .nil
         }
         type.method(
-            "argmin", returns: "Int?", doc: "The index of the smallest element (the first, on ties), or nil if empty.",
+            "argmin", doc: "The index of the smallest element (the first, on ties), or nil if empty.",
             example: "[0.5, 0.2, 0.3].argmin()   // 1"
-        ) { receiver, _, context in
-            try indexOfExtreme(try elements(receiver, context), less: true).map(Value.int) ?? .nil
-        }
+        ) { receiver, context in try indexOfExtreme(try elements(receiver, context), less: true) }
         type.method(
-            "argmax", returns: "Int?", doc: "The index of the largest element (the first, on ties), or nil if empty.",
+            "argmax", doc: "The index of the largest element (the first, on ties), or nil if empty.",
             example: "[0.5, 0.2, 0.3].argmax()   // 0"
-        ) { receiver, _, context in
-            try indexOfExtreme(try elements(receiver, context), less: false).map(Value.int) ?? .nil
-        }
+        ) { receiver, context in try indexOfExtreme(try elements(receiver, context), less: false) }
         type.method(
             "sum", returns: "Number", doc: "The sum of the elements (0 if empty). Not in Swift; common in notebooks.",
             example: "[1, 2, 3].sum()   // 6"
-        ) { receiver, _, context in
+        ) { receiver, context in
             var total: Value = .int(0)
             let span = SourceSpan(
                 source: SourceName("sum"), start: .init(line: 1, column: 1), end: .init(line: 1, column: 1))
@@ -235,75 +237,59 @@ extension Prelude {
             return total
         }
         type.method(
-            "firstIndex", [.labeled("of")], returns: "Int?",
-            doc: "The index of the first element equal to `of`, or nil.",
+            "firstIndex", Arg<Value>("of", "element"), doc: "The index of the first element equal to `of`, or nil.",
             example: "[\"a\", \"b\"].firstIndex(of: \"b\")   // 1"
-        ) { receiver, arguments, context in
-            try elements(receiver, context).firstIndex(of: arguments[0]).map(Value.int) ?? .nil
-        }
+        ) { receiver, context, element in try elements(receiver, context).firstIndex(of: element) }
         type.method(
-            "firstIndex", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Int?",
-            doc: "The index of the first element satisfying `predicate`, or nil.",
+            "firstIndex", predicate("where"), doc: "The index of the first element satisfying `predicate`, or nil.",
             example: "losses.firstIndex { $0 < 0.1 }"
-        ) { receiver, arguments, context in
-            try elements(receiver, context).firstIndex {
-                try requireBool(context.call(arguments[0], [$0]), "firstIndex(where:)")
+        ) { receiver, context, predicate in
+            let call = context.prepare(predicate.value)
+            return try elements(receiver, context).firstIndex {
+                try requireBool(call($0), "firstIndex(where:)", parameter: "predicate")
             }
-            .map(Value.int) ?? .nil
         }
         type.method(
-            "lastIndex", [.labeled("of")], returns: "Int?", doc: "The index of the last element equal to `of`, or nil.",
+            "lastIndex", Arg<Value>("of", "element"), doc: "The index of the last element equal to `of`, or nil.",
             example: "[1, 2, 1].lastIndex(of: 1)   // 2"
-        ) { receiver, arguments, context in
-            try elements(receiver, context).lastIndex(of: arguments[0]).map(Value.int) ?? .nil
+        ) { receiver, context, element in try elements(receiver, context).lastIndex(of: element) }
+        type.method(
+            "first", predicate("where"), returns: "Element?", doc: "The first element satisfying `predicate`, or nil.",
+            example: "[1, 5, 9].first { $0 > 3 }   // 5"
+        ) { receiver, context, predicate in
+            let call = context.prepare(predicate.value)
+            return try elements(receiver, context).first {
+                try requireBool(call($0), "first(where:)", parameter: "predicate")
+            } ?? .nil
         }
         type.method(
-            "first", [.closure("where", "predicate", "(Element) -> Bool")], returns: "Element?",
-            doc: "The first element satisfying `predicate`, or nil.", example: "[1, 5, 9].first { $0 > 3 }   // 5"
-        ) { receiver, arguments, context in
-            try elements(receiver, context).first { try requireBool(context.call(arguments[0], [$0]), "first(where:)") }
-                ?? .nil
-        }
+            "prefix", Arg<Int>(nil, "maxLength", bound: .atLeast(0)), returns: "[Element]",
+            doc: "The first `maxLength` elements.", example: "[1, 2, 3].prefix(2)   // [1, 2]"
+        ) { receiver, context, length in Array(try elements(receiver, context).prefix(length)) }
         type.method(
-            "prefix", [.positional("maxLength", "Int")], returns: "[Element]", doc: "The first `maxLength` elements.",
-            example: "[1, 2, 3].prefix(2)   // [1, 2]"
-        ) { receiver, arguments, context in
-            let n = try arguments.int(0)
-            guard n >= 0 else { throw BuiltinError(.value, "prefix length must not be negative", argument: 0) }
-            return .array(Array(try elements(receiver, context).prefix(n)))
-        }
+            "suffix", Arg<Int>(nil, "maxLength", bound: .atLeast(0)), returns: "[Element]",
+            doc: "The last `maxLength` elements.", example: "[1, 2, 3].suffix(2)   // [2, 3]"
+        ) { receiver, context, length in Array(try elements(receiver, context).suffix(length)) }
         type.method(
-            "suffix", [.positional("maxLength", "Int")], returns: "[Element]", doc: "The last `maxLength` elements.",
-            example: "[1, 2, 3].suffix(2)   // [2, 3]"
-        ) { receiver, arguments, context in
-            let n = try arguments.int(0)
-            guard n >= 0 else { throw BuiltinError(.value, "suffix length must not be negative", argument: 0) }
-            return .array(Array(try elements(receiver, context).suffix(n)))
-        }
-        type.method(
-            "dropFirst", [.init(nil, "k", type: "Int", default: .int(1))], returns: "[Element]",
+            "dropFirst", Arg(nil, "k", default: 1, bound: .atLeast(0)), returns: "[Element]",
             doc: "All but the first `k` elements.", example: "[1, 2, 3].dropFirst()   // [2, 3]"
-        ) { receiver, arguments, context in
-            .array(Array(try elements(receiver, context).dropFirst(max(0, try arguments.int(0)))))
-        }
+        ) { receiver, context, k in Array(try elements(receiver, context).dropFirst(k)) }
         type.method(
-            "dropLast", [.init(nil, "k", type: "Int", default: .int(1))], returns: "[Element]",
+            "dropLast", Arg(nil, "k", default: 1, bound: .atLeast(0)), returns: "[Element]",
             doc: "All but the last `k` elements.", example: "[1, 2, 3].dropLast()   // [1, 2]"
-        ) { receiver, arguments, context in
-            .array(Array(try elements(receiver, context).dropLast(max(0, try arguments.int(0)))))
-        }
+        ) { receiver, context, k in Array(try elements(receiver, context).dropLast(k)) }
         type.method(
-            "shuffled", [.labeled("seed", "Int")], returns: "[Element]",
+            "shuffled", Arg<Int>("seed"), returns: "[Element]",
             doc: "The elements in a random order determined by `seed` (the same seed gives the same order).",
             example: "Array(0..<5).shuffled(seed: 42)"
-        ) { receiver, arguments, context in
-            var generator = SplitMix64(seed: UInt64(bitPattern: Int64(try arguments.int(0))))
+        ) { receiver, context, seed in
+            var generator = SplitMix64(seed: UInt64(bitPattern: Int64(seed)))
             var values = try elements(receiver, context)
             // Fisher–Yates written out, so the order never depends on the standard library's version.
             for i in Swift.stride(from: values.count - 1, to: 0, by: -1) {
                 values.swapAt(i, Int(generator.next() % UInt64(i + 1)))
             }
-            return .array(values)
+            return values
         }
     }
 
@@ -315,61 +301,58 @@ extension Prelude {
 
     static func registerArray(in registry: BuiltinRegistry) {
         registry.beginFamily("Arrays")
-        let array = registry.arrayType!
+        let array = TypeBuilder<Value>(descriptor: registry.arrayType)
         registerSequenceMembers(on: array, name: "Array")
-        array.method(
-            "append", [.positional("newElement")], mutating: true, doc: "Adds an element at the end.",
+        array.mutatingMethod(
+            "append", Arg<Value>(nil, "newElement"), returns: "Void", doc: "Adds an element at the end.",
             example: "var losses = []\nlosses.append(0.5)"
-        ) { receiver, arguments, context in
+        ) { (receiver: inout Value, _: CallContext, element: Value) in
             mutateArray(&receiver) { a in
-                a.append(arguments[0])
+                a.append(element)
                 return .nil
             }
         }
-        array.method(
-            "append", [.labeled("contentsOf", "Sequence")], mutating: true,
+        array.mutatingMethod(
+            "append", Arg<Value>("contentsOf", "newElements", type: "Sequence"), returns: "Void",
             doc: "Adds the elements of a sequence at the end.", example: "xs.append(contentsOf: [4, 5])"
-        ) { receiver, arguments, context in
-            let more = try Members.elements(of: arguments[0], context: context)
+        ) { (receiver: inout Value, context: CallContext, newElements: Value) in
+            let more = try Members.elements(of: newElements, context: context)
             return mutateArray(&receiver) { a in
                 a.append(contentsOf: more)
                 return .nil
             }
         }
-        array.method(
-            "insert", [.positional("newElement"), .labeled("at", "Int")], mutating: true,
+        array.mutatingMethod(
+            "insert", Arg<Value>(nil, "newElement"), Arg<Int>("at", "index"), returns: "Void",
             doc: "Inserts an element at an index (0…count).", example: "xs.insert(0, at: 0)"
-        ) { receiver, arguments, context in
-            let index = try arguments.int(1)
-            return try mutateArray(&receiver) { a in
+        ) { (receiver: inout Value, _: CallContext, element: Value, index: Int) in
+            try mutateArray(&receiver) { a in
                 guard index >= 0 && index <= a.count else {
                     throw BuiltinError(
                         .index, "insertion index \(index) is out of range for an array of \(a.count) elements",
-                        argument: 1, notes: ["valid insertion indices are 0...\(a.count)"])
+                        parameter: "index", notes: ["valid insertion indices are 0...\(a.count)"])
                 }
-                a.insert(arguments[0], at: index)
+                a.insert(element, at: index)
                 return .nil
             }
         }
-        array.method(
-            "remove", [.labeled("at", "Int")], returns: "Element", mutating: true,
-            doc: "Removes and returns the element at an index.", example: "let first = xs.remove(at: 0)"
-        ) { receiver, arguments, context in
-            let index = try arguments.int(0)
-            return try mutateArray(&receiver) { a in
+        array.mutatingMethod(
+            "remove", Arg<Int>("at", "index"), returns: "Element", doc: "Removes and returns the element at an index.",
+            example: "let first = xs.remove(at: 0)"
+        ) { (receiver: inout Value, _: CallContext, index: Int) in
+            try mutateArray(&receiver) { a in
                 guard index >= 0 && index < a.count else {
                     var error = Members.outOfRange(index, count: a.count)
-                    error.argument = 0
+                    error.parameter = "index"
                     throw error
                 }
                 return a.remove(at: index)
             }
         }
-        array.method(
-            "removeLast", returns: "Element", mutating: true,
-            doc: "Removes and returns the last element (an error if empty).",
+        array.mutatingMethod(
+            "removeLast", returns: "Element", doc: "Removes and returns the last element (an error if empty).",
             example: "let last = stack.removeLast()"
-        ) { receiver, _, context in
+        ) { (receiver: inout Value, _: CallContext) in
             try mutateArray(&receiver) { a in
                 guard !a.isEmpty else {
                     throw BuiltinError(
@@ -378,48 +361,47 @@ extension Prelude {
                 return a.removeLast()
             }
         }
-        array.method(
-            "removeFirst", returns: "Element", mutating: true,
-            doc: "Removes and returns the first element (an error if empty).",
+        array.mutatingMethod(
+            "removeFirst", returns: "Element", doc: "Removes and returns the first element (an error if empty).",
             example: "let next = queue.removeFirst()"
-        ) { receiver, _, context in
+        ) { (receiver: inout Value, _: CallContext) in
             try mutateArray(&receiver) { a in
                 guard !a.isEmpty else { throw BuiltinError(.index, "cannot removeFirst() from an empty array") }
                 return a.removeFirst()
             }
         }
-        array.method(
-            "popLast", returns: "Element?", mutating: true,
-            doc: "Removes and returns the last element, or nil if empty.",
+        array.mutatingMethod(
+            "popLast", returns: "Element?", doc: "Removes and returns the last element, or nil if empty.",
             example: "while let item = stack.popLast() { … }"
-        ) { receiver, _, context in
+        ) { (receiver: inout Value, _: CallContext) in
             mutateArray(&receiver) { a in a.popLast() ?? .nil }
         }
-        array.method("removeAll", mutating: true, doc: "Removes every element.", example: "xs.removeAll()") {
-            receiver, _, context in
+        array.mutatingMethod("removeAll", returns: "Void", doc: "Removes every element.", example: "xs.removeAll()") {
+            (receiver: inout Value, _: CallContext) in
             mutateArray(&receiver) { a in
                 a.removeAll()
                 return .nil
             }
         }
-        array.method("sort", mutating: true, doc: "Sorts the array in place, ascending.", example: "xs.sort()") {
-            receiver, _, context in
+        array.mutatingMethod("sort", returns: "Void", doc: "Sorts the array in place, ascending.", example: "xs.sort()")
+        {
+            (receiver: inout Value, context: CallContext) in
             try mutateArray(&receiver) { a in
                 try sortValues(&a, by: nil, context: context)
                 return .nil
             }
         }
-        array.method(
-            "sort", [.closure("by", "areInIncreasingOrder", "(Element, Element) -> Bool")], mutating: true,
-            doc: "Sorts the array in place by a comparison closure.", example: "xs.sort { $0 > $1 }"
-        ) { receiver, arguments, context in
+        array.mutatingMethod(
+            "sort", Arg<FunctionValue>("by", "areInIncreasingOrder", type: "(Element, Element) -> Bool"),
+            returns: "Void", doc: "Sorts the array in place by a comparison closure.", example: "xs.sort { $0 > $1 }"
+        ) { (receiver: inout Value, context: CallContext, order: FunctionValue) in
             try mutateArray(&receiver) { a in
-                try sortValues(&a, by: arguments[0], context: context)
+                try sortValues(&a, by: order.value, context: context)
                 return .nil
             }
         }
-        array.method("reverse", mutating: true, doc: "Reverses the array in place.", example: "xs.reverse()") {
-            receiver, _, context in
+        array.mutatingMethod("reverse", returns: "Void", doc: "Reverses the array in place.", example: "xs.reverse()") {
+            (receiver: inout Value, _: CallContext) in
             mutateArray(&receiver) { a in
                 a.reverse()
                 return .nil
@@ -429,16 +411,10 @@ extension Prelude {
 
     static func registerRange(in registry: BuiltinRegistry) {
         registry.beginFamily("Ranges")
-        let range = registry.rangeType!
-        registerSequenceMembers(on: range, name: "Range")
-        range.property("lowerBound", type: "Int", doc: "The first value.") {
-            guard case .range(let r) = $0 else { return .nil }
-            return .int(r.lower)
-        }
-        range.property("upperBound", type: "Int", doc: "The end as written (excluded for `..<`, included for `...`).") {
-            guard case .range(let r) = $0 else { return .nil }
-            return .int(r.upper)
-        }
+        registerSequenceMembers(on: TypeBuilder<Value>(descriptor: registry.rangeType), name: "Range")
+        let range = TypeBuilder<RangeValue>(descriptor: registry.rangeType)
+        range.property("lowerBound", doc: "The first value.") { $0.lower }
+        range.property("upperBound", doc: "The end as written (excluded for `..<`, included for `...`).") { $0.upper }
     }
 }
 

@@ -10,85 +10,77 @@ extension Prelude {
 
     static func registerDictionary(in registry: BuiltinRegistry) {
         registry.beginFamily("Dictionaries")
-        let dictionary = registry.dictionaryType!
-        func entries(_ value: Value) -> OrderedDictionary<Value, Value> {
-            if case .dictionary(let d) = value { return d }
-            return [:]
-        }
-        dictionary.property("count", type: "Int", doc: "The number of entries.") { .int(entries($0).count) }
-        dictionary.property("isEmpty", type: "Bool", doc: "Whether there are no entries.") {
-            .bool(entries($0).isEmpty)
-        }
-        dictionary.property("keys", type: "[Key]", doc: "The keys, in insertion order.") {
-            .array(Array(entries($0).keys))
-        }
-        dictionary.property("values", type: "[Value]", doc: "The values, in insertion order.") {
-            .array(Array(entries($0).values))
-        }
-        dictionary.method(
-            "removeValue", [.labeled("forKey")], returns: "Value?", mutating: true,
+        let dictionary = TypeBuilder<OrderedDictionary<Value, Value>>(descriptor: registry.dictionaryType)
+        dictionary.property("count", doc: "The number of entries.") { $0.count }
+        dictionary.property("isEmpty", doc: "Whether there are no entries.") { $0.isEmpty }
+        dictionary.property("keys", type: "[Key]", doc: "The keys, in insertion order.") { Array($0.keys) }
+        dictionary.property("values", type: "[Value]", doc: "The values, in insertion order.") { Array($0.values) }
+        dictionary.mutatingMethod(
+            "removeValue", Arg<Value>("forKey", "key"), returns: "Value?",
             doc: "Removes a key and returns its value, or nil if it was absent.",
             example: "let old = settings.removeValue(forKey: \"seed\")"
-        ) { receiver, arguments, _ in
-            mutateDictionary(&receiver) { d in d.removeValue(forKey: arguments[0]) ?? .nil }
+        ) { (receiver: inout Value, _: CallContext, key: Value) in
+            mutateDictionary(&receiver) { d in d.removeValue(forKey: key) ?? .nil }
         }
-        dictionary.method(
-            "updateValue", [.positional("value"), .labeled("forKey")], returns: "Value?", mutating: true,
+        dictionary.mutatingMethod(
+            "updateValue", Arg<Value>(nil, "value"), Arg<Value>("forKey", "key"), returns: "Value?",
             doc: "Sets the value for a key and returns the old value, or nil.",
             example: "scores.updateValue(0.9, forKey: \"model A\")"
-        ) { receiver, arguments, _ in
-            mutateDictionary(&receiver) { d in d.updateValue(arguments[0], forKey: arguments[1]) ?? .nil }
+        ) { (receiver: inout Value, _: CallContext, value: Value, key: Value) in
+            mutateDictionary(&receiver) { d in d.updateValue(value, forKey: key) ?? .nil }
         }
         dictionary.method(
-            "mapValues", [.closure(nil, "transform", "(Value) -> T")], returns: "[Key: T]",
+            "mapValues", Arg<FunctionValue>(nil, "transform", type: "(Value) -> T"), returns: "[Key: T]",
             doc: "A dictionary with the same keys and transformed values.",
             example: "[\"a\": 1, \"b\": 2].mapValues { $0 * 10 }   // [\"a\": 10, \"b\": 20]"
-        ) { receiver, arguments, context in
+        ) { entries, context, transform in
+            let call = context.prepare(transform.value)
             var out = OrderedDictionary<Value, Value>()
-            for (key, value) in entries(receiver) { out[key] = try context.call(arguments[0], [value]) }
-            return .dictionary(out)
+            for (key, value) in entries { out[key] = try call(value) }
+            return Value.dictionary(out)
         }
         dictionary.method(
-            "filter", [.closure(nil, "isIncluded", "(Key, Value) -> Bool")], returns: "[Key: Value]",
+            "filter", Arg<FunctionValue>(nil, "isIncluded", type: "(Key, Value) -> Bool"), returns: "[Key: Value]",
             doc: "The entries for which `isIncluded(key, value)` is true.",
             example: "scores.filter { name, score in score > 0.9 }"
-        ) { receiver, arguments, context in
+        ) { entries, context, isIncluded in
+            let call = context.prepare(isIncluded.value)
             var out = OrderedDictionary<Value, Value>()
-            for (key, value) in entries(receiver)
-            where try requireBool(context.call(arguments[0], [key, value]), "filter") {
+            for (key, value) in entries where try requireBool(call(key, value), "filter", parameter: "isIncluded") {
                 out[key] = value
             }
-            return .dictionary(out)
+            return Value.dictionary(out)
         }
         dictionary.method(
-            "map", [.closure(nil, "transform", "(Key, Value) -> T")], returns: "[T]",
+            "map", Arg<FunctionValue>(nil, "transform", type: "(Key, Value) -> T"), returns: "[T]",
             doc: "Maps each entry, given as `key, value`, to an array element.",
             example: "settings.map { key, value in \"\\(key)=\\(value)\" }"
-        ) { receiver, arguments, context in
-            .array(try entries(receiver).map { try context.call(arguments[0], [$0.key, $0.value]) })
+        ) { entries, context, transform in
+            let call = context.prepare(transform.value)
+            return try entries.map { try call($0.key, $0.value) }
         }
         dictionary.method(
-            "forEach", [.closure(nil, "body", "(Key, Value) -> Void")],
+            "forEach", Arg<FunctionValue>(nil, "body", type: "(Key, Value) -> Void"),
             doc: "Calls `body(key, value)` on each entry, in order.",
             example: "scores.forEach { name, score in print(name, score) }"
-        ) { receiver, arguments, context in
-            for (key, value) in entries(receiver) { _ = try context.call(arguments[0], [key, value]) }
-            return .nil
+        ) { entries, context, body in
+            let call = context.prepare(body.value)
+            for (key, value) in entries { _ = try call(key, value) }
         }
         dictionary.method(
-            "sorted", [.closure("by", "areInIncreasingOrder", "([Key, Value], [Key, Value]) -> Bool")],
+            "sorted", Arg<FunctionValue>("by", "areInIncreasingOrder", type: "([Key, Value], [Key, Value]) -> Bool"),
             returns: "[[Key, Value]]", doc: "The entries as `[key, value]` pairs, ordered by a comparison closure.",
             example: "scores.sorted { $0[1] > $1[1] }"
-        ) { receiver, arguments, context in
-            var pairs = entries(receiver).map { Value.array([$0.key, $0.value]) }
-            try sortValues(&pairs, by: arguments[0], context: context)
-            return .array(pairs)
+        ) { entries, context, order in
+            var pairs = entries.map { Value.array([$0.key, $0.value]) }
+            try sortValues(&pairs, by: order.value, context: context)
+            return pairs
         }
         dictionary.method(
             "enumerated", returns: "[[Any]]", doc: "Pairs `[offset, key]`, in insertion order.",
             example: "for (i, key) in settings.enumerated() { … }"
-        ) { receiver, _, _ in
-            .array(entries(receiver).keys.enumerated().map { .array([.int($0.offset), $0.element]) })
+        ) { entries, _ in
+            entries.keys.enumerated().map { Value.array([.int($0.offset), $0.element]) }
         }
     }
 }

@@ -1,159 +1,111 @@
 import Foundation
 
 extension Prelude {
+    /// `trimmingCharacters(in: .whitespaces)`.
+    static let characterSets = Choices<CharacterSet>(
+        "CharacterSet", noun: "character set",
+        [
+            .init("whitespaces", doc: "a character set for trimmingCharacters(in:)") { .whitespaces },
+            .init("whitespacesAndNewlines", doc: "a character set for trimmingCharacters(in:)") {
+                .whitespacesAndNewlines
+            },
+            .init("newlines", doc: "a character set for trimmingCharacters(in:)") { .newlines },
+        ])
+
     static func registerString(in registry: BuiltinRegistry) {
         registry.beginFamily("Strings")
-        let string = registry.stringType!
-        func text(_ value: Value) -> String { value.stringValue ?? "" }
-        string.property("count", type: "Int", doc: "The number of characters (grapheme clusters).") {
-            .int(text($0).count)
-        }
-        string.property("isEmpty", type: "Bool", doc: "Whether the string has no characters.") {
-            .bool(text($0).isEmpty)
-        }
-        string.property("first", type: "String?", doc: "The first character, or nil if empty.") {
-            text($0).first.map { .string(String($0)) } ?? .nil
-        }
-        string.property("last", type: "String?", doc: "The last character, or nil if empty.") {
-            text($0).last.map { .string(String($0)) } ?? .nil
-        }
+        let string = TypeBuilder<String>(descriptor: registry.stringType)
+        string.property("count", doc: "The number of characters (grapheme clusters).") { $0.count }
+        string.property("isEmpty", doc: "Whether the string has no characters.") { $0.isEmpty }
+        string.property("first", doc: "The first character, or nil if empty.") { $0.first.map { String($0) } }
+        string.property("last", doc: "The last character, or nil if empty.") { $0.last.map { String($0) } }
         string.method(
-            "uppercased", returns: "String", doc: "The string in upper case.",
-            example: "\"relu\".uppercased()   // \"RELU\""
-        ) {
-            receiver, _, _ in .string(text(receiver).uppercased())
-        }
+            "uppercased", doc: "The string in upper case.", example: "\"relu\".uppercased()   // \"RELU\""
+        ) { text, _ in text.uppercased() }
         string.method(
-            "lowercased", returns: "String", doc: "The string in lower case.",
-            example: "\"ReLU\".lowercased()   // \"relu\""
-        ) {
-            receiver, _, _ in .string(text(receiver).lowercased())
-        }
+            "lowercased", doc: "The string in lower case.", example: "\"ReLU\".lowercased()   // \"relu\""
+        ) { text, _ in text.lowercased() }
         string.method(
-            "hasPrefix", [.positional("prefix", "String")], returns: "Bool",
-            doc: "Whether the string starts with `prefix`.",
+            "hasPrefix", Arg<String>(nil, "prefix"), doc: "Whether the string starts with `prefix`.",
             example: "\"model.rigor\".hasPrefix(\"model\")   // true"
-        ) { receiver, arguments, _ in .bool(text(receiver).hasPrefix(try arguments.string(0))) }
+        ) { text, _, prefix in text.hasPrefix(prefix) }
         string.method(
-            "hasSuffix", [.positional("suffix", "String")], returns: "Bool",
-            doc: "Whether the string ends with `suffix`.",
+            "hasSuffix", Arg<String>(nil, "suffix"), doc: "Whether the string ends with `suffix`.",
             example: "\"weights.safetensors\".hasSuffix(\".safetensors\")   // true"
-        ) { receiver, arguments, _ in .bool(text(receiver).hasSuffix(try arguments.string(0))) }
+        ) { text, _, suffix in text.hasSuffix(suffix) }
         string.method(
-            "contains", [.positional("other", "String")], returns: "Bool", doc: "Whether `other` occurs in the string.",
+            "contains", Arg<String>(nil, "other"), doc: "Whether `other` occurs in the string.",
             example: "\"learning rate\".contains(\"rate\")   // true"
-        ) { receiver, arguments, _ in
-            let needle = try arguments.string(0)
-            return .bool(needle.isEmpty || text(receiver).contains(needle))
-        }
+        ) { text, _, other in other.isEmpty || text.contains(other) }
         string.method(
-            "split", [.labeled("separator", "String")], returns: "[String]",
+            "split", Arg<String>("separator", bound: .nonEmpty),
             doc: "The pieces between occurrences of `separator` (empty pieces are dropped, as in Swift).",
             example: "\"a,b,,c\".split(separator: \",\")   // [\"a\", \"b\", \"c\"]"
-        ) { receiver, arguments, _ in
-            let separator = try arguments.string(0)
-            guard !separator.isEmpty else { throw BuiltinError(.value, "separator must not be empty", argument: 0) }
-            return .array(text(receiver).components(separatedBy: separator).filter { !$0.isEmpty }.map(Value.string))
-        }
+        ) { text, _, separator in text.components(separatedBy: separator).filter { !$0.isEmpty } }
         string.method(
-            "components", [.labeled("separatedBy", "String")], returns: "[String]",
+            "components", Arg<String>("separatedBy", "separator", bound: .nonEmpty),
             doc: "The pieces between occurrences of the separator, keeping empty pieces.",
             example: "\"a,b,,c\".components(separatedBy: \",\")   // [\"a\", \"b\", \"\", \"c\"]"
-        ) { receiver, arguments, _ in
-            let separator = try arguments.string(0)
-            guard !separator.isEmpty else { throw BuiltinError(.value, "separator must not be empty", argument: 0) }
-            return .array(text(receiver).components(separatedBy: separator).map(Value.string))
-        }
+        ) { text, _, separator in text.components(separatedBy: separator) }
         string.method(
-            "replacingOccurrences", [.labeled("of", "String"), .labeled("with", "String")], returns: "String",
+            "replacingOccurrences", Arg<String>("of"), Arg<String>("with"),
             doc: "The string with every occurrence of `of` replaced by `with`.",
             example: "\"a-b-c\".replacingOccurrences(of: \"-\", with: \"+\")   // \"a+b+c\""
-        ) { receiver, arguments, _ in
-            let target = try arguments.string(0)
-            guard !target.isEmpty else { return receiver }
-            return .string(text(receiver).replacingOccurrences(of: target, with: try arguments.string(1)))
+        ) { text, _, target, replacement in
+            target.isEmpty ? text : text.replacingOccurrences(of: target, with: replacement)
         }
         string.method(
-            "trimmingCharacters", [.labeled("in", "CharacterSet")], returns: "String",
+            "trimmingCharacters", Arg("in", "set", choices: characterSets),
             doc: "The string without leading and trailing `.whitespaces` or `.whitespacesAndNewlines`.",
             example: "\"  hi \\n\".trimmingCharacters(in: .whitespacesAndNewlines)   // \"hi\""
-        ) { receiver, arguments, _ in
-            let member = try arguments.implicitMember(0, expected: "CharacterSet")
-            let set: CharacterSet
-            switch member.name {
-            case "whitespaces": set = .whitespaces
-            case "whitespacesAndNewlines": set = .whitespacesAndNewlines
-            case "newlines": set = .newlines
-            default:
-                throw BuiltinError(
-                    .value, "unknown character set '.\(member.name)'", argument: 0,
-                    notes: ["use .whitespaces, .newlines or .whitespacesAndNewlines"])
-            }
-            return .string(text(receiver).trimmingCharacters(in: set))
-        }
-        for name in ["whitespaces", "whitespacesAndNewlines", "newlines"] {
-            registry.registerImplicitMember(name, doc: "a character set for trimmingCharacters(in:)")
-        }
+        ) { text, _, set in text.trimmingCharacters(in: set) }
+        registry.register(characterSets)
         string.method(
-            "prefix", [.positional("maxLength", "Int")], returns: "String", doc: "The first `maxLength` characters.",
+            "prefix", Arg<Int>(nil, "maxLength", bound: .atLeast(0)), doc: "The first `maxLength` characters.",
             example: "\"tensor\".prefix(3)   // \"ten\""
-        ) { receiver, arguments, _ in .string(String(text(receiver).prefix(max(0, try arguments.int(0))))) }
+        ) { text, _, length in String(text.prefix(length)) }
         string.method(
-            "suffix", [.positional("maxLength", "Int")], returns: "String", doc: "The last `maxLength` characters.",
+            "suffix", Arg<Int>(nil, "maxLength", bound: .atLeast(0)), doc: "The last `maxLength` characters.",
             example: "\"tensor\".suffix(3)   // \"sor\""
-        ) { receiver, arguments, _ in .string(String(text(receiver).suffix(max(0, try arguments.int(0))))) }
+        ) { text, _, length in String(text.suffix(length)) }
         string.method(
-            "dropFirst", [.init(nil, "k", type: "Int", default: .int(1))], returns: "String",
-            doc: "All but the first `k` characters.",
+            "dropFirst", Arg(nil, "k", default: 1, bound: .atLeast(0)), doc: "All but the first `k` characters.",
             example: "\"#tag\".dropFirst()   // \"tag\""
-        ) { receiver, arguments, _ in .string(String(text(receiver).dropFirst(max(0, try arguments.int(0))))) }
+        ) { text, _, k in String(text.dropFirst(k)) }
         string.method(
-            "dropLast", [.init(nil, "k", type: "Int", default: .int(1))], returns: "String",
-            doc: "All but the last `k` characters.",
+            "dropLast", Arg(nil, "k", default: 1, bound: .atLeast(0)), doc: "All but the last `k` characters.",
             example: "\"line\\n\".dropLast()   // \"line\""
-        ) { receiver, arguments, _ in .string(String(text(receiver).dropLast(max(0, try arguments.int(0))))) }
+        ) { text, _, k in String(text.dropLast(k)) }
         string.method(
-            "reversed", returns: "String", doc: "The characters in reverse order.",
-            example: "\"abc\".reversed()   // \"cba\""
-        ) {
-            receiver, _, _ in .string(String(text(receiver).reversed()))
-        }
+            "reversed", doc: "The characters in reverse order.", example: "\"abc\".reversed()   // \"cba\""
+        ) { text, _ in String(text.reversed()) }
         string.method(
-            "firstIndex", [.labeled("of", "String")], returns: "Int?",
+            "firstIndex", Arg<String>("of", "element"),
             doc: "The character offset of the first occurrence of a character, or nil.",
             example: "\"a=b\".firstIndex(of: \"=\")   // 1"
-        ) { receiver, arguments, _ in
-            let characters = Array(text(receiver))
-            let target = try arguments.string(0)
-            return characters.firstIndex { String($0) == target }.map(Value.int) ?? .nil
-        }
+        ) { text, _, target in Array(text).firstIndex { String($0) == target } }
         string.method(
-            "map", [.closure(nil, "transform", "(String) -> T")], returns: "[T]",
+            "map", Arg<FunctionValue>(nil, "transform", type: "(String) -> T"), returns: "[T]",
             doc: "Maps each character (as a String).",
             example: "\"abc\".map { $0.uppercased() }   // [\"A\", \"B\", \"C\"]"
-        ) { receiver, arguments, context in
-            .array(try text(receiver).map { try context.call(arguments[0], [.string(String($0))]) })
+        ) { text, context, transform in
+            let call = context.prepare(transform.value)
+            return try text.map { try call(.string(String($0))) }
         }
         string.method(
-            "filter", [.closure(nil, "isIncluded", "(String) -> Bool")], returns: "String",
+            "filter", Arg<FunctionValue>(nil, "isIncluded", type: "(String) -> Bool"),
             doc: "The characters for which `isIncluded` is true.",
             example: "\"a1b2\".filter { Int($0) == nil }   // \"ab\""
-        ) { receiver, arguments, context in
-            .string(
-                String(
-                    try text(receiver).filter {
-                        try requireBool(context.call(arguments[0], [.string(String($0))]), "filter")
-                    }))
+        ) { text, context, isIncluded in
+            let call = context.prepare(isIncluded.value)
+            return try text.filter { try requireBool(call(.string(String($0))), "filter", parameter: "isIncluded") }
         }
         string.method(
-            "sorted", returns: "[String]", doc: "The characters in ascending order.",
-            example: "\"cab\".sorted()   // [\"a\", \"b\", \"c\"]"
-        ) {
-            receiver, _, _ in .array(text(receiver).sorted().map { .string(String($0)) })
-        }
+            "sorted", doc: "The characters in ascending order.", example: "\"cab\".sorted()   // [\"a\", \"b\", \"c\"]"
+        ) { text, _ in text.sorted().map { String($0) } }
         string.method(
-            "starts", [.labeled("with", "String")], returns: "Bool", doc: "Whether the string starts with `with`.",
+            "starts", Arg<String>("with", "prefix"), doc: "Whether the string starts with `with`.",
             example: "\"epoch 3\".starts(with: \"epoch\")   // true"
-        ) { receiver, arguments, _ in .bool(text(receiver).hasPrefix(try arguments.string(0))) }
+        ) { text, _, prefix in text.hasPrefix(prefix) }
     }
 }
