@@ -69,7 +69,7 @@ public struct Signature: Sendable {
     /// `func print(_ items: Any..., separator: String = " ", terminator: String = "\n")`.
     public func declaration(prefix: String = "func ") -> String {
         var text = "\(prefix)\(name)(" + parameters.map(\.declaration).joined(separator: ", ") + ")"
-        if let returnType { text += " -> \(returnType)" }
+        if let returnType, returnType != "Void" { text += " -> \(returnType)" }
         return text
     }
 
