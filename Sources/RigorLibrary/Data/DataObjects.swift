@@ -5,7 +5,8 @@ import RigorScript
 import TensorCore
 
 /// Examples with features and class ids (or regression targets).
-final class DatasetObject: NativeObject {
+final class DatasetObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Dataset" }
     let data: NeuralNetworks.Dataset
     let name: String
     let classCount: Int?
@@ -56,7 +57,8 @@ final class DatasetObject: NativeObject {
             throw BuiltinError(
                 .value,
                 "cannot standardize features \(TensorError.format(shape: featureShape)) with statistics of "
-                    + "features \(TensorError.format(shape: reference.featureShape))", argument: 0)
+                    + "features \(TensorError.format(shape: reference.featureShape))",
+                parameter: "reference")
         }
         let scaler = try engine { try StandardScaler(fittingOn: flat(reference.data.features)) }
         let features = try engine {
@@ -68,7 +70,8 @@ final class DatasetObject: NativeObject {
 }
 
 /// One example: its features and label.
-final class ExampleObject: NativeObject {
+final class ExampleObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Example" }
     let features: Tensor
     let target: Tensor
     init(features: Tensor, target: Tensor) {
@@ -90,7 +93,8 @@ final class ExampleObject: NativeObject {
 }
 
 /// The parts of a split: `train`, `validation` and `test`.
-final class SplitObject: NativeObject {
+final class SplitObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "DataSplit" }
     let train: DatasetObject
     let validation: DatasetObject?
     let test: DatasetObject?
@@ -114,15 +118,5 @@ final class SplitObject: NativeObject {
                     + TensorError.format(shape: part.featureShape))
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension Value {
-    var dataset: DatasetObject { get throws { try object(DatasetObject.self) } }
-}
-
-extension Arguments {
-    func dataset(_ index: Int) throws -> DatasetObject {
-        try object(index, as: DatasetObject.self, typeName: "Dataset")
     }
 }

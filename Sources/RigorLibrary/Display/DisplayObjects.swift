@@ -5,7 +5,8 @@ import RigorScript
 import TensorCore
 
 /// A chart being built: `chart.line(...)` adds to it, showing it renders it.
-final class PlotObject: NativeObject, MIMERepresentable {
+final class PlotObject: NativeObject, MIMERepresentable, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Plot" }
     var plot: Plot
     init(_ plot: Plot) { self.plot = plot }
     var typeName: String { "Plot" }
@@ -14,7 +15,9 @@ final class PlotObject: NativeObject, MIMERepresentable {
 }
 
 /// A finished display value (a heatmap, an image grid, a table).
-final class DisplayObject: NativeObject, MIMERepresentable {
+final class DisplayObject: NativeObject, MIMERepresentable, ArgumentType, ScriptValueConvertible {
+    /// The script types are `Heatmap`, `ImageGrid` and `Table`.
+    static var scriptTypeName: String { "Display" }
     let typeName: String
     let value: any MIMERepresentable
     init(_ typeName: String, _ value: any MIMERepresentable) {
@@ -25,43 +28,34 @@ final class DisplayObject: NativeObject, MIMERepresentable {
     var mimeBundle: MIMEBundle { value.mimeBundle }
 }
 
-extension Arguments {
-    /// Numbers from an array of numbers or a tensor (flattened).
-    func numbers(_ index: Int) throws -> [Double] {
-        if case .object(let object as TensorObject) = self[index] { return object.tensor.scalars.map(Double.init) }
-        return try array(index).map {
-            guard let number = $0.doubleValue else {
-                throw BuiltinError(.type, "expected numbers, found '\($0.typeName)'", argument: index)
-            }
-            return number
+/// Numbers from an array of numbers or a tensor (flattened): what a chart plots.
+struct Numbers: ArgumentType {
+    let values: [Double]
+    static var scriptTypeName: String { "[Double]" }
+    static func decode(_ value: Value, context: CallContext) throws -> Numbers? {
+        if case .object(let object as TensorObject) = value {
+            return Numbers(values: object.tensor.scalars.map(Double.init))
         }
+        guard case .array(let elements) = value else { return nil }
+        return Numbers(
+            values: try elements.map {
+                guard let number = $0.doubleValue else {
+                    throw BuiltinError(.type, "expected numbers, found '\($0.typeName)'")
+                }
+                return number
+            })
     }
+}
 
-    func optionalString(_ index: Int) throws -> String? { isNil(index) ? nil : try string(index) }
-
-    func strings(_ index: Int) throws -> [String] { isNil(index) ? [] : try array(index).map(\.description) }
-
-    /// A matrix from nested arrays or a tensor whose extents beyond two are 1 (`[1, 8, 8]` is an 8×8 image).
-    func matrix(_ index: Int) throws -> [[Double]] {
-        let tensor = try self.tensor(index)
-        let extents = tensor.shape.filter { $0 != 1 }
-        guard extents.count <= 2 else {
-            throw BuiltinError(
-                .shape, "expected a matrix, got shape \(TensorError.format(shape: tensor.shape))", argument: index)
-        }
-        let columns = extents.last ?? 1
-        let scalars = tensor.scalars.map(Double.init)
-        return stride(from: 0, to: scalars.count, by: max(columns, 1)).map { Array(scalars[$0..<$0 + columns]) }
+/// Texts from an array of any values (each as it prints): labels and captions.
+struct Texts: ArgumentType, ScriptValueConvertible {
+    let values: [String]
+    static var scriptTypeName: String { "[String]" }
+    static func decode(_ value: Value, context: CallContext) -> Texts? {
+        guard case .array(let elements) = value else { return nil }
+        return Texts(values: elements.map(\.description))
     }
-
-    func lineStyle(_ index: Int) throws -> LineStyle {
-        let member = try implicitMember(index, expected: "LineStyle")
-        guard let style = LineStyle(rawValue: member.name) else {
-            throw BuiltinError(
-                .value, "unknown style '.\(member.name)'; use .solid, .dashed or .dotted", argument: index)
-        }
-        return style
-    }
+    var scriptValue: Value { values.scriptValue }
 }
 
 func tableCell(_ value: Value) -> TableCell {
@@ -73,4 +67,10 @@ func tableCell(_ value: Value) -> TableCell {
     case .nil: return .empty
     default: return .text(value.description)
     }
+}
+
+/// What `ImageGrid` shows: a dataset's first images (captioned with their labels) or a tensor of images.
+enum ImageSource {
+    case dataset(DatasetObject)
+    case tensor(Tensor)
 }

@@ -6,16 +6,10 @@ import TensorCore
 
 extension RigorLibrary {
     /// The model's predicted classes and the true labels on `data`.
-    static func predictions(
-        _ arguments: Arguments
-    ) throws -> (
-        predicted: [Int], actual: [Int], classes: Int?, data: DatasetObject
-    ) {
-        let model = try arguments.model(0)
-        let data = try arguments.dataset(1)
+    static func predictions(_ model: ModelObject, _ data: DatasetObject) throws -> (predicted: [Int], actual: [Int]) {
         try model.materialize(data.featureShape)
         let predicted = try engine { try model.model.predictClasses(data.data.features) }
-        return (predicted, data.data.labels, data.classCount, data)
+        return (predicted, data.data.labels)
     }
 
     /// The model's class probabilities on `data`, one row per example: the softmax of the outputs, or for a single
@@ -40,88 +34,58 @@ extension RigorLibrary {
         }
     }
 
-    /// A class given by id or by name (`positiveClass: 0` or `positiveClass: "malignant"`).
-    static func classIndex(_ arguments: Arguments, _ index: Int, data: DatasetObject, classes: Int) throws -> Int {
-        let id: Int
-        if case .string(let name) = arguments[index] {
-            guard let names = data.classNames else {
-                throw BuiltinError(
-                    .value, "this dataset has no class names; give the class id (0..<\(classes)) instead",
-                    argument: index)
-            }
-            guard let found = names.firstIndex(of: name) else {
-                throw BuiltinError(
-                    .value, "no class named '\(name)'; the classes are \(names.joined(separator: ", "))",
-                    argument: index)
-            }
-            id = found
-        } else {
-            id = try arguments.int(index)
-        }
-        guard (0..<classes).contains(id) else {
-            throw BuiltinError(
-                .value, "class \(id) is not one of the \(classes) classes 0..<\(classes)", argument: index)
-        }
-        return id
-    }
-
     static func registerEvaluation(in registry: BuiltinRegistry) {
         registry.beginFamily("Evaluation")
-        let modelAndData = [param(nil, "model", "Model"), param(nil, "data", "Dataset")]
-        registry.global(
-            "accuracy", modelAndData, returns: "Double",
-            doc: "The fraction of examples of `data` whose predicted class is the label.",
+        let model = Arg<ModelObject>(nil, "model", type: "Model")
+        let data = Arg<DatasetObject>(nil, "data")
+        registry.function(
+            "accuracy", model, data, doc: "The fraction of examples of `data` whose predicted class is the label.",
             example: "accuracy(model, data.validation)   // 0.97"
-        ) { arguments, _ in
-            let (predicted, actual, _, _) = try predictions(arguments)
-            return .double(try engine { try ClassificationMetrics.accuracy(predicted: predicted, actual: actual) })
+        ) { _, model, data -> Double in
+            let (predicted, actual) = try predictions(model, data)
+            return try engine { try ClassificationMetrics.accuracy(predicted: predicted, actual: actual) }
         }
-        registry.global(
-            "classificationReport", modelAndData, returns: "ClassificationReport",
+        registry.function(
+            "classificationReport", model, data,
             doc: "Precision, recall, F1 and support per class, with macro and weighted averages.",
             example: "classificationReport(model, data.test)"
-        ) { arguments, _ in
-            let (predicted, actual, classes, data) = try predictions(arguments)
+        ) { _, model, data in
+            let (predicted, actual) = try predictions(model, data)
             let report = try engine {
-                try ClassificationMetrics.report(predicted: predicted, actual: actual, classes: classes)
+                try ClassificationMetrics.report(predicted: predicted, actual: actual, classes: data.classCount)
             }
-            return .object(ReportObject(report, classNames: report.perClass.indices.map(data.className)))
+            return ReportObject(report, classNames: report.perClass.indices.map(data.className))
         }
-        registry.global(
-            "confusionMatrix", modelAndData, returns: "ConfusionMatrix",
+        registry.function(
+            "confusionMatrix", model, data,
             doc: "Counts of examples by actual class (rows) and predicted class (columns).",
             example: "confusionMatrix(model, data.test)"
-        ) { arguments, _ in
-            let (predicted, actual, classes, data) = try predictions(arguments)
+        ) { _, model, data in
+            let (predicted, actual) = try predictions(model, data)
             let counts = try engine {
-                try ClassificationMetrics.confusionMatrix(predicted: predicted, actual: actual, classes: classes)
+                try ClassificationMetrics.confusionMatrix(
+                    predicted: predicted, actual: actual, classes: data.classCount)
             }
-            return .object(ConfusionMatrixObject(counts, classNames: counts.indices.map(data.className)))
+            return ConfusionMatrixObject(counts, classNames: counts.indices.map(data.className))
         }
-        let positiveClass = param("positiveClass", "positiveClass", "Int or String", default: .int(1))
-        registry.global(
-            "rocCurve", modelAndData + [positiveClass], returns: "ROCCurve",
+        registry.function(
+            "rocCurve", model, data, Arg<ClassSelector>("positiveClass", default: .id(1)),
             doc: "The ROC curve of `positiveClass` (an id, or a class name of the dataset) against the rest, scored "
                 + "by the model's probability of it. Shows as a chart with the chance diagonal and the AUC.",
             example: "rocCurve(model, data.test, positiveClass: \"malignant\").auc"
-        ) { arguments, _ in
-            let model = try arguments.model(0)
-            let data = try arguments.dataset(1)
+        ) { _, model, data, positiveClass in
             let rows = try probabilities(model, data)
-            let positive = try classIndex(arguments, 2, data: data, classes: rows.first?.count ?? 0)
+            let positive = try positiveClass.id(
+                in: data, classes: rows.first?.count ?? 0, parameter: "positiveClass")
             let labels = data.data.labels.map { $0 == positive ? 1 : 0 }
             let curve = try engine {
                 try ProbabilisticMetrics.rocCurve(scores: rows.map { $0[positive] }, labels: labels)
             }
-            return .object(ROCObject(curve, positiveName: data.className(positive)))
+            return ROCObject(curve, positiveName: data.className(positive))
         }
-        registry.global(
-            "calibration",
-            modelAndData + [
-                param("bins", "bins", "Int", default: .int(10)),
-                param("positiveClass", "positiveClass", "Int or String?", default: .nil),
-            ],
-            returns: "Calibration",
+        registry.function(
+            "calibration", model, data, Arg("bins", default: 10, bound: .within(1...1000)),
+            Arg<ClassSelector?>("positiveClass", default: nil),
             doc: "How far the model's probabilities can be trusted: examples grouped into `bins` equal-width "
                 + "bins of predicted probability, each bin's mean prediction against what was observed, the expected "
                 + "calibration error (ECE: the example-weighted mean gap) and the Brier score. Without "
@@ -130,109 +94,87 @@ extension RigorLibrary {
                 + "diagram with the examples per bin.",
             example:
                 "calibration(model, data.validation, bins: 5, positiveClass: \"malignant\").expectedCalibrationError"
-        ) { arguments, _ in
-            let model = try arguments.model(0)
-            let data = try arguments.dataset(1)
-            let bins = try arguments.int(2)
-            guard (1...1000).contains(bins) else {
-                throw BuiltinError(.value, "bins must be between 1 and 1000, got \(bins)", argument: 2)
-            }
+        ) { _, model, data, bins, positiveClass in
             let rows = try probabilities(model, data)
             let labels = data.data.labels
-            if arguments.isNil(3) {
+            guard let positiveClass else {
                 let result = try engine {
                     try ProbabilisticMetrics.calibration(probabilities: rows, labels: labels, bins: bins)
                 }
                 let brier = try engine { try ProbabilisticMetrics.brierScore(probabilities: rows, labels: labels) }
-                return .object(CalibrationObject(result, brierScore: brier, positiveName: nil))
+                return CalibrationObject(result, brierScore: brier, positiveName: nil)
             }
-            let positive = try classIndex(arguments, 3, data: data, classes: rows.first?.count ?? 0)
+            let positive = try positiveClass.id(
+                in: data, classes: rows.first?.count ?? 0, parameter: "positiveClass")
             let p = rows.map { $0[positive] }
             let outcomes = labels.map { $0 == positive }
             let result = try engine {
                 try ProbabilisticMetrics.reliability(probabilities: p, outcomes: outcomes, bins: bins)
             }
             let brier = try engine { try ProbabilisticMetrics.brierScore(probabilities: p, outcomes: outcomes) }
-            return .object(CalibrationObject(result, brierScore: brier, positiveName: data.className(positive)))
+            return CalibrationObject(result, brierScore: brier, positiveName: data.className(positive))
         }
+        registerEvaluationTypes(in: registry)
+    }
 
-        let report = TypeDescriptor("ClassificationReport", doc: "Per-class precision, recall and F1 with averages.")
-        report.getter("accuracy", type: "Double", doc: "The overall accuracy.") {
-            .double(try $0.object(ReportObject.self).report.accuracy)
-        }
-        report.getter("macroF1", type: "Double", doc: "The unweighted mean F1 over classes.") {
-            .double(try $0.object(ReportObject.self).report.macro.f1)
-        }
-        report.getter("weightedF1", type: "Double", doc: "The support-weighted mean F1.") {
-            .double(try $0.object(ReportObject.self).report.weighted.f1)
-        }
+    private static func registerEvaluationTypes(in registry: BuiltinRegistry) {
+        let report = registry.type(ReportObject.self, doc: "Per-class precision, recall and F1 with averages.")
+        report.property("accuracy", doc: "The overall accuracy.") { $0.report.accuracy }
+        report.property("macroF1", doc: "The unweighted mean F1 over classes.") { $0.report.macro.f1 }
+        report.property("weightedF1", doc: "The support-weighted mean F1.") { $0.report.weighted.f1 }
         for (name, path) in [
             ("precision", \ClassScores.precision), ("recall", \ClassScores.recall), ("f1", \ClassScores.f1),
         ] {
-            report.getter(name, type: "[Double]", doc: "The \(name) of each class.") {
-                .array(try $0.object(ReportObject.self).report.perClass.map { .double($0[keyPath: path]) })
-            }
+            report.property(name, doc: "The \(name) of each class.") { $0.report.perClass.map { $0[keyPath: path] } }
         }
-        registry.register(report)
 
-        let matrix = TypeDescriptor(
-            "ConfusionMatrix", doc: "Counts by actual class (rows) and predicted class (columns).")
-        matrix.getter("counts", type: "[[Int]]", doc: "The counts, `counts[actual][predicted]`.") {
-            .array(try $0.object(ConfusionMatrixObject.self).counts.map { .array($0.map(Value.int)) })
-        }
-        matrix.subscriptGetter = { value, indices, _ in
-            let counts = try value.object(ConfusionMatrixObject.self).counts
+        let matrix = registry.type(
+            ConfusionMatrixObject.self, doc: "Counts by actual class (rows) and predicted class (columns).")
+        matrix.property("counts", doc: "The counts, `counts[actual][predicted]`.") { $0.counts }
+        matrix.subscriptGetter { object, indices, _ in
+            let counts = object.counts
             guard indices.count == 2, let a = indices[0].intValue, let p = indices[1].intValue,
                 counts.indices.contains(a), counts.indices.contains(p)
             else { throw BuiltinError(.index, "index a confusion matrix as matrix[actual, predicted]") }
             return .int(counts[a][p])
         }
-        registry.register(matrix)
 
-        let roc = TypeDescriptor("ROCCurve", doc: "A receiver operating characteristic curve.")
-        roc.getter("auc", type: "Double", doc: "The area under the curve.") {
-            .double(try $0.object(ROCObject.self).curve.area)
+        let roc = registry.type(ROCObject.self, doc: "A receiver operating characteristic curve.")
+        roc.property("auc", doc: "The area under the curve.") { $0.curve.area }
+        roc.property("falsePositiveRates", doc: "The x values.") { $0.curve.falsePositiveRates }
+        roc.property("truePositiveRates", doc: "The y values.") { $0.curve.truePositiveRates }
+        roc.property("thresholds", doc: "The score threshold of each point (the first is +∞).") {
+            $0.curve.thresholds
         }
-        roc.getter("falsePositiveRates", type: "[Double]", doc: "The x values.") {
-            .array(try $0.object(ROCObject.self).curve.falsePositiveRates.map(Value.double))
-        }
-        roc.getter("truePositiveRates", type: "[Double]", doc: "The y values.") {
-            .array(try $0.object(ROCObject.self).curve.truePositiveRates.map(Value.double))
-        }
-        roc.getter("thresholds", type: "[Double]", doc: "The score threshold of each point (the first is +∞).") {
-            .array(try $0.object(ROCObject.self).curve.thresholds.map(Value.double))
-        }
-        registry.register(roc)
 
-        let calibration = TypeDescriptor(
-            "Calibration",
+        let calibration = registry.type(
+            CalibrationObject.self,
             doc: "Reliability bins, expected calibration error and Brier score of a model's probabilities.")
-        calibration.getter(
-            "expectedCalibrationError", type: "Double",
+        calibration.property(
+            "expectedCalibrationError",
             doc: "The example-weighted mean of |observed − predicted| over the bins (0 is perfectly calibrated)."
-        ) { .double(try $0.object(CalibrationObject.self).calibration.expectedCalibrationError) }
-        calibration.getter(
-            "brierScore", type: "Double", doc: "The mean squared error of the probabilities (0 is perfect)."
-        ) { .double(try $0.object(CalibrationObject.self).brierScore) }
-        let binFields: [(String, String, String, (ReliabilityBin) -> Value)] = [
-            ("counts", "[Int]", "The number of examples in each bin.", { .int($0.count) }),
-            (
-                "meanPredicted", "[Double]", "The mean predicted probability in each bin (0 for an empty bin).",
-                { .double($0.meanConfidence) }
-            ),
-            (
-                "observed", "[Double]",
-                "The observed rate in each bin: accuracy, or how often the class was the label (0 when empty).",
-                { .double($0.accuracy) }
-            ),
-            ("lowerEdges", "[Double]", "The lower edge of each bin.", { .double($0.lower) }),
-            ("upperEdges", "[Double]", "The upper edge of each bin.", { .double($0.upper) }),
-        ]
-        for (name, type, doc, field) in binFields {
-            calibration.getter(name, type: type, doc: doc) {
-                .array(try $0.object(CalibrationObject.self).calibration.bins.map(field))
-            }
+        ) { $0.calibration.expectedCalibrationError }
+        calibration.property(
+            "brierScore", doc: "The mean squared error of the probabilities (0 is perfect)."
+        ) { $0.brierScore }
+        calibration.property("counts", doc: "The number of examples in each bin.") {
+            $0.calibration.bins.map(\.count)
         }
-        registry.register(calibration)
+        let binFields: [(String, String, (ReliabilityBin) -> Double)] = [
+            (
+                "meanPredicted", "The mean predicted probability in each bin (0 for an empty bin).",
+                { $0.meanConfidence }
+            ),
+            (
+                "observed",
+                "The observed rate in each bin: accuracy, or how often the class was the label (0 when empty).",
+                { $0.accuracy }
+            ),
+            ("lowerEdges", "The lower edge of each bin.", { $0.lower }),
+            ("upperEdges", "The upper edge of each bin.", { $0.upper }),
+        ]
+        for (name, doc, field) in binFields {
+            calibration.property(name, doc: doc) { $0.calibration.bins.map(field) }
+        }
     }
 }

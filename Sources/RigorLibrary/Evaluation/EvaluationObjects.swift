@@ -5,7 +5,8 @@ import RigorScript
 import TensorCore
 
 /// Per-class precision, recall and F1 with averages.
-final class ReportObject: NativeObject {
+final class ReportObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "ClassificationReport" }
     let report: ClassificationReport
     /// The row name of each class (its class name, or its id).
     let classNames: [String]
@@ -30,7 +31,8 @@ final class ReportObject: NativeObject {
 }
 
 /// Counts of (actual, predicted) pairs.
-final class ConfusionMatrixObject: NativeObject {
+final class ConfusionMatrixObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "ConfusionMatrix" }
     let counts: [[Int]]
     /// The name of each class (its class name, or its id).
     let classNames: [String]
@@ -54,7 +56,8 @@ final class ConfusionMatrixObject: NativeObject {
 }
 
 /// A ROC curve and its area.
-final class ROCObject: NativeObject {
+final class ROCObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "ROCCurve" }
     let curve: ROCCurve
     /// What is positive, e.g. "malignant vs rest".
     let positiveName: String
@@ -69,7 +72,8 @@ final class ROCObject: NativeObject {
 }
 
 /// Reliability bins, expected calibration error and Brier score of a model's probabilities.
-final class CalibrationObject: NativeObject {
+final class CalibrationObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Calibration" }
     let calibration: Calibration
     let brierScore: Double
     /// nil for the top-label calibration of all classes; the class name for one class against the rest.
@@ -97,5 +101,48 @@ final class CalibrationObject: NativeObject {
                     + String(format: "%.3f", bin.accuracy).leftPadded(outcomeName.count))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A class given by id or by name (`positiveClass: 0` or `positiveClass: "malignant"`).
+enum ClassSelector: ArgumentType, ScriptValueConvertible {
+    case id(Int)
+    case name(String)
+
+    static var scriptTypeName: String { "Int or String" }
+    static func decode(_ value: Value, context: CallContext) -> ClassSelector? {
+        if case .string(let name) = value { return .name(name) }
+        return Int.decode(value, context: context).map(ClassSelector.id)
+    }
+    var scriptValue: Value {
+        switch self {
+        case .id(let id): return .int(id)
+        case .name(let name): return .string(name)
+        }
+    }
+
+    /// The class id in `data` (of `classes` classes); an error blames `parameter`.
+    func id(in data: DatasetObject, classes: Int, parameter: String) throws -> Int {
+        let id: Int
+        switch self {
+        case .id(let given): id = given
+        case .name(let name):
+            guard let names = data.classNames else {
+                throw BuiltinError(
+                    .value, "this dataset has no class names; give the class id (0..<\(classes)) instead",
+                    parameter: parameter)
+            }
+            guard let found = names.firstIndex(of: name) else {
+                throw BuiltinError(
+                    .value, "no class named '\(name)'; the classes are \(names.joined(separator: ", "))",
+                    parameter: parameter)
+            }
+            id = found
+        }
+        guard (0..<classes).contains(id) else {
+            throw BuiltinError(
+                .value, "class \(id) is not one of the \(classes) classes 0..<\(classes)", parameter: parameter)
+        }
+        return id
     }
 }

@@ -8,12 +8,10 @@ extension RigorLibrary {
     /// A layer's description from its initializer's parameters and the values they received; nil when a value has
     /// no form in a checkpoint.
     static func layerDescription(
-        _ kind: String, _ parameters: [Signature.Parameter], _ values: [Value]
-    )
-        -> LayerDescription?
-    {
+        _ kind: String, _ given: [(parameter: Signature.Parameter, value: Value)]
+    ) -> LayerDescription? {
         var arguments: [String: LayerArgument] = [:]
-        for (parameter, value) in zip(parameters, values) {
+        for (parameter, value) in given {
             switch value {
             case .int(let i): arguments[parameter.name] = .int(i)
             case .double(let d): arguments[parameter.name] = .double(d)
@@ -50,7 +48,7 @@ extension RigorLibrary {
                 unknown.isEmpty
                 ? "does not have the arguments \(layer.kind)(…) needs"
                 : "has arguments this Rigor's \(layer.kind) does not take: \(unknown.joined(separator: ", "))"
-            throw BuiltinError(.value, "\(path): layer \(index) (\(layer.kind)) \(reason)", argument: 0)
+            throw BuiltinError(.value, "\(path): layer \(index) (\(layer.kind)) \(reason)", parameter: "path")
         }
         let values = function.signature.parameters.map { parameter -> Value in
             switch layer.arguments[parameter.name] {

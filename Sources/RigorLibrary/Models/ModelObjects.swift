@@ -5,7 +5,8 @@ import RigorScript
 import TensorCore
 
 /// A layer before it is put in a model; `spec` is how it was written, for descriptions.
-final class LayerObject: NativeObject {
+final class LayerObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Layer" }
     let layer: any Layer
     let typeName: String
     let spec: String
@@ -22,7 +23,8 @@ final class LayerObject: NativeObject {
 }
 
 /// A trainable model: a `Sequential` of layers, with the last history and the last input shape seen.
-final class ModelObject: NativeObject {
+final class ModelObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Sequential" }
     let model: any Layer
     let layerSpecs: [String]
     var inputShape: [Int]?
@@ -99,34 +101,77 @@ extension ModelObject {
 }
 
 /// A copy of a model's weights (`model.weights()`), to load back later.
-final class WeightsObject: NativeObject {
+final class WeightsObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Weights" }
     let values: [[Float]]
     init(_ values: [[Float]]) { self.values = values }
     var typeName: String { "Weights" }
     var description: String { "Weights(\(values.count) tensors, \(values.reduce(0) { $0 + $1.count }) numbers)" }
 }
 
-extension Value {
-    var model: ModelObject { get throws { try object(ModelObject.self) } }
+/// What `model.load(_:)` reads: weights taken by `weights()`, or a checkpoint file.
+enum WeightsSource {
+    case weights(WeightsObject)
+    case file(String)
 }
 
-extension Arguments {
-    func model(_ index: Int) throws -> ModelObject { try object(index, as: ModelObject.self, typeName: "Model") }
+/// The layers of a `Sequential(…)`: library layers and nested models, with how each was written and, when every one
+/// has one, their checkpoint descriptions.
+struct LayerStack: ArgumentType {
+    var layers: [any Layer] = []
+    var specs: [String] = []
+    var architecture: [LayerDescription]? = []
 
-    func activation(_ index: Int) throws -> ActivationFunction {
-        let member = try implicitMember(index, expected: "Activation")
-        guard let function = ActivationFunction(rawValue: member.name) else {
-            let names = ActivationFunction.allCases.map { ".\($0.rawValue)" }.joined(separator: ", ")
-            throw BuiltinError(.value, "unknown activation '.\(member.name)'; use one of \(names)", argument: index)
+    static var scriptTypeName: String { "[Layer]" }
+
+    init(_ items: [Value]) throws {
+        for item in items {
+            if case .object(let object as LayerObject) = item {
+                layers.append(object.layer)
+                specs.append(object.spec)
+                if let description = object.layerDescription {
+                    architecture?.append(description)
+                } else {
+                    architecture = nil
+                }
+            } else if case .object(let object as ModelObject) = item {
+                layers.append(object.model)
+                specs.append("Sequential")
+                architecture = nil
+            } else {
+                throw BuiltinError(.type, "a Sequential holds layers, not '\(item.typeName)'")
+            }
         }
-        return function
+    }
+
+    static func decode(_ value: Value, context: CallContext) throws -> LayerStack? {
+        guard case .array(let items) = value else { return nil }
+        return try LayerStack(items)
     }
 }
 
-extension Arguments {
-    /// A tensor argument, or a dataset argument's features (`model.predict(data.test)`).
-    func featuresOrTensor(_ index: Int) throws -> Tensor {
-        if case .object(let set as DatasetObject) = self[index] { return set.data.features }
-        return try tensor(index)
+extension ModelObject {
+    /// A `Sequential` of `stack`'s layers, every parameter drawn from `seed`.
+    convenience init(_ stack: LayerStack, seed: UInt64) throws {
+        let model = try engine { try Sequential(stack.layers, seed: seed) }
+        self.init(model, layerSpecs: stack.specs, inputShape: Self.inferredInputShape(stack.layers.first))
+        architecture = stack.architecture
+        self.seed = seed
+    }
+
+    /// The input shape a model's first layer implies, when it does.
+    static func inferredInputShape(_ first: (any Layer)?) -> [Int]? {
+        if let dense = first as? Dense { return [dense.inputSize] }
+        return nil
+    }
+}
+
+extension Arg where T == Tensor {
+    /// A tensor, or a dataset's features (`model.predict(data.test)`).
+    static func features(_ label: String?, _ name: String) -> Arg<Tensor> {
+        Arg(label, name, type: "Tensor or Dataset") { value, context in
+            if case .object(let set as DatasetObject) = value { return set.data.features }
+            return try Tensor.decode(value, context: context)
+        }
     }
 }

@@ -14,28 +14,30 @@ extension ErrorKind {
 let memoryLimitNote =
     "the limit is 3/4 of this machine's memory unless RIGOR_MEMORY_LIMIT or setMemoryLimit(_:) sets it"
 
-/// Runs an engine call, turning engine errors into `BuiltinError`s that name the op and shapes.
-func engine<T>(argument: Int? = nil, _ body: () throws -> T) throws -> T {
+/// Runs an engine call, turning engine errors into `BuiltinError`s that name the op and shapes; `parameter` names the
+/// argument to blame (the builtin's wrapper points the error there), nil blames the call.
+func engine<T>(parameter: String? = nil, _ body: () throws -> T) throws -> T {
+    func blamed(_ kind: ErrorKind, _ message: String, notes: [String] = []) -> BuiltinError {
+        guard let parameter else { return BuiltinError(kind, message, notes: notes) }
+        return BuiltinError(kind, message, parameter: parameter, notes: notes)
+    }
     do {
         return try body()
     } catch let error as BuiltinError {
         throw error
-    } catch let error as TensorError where error.isOutOfMemory {
-        throw BuiltinError(
-            .memory, error.description, argument: argument,
-            notes: [memoryLimitNote]
-        )
-    } catch let error as TensorError {
-        throw BuiltinError(.shape, error.description, argument: argument)
-    } catch let error as NeuralNetworkError {
-        throw BuiltinError(.shape, error.description, argument: argument)
-    } catch let error as FileAccessError {
-        throw BuiltinError(.io, error.description, argument: argument)
-    } catch let error as DataFileError {
-        throw BuiltinError(.io, String(describing: error), argument: argument)
-    } catch let error as TrainingError {
-        throw BuiltinError(.runtime, error.message, argument: argument)
+    } catch let failure as TensorError where failure.isOutOfMemory {
+        throw blamed(.memory, failure.description, notes: [memoryLimitNote])
+    } catch let failure as TensorError {
+        throw blamed(.shape, failure.description)
+    } catch let failure as NeuralNetworkError {
+        throw blamed(.shape, failure.description)
+    } catch let failure as FileAccessError {
+        throw blamed(.io, failure.description)
+    } catch let failure as DataFileError {
+        throw blamed(.io, String(describing: failure))
+    } catch let failure as TrainingError {
+        throw blamed(.runtime, failure.message)
     } catch {
-        throw BuiltinError(.runtime, String(describing: error), argument: argument)
+        throw blamed(.runtime, String(describing: error))
     }
 }

@@ -7,123 +7,89 @@ import TensorCore
 extension RigorLibrary {
     static func registerTensors(in registry: BuiltinRegistry) {
         registry.beginFamily("Tensors")
-        let type = TypeDescriptor(
-            "Tensor",
+        let type = registry.type(
+            TensorObject.self,
             doc: "An n-dimensional array of Float32 numbers with broadcasting arithmetic and automatic "
-                + "differentiation. Operators `+ - * /` work between tensors and with numbers.")
-        type.conformances = ["Sequence"]
+                + "differentiation. Operators `+ - * /` work between tensors and with numbers.",
+            conformsTo: ["Sequence"])
         type.initializer(
-            [param(nil, "values", "[[Double]]")],
+            Arg<Tensor>(nil, "values", type: "[[Double]]"),
             doc: "A tensor from a number, nested arrays of numbers (their nesting is the shape), or a tensor.",
             example: "let t = Tensor([[1, 2], [3, 4]])   // shape [2, 2]"
-        ) { arguments, _ in wrap(try arguments.tensor(0)) }
+        ) { _, values in values }
         type.initializer(
-            [param("shape", "shape", "[Int]"), param("scalars", "scalars", "[Double]")],
+            Arg<Shape>("shape"), Arg<[Float]>("scalars"),
             doc: "A tensor of `shape` filled row by row from `scalars`.",
             example: "Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])"
-        ) { arguments, _ in
-            let shape = try arguments.shape(0)
-            let scalars = try arguments.array(1).map { Float($0.doubleValue ?? .nan) }
-            return wrap(try engine(argument: 1) { try Tensor(shape: shape, scalars: scalars) })
+        ) { _, shape, scalars in
+            try engine(parameter: "scalars") { try Tensor(shape: shape.extents, scalars: scalars) }
         }
         registerCreation(type)
         registerArithmetic(type)
         registerReductions(type)
         registerShapes(type)
         registerAutodiff(type)
-        type.subscriptGetter = { value, indices, _ in try subscriptTensor(value.tensor, indices) }
-        type.iterate = { value, _ in
-            let tensor = try value.tensor
+        type.subscriptGetter { object, indices, _ in try subscriptTensor(object.tensor, indices) }
+        type.iterate { object, _ in
+            let tensor = object.tensor
             guard tensor.rank >= 1 else { throw BuiltinError(.type, "a scalar tensor cannot be iterated") }
             return try (0..<tensor.shape[0]).map { try subscriptTensor(tensor, [.int($0)]) }
         }
-        registry.register(type)
 
-        registry.global(
-            "matmul", [param(nil, "a", "Tensor"), param(nil, "b", "Tensor")], returns: "Tensor",
+        registry.function(
+            "matmul", Arg<Tensor>(nil, "a"), Arg<Tensor>(nil, "b"),
             doc: "The matrix product `a × b` (batch axes broadcast; rank-1 operands allowed).",
             example: "matmul(Tensor([[1, 2]]), Tensor([[3], [4]]))   // [[11.0]]"
-        ) { arguments, _ in
-            let a = try arguments.tensor(0)
-            let b = try arguments.tensor(1)
-            return wrap(try engine { try Tensor.matmul(a, b) })
-        }
-        registry.global(
-            "crossEntropy", [param(nil, "logits", "Tensor"), param(nil, "labels", "Tensor")], returns: "Tensor",
+        ) { _, a, b in try engine { try Tensor.matmul(a, b) } }
+        registry.function(
+            "crossEntropy", Arg<Tensor>(nil, "logits"), Arg<Tensor>(nil, "labels"),
             doc: "The mean softmax cross-entropy of `logits` `[N, C]` against class ids `labels` `[N]`.",
             example: "crossEntropy(Tensor([[2, 0], [0, 2]]), Tensor([0, 1]))"
-        ) { arguments, _ in
-            let logits = try arguments.tensor(0)
-            let labels = try arguments.tensor(1)
-            return wrap(try engine { try Loss.crossEntropy()(logits, labels) })
-        }
+        ) { _, logits, labels in try engine { try Loss.crossEntropy()(logits, labels) } }
     }
 
-    private static func registerCreation(_ type: TypeDescriptor) {
+    private static func registerCreation(_ type: TypeBuilder<TensorObject>) {
         let shaped: [(String, String, (([Int]) throws -> Tensor))] = [
             ("zeros", "A tensor of zeros.", { try Tensor.zeros($0) }),
             ("ones", "A tensor of ones.", { try Tensor.ones($0) }),
         ]
         for (name, doc, make) in shaped {
             type.staticFunction(
-                name, [param(nil, "shape", "[Int]")], returns: "Tensor", doc: doc,
-                example: "Tensor.\(name)([2, 3])"
-            ) { arguments, _ in
-                let shape = try arguments.shape(0)
-                return wrap(try engine(argument: 0) { try make(shape) })
+                name, Arg<Shape>(nil, "shape"), doc: doc, example: "Tensor.\(name)([2, 3])"
+            ) { _, shape in try engine(parameter: "shape") { try make(shape.extents) } }
+        }
+        type.staticFunction(
+            "full", Arg<Shape>(nil, "shape"), Arg<Float>("value"),
+            doc: "A tensor with every element `value`.", example: "Tensor.full([2, 2], value: 7)"
+        ) { _, shape, value in try engine(parameter: "shape") { try Tensor.full(shape.extents, value: value) } }
+        type.staticFunction(
+            "random", Arg<Shape>(nil, "shape"), Arg<Float>("lower", default: 0), Arg<Float>("upper", default: 1),
+            Arg<Int>.seed(),
+            doc: "Uniform random numbers in `lower..<upper`, reproducible from `seed`.",
+            example: "Tensor.random([2, 3], seed: 42)"
+        ) { _, shape, lower, upper, seed in
+            var generator = RandomGenerator(seed: UInt64(seed))
+            return try engine(parameter: "shape") {
+                try Tensor.uniform(shape.extents, lower: lower, upper: upper, using: &generator)
             }
         }
         type.staticFunction(
-            "full", [param(nil, "shape", "[Int]"), param("value", "value", "Double")], returns: "Tensor",
-            doc: "A tensor with every element `value`.", example: "Tensor.full([2, 2], value: 7)"
-        ) { arguments, _ in
-            let shape = try arguments.shape(0)
-            let value = Float(try arguments.double(1))
-            return wrap(try engine(argument: 0) { try Tensor.full(shape, value: value) })
-        }
-        type.staticFunction(
-            "random",
-            [
-                param(nil, "shape", "[Int]"), param("lower", "lower", "Double", default: .double(0)),
-                param("upper", "upper", "Double", default: .double(1)), param("seed", "seed", "Int", default: .int(0)),
-            ],
-            returns: "Tensor", doc: "Uniform random numbers in `lower..<upper`, reproducible from `seed`.",
-            example: "Tensor.random([2, 3], seed: 42)"
-        ) { arguments, _ in
-            let shape = try arguments.shape(0)
-            let (lower, upper) = (Float(try arguments.double(1)), Float(try arguments.double(2)))
-            var generator = RandomGenerator(seed: try arguments.seed(3))
-            return wrap(
-                try engine(argument: 0) { try Tensor.uniform(shape, lower: lower, upper: upper, using: &generator) })
-        }
-        type.staticFunction(
-            "randomNormal",
-            [
-                param(nil, "shape", "[Int]"), param("mean", "mean", "Double", default: .double(0)),
-                param("standardDeviation", "standardDeviation", "Double", default: .double(1)),
-                param("seed", "seed", "Int", default: .int(0)),
-            ],
-            returns: "Tensor", doc: "Normally distributed random numbers, reproducible from `seed`.",
+            "randomNormal", Arg<Shape>(nil, "shape"), Arg<Float>("mean", default: 0),
+            Arg<Float>("standardDeviation", default: 1), Arg<Int>.seed(),
+            doc: "Normally distributed random numbers, reproducible from `seed`.",
             example: "Tensor.randomNormal([3], seed: 1)"
-        ) { arguments, _ in
-            let shape = try arguments.shape(0)
-            let (mean, std) = (Float(try arguments.double(1)), Float(try arguments.double(2)))
-            var generator = RandomGenerator(seed: try arguments.seed(3))
-            return wrap(
-                try engine(argument: 0) {
-                    try Tensor.normal(shape, mean: mean, standardDeviation: std, using: &generator)
-                })
+        ) { _, shape, mean, standardDeviation, seed in
+            var generator = RandomGenerator(seed: UInt64(seed))
+            return try engine(parameter: "shape") {
+                try Tensor.normal(shape.extents, mean: mean, standardDeviation: standardDeviation, using: &generator)
+            }
         }
         type.staticFunction(
-            "eye", [param(nil, "n", "Int")], returns: "Tensor", doc: "The `n × n` identity matrix.",
-            example: "Tensor.eye(3)"
-        ) { arguments, _ in
-            let n = try arguments.int(0)
-            return wrap(try engine(argument: 0) { try Tensor.eye(n) })
-        }
+            "eye", Arg<Int>(nil, "n"), doc: "The `n × n` identity matrix.", example: "Tensor.eye(3)"
+        ) { _, n in try engine(parameter: "n") { try Tensor.eye(n) } }
     }
 
-    private static func registerArithmetic(_ type: TypeDescriptor) {
+    private static func registerArithmetic(_ type: TypeBuilder<TensorObject>) {
         let binary: [(String, String?, String, (Tensor, Tensor) throws -> Tensor)] = [
             ("adding", nil, "The elementwise sum, broadcasting (same as `+`).", { try $0 + $1 }),
             ("subtracting", nil, "The elementwise difference, broadcasting (same as `-`).", { try $0 - $1 }),
@@ -134,14 +100,10 @@ extension RigorLibrary {
             ("minimum", nil, "The elementwise minimum, broadcasting.", { try Tensor.minimum($0, $1) }),
         ]
         for (name, label, doc, op) in binary {
-            type.define(
-                name, [param(label, "other", "Tensor")], returns: "Tensor", doc: doc,
+            type.method(
+                name, Arg<Tensor>(label, "other"), doc: doc,
                 example: "Tensor([[1, 2]]).\(name)(\(label.map { "\($0): " } ?? "")Tensor([[3, 4]]))"
-            ) { receiver, arguments, _ in
-                let a = try receiver.tensor
-                let b = try arguments.tensor(0)
-                return wrap(try engine { try op(a, b) })
-            }
+            ) { object, _, other in try engine { try op(object.tensor, other) } }
         }
         let unary: [(String, String, (Tensor) -> Tensor)] = [
             ("relu", "max(x, 0) elementwise.", { $0.relu() }),
@@ -155,29 +117,26 @@ extension RigorLibrary {
             ("gelu", "The GELU activation elementwise.", { $0.gelu() }),
         ]
         for (name, doc, op) in unary {
-            type.define(name, returns: "Tensor", doc: doc, example: "Tensor([-1, 2]).\(name)()") {
-                receiver, _, _ in wrap(op(try receiver.tensor))
-            }
+            type.method(name, doc: doc, example: "Tensor([-1, 2]).\(name)()") { object, _ in op(object.tensor) }
         }
-        for (name, doc) in [
-            ("softmax", "The softmax along `axis` (the last by default): each slice sums to 1."),
-            ("logSoftmax", "The log of the softmax along `axis`, computed stably."),
-        ] {
-            type.define(
-                name, [param("axis", "axis", "Int", default: .int(-1))], returns: "Tensor", doc: doc,
-                example: "Tensor([[1, 2, 3]]).\(name)(axis: 1)"
-            ) { receiver, arguments, _ in
-                let tensor = try receiver.tensor
-                let axis = try arguments.int(0)
-                return wrap(
-                    try engine(argument: 0) {
-                        name == "softmax" ? try tensor.softmax(alongAxis: axis) : try tensor.logSoftmax(alongAxis: axis)
-                    })
-            }
+        let normalized: [(String, String, (Tensor, Int) throws -> Tensor)] = [
+            (
+                "softmax", "The softmax along `axis` (the last by default): each slice sums to 1.",
+                { try $0.softmax(alongAxis: $1) }
+            ),
+            (
+                "logSoftmax", "The log of the softmax along `axis`, computed stably.",
+                { try $0.logSoftmax(alongAxis: $1) }
+            ),
+        ]
+        for (name, doc, op) in normalized {
+            type.method(
+                name, Arg("axis", default: -1), doc: doc, example: "Tensor([[1, 2, 3]]).\(name)(axis: 1)"
+            ) { object, _, axis in try engine(parameter: "axis") { try op(object.tensor, axis) } }
         }
     }
 
-    private static func registerReductions(_ type: TypeDescriptor) {
+    private static func registerReductions(_ type: TypeBuilder<TensorObject>) {
         let reductions: [(String, String, (Tensor, [Int]) throws -> Tensor)] = [
             ("sum", "The sum of all elements, or along `axis`.", { try $0.sum(alongAxes: $1) }),
             ("mean", "The mean of all elements, or along `axis`.", { try $0.mean(alongAxes: $1) }),
@@ -195,43 +154,37 @@ extension RigorLibrary {
             ),
         ]
         for (name, doc, reduce) in reductions {
-            type.define(
-                name, [param("axis", "axis", "Int?", default: .nil)], returns: "Tensor", doc: doc,
+            type.method(
+                name, Arg<Int?>("axis", default: nil), doc: doc,
                 example: "Tensor([[1, 2], [3, 4]]).\(name)(axis: 0)"
-            ) { receiver, arguments, _ in
-                let tensor = try receiver.tensor
-                let axes = try arguments.optionalInt(0).map { [$0] } ?? []
-                return wrap(try engine(argument: 0) { try reduce(tensor, axes) })
+            ) { object, _, axis in
+                try engine(parameter: "axis") { try reduce(object.tensor, axis.map { [$0] } ?? []) }
             }
         }
-        for (name, doc) in [
-            ("argmax", "The index of the largest element along `axis` (the last by default): an Int for a vector."),
-            ("argmin", "The index of the smallest element along `axis` (the last by default)."),
-        ] {
-            type.define(
-                name, [param("axis", "axis", "Int", default: .int(-1))], returns: "Int or [Int]", doc: doc,
+        let indices: [(String, String, (Tensor, Int) throws -> IndexTensor)] = [
+            (
+                "argmax", "The index of the largest element along `axis` (the last by default): an Int for a vector.",
+                { try $0.argmax(alongAxis: $1) }
+            ),
+            (
+                "argmin", "The index of the smallest element along `axis` (the last by default).",
+                { try $0.argmin(alongAxis: $1) }
+            ),
+        ]
+        for (name, doc, op) in indices {
+            type.method(
+                name, Arg("axis", default: -1), returns: "Int or [Int]", doc: doc,
                 example: "Tensor([[1, 5, 2], [7, 0, 1]]).\(name)()   // [1, 0]"
-            ) { receiver, arguments, _ in
-                let tensor = try receiver.tensor
-                let axis = try arguments.int(0)
-                let result = try engine(argument: 0) {
-                    name == "argmax" ? try tensor.argmax(alongAxis: axis) : try tensor.argmin(alongAxis: axis)
-                }
-                return TensorObject.array(of: result)
-            }
+            ) { object, _, axis in try engine(parameter: "axis") { try op(object.tensor, axis) } }
         }
-        type.define(
-            "item", returns: "Double", doc: "The value of a one-element tensor.",
-            example: "Tensor([[1, 2]]).sum().item()"
-        ) { receiver, _, _ in
-            let tensor = try receiver.tensor
-            return .double(Double(try engine { try tensor.item() }))
-        }
-        type.define(
+        type.method(
+            "item", doc: "The value of a one-element tensor.", example: "Tensor([[1, 2]]).sum().item()"
+        ) { object, _ in Double(try engine { try object.tensor.item() }) }
+        type.method(
             "toArray", returns: "[Any]", doc: "The elements as nested arrays of Doubles (a Double for a scalar).",
             example: "Tensor([[1, 2], [3, 4]]).toArray()   // [[1.0, 2.0], [3.0, 4.0]]"
-        ) { receiver, _, _ in
-            let tensor = try receiver.tensor
+        ) { object, _ in
+            let tensor = object.tensor
             // Each element becomes a script value, several times the size of a Float.
             try engine {
                 try MemoryBudget.check(
@@ -242,87 +195,58 @@ extension RigorLibrary {
         }
     }
 
-    private static func registerShapes(_ type: TypeDescriptor) {
-        type.getter("shape", type: "[Int]", doc: "The extent of each axis.") { value in
-            .array(try value.tensor.shape.map(Value.int))
-        }
-        type.getter("rank", type: "Int", doc: "The number of axes.") { value in .int(try value.tensor.rank) }
-        type.getter("count", type: "Int", doc: "The number of elements.") { value in
-            .int(try value.tensor.scalarCount)
-        }
+    private static func registerShapes(_ type: TypeBuilder<TensorObject>) {
+        type.property("shape", doc: "The extent of each axis.") { $0.tensor.shape }
+        type.property("rank", doc: "The number of axes.") { $0.tensor.rank }
+        type.property("count", doc: "The number of elements.") { $0.tensor.scalarCount }
         for name in ["reshaped", "reshape"] {
-            type.define(
-                name, [param(nil, "shape", "[Int]")], returns: "Tensor",
+            type.method(
+                name, Arg<[Value]>(nil, "shape", type: "[Int]"),
                 doc: "The same elements in a new shape (one extent may be -1, inferred).",
                 example: "Tensor.zeros([2, 3]).\(name)([3, -1])"
-            ) { receiver, arguments, _ in
-                let tensor = try receiver.tensor
-                let shape = try arguments.array(0).map { $0.intValue ?? 0 }
-                return wrap(try engine(argument: 0) { try tensor.reshaped(to: shape) })
+            ) { object, _, shape in
+                try engine(parameter: "shape") { try object.tensor.reshaped(to: shape.map { $0.intValue ?? 0 }) }
             }
         }
-        type.define(
-            "transposed",
-            [param(nil, "first", "Int", default: .int(-2)), param(nil, "second", "Int", default: .int(-1))],
-            returns: "Tensor", doc: "The tensor with two axes swapped (the last two by default).",
+        type.method(
+            "transposed", Arg(nil, "first", default: -2), Arg(nil, "second", default: -1),
+            doc: "The tensor with two axes swapped (the last two by default).",
             example: "Tensor([[1, 2, 3]]).transposed()   // shape [3, 1]"
-        ) { receiver, arguments, _ in
-            let tensor = try receiver.tensor
-            let (first, second) = (try arguments.int(0), try arguments.int(1))
-            return wrap(try engine { try tensor.transposed(first, second) })
-        }
-        type.define(
-            "flattened", returns: "Tensor", doc: "The elements as a vector.",
-            example: "Tensor.zeros([2, 3]).flattened()"
-        ) { receiver, _, _ in
-            let tensor = try receiver.tensor
-            return wrap(try engine { try tensor.reshaped(to: [-1]) })
-        }
+        ) { object, _, first, second in try engine { try object.tensor.transposed(first, second) } }
+        type.method(
+            "flattened", doc: "The elements as a vector.", example: "Tensor.zeros([2, 3]).flattened()"
+        ) { object, _ in try engine { try object.tensor.reshaped(to: [-1]) } }
     }
 
-    private static func registerAutodiff(_ type: TypeDescriptor) {
-        type.add(
-            Property(
-                "requiresGrad", type: "Bool",
-                doc:
-                    "Whether gradients flow to this tensor; set it to `true` to make it a leaf that `backward()` fills.",
-                get: { value, _ in .bool(try value.tensor.requiresGradient) },
-                set: { value, newValue, _ in
-                    let object = try value.object(TensorObject.self)
-                    guard let flag = newValue.boolValue else {
-                        throw BuiltinError(.type, "requiresGrad is a Bool")
-                    }
-                    if flag && !object.tensor.requiresGradient {
-                        object.tensor = object.tensor.requiringGradient()
-                    } else if !flag {
-                        object.tensor = object.tensor.detached()
-                    }
-                }))
-        type.define(
-            "requiringGrad", returns: "Tensor", doc: "A new leaf tensor with the same values that records gradients.",
+    private static func registerAutodiff(_ type: TypeBuilder<TensorObject>) {
+        type.property(
+            "requiresGrad",
+            doc: "Whether gradients flow to this tensor; set it to `true` to make it a leaf that `backward()` fills.",
+            get: { $0.tensor.requiresGradient },
+            set: { object, flag in
+                if flag && !object.tensor.requiresGradient {
+                    object.tensor = object.tensor.requiringGradient()
+                } else if !flag {
+                    object.tensor = object.tensor.detached()
+                }
+            })
+        type.method(
+            "requiringGrad", doc: "A new leaf tensor with the same values that records gradients.",
             example: "let w = Tensor([1, 2]).requiringGrad()"
-        ) { receiver, _, _ in wrap(try receiver.tensor.requiringGradient()) }
-        type.define(
-            "backward", returns: "Void",
+        ) { object, _ in object.tensor.requiringGradient() }
+        type.method(
+            "backward",
             doc: "Back-propagates from this one-element tensor, adding into the `grad` of every leaf it depends on.",
             example: "let w = Tensor([1, 2]).requiringGrad()\n(w * w).sum().backward()\nw.grad   // [2.0, 4.0]"
-        ) { receiver, _, _ in
-            let tensor = try receiver.tensor
-            try engine { try tensor.backward() }
-            return .nil
+        ) { object, _ in try engine { try object.tensor.backward() } }
+        type.property("grad", type: "Tensor?", doc: "The gradient accumulated by `backward()`, or nil.") {
+            $0.tensor.gradient
         }
-        type.getter("grad", type: "Tensor?", doc: "The gradient accumulated by `backward()`, or nil.") { value in
-            try value.tensor.gradient.map(wrap) ?? .nil
+        type.method("zeroGrad", doc: "Clears the accumulated gradient.", example: "w.zeroGrad()") { object, _ in
+            object.tensor.clearGradient()
         }
-        type.define(
-            "zeroGrad", returns: "Void", doc: "Clears the accumulated gradient.", example: "w.zeroGrad()"
-        ) { receiver, _, _ in
-            try receiver.tensor.clearGradient()
-            return .nil
-        }
-        type.define(
-            "detached", returns: "Tensor", doc: "The same values, cut from the gradient graph.",
-            example: "let y = x.detached()"
-        ) { receiver, _, _ in wrap(try receiver.tensor.detached()) }
+        type.method(
+            "detached", doc: "The same values, cut from the gradient graph.", example: "let y = x.detached()"
+        ) { object, _ in object.tensor.detached() }
     }
 }

@@ -5,7 +5,8 @@ import RigorScript
 import TensorCore
 
 /// A tensor in a script. A model parameter keeps its `Parameter` so that reads see its current value.
-final class TensorObject: NativeObject {
+final class TensorObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "Tensor" }
     private var stored: Tensor
     let parameter: Parameter?
 
@@ -85,11 +86,11 @@ final class TensorObject: NativeObject {
     }
 
     /// A tensor from a tensor, a number or nested arrays of numbers.
-    static func make(from value: Value, argument: Int? = nil) throws -> Tensor {
+    static func make(from value: Value) throws -> Tensor {
         if let tensor = operand(value) { return tensor }
         guard case .array = value else {
             throw BuiltinError(
-                .type, "cannot make a Tensor from a value of type '\(value.typeName)'", argument: argument)
+                .type, "cannot make a Tensor from a value of type '\(value.typeName)'")
         }
         var shape: [Int] = []
         var probe = value
@@ -103,7 +104,7 @@ final class TensorObject: NativeObject {
             if depth == shape.count {
                 guard let number = value.doubleValue else {
                     throw BuiltinError(
-                        .type, "a Tensor holds numbers, not '\(value.typeName)'", argument: argument)
+                        .type, "a Tensor holds numbers, not '\(value.typeName)'")
                 }
                 scalars.append(Float(number))
                 return
@@ -112,12 +113,12 @@ final class TensorObject: NativeObject {
                 throw BuiltinError(
                     .shape,
                     "nested arrays are ragged: expected \(shape[depth]) elements at depth \(depth + 1) "
-                        + "for shape \(TensorError.format(shape: shape))", argument: argument)
+                        + "for shape \(TensorError.format(shape: shape))")
             }
             for element in elements { try collect(element, depth: depth + 1) }
         }
         try collect(value, depth: 0)
-        return try engine(argument: argument) { try Tensor(shape: shape, scalars: scalars) }
+        return try engine { try Tensor(shape: shape, scalars: scalars) }
     }
 
     /// Nested arrays of Doubles (a scalar tensor gives a Double).
@@ -142,28 +143,37 @@ final class TensorObject: NativeObject {
     }
 }
 
-extension Value {
-    var tensor: Tensor {
-        get throws { try object(TensorObject.self).tensor }
+/// A `Tensor` parameter takes a tensor, a number or nested arrays of numbers; a body returns a `Tensor` as a script
+/// tensor.
+extension Tensor: ArgumentType, ScriptValueConvertible {
+    public static var scriptTypeName: String { "Tensor" }
+    public static func decode(_ value: Value, context: CallContext) throws -> Tensor? {
+        try TensorObject.make(from: value)
+    }
+    public var scriptValue: Value { .object(TensorObject(self)) }
+}
+
+/// The extents of a tensor: an array of non-negative Ints (`[2, 3]`).
+struct Shape: ArgumentType, ScriptValueConvertible {
+    let extents: [Int]
+    static var scriptTypeName: String { "[Int]" }
+    var scriptValue: Value { extents.scriptValue }
+    static func decode(_ value: Value, context: CallContext) throws -> Shape? {
+        guard case .array(let elements) = value else { return nil }
+        return Shape(
+            extents: try elements.map {
+                guard let extent = $0.intValue, extent >= 0 else {
+                    throw BuiltinError(.value, "a shape is an array of non-negative Ints, like [2, 3]")
+                }
+                return extent
+            })
     }
 }
 
-extension Arguments {
-    /// A tensor argument (numbers and nested arrays are converted).
-    func tensor(_ index: Int) throws -> Tensor { try TensorObject.make(from: self[index], argument: index) }
-
-    func shape(_ index: Int) throws -> [Int] {
-        let values = try array(index)
-        return try values.map {
-            guard let extent = $0.intValue, extent >= 0 else {
-                throw BuiltinError(.value, "a shape is an array of non-negative Ints, like [2, 3]", argument: index)
-            }
-            return extent
-        }
-    }
+/// An index result as a script value: nested arrays of Ints (an Int for a scalar).
+extension IndexTensor: ScriptValueConvertible {
+    public var scriptValue: Value { TensorObject.array(of: self) }
 }
-
-func wrap(_ tensor: Tensor) -> Value { .object(TensorObject(tensor)) }
 
 /// `t[i]`, `t[i, j]`, `t[a..<b]`: integer indices drop an axis, ranges keep it.
 func subscriptTensor(_ tensor: Tensor, _ indices: [Value]) throws -> Value {
@@ -196,5 +206,5 @@ func subscriptTensor(_ tensor: Tensor, _ indices: [Value]) throws -> Value {
         }
     }
     if result.rank == 0 { return .double(Double(try engine { try result.item() })) }
-    return wrap(result)
+    return result.scriptValue
 }

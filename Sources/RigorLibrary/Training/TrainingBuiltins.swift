@@ -1,4 +1,5 @@
-// Training: optimizers and losses as implicit members, callbacks, `fit`, `evaluate` and `History`.
+// Training: callbacks, optimizer objects, `fit`, `evaluate`, `trainEpoch` and `History` (the choices `fit` takes,
+// optimizers, losses and schedules, are tables in TrainingChoices.swift).
 import Foundation
 import NeuralNetworks
 import RigorScript
@@ -7,17 +8,9 @@ import TensorCore
 extension RigorLibrary {
     static func registerTraining(in registry: BuiltinRegistry, observer: TrainingObserver?) {
         registry.beginFamily("Training")
-        for (name, doc) in [
-            ("adam", "Adam: `.adam(learningRate: 1e-3, weightDecay: 0)`."),
-            ("adamW", "AdamW (decoupled weight decay): `.adamW(learningRate: 1e-3, weightDecay: 0.01)`."),
-            ("sgd", "SGD: `.sgd(learningRate: 0.01, momentum: 0.9, weightDecay: 0)`."),
-            ("rmsProp", "RMSProp: `.rmsProp(learningRate: 0.01, momentum: 0, weightDecay: 0)`."),
-            ("crossEntropy", "Softmax cross-entropy against class ids (`labelSmoothing:` optional)."),
-            ("binaryCrossEntropy", "Binary cross-entropy on one logit per example."),
-            ("mse", "Mean squared error."), ("mae", "Mean absolute error."), ("huber", "Huber loss (`delta:`)."),
-        ] {
-            registry.registerImplicitMember(name, doc: doc)
-        }
+        registry.register(optimizers)
+        registry.register(losses)
+        registry.register(schedules)
         registerCallbacks(in: registry)
         registerOptimizers(in: registry)
         registerFit(in: registry, observer: observer)
@@ -25,148 +18,100 @@ extension RigorLibrary {
     }
 
     private static func registerCallbacks(in registry: BuiltinRegistry) {
-        let type = TypeDescriptor(
-            "EarlyStopping", doc: "Stops `fit` when the validation loss has not improved for `patience` epochs.")
-        type.conformances = ["Callback"]
-        type.initializer(
-            [
-                param("patience", "patience", "Int", default: .int(5)),
-                param("minDelta", "minDelta", "Double", default: .double(0)),
-                param("restoreBest", "restoreBest", "Bool", default: .bool(true)),
-                param("monitor", "monitor", "String", default: .string("val_loss")),
-            ],
+        registry.type(
+            named: "EarlyStopping", of: CallbackObject.self,
+            doc: "Stops `fit` when the validation loss has not improved for `patience` epochs.",
+            conformsTo: ["Callback"]
+        ).initializer(
+            Arg("patience", default: 5), Arg("minDelta", default: 0.0), Arg("restoreBest", default: true),
+            Arg("monitor", default: "val_loss"),
             doc: "Stops `fit` when `monitor` has not improved by `minDelta` for `patience` epochs, and (with "
                 + "`restoreBest`) puts back the best epoch's weights.",
             example: "EarlyStopping(patience: 3)"
-        ) { arguments, _ in
-            let patience = try arguments.int(0)
+        ) { _, patience, minDelta, restoreBest, monitor in
             let callback = EarlyStopping(
-                monitor: try arguments.string(3), patience: patience, minDelta: try arguments.double(1),
-                restoreBestWeights: try arguments.bool(2))
-            return .object(CallbackObject(callback, spec: "EarlyStopping(patience: \(patience))"))
+                monitor: monitor, patience: patience, minDelta: minDelta, restoreBestWeights: restoreBest)
+            return CallbackObject(callback, spec: "EarlyStopping(patience: \(patience))")
         }
-        registry.register(type)
 
-        let plateau = TypeDescriptor(
-            "ReduceLearningRateOnPlateau",
-            doc: "Multiplies the learning rate by `factor` when the validation loss stalls.")
-        plateau.conformances = ["Callback"]
-        plateau.initializer(
-            [
-                param("factor", "factor", "Double", default: .double(0.1)),
-                param("patience", "patience", "Int", default: .int(10)),
-                param("minimumRate", "minimumRate", "Double", default: .double(0)),
-            ],
+        registry.type(
+            named: "ReduceLearningRateOnPlateau", of: CallbackObject.self,
+            doc: "Multiplies the learning rate by `factor` when the validation loss stalls.", conformsTo: ["Callback"]
+        ).initializer(
+            Arg("factor", default: 0.1), Arg("patience", default: 10), Arg("minimumRate", default: 0.0),
             doc: "Multiplies the learning rate by `factor` after `patience` epochs without a better validation loss.",
             example: "ReduceLearningRateOnPlateau(factor: 0.5, patience: 2)"
-        ) { arguments, _ in
+        ) { _, factor, patience, minimumRate in
             let callback = NeuralNetworks.ReduceLearningRateOnPlateau(
-                factor: Float(try arguments.double(0)), patience: try arguments.int(1),
-                minimumRate: Float(try arguments.double(2)))
-            return .object(
-                CallbackObject(callback, spec: "ReduceLearningRateOnPlateau", typeName: "ReduceLearningRateOnPlateau"))
+                factor: Float(factor), patience: patience, minimumRate: Float(minimumRate))
+            return CallbackObject(
+                callback, spec: "ReduceLearningRateOnPlateau", typeName: "ReduceLearningRateOnPlateau")
         }
-        registry.register(plateau)
 
-        let scheduler = TypeDescriptor(
-            "LearningRateScheduler", doc: "Sets the learning rate at the start of every epoch from a schedule.")
-        scheduler.conformances = ["Callback"]
-        scheduler.initializer(
-            [param(nil, "schedule", "Schedule")],
+        registry.type(
+            named: "LearningRateScheduler", of: CallbackObject.self,
+            doc: "Sets the learning rate at the start of every epoch from a schedule.", conformsTo: ["Callback"]
+        ).initializer(
+            Arg(nil, "schedule", choices: schedules),
             doc: "A per-epoch schedule: `.step(every:factor:)`, `.exponential(factor:)`, `.cosine(epochs:minimum:)`, "
                 + "`.warmup(epochs:)` (then constant) or `.constant`.",
             example: "LearningRateScheduler(.cosine(epochs: 30))"
-        ) { arguments, _ in
-            let member = try arguments.implicitMember(0, expected: "Schedule")
-            func number(_ label: String) throws -> Double {
-                guard let value = member.argument(label)?.doubleValue else {
-                    throw BuiltinError(.value, ".\(member.name) needs \(label):", argument: 0)
-                }
-                return value
-            }
-            let schedule: LearningRateSchedule
-            switch member.name {
-            case "constant": schedule = .constant
-            case "step": schedule = .step(every: Int(try number("every")), factor: Float(try number("factor")))
-            case "exponential": schedule = .exponential(factor: Float(try number("factor")))
-            case "cosine":
-                schedule = .cosine(
-                    epochs: Int(try number("epochs")), minimum: Float(member.argument("minimum")?.doubleValue ?? 0))
-            case "warmup": schedule = .warmup(epochs: Int(try number("epochs")), then: .constant)
-            default:
-                throw BuiltinError(
-                    .value,
-                    "unknown schedule '.\(member.name)'; use .step, .exponential, .cosine, .warmup or .constant",
-                    argument: 0)
-            }
-            return .object(
-                CallbackObject(
-                    LearningRateScheduler(schedule), spec: "LearningRateScheduler(.\(member.name))",
-                    typeName: "LearningRateScheduler"))
+        ) { _, schedule in
+            CallbackObject(
+                LearningRateScheduler(schedule.schedule), spec: "LearningRateScheduler(.\(schedule.name))",
+                typeName: "LearningRateScheduler")
         }
-        registry.register(scheduler)
     }
 
     private static func registerOptimizers(in registry: BuiltinRegistry) {
-        let type = TypeDescriptor("Optimizer", doc: "An optimizer bound to a list of parameters.")
-        type.define(
-            "step", returns: "Void", doc: "Updates every parameter from its gradient, then clears the gradients.",
+        registry.type(OptimizerObject.self, doc: "An optimizer bound to a list of parameters.").method(
+            "step", doc: "Updates every parameter from its gradient, then clears the gradients.",
             example: "optimizer.step()"
-        ) { receiver, _, _ in
-            let object = try receiver.object(OptimizerObject.self)
+        ) { object, _ in
             object.optimizer.step(object.parameters)
             for parameter in object.parameters { parameter.clearGradient() }
-            return .nil
         }
-        registry.register(type)
-        let makers: [(String, String, (Float, Float) -> any Optimizer)] = [
-            ("Adam", "Adam over `parameters`.", { Adam(learningRate: $0, weightDecay: $1) }),
-            ("SGD", "Stochastic gradient descent over `parameters`.", { SGD(learningRate: $0, weightDecay: $1) }),
-        ]
-        for (name, doc, make) in makers {
-            registry.global(
-                name,
-                [
-                    param(nil, "parameters", "[Tensor]"),
-                    param("learningRate", "learningRate", "Double", default: .double(name == "Adam" ? 1e-3 : 0.01)),
-                    param("weightDecay", "weightDecay", "Double", default: .double(0)),
-                ],
-                returns: "Optimizer", doc: doc, example: "let optimizer = \(name)(model.parameters, learningRate: 1e-3)"
-            ) { arguments, _ in
-                let parameters = try arguments.array(0).map { value -> Parameter in
-                    guard case .object(let tensor as TensorObject) = value, let parameter = tensor.parameter else {
-                        throw BuiltinError(.type, "pass a model's parameters: model.parameters", argument: 0)
-                    }
-                    return parameter
+        let parameters = Arg<[Parameter]>(nil, "parameters", type: "[Tensor]") { value, _ in
+            guard case .array(let items) = value else { return nil }
+            return try items.map { item in
+                guard case .object(let tensor as TensorObject) = item, let parameter = tensor.parameter else {
+                    throw BuiltinError(.type, "pass a model's parameters: model.parameters")
                 }
-                let optimizer = make(Float(try arguments.double(1)), Float(try arguments.double(2)))
-                return .object(OptimizerObject(optimizer, parameters: parameters))
+                return parameter
+            }
+        }
+        let makers: [(String, String, Double, (Float, Float) -> any Optimizer)] = [
+            ("Adam", "Adam over `parameters`.", 1e-3, { Adam(learningRate: $0, weightDecay: $1) }),
+            ("SGD", "Stochastic gradient descent over `parameters`.", 0.01, { SGD(learningRate: $0, weightDecay: $1) }),
+        ]
+        for (name, doc, learningRate, make) in makers {
+            registry.function(
+                name, parameters, Arg("learningRate", default: learningRate), Arg("weightDecay", default: 0.0),
+                doc: doc, example: "let optimizer = \(name)(model.parameters, learningRate: 1e-3)"
+            ) { _, parameters, learningRate, weightDecay in
+                OptimizerObject(make(Float(learningRate), Float(weightDecay)), parameters: parameters)
             }
         }
     }
 
     private static func registerFit(in registry: BuiltinRegistry, observer: TrainingObserver?) {
-        guard let type = registry.types["Sequential"] else { return }
-        type.define(
-            "fit",
-            [
-                param(nil, "training", "Dataset"), param("validation", "validation", "Dataset?", default: .nil),
-                param("epochs", "epochs", "Int", default: .int(10)),
-                param("batchSize", "batchSize", "Int", default: .int(32)),
-                param(
-                    "optimizer", "optimizer", "Optimizer",
-                    default: .implicitMember(
-                        ImplicitMember(name: "adam", arguments: [("learningRate", .double(1e-3))])),
-                    text: ".adam(learningRate: 1e-3)"),
-                param(
-                    "loss", "loss", "Loss", default: .implicitMember(ImplicitMember(name: "crossEntropy")),
-                    text: ".crossEntropy"),
-                param("callbacks", "callbacks", "[Callback]", default: .array([])),
-                param("seed", "seed", "Int", default: .int(0)),
-                param("verbose", "verbose", "Bool", default: .bool(false)),
-                param("progress", "progress", "Bool", default: .bool(true)),
-            ],
-            returns: "History",
+        let type = registry.type(ModelObject.self)
+        let crossEntropy = Value.implicitMember(ImplicitMember(name: "crossEntropy"))
+        type.method(
+            "fit", Arg<DatasetObject>(nil, "training"), Arg<DatasetObject?>("validation", default: nil),
+            Arg("epochs", default: 10, bound: .atLeast(0)), Arg("batchSize", default: 32, bound: .atLeast(1)),
+            Arg(
+                "optimizer", choices: optimizers,
+                defaultValue: .implicitMember(
+                    ImplicitMember(name: "adam", arguments: [("learningRate", .double(1e-3))])),
+                text: ".adam(learningRate: 1e-3)",
+                also: { value, _ in
+                    guard case .object(let object as OptimizerObject) = value else { return nil }
+                    return object.optimizer
+                }),
+            Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
+            Arg<[CallbackObject]>("callbacks", default: []), Arg<Int>.seed(), Arg("verbose", default: false),
+            Arg("progress", default: true),
             doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. In a notebook it "
                 + "shows a live progress bar and loss chart (`progress: false` turns that off, e.g. inside a "
                 + "search loop). An interrupt stops at the next batch; the model keeps its weights and "
@@ -175,24 +120,11 @@ extension RigorLibrary {
                 "let history = model.fit(data.train, validation: data.validation, epochs: 30,\n"
                 + "                      optimizer: .adam(learningRate: 1e-3), loss: .crossEntropy,\n"
                 + "                      callbacks: [EarlyStopping(patience: 3)], seed: 42)"
-        ) { receiver, arguments, context in
-            let object = try receiver.model
-            let training = try arguments.dataset(0)
-            let validation = arguments.isNil(1) ? nil : try arguments.dataset(1)
-            let epochs = try arguments.int(2)
-            let batchSize = try arguments.int(3)
-            let optimizer = try arguments.optimizer(4)
-            let loss = try arguments.loss(5)
-            let callbacks = try arguments.array(6).map { value -> any Callback in
-                guard case .object(let callback as CallbackObject) = value else {
-                    throw BuiltinError(
-                        .type, "callbacks are EarlyStopping(...) values, not '\(value.typeName)'", argument: 6)
-                }
-                return callback.callback
-            }
-            let seed = try arguments.seed(7)
-            let verbose = try arguments.bool(8)
-            let observer = try arguments.bool(9) ? observer : nil
+        ) {
+            object, context, training, validation, epochs, batchSize, optimizer, loss, callbacks, seed, verbose, shows
+            in
+            let callbacks = callbacks.map(\.callback)
+            let observer = shows ? observer : nil
             var all = callbacks
             let earlyStopping = callbacks.lazy.compactMap { $0 as? EarlyStopping }.first
             let start = Date()
@@ -242,10 +174,10 @@ extension RigorLibrary {
             do {
                 let history = try object.model.fit(
                     training.data, validation: validation?.data, epochs: epochs, batchSize: batchSize, loss: loss,
-                    optimizer: optimizer, callbacks: all, seed: seed,
+                    optimizer: optimizer, callbacks: all, seed: UInt64(seed),
                     shouldCancel: { (try? context.checkInterrupt()) == nil })
                 object.lastHistory = history
-                return .object(HistoryObject(history))
+                return HistoryObject(history)
             } catch let error as TrainingError {
                 object.lastHistory = error.history
                 let finished = error.history.epochs.count
@@ -259,55 +191,36 @@ extension RigorLibrary {
                 return try engine { throw error }
             }
         }
-        type.define(
-            "evaluate",
-            [
-                param(nil, "data", "Dataset"),
-                param(
-                    "loss", "loss", "Loss", default: .implicitMember(ImplicitMember(name: "crossEntropy")),
-                    text: ".crossEntropy"),
-            ],
-            returns: "Double", doc: "The mean loss over `data` in evaluation mode.",
+        type.method(
+            "evaluate", Arg<DatasetObject>(nil, "data"),
+            Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
+            doc: "The mean loss over `data` in evaluation mode.",
             example: "let validLoss = model.evaluate(data.validation, loss: .crossEntropy)"
-        ) { receiver, arguments, _ in
-            let object = try receiver.model
-            let data = try arguments.dataset(0)
-            let loss = try arguments.loss(1)
+        ) { object, _, data, loss in
             try object.materialize(data.featureShape)
             let result = try engine { try object.model.evaluate(data.data, loss: loss) }
-            return .double(result.first { $0.name == "loss" }?.value ?? .nan)
+            return result.first { $0.name == "loss" }?.value ?? .nan
         }
-        type.define(
-            "trainEpoch",
-            [
-                param(nil, "training", "Dataset"), param("batchSize", "batchSize", "Int", default: .int(32)),
-                param("optimizer", "optimizer", "Optimizer"), param("seed", "seed", "Int", default: .int(0)),
-                param(nil, "loss", "(Tensor, Tensor) -> Tensor", closure: true),
-            ],
-            returns: "Double",
+        type.method(
+            "trainEpoch", Arg<DatasetObject>(nil, "training"), Arg("batchSize", default: 32, bound: .atLeast(1)),
+            Arg<OptimizerObject>("optimizer"), Arg<Int>.seed(),
+            Arg<FunctionValue>(nil, "loss", type: "(Tensor, Tensor) -> Tensor"),
             doc: "One epoch of seeded mini-batches: the closure turns `(outputs, labels)` into a loss tensor; "
                 + "returns the mean loss. Checks for interrupts before every batch.",
             example:
                 "let loss = model.trainEpoch(data.train, batchSize: 64, optimizer: optimizer, seed: 1) { logits, labels in\n"
                 + "    crossEntropy(logits, labels)\n}"
-        ) { receiver, arguments, context in
-            let object = try receiver.model
-            let training = try arguments.dataset(0)
-            let batchSize = try arguments.int(1)
-            guard batchSize > 0 else { throw BuiltinError(.value, "the batch size must be positive", argument: 1) }
-            let optimizer = try arguments.object(2, as: OptimizerObject.self, typeName: "Optimizer")
-            let seed = try arguments.seed(3)
-            let closure = try arguments.function(4)
+        ) { object, context, training, batchSize, optimizer, seed, closure in
             try object.materialize(training.featureShape)
             guard optimizer.parameters.count >= object.model.parameters.count else {
                 throw BuiltinError(
                     .value,
                     "the optimizer has \(optimizer.parameters.count) of the model's \(object.model.parameters.count) "
                         + "parameter tensors (it was made before Dense(out) knew its input size); "
-                        + "call model.summary(inputShape:) before making the optimizer", argument: 2)
+                        + "call model.summary(inputShape:) before making the optimizer", parameter: "optimizer")
             }
-            let order = training.data.shuffledOrder(seed: seed, epoch: 0)
-            let layerContext = LayerContext(isTraining: true, seed: seed)
+            let order = training.data.shuffledOrder(seed: UInt64(seed), epoch: 0)
+            let layerContext = LayerContext(isTraining: true, seed: UInt64(seed))
             var total = 0.0
             var seen = 0
             for start in stride(from: 0, to: order.count, by: batchSize) {
@@ -316,8 +229,12 @@ extension RigorLibrary {
                     try training.data.subset(Array(order[start..<min(start + batchSize, order.count)]))
                 }
                 let output = try engine { try object.model.forward(batch.features, context: layerContext) }
-                let lossValue = try context.call(closure, wrap(output), wrap(batch.targets))
-                let loss = try lossValue.tensor
+                let lossValue = try context.call(closure.value, output.scriptValue, batch.targets.scriptValue)
+                guard case .object(let lossObject as TensorObject) = lossValue else {
+                    throw BuiltinError(
+                        .type, "the loss closure returns a Tensor, not '\(lossValue.typeName)'", parameter: "loss")
+                }
+                let loss = lossObject.tensor
                 let scalar = try engine { try loss.item() }
                 try engine { try loss.backward() }
                 optimizer.optimizer.step(optimizer.parameters)
@@ -326,12 +243,12 @@ extension RigorLibrary {
                 seen += batch.count
             }
             object.inputShape = training.featureShape
-            return .double(total / Double(max(seen, 1)))
+            return total / Double(max(seen, 1))
         }
     }
 
     private static func registerHistory(in registry: BuiltinRegistry) {
-        let type = TypeDescriptor("History", doc: "The per-epoch metrics of a `fit`.")
+        let type = registry.type(HistoryObject.self, doc: "The per-epoch metrics of a `fit`.")
         let series: [(String, String, String)] = [
             ("trainLoss", "loss", "The mean training loss per epoch."),
             ("validationLoss", "val_loss", "The validation loss per epoch."),
@@ -340,43 +257,33 @@ extension RigorLibrary {
             ("learningRate", "learning_rate", "The learning rate per epoch."),
         ]
         for (name, key, doc) in series {
-            type.getter(name, type: "[Double]", doc: doc) {
-                .array(try $0.object(HistoryObject.self).history[key].map(Value.double))
-            }
+            type.property(name, doc: doc) { $0.history[key] }
         }
-        type.getter("epochs", type: "Int", doc: "The number of finished epochs.") {
-            .int(try $0.object(HistoryObject.self).history.epochs.count)
+        type.property("epochs", doc: "The number of finished epochs.") { $0.history.epochs.count }
+        type.property("bestValidationLoss", doc: "The validation loss of `bestEpoch`, or nil without validation.") {
+            $0.bestValidationLoss
         }
-        type.getter(
-            "bestValidationLoss", type: "Double?",
-            doc: "The validation loss of `bestEpoch`, or nil without validation."
-        ) {
-            try $0.object(HistoryObject.self).bestValidationLoss.map(Value.double) ?? .nil
-        }
-        type.getter(
-            "bestEpoch", type: "Int?",
+        type.property(
+            "bestEpoch",
             doc: "The best epoch (from 1): the one whose weights `EarlyStopping(restoreBest: true)` put back (its "
                 + "`minDelta` decides what counts as better), else the one with the lowest validation loss."
-        ) { try $0.object(HistoryObject.self).bestEpoch.map(Value.int) ?? .nil }
-        type.getter(
-            "restoredEpoch", type: "Int?",
+        ) { $0.bestEpoch }
+        type.property(
+            "restoredEpoch",
             doc: "The epoch (from 1) whose weights the model holds because `EarlyStopping` restored them, or nil "
                 + "when it holds the last epoch's."
-        ) { try $0.object(HistoryObject.self).history.restoredEpoch.map { .int($0 + 1) } ?? .nil }
-        type.getter("stopReason", type: "String?", doc: "Why training stopped early, or nil.") {
-            try $0.object(HistoryObject.self).history.stopReason.map(Value.string) ?? .nil
-        }
-        type.subscriptGetter = { value, indices, _ in
+        ) { $0.history.restoredEpoch.map { $0 + 1 } }
+        type.property("stopReason", doc: "Why training stopped early, or nil.") { $0.history.stopReason }
+        type.subscriptGetter { object, indices, _ in
             guard indices.count == 1, let name = indices[0].stringValue else {
                 throw BuiltinError(.type, "a history is indexed by a metric name: history[\"val_loss\"]")
             }
-            let history = try value.object(HistoryObject.self).history
+            let history = object.history
             guard history.metricNames.contains(name) else {
                 throw BuiltinError(
                     .index, "no metric '\(name)'; metrics: \(history.metricNames.joined(separator: ", "))")
             }
-            return .array(history[name].map(Value.double))
+            return history[name].scriptValue
         }
-        registry.register(type)
     }
 }
