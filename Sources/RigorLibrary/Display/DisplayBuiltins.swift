@@ -25,6 +25,8 @@ extension RigorLibrary {
             ])
     }
 
+    /// `Heatmap`, `ImageGrid` and `Table` share one Swift class, so their initializers return the object as a `Value`:
+    /// the signature then reads `-> Heatmap` (the type's name), not the class's `Display`.
     static func registerDisplay(in registry: BuiltinRegistry) {
         registry.beginFamily("Display")
         registerNotebookOutput(in: registry)
@@ -44,7 +46,7 @@ extension RigorLibrary {
             ) { _, matrix, labels, title, diverging in
                 var map = Heatmap(matrix, labels: labels?.values ?? [], title: title)
                 if diverging { map.colorScale = .diverging }
-                return DisplayObject("Heatmap", map)
+                return DisplayObject("Heatmap", map).scriptValue
             }
 
         registry.type(named: "ImageGrid", of: DisplayObject.self, doc: "Images in a grid with captions (an SVG image).")
@@ -82,7 +84,7 @@ extension RigorLibrary {
                 }
                 var value = ImageGrid(flat: flat, height: height, width: width, captions: captions, title: title)
                 value.columns = max(1, columns)
-                return DisplayObject("ImageGrid", value)
+                return DisplayObject("ImageGrid", value).scriptValue
             }
 
         registry.type(
@@ -101,7 +103,7 @@ extension RigorLibrary {
             Arg("title", default: ""),
             doc: "A table from an array of dictionaries, one per row; the columns are the keys in first-seen order.",
             example: "Table(results, title: \"Grid search\")"
-        ) { _, rows, title in DisplayObject("Table", Table(rows: rows, title: title))
+        ) { _, rows, title in DisplayObject("Table", Table(rows: rows, title: title)).scriptValue
         }
 
         registry.function(

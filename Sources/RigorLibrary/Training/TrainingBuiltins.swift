@@ -17,6 +17,8 @@ extension RigorLibrary {
         registerHistory(in: registry)
     }
 
+    /// The callback types share one Swift class, so their initializers return the object as a `Value`: the
+    /// signature then reads `-> EarlyStopping` (the type's name), not the class's `Callback`.
     private static func registerCallbacks(in registry: BuiltinRegistry) {
         registry.type(
             named: "EarlyStopping", of: CallbackObject.self,
@@ -31,7 +33,7 @@ extension RigorLibrary {
         ) { _, patience, minDelta, restoreBest, monitor in
             let callback = EarlyStopping(
                 monitor: monitor, patience: patience, minDelta: minDelta, restoreBestWeights: restoreBest)
-            return CallbackObject(callback, spec: "EarlyStopping(patience: \(patience))")
+            return CallbackObject(callback, spec: "EarlyStopping(patience: \(patience))").scriptValue
         }
 
         registry.type(
@@ -45,7 +47,8 @@ extension RigorLibrary {
             let callback = NeuralNetworks.ReduceLearningRateOnPlateau(
                 factor: Float(factor), patience: patience, minimumRate: Float(minimumRate))
             return CallbackObject(
-                callback, spec: "ReduceLearningRateOnPlateau", typeName: "ReduceLearningRateOnPlateau")
+                callback, spec: "ReduceLearningRateOnPlateau", typeName: "ReduceLearningRateOnPlateau"
+            ).scriptValue
         }
 
         registry.type(
@@ -59,7 +62,8 @@ extension RigorLibrary {
         ) { _, schedule in
             CallbackObject(
                 LearningRateScheduler(schedule.schedule), spec: "LearningRateScheduler(.\(schedule.name))",
-                typeName: "LearningRateScheduler")
+                typeName: "LearningRateScheduler"
+            ).scriptValue
         }
     }
 
