@@ -47,7 +47,9 @@ let package = Package(
             path: "Benchmarks/NeuralNetworksBench"),
 
         // MARK: library (RigorLibrary)
-        .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
+        .target(
+            name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"],
+            exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden", "Fixtures"]),
 
