@@ -17,9 +17,8 @@ public final class RigorInterpreter: KernelInterpreter {
     public init(configure: (Session) -> Void = { _ in }) {
         let host = KernelHost()
         self.host = host
-        let live = LiveTrainingDisplay(host: host)
         let registry = BuiltinRegistry()
-        RigorLibrary.register(in: registry) { progress in live.show(progress) }
+        RigorLibrary.register(in: registry)
         session = Session(host: host, registry: registry)
         configure(session)
         session.defineBuiltins()

@@ -11,17 +11,14 @@ public enum RigorLibrary {
     /// Registers every family into `registry` (the prelude first, if it is not there yet).
     ///
     /// A `Session(registry:)` created afterwards sees everything; a session created before must call
-    /// `defineBuiltins()` again.
-    ///
-    /// `trainingObserver`, if given, hears every `fit` as it runs (start, each batch, each epoch, the end): what a
-    /// front end renders as a live progress bar and loss chart. It runs on the interpreter's thread, so it should
-    /// be quick (throttle display updates there).
-    public static func register(in registry: BuiltinRegistry, trainingObserver: TrainingObserver? = nil) {
+    /// `defineBuiltins()` again. Rich output — `display`, a running `fit`'s live view — goes through the session's
+    /// host when it is a `RichOutputHost` (the kernel's), and prints as text otherwise.
+    public static func register(in registry: BuiltinRegistry) {
         if registry.types["Int"] == nil { Prelude.register(in: registry) }
         registerTensors(in: registry)
         registerData(in: registry)
         registerModels(in: registry)
-        registerTraining(in: registry, observer: trainingObserver)
+        registerTraining(in: registry)
         registerEvaluation(in: registry)
         registerDisplay(in: registry)
         registerMemory(in: registry)

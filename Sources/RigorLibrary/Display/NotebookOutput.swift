@@ -14,6 +14,15 @@ public protocol RichOutputHost: ScriptHost {
     func updateDisplay(_ bundle: MIMEBundle, id: String)
     /// Clears the cell's output; with `wait`, only when the next output arrives.
     func clearOutput(wait: Bool)
+    /// The least time between two updates of a live output (`LiveOutput`: a running `fit`); the final state is
+    /// always shown. A notebook wants a few a second; a test host may want every one (0).
+    var liveUpdateInterval: TimeInterval { get }
+}
+
+extension RichOutputHost {
+    /// Four updates a second: a small model finishes an epoch in milliseconds, and one chart per epoch would
+    /// flood the front end.
+    public var liveUpdateInterval: TimeInterval { 0.25 }
 }
 
 extension Value {

@@ -6,14 +6,14 @@ import RigorScript
 import TensorCore
 
 extension RigorLibrary {
-    static func registerTraining(in registry: BuiltinRegistry, observer: TrainingObserver?) {
+    static func registerTraining(in registry: BuiltinRegistry) {
         registry.beginFamily("Training")
         registry.register(optimizers)
         registry.register(losses)
         registry.register(schedules)
         registerCallbacks(in: registry)
         registerOptimizers(in: registry)
-        registerFit(in: registry, observer: observer)
+        registerFit(in: registry)
         registerHistory(in: registry)
     }
 
@@ -98,7 +98,7 @@ extension RigorLibrary {
         }
     }
 
-    private static func registerFit(in registry: BuiltinRegistry, observer: TrainingObserver?) {
+    private static func registerFit(in registry: BuiltinRegistry) {
         let type = registry.type(ModelObject.self)
         let crossEntropy = Value.implicitMember(ImplicitMember(name: "crossEntropy"))
         type.method(
@@ -128,7 +128,9 @@ extension RigorLibrary {
             object, context, training, validation, epochs, batchSize, optimizer, loss, callbacks, seed, verbose, shows
             in
             let callbacks = callbacks.map(\.callback)
-            let observer = shows ? observer : nil
+            // The live display goes through the session's host, as `display(_:)` does: a progress bar and the loss
+            // chart replaced in place in a notebook, one line per epoch on a terminal.
+            let live = shows ? LiveOutput(context: context, prefix: "rigor-fit") : nil
             var all = callbacks
             let earlyStopping = callbacks.lazy.compactMap { $0 as? EarlyStopping }.first
             let start = Date()
@@ -136,9 +138,16 @@ extension RigorLibrary {
             func tell(_ phase: TrainingProgress.Phase) {
                 progress.phase = phase
                 progress.elapsed = Date().timeIntervalSince(start)
-                observer?(progress)
+                guard let live else { return }
+                switch phase {
+                case .began: live.begin(progress.mimeBundle)
+                case .batch: live.update(progress.mimeBundle)
+                case .epoch: live.update(progress.mimeBundle, line: progress.line)
+                case .ended: live.end(progress.mimeBundle)
+                case .stopped: live.end(progress.mimeBundle, line: progress.line)
+                }
             }
-            if observer != nil || verbose {
+            if live != nil || verbose {
                 all.append(
                     ProgressCallback { event in
                         switch event {

@@ -44,9 +44,6 @@ public struct TrainingProgress: Sendable {
     }
 }
 
-/// Hears a running `fit` (see `RigorLibrary.register(in:trainingObserver:)`).
-public typealias TrainingObserver = (TrainingProgress) -> Void
-
 extension TrainingProgress {
     /// The series of one metric per finished epoch (empty if not measured).
     public func series(_ name: String) -> [Double] { view.series(name) }
