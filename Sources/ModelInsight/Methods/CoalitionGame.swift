@@ -1,0 +1,83 @@
+// CoalitionGame: the interventional value function of the Shapley methods: v(S) = mean over background rows b of
+// f(x_S, b_rest) for one class, evaluated for many coalitions in few large model calls.
+
+struct CoalitionGame {
+    let function: ModelFunction
+    let x: [Double]
+    /// Background rows, flat (`backgroundCount × d`).
+    let background: [Double]
+    let backgroundCount: Int
+    let classIndex: Int
+    /// Rows per model call.
+    let rowsPerCall: Int
+    /// Model rows evaluated so far.
+    private(set) var evaluations = 0
+
+    init(function: ModelFunction, x: [Double], background: [Double], classIndex: Int, rowsPerCall: Int = 8192) {
+        self.function = function
+        self.x = x
+        self.background = background
+        self.backgroundCount = background.count / max(function.featureCount, 1)
+        self.classIndex = classIndex
+        self.rowsPerCall = rowsPerCall
+    }
+
+    /// Coalitions per model call.
+    var coalitionsPerCall: Int { max(1, rowsPerCall / max(backgroundCount, 1)) }
+
+    /// v for each coalition: `masks` holds `count` coalitions of `features` flags each (true: the feature takes x's
+    /// value; false: the background row's).
+    mutating func values(masks: [Bool], count: Int) throws -> [Double] {
+        let d = function.featureCount
+        let n = backgroundCount
+        var rows = [Double](repeating: 0, count: count * n * d)
+        rows.withUnsafeMutableBufferPointer { out in
+            background.withUnsafeBufferPointer { bg in
+                x.withUnsafeBufferPointer { xs in
+                    for c in 0..<count {
+                        for b in 0..<n {
+                            let base = (c * n + b) * d
+                            for j in 0..<d { out[base + j] = masks[c * d + j] ? xs[j] : bg[b * d + j] }
+                        }
+                    }
+                }
+            }
+        }
+        let outputs = try function.evaluate(rows, count: count * n, classIndex: classIndex)
+        evaluations += count * n
+        return (0..<count).map { c in
+            var sum = 0.0
+            for b in 0..<n { sum += outputs[c * n + b] }
+            return sum / Double(n)
+        }
+    }
+
+    /// v for many coalitions in chunks, calling `progress` after each; stops early (returning the values so far) when
+    /// it returns true.
+    mutating func values(
+        masks: [Bool], count: Int, phase: String, progress: ProgressHandler?
+    ) throws -> (values: [Double], stopped: Bool) {
+        let d = function.featureCount
+        var result: [Double] = []
+        result.reserveCapacity(count)
+        var start = 0
+        while start < count {
+            let end = min(count, start + coalitionsPerCall)
+            result += try values(masks: Array(masks[(start * d)..<(end * d)]), count: end - start)
+            start = end
+            if let progress, progress(InsightProgress(phase: phase, completed: start, total: count)), start < count {
+                return (result, true)
+            }
+        }
+        return (result, false)
+    }
+
+    /// f(x) and E f over the background, for the class.
+    mutating func endpoints() throws -> (prediction: Double, base: Double) {
+        let d = function.featureCount
+        let v = try values(masks: Array(repeating: false, count: d), count: 1)[0]
+        let fx = try function.evaluate(x, count: 1, classIndex: classIndex)[0]
+        evaluations += 1
+        return (fx, v)
+    }
+}
