@@ -32,7 +32,8 @@ extension Explanation: MIMERepresentable {
         var lines = ["\(method), class \(classIndex) (\(className))"]
         switch check {
         case .surrogateFit:
-            lines.append("f(x) = \(Explanation.format(prediction)), surrogate intercept = \(Explanation.format(baseValue))")
+            lines.append(
+                "f(x) = \(Explanation.format(prediction)), surrogate intercept = \(Explanation.format(baseValue))")
         case .completeness:
             lines.append("f(x) = \(Explanation.format(prediction)), f(baseline) = \(Explanation.format(baseValue))")
         case .efficiency:
@@ -99,7 +100,8 @@ extension Explanation: MIMERepresentable {
     }
 
     public var html: String {
-        var html = "<div class=\"rigor-explanation\" style=\"font-family: Helvetica, Arial, sans-serif; font-size: 13px\">\n"
+        var html =
+            "<div class=\"rigor-explanation\" style=\"font-family: Helvetica, Arial, sans-serif; font-size: 13px\">\n"
         html += "<div style=\"margin-bottom: 6px\"><b>\(Markup.escape(summaryLines[0]))</b><br>"
         html += summaryLines.dropFirst().map { Markup.escape($0) }.joined(separator: "<br>")
         html += "</div>\n"
@@ -133,10 +135,12 @@ extension Explanation: MIMERepresentable {
         }
         if let rest {
             html += "<tr><td style=\"\(cell)\">\(rest.count) other features</td><td style=\"\(cell)\"></td>"
-            html += "<td style=\"\(cell); text-align: right\">\(Explanation.format(rest.sum))</td><td style=\"\(cell)\"></td></tr>\n"
+            html +=
+                "<td style=\"\(cell); text-align: right\">\(Explanation.format(rest.sum))</td><td style=\"\(cell)\"></td></tr>\n"
         }
         html += "</tbody>\n<tfoot><tr><td style=\"\(cell)\"><b>Σ attributions</b></td><td style=\"\(cell)\"></td>"
-        html += "<td style=\"\(cell); text-align: right\"><b>\(Explanation.format(total))</b></td><td style=\"\(cell)\"></td></tr></tfoot>\n"
+        html +=
+            "<td style=\"\(cell); text-align: right\"><b>\(Explanation.format(total))</b></td><td style=\"\(cell)\"></td></tr></tfoot>\n"
         html += "</table>\n"
         html += waterfall.svg
         html += "</div>\n"

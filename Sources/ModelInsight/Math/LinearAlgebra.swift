@@ -125,7 +125,9 @@ public enum QuadratureRule: String, Sendable, Hashable, CaseIterable {
             for _ in 0..<100 {
                 var p0 = 1.0
                 var p1 = x
-                if n == 1 { p1 = x } else {
+                if n == 1 {
+                    p1 = x
+                } else {
                     for k in 2...n {
                         let p2 = ((2 * Double(k) - 1) * x * p1 - (Double(k) - 1) * p0) / Double(k)
                         p0 = p1

@@ -42,7 +42,9 @@ enum GradientMethods {
         let d = function.featureCount
         let reference = baseline ?? Array(repeating: 0, count: d)
         try function.checkRow(reference, name: "baseline", operation: operation)
-        guard steps >= 1 else { throw InsightError(.invalidArgument, operation, "steps must be at least 1, got \(steps)") }
+        guard steps >= 1 else {
+            throw InsightError(.invalidArgument, operation, "steps must be at least 1, got \(steps)")
+        }
         let (alphas, weights) = rule.nodes(steps: steps)
         var integral = [Double](repeating: 0, count: d)
         var start = 0
@@ -52,7 +54,8 @@ enum GradientMethods {
             for k in start..<end {
                 for j in 0..<d { rows[(k - start) * d + j] = reference[j] + alphas[k] * (x[j] - reference[j]) }
             }
-            let (_, gradients) = try function.gradients(rows, count: end - start, classIndex: classIndex, operation: operation)
+            let (_, gradients) = try function.gradients(
+                rows, count: end - start, classIndex: classIndex, operation: operation)
             for k in start..<end {
                 for j in 0..<d { integral[j] += weights[k] * gradients[(k - start) * d + j] }
             }
@@ -73,7 +76,8 @@ enum GradientMethods {
                 + (baseline == nil ? ", zero baseline)" : ", given baseline)"),
             featureNames: function.featureNames, values: x, attributions: attributions, baseValue: ends[1],
             prediction: ends[0],
-            check: .completeness(gap: gap, relative: difference == 0 ? (gap == 0 ? 0 : .infinity) : abs(gap / difference)),
+            check: .completeness(
+                gap: gap, relative: difference == 0 ? (gap == 0 ? 0 : .infinity) : abs(gap / difference)),
             classIndex: classIndex, className: function.classNames[classIndex], image: function.image,
             modelEvaluations: alphas.count + 2)
     }
@@ -87,7 +91,9 @@ enum GradientMethods {
         let operation = "smoothGrad"
         try function.checkRow(x, name: "x", operation: operation)
         try function.checkClass(classIndex, operation: operation)
-        guard samples >= 1 else { throw InsightError(.invalidArgument, operation, "samples must be at least 1, got \(samples)") }
+        guard samples >= 1 else {
+            throw InsightError(.invalidArgument, operation, "samples must be at least 1, got \(samples)")
+        }
         guard noiseLevel >= 0, noiseLevel.isFinite else {
             throw InsightError(.invalidArgument, operation, "noiseLevel must be finite and ≥ 0, got \(noiseLevel)")
         }
@@ -103,10 +109,13 @@ enum GradientMethods {
             let count = min(chunk, samples - done)
             var rows = [Double](repeating: 0, count: count * d)
             for i in 0..<count { for j in 0..<d { rows[i * d + j] = x[j] + sigma * random.normal() } }
-            let (_, gradients) = try function.gradients(rows, count: count, classIndex: classIndex, operation: operation)
+            let (_, gradients) = try function.gradients(
+                rows, count: count, classIndex: classIndex, operation: operation)
             for i in 0..<count { for j in 0..<d { sum[j] += gradients[i * d + j] } }
             done += count
-            if let progress, progress(InsightProgress(phase: "samples", completed: done, total: samples)), done < samples {
+            if let progress, progress(InsightProgress(phase: "samples", completed: done, total: samples)),
+                done < samples
+            {
                 stopped = true
             }
         }

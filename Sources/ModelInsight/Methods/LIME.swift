@@ -29,7 +29,8 @@ public struct LIMEOptions: Sendable, Hashable {
     }
 
     public init(
-        samples: Int = 5000, kernelWidth: Double? = nil, featureCount: Int = 10, featureSelection: FeatureSelection = .auto,
+        samples: Int = 5000, kernelWidth: Double? = nil, featureCount: Int = 10,
+        featureSelection: FeatureSelection = .auto,
         ridgeAlpha: Double = 1, seed: UInt64 = 0
     ) {
         self.samples = samples
@@ -94,7 +95,8 @@ struct QuartileDiscretizer {
             upper.append(qs + [sorted.last ?? 0])
             frequencies.append(binFrequencies)
             let indexMean = bins.reduce(0) { $0 + Double($1) } / Double(bins.count)
-            let indexVariance = bins.reduce(0) { $0 + (Double($1) - indexMean) * (Double($1) - indexMean) } / Double(bins.count)
+            let indexVariance =
+                bins.reduce(0) { $0 + (Double($1) - indexMean) * (Double($1) - indexMean) } / Double(bins.count)
             self.indexMean.append(indexMean)
             self.indexScale.append(indexVariance > 0 ? indexVariance.squareRoot() : 1)
         }
@@ -167,7 +169,9 @@ enum LIME {
         // LIME scales the binary rows by the training bins' index statistics before distances and the fit.
         var scaled = binary
         for i in 0..<n {
-            for j in 0..<d { scaled[i * d + j] = (binary[i * d + j] - discretizer.indexMean[j]) / discretizer.indexScale[j] }
+            for j in 0..<d {
+                scaled[i * d + j] = (binary[i * d + j] - discretizer.indexMean[j]) / discretizer.indexScale[j]
+            }
         }
         let width = options.kernelWidth ?? 0.75 * Double(d).squareRoot()
         let weights = (0..<n).map { i -> Double in
@@ -178,7 +182,8 @@ enum LIME {
             }
             return (exp(-squared / (width * width))).squareRoot()
         }
-        let (labels, stopped) = try evaluateInChunks(function, inverse, count: n, classIndex: classIndex, progress: progress)
+        let (labels, stopped) = try evaluateInChunks(
+            function, inverse, count: n, classIndex: classIndex, progress: progress)
         let used = labels.count
         let data = Array(scaled.prefix(used * d))
         let usedWeights = Array(weights.prefix(used))
@@ -187,7 +192,8 @@ enum LIME {
             method: options.featureSelection)
         let surrogateData = (0..<used).flatMap { i in selected.map { data[i * d + $0] } }
         let fit = LinearAlgebra.weightedRidge(
-            surrogateData, rows: used, columns: selected.count, y: labels, weights: usedWeights, alpha: options.ridgeAlpha)
+            surrogateData, rows: used, columns: selected.count, y: labels, weights: usedWeights,
+            alpha: options.ridgeAlpha)
         var attributions = [Double](repeating: 0, count: d)
         var localPrediction = fit.intercept
         for (k, j) in selected.enumerated() {
@@ -217,7 +223,9 @@ enum LIME {
         let layout = try function.requireImage(operation: operation)
         try function.checkRow(x, name: "x", operation: operation)
         try function.checkClass(classIndex, operation: operation)
-        guard patch >= 1 else { throw InsightError(.invalidArgument, operation, "patch must be at least 1, got \(patch)") }
+        guard patch >= 1 else {
+            throw InsightError(.invalidArgument, operation, "patch must be at least 1, got \(patch)")
+        }
         guard options.samples >= 2 else {
             throw InsightError(.invalidArgument, operation, "samples must be at least 2, got \(options.samples)")
         }
@@ -240,7 +248,9 @@ enum LIME {
         for i in 0..<n {
             for j in 0..<d { rows[i * d + j] = x[j] }
             for k in 0..<s where binary[i * s + k] == 0 {
-                for c in 0..<layout.channels { for p in segments[k] { rows[i * d + c * layout.pixelCount + p] = fill[k] } }
+                for c in 0..<layout.channels {
+                    for p in segments[k] { rows[i * d + c * layout.pixelCount + p] = fill[k] }
+                }
             }
         }
         let width = options.kernelWidth ?? 0.25
@@ -249,14 +259,17 @@ enum LIME {
             let distance = on == 0 ? 1 : 1 - (on / Double(s)).squareRoot()
             return (exp(-distance * distance / (width * width))).squareRoot()
         }
-        let (labels, stopped) = try evaluateInChunks(function, rows, count: n, classIndex: classIndex, progress: progress)
+        let (labels, stopped) = try evaluateInChunks(
+            function, rows, count: n, classIndex: classIndex, progress: progress)
         let used = labels.count
         let fit = LinearAlgebra.weightedRidge(
             Array(binary.prefix(used * s)), rows: used, columns: s, y: labels, weights: Array(weights.prefix(used)),
             alpha: options.ridgeAlpha)
         var attributions = [Double](repeating: 0, count: d)
         for (k, pixels) in segments.enumerated() {
-            for c in 0..<layout.channels { for p in pixels { attributions[c * layout.pixelCount + p] = fit.coefficients[k] } }
+            for c in 0..<layout.channels {
+                for p in pixels { attributions[c * layout.pixelCount + p] = fit.coefficients[k] }
+            }
         }
         let local = fit.intercept + fit.coefficients.reduce(0, +)
         return Explanation(
@@ -278,7 +291,8 @@ enum LIME {
         var start = 0
         while start < count {
             let end = min(count, start + chunk)
-            values += try function.evaluate(Array(rows[(start * d)..<(end * d)]), count: end - start, classIndex: classIndex)
+            values += try function.evaluate(
+                Array(rows[(start * d)..<(end * d)]), count: end - start, classIndex: classIndex)
             start = end
             if let progress, progress(InsightProgress(phase: phase, completed: start, total: count)), start < count {
                 return (values, true)
@@ -293,7 +307,9 @@ enum LIME {
         method: LIMEOptions.FeatureSelection
     ) -> [Int] {
         let wanted = min(count, columns)
-        func subset(_ features: [Int]) -> [Double] { (0..<rows).flatMap { i in features.map { data[i * columns + $0] } } }
+        func subset(_ features: [Int]) -> [Double] {
+            (0..<rows).flatMap { i in features.map { data[i * columns + $0] } }
+        }
         switch method {
         case .none: return Array(0..<columns)
         case .auto:
@@ -307,7 +323,8 @@ enum LIME {
                 var bestScore = -Double.infinity
                 for j in 0..<columns where !chosen.contains(j) {
                     let fit = LinearAlgebra.weightedRidge(
-                        subset(chosen + [j]), rows: rows, columns: chosen.count + 1, y: labels, weights: weights, alpha: 0)
+                        subset(chosen + [j]), rows: rows, columns: chosen.count + 1, y: labels, weights: weights,
+                        alpha: 0)
                     if fit.r2 > bestScore {
                         bestScore = fit.r2
                         best = j
@@ -320,7 +337,9 @@ enum LIME {
             let fit = LinearAlgebra.weightedRidge(
                 data, rows: rows, columns: columns, y: labels, weights: weights, alpha: 0.01)
             let scores = (0..<columns).map { fit.coefficients[$0] * data[$0] }
-            let order = (0..<columns).sorted { abs(scores[$0]) != abs(scores[$1]) ? abs(scores[$0]) > abs(scores[$1]) : $0 < $1 }
+            let order = (0..<columns).sorted {
+                abs(scores[$0]) != abs(scores[$1]) ? abs(scores[$0]) > abs(scores[$1]) : $0 < $1
+            }
             return Array(order.prefix(wanted))
         }
     }

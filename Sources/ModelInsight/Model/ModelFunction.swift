@@ -184,7 +184,9 @@ public struct ModelFunction {
     }
 
     /// Outputs of `classIndex` and gradients for flat rows; throws for a function without gradients.
-    func gradients(_ flat: [Double], count: Int, classIndex: Int, operation: String) throws -> (
+    func gradients(
+        _ flat: [Double], count: Int, classIndex: Int, operation: String
+    ) throws -> (
         outputs: [Double], gradients: [Double]
     ) {
         guard let gradientFlat else {

@@ -251,7 +251,10 @@ extension BarList: MIMERepresentable {
         if !xLabel.isEmpty {
             svg.element(
                 "text",
-                [SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"), ("fill", Palette.text)],
+                [
+                    SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"),
+                    ("fill", Palette.text),
+                ],
                 text: xLabel)
         }
         for (index, value) in values.enumerated() where value.isFinite {
@@ -260,7 +263,10 @@ extension BarList: MIMERepresentable {
             let x1 = px(value)
             svg.element(
                 "text",
-                [SVGWriter.x(left - 8), SVGWriter.y(y + rowHeight / 2 + 4), ("text-anchor", "end"), ("fill", Palette.text)],
+                [
+                    SVGWriter.x(left - 8), SVGWriter.y(y + rowHeight / 2 + 4), ("text-anchor", "end"),
+                    ("fill", Palette.text),
+                ],
                 text: PlotLayout.shortened(index < labels.count ? labels[index] : String(index)))
             svg.element(
                 "rect",
@@ -367,7 +373,10 @@ extension BeeswarmChart: MIMERepresentable {
         if !xLabel.isEmpty {
             svg.element(
                 "text",
-                [SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"), ("fill", Palette.text)],
+                [
+                    SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"),
+                    ("fill", Palette.text),
+                ],
                 text: xLabel)
         }
         let radius = 2.6
