@@ -96,7 +96,7 @@ extension Explanation: MIMERepresentable {
         }
         return AttributionOverlay(
             image: plane(values, mean: true), attributions: plane(attributions, mean: false),
-            title: "\(method): class \(className)")
+            title: "class \(className)")
     }
 
     public var html: String {

@@ -73,10 +73,11 @@ extension AttributionOverlay: MIMERepresentable {
         let finite = image.joined().filter(\.isFinite)
         let low = finite.min() ?? 0
         let high = finite.max() ?? 1
-        func gray(_ value: Double) -> String {
+        /// The input's gray; under the heat map faded to the light half, so the colours stay readable on dark ink.
+        func gray(_ value: Double, faded: Bool) -> String {
             var t = high == low ? 0 : (value - low) / (high - low)
             if darkIsHigh { t = 1 - t }
-            return Palette.gray(t)
+            return Palette.gray(faded ? 0.55 + 0.45 * t : t)
         }
         let extent = self.extent
         for panelX in [leftPanel, rightPanel] {
@@ -88,7 +89,7 @@ extension AttributionOverlay: MIMERepresentable {
                         [
                             SVGWriter.x(panelX + Double(column) * pixel), SVGWriter.y(top + Double(row) * pixel),
                             ("width", Markup.coordinate(pixel)), ("height", Markup.coordinate(pixel)),
-                            ("fill", value.isFinite ? gray(value) : "#ff00ff"),
+                            ("fill", value.isFinite ? gray(value, faded: panelX == rightPanel) : "#ff00ff"),
                         ])
                 }
             }
