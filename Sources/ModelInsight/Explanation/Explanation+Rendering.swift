@@ -22,6 +22,11 @@ extension Explanation: MIMERepresentable {
 
     var label: String { conditions == nil ? "feature" : "condition" }
 
+    /// `class 1 (versicolor)`, or `class 6` when the class has no name of its own.
+    var classLabel: String {
+        className == "class \(classIndex)" ? className : "class \(classIndex) (\(className))"
+    }
+
     func name(_ index: Int) -> String {
         if let conditions, index < conditions.count { return conditions[index] }
         return index < featureNames.count ? featureNames[index] : "x\(index)"
@@ -29,7 +34,7 @@ extension Explanation: MIMERepresentable {
 
     /// The heading: method, class, the two ends, the check.
     var summaryLines: [String] {
-        var lines = ["\(method), class \(classIndex) (\(className))"]
+        var lines = ["\(method), \(classLabel)"]
         switch check {
         case .surrogateFit:
             lines.append(
@@ -96,7 +101,7 @@ extension Explanation: MIMERepresentable {
         }
         return AttributionOverlay(
             image: plane(values, mean: true), attributions: plane(attributions, mean: false),
-            title: "class \(className)")
+            title: classLabel)
     }
 
     public var html: String {

@@ -20,7 +20,12 @@ struct CoalitionGame {
         self.backgroundCount = background.count / max(function.featureCount, 1)
         self.classIndex = classIndex
         self.rowsPerCall = rowsPerCall
+        self.xFloat = x.map { Float($0) }
+        self.backgroundFloat = background.map { Float($0) }
     }
+
+    private let xFloat: [Float]
+    private let backgroundFloat: [Float]
 
     /// Coalitions per model call.
     var coalitionsPerCall: Int { max(1, rowsPerCall / max(backgroundCount, 1)) }
@@ -30,25 +35,61 @@ struct CoalitionGame {
     mutating func values(masks: [Bool], count: Int) throws -> [Double] {
         let d = function.featureCount
         let n = backgroundCount
-        var rows = [Double](repeating: 0, count: count * n * d)
-        rows.withUnsafeMutableBufferPointer { out in
-            background.withUnsafeBufferPointer { bg in
-                x.withUnsafeBufferPointer { xs in
-                    for c in 0..<count {
-                        for b in 0..<n {
-                            let base = (c * n + b) * d
-                            for j in 0..<d { out[base + j] = masks[c * d + j] ? xs[j] : bg[b * d + j] }
+        let k = function.outputCount
+        let outputs: [Double]
+        if let fillEvaluate = function.fillEvaluate {
+            // Float32 rows written straight into the model's input: each row starts as its background row, then the
+            // coalition's features take x's values.
+            let features = (0..<count).map { c in (0..<d).filter { masks[c * d + $0] } }
+            let raw = try wrap {
+                try fillEvaluate(count * n) { out in
+                    backgroundFloat.withUnsafeBufferPointer { bg in
+                        for c in 0..<count {
+                            for b in 0..<n {
+                                let row = out.baseAddress! + (c * n + b) * d
+                                row.update(from: bg.baseAddress! + b * d, count: d)
+                                for j in features[c] { row[j] = xFloat[j] }
+                            }
                         }
                     }
                 }
             }
+            guard raw.count == count * n * k else {
+                throw InsightError(
+                    .modelFailed, "ModelFunction", "the model returned \(raw.count) values for \(count * n) rows")
+            }
+            outputs = (0..<(count * n)).map { Double(raw[$0 * k + classIndex]) }
+        } else {
+            var rows = [Double](repeating: 0, count: count * n * d)
+            rows.withUnsafeMutableBufferPointer { out in
+                background.withUnsafeBufferPointer { bg in
+                    x.withUnsafeBufferPointer { xs in
+                        for c in 0..<count {
+                            for b in 0..<n {
+                                let base = (c * n + b) * d
+                                for j in 0..<d { out[base + j] = masks[c * d + j] ? xs[j] : bg[b * d + j] }
+                            }
+                        }
+                    }
+                }
+            }
+            outputs = try function.evaluate(rows, count: count * n, classIndex: classIndex)
         }
-        let outputs = try function.evaluate(rows, count: count * n, classIndex: classIndex)
         evaluations += count * n
         return (0..<count).map { c in
             var sum = 0.0
             for b in 0..<n { sum += outputs[c * n + b] }
             return sum / Double(n)
+        }
+    }
+
+    private func wrap<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as InsightError {
+            throw error
+        } catch {
+            throw InsightError(.modelFailed, "ModelFunction", "\(error)")
         }
     }
 

@@ -107,7 +107,7 @@ enum ShapleyMethods {
         for j in varying { isVarying[j] = true }
         for s in 0..<count {
             for j in 0..<d where !isVarying[j] { masks[s * d + j] = true }
-            for (k, feature) in varying.enumerated() where plan.masks[s * m + k] { masks[s * d + feature] = true }
+            for k in 0..<m where plan.masks[s * m + k] { masks[s * d + varying[k]] = true }
         }
         let (v, stopped) = try game.values(masks: masks, count: count, phase: "coalitions", progress: progress)
         var weights = Array(plan.weights.prefix(v.count))
@@ -125,14 +125,29 @@ enum ShapleyMethods {
         var gram = [Double](repeating: 0, count: columns * columns)
         var moment = [Double](repeating: 0, count: columns)
         var row = [Double](repeating: 0, count: columns)
-        for s in 0..<used {
-            let last = plan.masks[s * m + m - 1] ? 1.0 : 0.0
-            for k in 0..<columns { row[k] = (plan.masks[s * m + k] ? 1.0 : 0.0) - last }
-            let y = v[s] - base - last * total
-            let w = weights[s]
-            for i in 0..<columns where row[i] != 0 {
-                moment[i] += w * row[i] * y
-                for j in 0..<columns where row[j] != 0 { gram[i * columns + j] += w * row[i] * row[j] }
+        gram.withUnsafeMutableBufferPointer { g in
+            moment.withUnsafeMutableBufferPointer { mo in
+                row.withUnsafeMutableBufferPointer { r in
+                    plan.masks.withUnsafeBufferPointer { masks in
+                        for s in 0..<used {
+                            let last = masks[s * m + m - 1] ? 1.0 : 0.0
+                            for k in 0..<columns { r[k] = (masks[s * m + k] ? 1.0 : 0.0) - last }
+                            let w = weights[s]
+                            let y = w * (v[s] - base - last * total)
+                            // The upper triangle of Σ w·r·rᵀ; entries of r are −1, 0 or 1.
+                            for i in 0..<columns {
+                                let ri = r[i]
+                                if ri == 0 { continue }
+                                mo[i] += ri * y
+                                let wi = w * ri
+                                for j in i..<columns { g[i * columns + j] += wi * r[j] }
+                            }
+                        }
+                        for i in 0..<columns {
+                            for j in 0..<i { g[i * columns + j] = g[j * columns + i] }
+                        }
+                    }
+                }
             }
         }
         let solution = LinearAlgebra.solve(gram, moment, size: columns)
@@ -287,7 +302,13 @@ struct KernelSamplePlan {
         for i in 0..<pairedCount { sampling[i] /= 2 }
         sampling = Array(sampling[fullSizes...])
         let samplingTotal = sampling.reduce(0, +)
-        var used: [[Bool]: Int] = [:]
+        // Coalitions as bit words, so that looking up a repeat hashes a few integers.
+        func key(_ mask: [Bool]) -> [UInt64] {
+            var words = [UInt64](repeating: 0, count: (m + 63) / 64)
+            for (i, flag) in mask.enumerated() where flag { words[i / 64] |= 1 << UInt64(i % 64) }
+            return words
+        }
+        var used: [[UInt64]: Int] = [:]
         var draws = 0
         while samplesLeft > 0 && draws < 4 * (samples - fixedCount) {
             draws += 1
@@ -295,12 +316,13 @@ struct KernelSamplePlan {
             var mask = [Bool](repeating: false, count: m)
             for i in random.permutation(m).prefix(size) { mask[i] = true }
             let isNew: Bool
-            if let index = used[mask] {
+            let maskKey = key(mask)
+            if let index = used[maskKey] {
                 isNew = false
                 weights[index] += 1
             } else {
                 isNew = true
-                used[mask] = weights.count
+                used[maskKey] = weights.count
                 samplesLeft -= 1
                 add(mask, weight: 1)
             }
@@ -308,7 +330,7 @@ struct KernelSamplePlan {
                 if isNew {
                     samplesLeft -= 1
                     add(mask.map { !$0 }, weight: 1)
-                } else if let index = used[mask], index + 1 < weights.count {
+                } else if let index = used[maskKey], index + 1 < weights.count {
                     weights[index + 1] += 1
                 }
             }

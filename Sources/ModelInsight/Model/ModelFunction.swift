@@ -30,6 +30,9 @@ public struct ModelFunction {
 
     /// Evaluates `count` rows given flat (`count × featureCount`), returning `count × outputCount` values.
     let evaluateFlat: ([Double], Int) throws -> [Double]
+    /// For a NeuralNetworks model: evaluates `count` rows that `fill` writes straight into the Float32 input tensor
+    /// (`count × featureCount` values), returning the `count × outputCount` outputs; no Double rows in between.
+    let fillEvaluate: ((Int, (UnsafeMutableBufferPointer<Float>) -> Void) throws -> [Float])?
     /// For differentiable functions: the outputs and d output[classIndex] / d row for `count` flat rows.
     let gradientFlat: (([Double], Int, Int) throws -> (outputs: [Double], gradients: [Double]))?
 
@@ -71,6 +74,7 @@ public struct ModelFunction {
             }
             return result
         }
+        self.fillEvaluate = nil
         self.gradientFlat = nil
     }
 
@@ -95,7 +99,7 @@ public struct ModelFunction {
     /// - Throws: `InsightError` when the model fails on one row of zeros (the probe that finds `outputCount`).
     public init(
         model: any Layer, inputShape: [Int], output: OutputTransform = .identity, featureNames: [String]? = nil,
-        classNames: [String]? = nil, image: ImageLayout? = nil, batchSize: Int = 4096
+        classNames: [String]? = nil, image: ImageLayout? = nil, batchSize: Int = 8192
     ) throws {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw InsightError(
@@ -130,9 +134,21 @@ public struct ModelFunction {
         self.classNames = classNames ?? ModelFunction.defaultClassNames(outputCount)
         self.image = image ?? ImageLayout(inputShape: inputShape)
         let chunk = max(1, batchSize)
+        func run(_ input: Tensor, count: Int) throws -> Tensor {
+            try noGrad {
+                // One forward pass when the rows fit a batch (predict would copy them into a slice first).
+                try apply(
+                    count <= chunk
+                        ? model.forward(input, context: .evaluation) : model.predict(input, batchSize: chunk))
+            }
+        }
         self.evaluateFlat = { flat, count in
-            let outputs = try noGrad { try apply(model.predict(tensor(flat, count), batchSize: chunk)) }
-            return outputs.scalars.map { Double($0) }
+            try run(tensor(flat, count), count: count).scalars.map { Double($0) }
+        }
+        self.fillEvaluate = { count, fill in
+            var input = try Tensor.zeros([count] + inputShape)
+            input.withUnsafeMutableBufferPointer { fill($0) }
+            return try run(input, count: count).scalars
         }
         self.gradientFlat = { flat, count, classIndex in
             let input = try tensor(flat, count)
