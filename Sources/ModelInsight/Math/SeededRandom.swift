@@ -28,6 +28,14 @@ struct SeededRandom {
         return result
     }
 
+    /// `count` distinct values of 0..<n, uniformly (the first `count` steps of a Fisher–Yates shuffle), in `scratch`
+    /// (which must hold 0..<n in some order; it stays a permutation).
+    mutating func sample(_ count: Int, from scratch: inout [Int]) -> ArraySlice<Int> {
+        let n = scratch.count
+        for i in 0..<min(count, n) { scratch.swapAt(i, i + int(below: n - i)) }
+        return scratch[0..<min(count, n)]
+    }
+
     /// An index drawn with probability proportional to `weights`.
     mutating func choose(weights: [Double], total: Double) -> Int {
         var target = uniform() * total

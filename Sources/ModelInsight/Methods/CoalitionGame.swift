@@ -13,7 +13,7 @@ struct CoalitionGame {
     /// Model rows evaluated so far.
     private(set) var evaluations = 0
 
-    init(function: ModelFunction, x: [Double], background: [Double], classIndex: Int, rowsPerCall: Int = 8192) {
+    init(function: ModelFunction, x: [Double], background: [Double], classIndex: Int, rowsPerCall: Int = 2048) {
         self.function = function
         self.x = x
         self.background = background
@@ -40,7 +40,14 @@ struct CoalitionGame {
         if let fillEvaluate = function.fillEvaluate {
             // Float32 rows written straight into the model's input: each row starts as its background row, then the
             // coalition's features take x's values.
-            let features = (0..<count).map { c in (0..<d).filter { masks[c * d + $0] } }
+            // The features each coalition takes from x, as one flat list with offsets.
+            var features: [Int] = []
+            var offsets = [0]
+            features.reserveCapacity(count * d / 2)
+            for c in 0..<count {
+                for j in 0..<d where masks[c * d + j] { features.append(j) }
+                offsets.append(features.count)
+            }
             let raw = try wrap {
                 try fillEvaluate(count * n) { out in
                     backgroundFloat.withUnsafeBufferPointer { bg in
@@ -48,7 +55,7 @@ struct CoalitionGame {
                             for b in 0..<n {
                                 let row = out.baseAddress! + (c * n + b) * d
                                 row.update(from: bg.baseAddress! + b * d, count: d)
-                                for j in features[c] { row[j] = xFloat[j] }
+                                for f in offsets[c]..<offsets[c + 1] { row[features[f]] = xFloat[features[f]] }
                             }
                         }
                     }
@@ -58,7 +65,7 @@ struct CoalitionGame {
                 throw InsightError(
                     .modelFailed, "ModelFunction", "the model returned \(raw.count) values for \(count * n) rows")
             }
-            outputs = (0..<(count * n)).map { Double(raw[$0 * k + classIndex]) }
+            outputs = raw.withUnsafeBufferPointer { r in (0..<(count * n)).map { Double(r[$0 * k + classIndex]) } }
         } else {
             var rows = [Double](repeating: 0, count: count * n * d)
             rows.withUnsafeMutableBufferPointer { out in

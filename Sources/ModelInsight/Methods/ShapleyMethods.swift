@@ -119,41 +119,71 @@ enum ShapleyMethods {
             }
         }
         let used = v.count
-        // Weighted least squares with Σφ = f(x) − E f: eliminate the last varying feature.
+        // Weighted least squares with Σφ = f(x) − E f: eliminate the last varying feature. With z a coalition's 0/1
+        // row and l its last entry, the regressors are r = z[..<m−1] − l, so Σ w·r·rᵀ and Σ w·r·y follow from
+        // A = Σ w·z·zᵀ and e = Σ w·y·z: G_ij = A_ij − A_i,last − A_j,last + A_last,last, moment_i = e_i − e_last.
         let total = prediction - base
         let columns = m - 1
+        let (a, e) = ShapleyMethods.weightedMoments(
+            masks: plan.masks, players: m, count: used, weights: weights,
+            targets: (0..<used).map { v[$0] - base - (plan.masks[$0 * m + m - 1] ? total : 0) })
         var gram = [Double](repeating: 0, count: columns * columns)
         var moment = [Double](repeating: 0, count: columns)
-        var row = [Double](repeating: 0, count: columns)
-        gram.withUnsafeMutableBufferPointer { g in
-            moment.withUnsafeMutableBufferPointer { mo in
-                row.withUnsafeMutableBufferPointer { r in
-                    plan.masks.withUnsafeBufferPointer { masks in
-                        for s in 0..<used {
-                            let last = masks[s * m + m - 1] ? 1.0 : 0.0
-                            for k in 0..<columns { r[k] = (masks[s * m + k] ? 1.0 : 0.0) - last }
-                            let w = weights[s]
-                            let y = w * (v[s] - base - last * total)
-                            // The upper triangle of Σ w·r·rᵀ; entries of r are −1, 0 or 1.
-                            for i in 0..<columns {
-                                let ri = r[i]
-                                if ri == 0 { continue }
-                                mo[i] += ri * y
-                                let wi = w * ri
-                                for j in i..<columns { g[i * columns + j] += wi * r[j] }
-                            }
-                        }
-                        for i in 0..<columns {
-                            for j in 0..<i { g[i * columns + j] = g[j * columns + i] }
-                        }
-                    }
-                }
+        let last = m - 1
+        for i in 0..<columns {
+            moment[i] = e[i] - e[last]
+            for j in 0..<columns {
+                gram[i * columns + j] = a[i * m + j] - a[i * m + last] - a[j * m + last] + a[last * m + last]
             }
         }
         let solution = LinearAlgebra.solve(gram, moment, size: columns)
         for k in 0..<columns { phi[varying[k]] = solution[k] }
         phi[varying[m - 1]] = total - solution.reduce(0, +)
         return explanation(complete: !stopped)
+    }
+
+    /// A = Σ w·z·zᵀ (players × players) and e = Σ w·y·z over 0/1 coalition rows z. Each row costs the square of
+    /// its smaller side: a large coalition is written through its complement z̄ (z·zᵀ = J − 1·z̄ᵀ − z̄·1ᵀ + z̄·z̄ᵀ).
+    static func weightedMoments(
+        masks: [Bool], players m: Int, count: Int, weights: [Double], targets: [Double]
+    ) -> (a: [Double], e: [Double]) {
+        var a = [Double](repeating: 0, count: m * m)
+        var e = [Double](repeating: 0, count: m)
+        var complementWeight = 0.0
+        var complementTarget = 0.0
+        var complementSums = [Double](repeating: 0, count: m)
+        var complementTargets = [Double](repeating: 0, count: m)
+        var set: [Int] = []
+        set.reserveCapacity(m)
+        for s in 0..<count {
+            let w = weights[s]
+            let y = w * targets[s]
+            let setCount = (0..<m).reduce(0) { $0 + (masks[s * m + $1] ? 1 : 0) }
+            let useComplement = setCount > m / 2
+            set.removeAll(keepingCapacity: true)
+            for j in 0..<m where masks[s * m + j] != useComplement { set.append(j) }
+            if useComplement {
+                complementWeight += w
+                complementTarget += y
+                for i in set {
+                    complementSums[i] += w
+                    complementTargets[i] += y
+                }
+            } else {
+                for i in set { e[i] += y }
+            }
+            for (position, i) in set.enumerated() {
+                for j in set[position...] { a[i * m + j] += w }
+            }
+        }
+        for i in 0..<m {
+            e[i] += complementTarget - complementTargets[i]
+            for j in i..<m {
+                a[i * m + j] += complementWeight - complementSums[i] - complementSums[j]
+                a[j * m + i] = a[i * m + j]
+            }
+        }
+        return (a, e)
     }
 
     // MARK: permutation SHAP
@@ -309,12 +339,13 @@ struct KernelSamplePlan {
             return words
         }
         var used: [[UInt64]: Int] = [:]
+        var scratch = Array(0..<m)
         var draws = 0
         while samplesLeft > 0 && draws < 4 * (samples - fixedCount) {
             draws += 1
             let size = random.choose(weights: sampling, total: samplingTotal) + fullSizes + 1
             var mask = [Bool](repeating: false, count: m)
-            for i in random.permutation(m).prefix(size) { mask[i] = true }
+            for i in random.sample(size, from: &scratch) { mask[i] = true }
             let isNew: Bool
             let maskKey = key(mask)
             if let index = used[maskKey] {
