@@ -38,24 +38,47 @@ struct CoalitionGame {
         let k = function.outputCount
         let outputs: [Double]
         if let fillEvaluate = function.fillEvaluate {
-            // Float32 rows written straight into the model's input: each row starts as its background row, then the
-            // coalition's features take x's values.
-            // The features each coalition takes from x, as one flat list with offsets.
-            var features: [Int] = []
-            var offsets = [0]
+            // Float32 rows written straight into the model's input. A row starts as whichever of the background row
+            // and x differs from it in fewer places, and then those places are written: at most d/2 scattered stores.
+            var features: [Int32] = []
+            var offsets: [Int] = [0]
+            var startsFromX: [Bool] = []
             features.reserveCapacity(count * d / 2)
             for c in 0..<count {
-                for j in 0..<d where masks[c * d + j] { features.append(j) }
+                let inCoalition = (0..<d).reduce(0) { $0 + (masks[c * d + $1] ? 1 : 0) }
+                let fromX = inCoalition > d / 2
+                startsFromX.append(fromX)
+                // From x: the features outside the coalition take the background's values; else those inside take x's.
+                for j in 0..<d where masks[c * d + j] != fromX { features.append(Int32(j)) }
                 offsets.append(features.count)
             }
             let raw = try wrap {
                 try fillEvaluate(count * n) { out in
                     backgroundFloat.withUnsafeBufferPointer { bg in
-                        for c in 0..<count {
-                            for b in 0..<n {
-                                let row = out.baseAddress! + (c * n + b) * d
-                                row.update(from: bg.baseAddress! + b * d, count: d)
-                                for f in offsets[c]..<offsets[c + 1] { row[features[f]] = xFloat[features[f]] }
+                        xFloat.withUnsafeBufferPointer { xs in
+                            features.withUnsafeBufferPointer { list in
+                                for c in 0..<count {
+                                    let fromX = startsFromX[c]
+                                    let first = offsets[c]
+                                    let end = offsets[c + 1]
+                                    for b in 0..<n {
+                                        let row = out.baseAddress! + (c * n + b) * d
+                                        let background = bg.baseAddress! + b * d
+                                        if fromX {
+                                            row.update(from: xs.baseAddress!, count: d)
+                                            for f in first..<end {
+                                                let j = Int(list[f])
+                                                row[j] = background[j]
+                                            }
+                                        } else {
+                                            row.update(from: background, count: d)
+                                            for f in first..<end {
+                                                let j = Int(list[f])
+                                                row[j] = xs[j]
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }

@@ -153,27 +153,36 @@ enum ShapleyMethods {
         var complementTarget = 0.0
         var complementSums = [Double](repeating: 0, count: m)
         var complementTargets = [Double](repeating: 0, count: m)
-        var set: [Int] = []
-        set.reserveCapacity(m)
-        for s in 0..<count {
-            let w = weights[s]
-            let y = w * targets[s]
-            let setCount = (0..<m).reduce(0) { $0 + (masks[s * m + $1] ? 1 : 0) }
-            let useComplement = setCount > m / 2
-            set.removeAll(keepingCapacity: true)
-            for j in 0..<m where masks[s * m + j] != useComplement { set.append(j) }
-            if useComplement {
-                complementWeight += w
-                complementTarget += y
-                for i in set {
-                    complementSums[i] += w
-                    complementTargets[i] += y
+        var set = [Int](repeating: 0, count: m)
+        masks.withUnsafeBufferPointer { masks in
+            a.withUnsafeMutableBufferPointer { a in
+                for s in 0..<count {
+                    let w = weights[s]
+                    let y = w * targets[s]
+                    let row = masks.baseAddress! + s * m
+                    var setCount = 0
+                    for j in 0..<m where row[j] { setCount += 1 }
+                    let useComplement = setCount > m / 2
+                    var size = 0
+                    for j in 0..<m where row[j] != useComplement {
+                        set[size] = j
+                        size += 1
+                    }
+                    if useComplement {
+                        complementWeight += w
+                        complementTarget += y
+                        for p in 0..<size {
+                            complementSums[set[p]] += w
+                            complementTargets[set[p]] += y
+                        }
+                    } else {
+                        for p in 0..<size { e[set[p]] += y }
+                    }
+                    for p in 0..<size {
+                        let base = set[p] * m
+                        for q in p..<size { a[base + set[q]] += w }
+                    }
                 }
-            } else {
-                for i in set { e[i] += y }
-            }
-            for (position, i) in set.enumerated() {
-                for j in set[position...] { a[i * m + j] += w }
             }
         }
         for i in 0..<m {
