@@ -112,7 +112,8 @@ public enum Explainer {
             do {
                 explanations.append(try explain(function, row, method: method, classIndex: classIndex))
             } catch let error as InsightError where error.kind == .invalidArgument && error.reason.hasPrefix("x ") {
-                throw InsightError(error.kind, error.operation, "row \(index): " + error.reason.dropFirst(2))
+                // "x has 4 features; …" about the whole call reads "row 3 has 4 features; …".
+                throw InsightError(error.kind, error.operation, "row \(index)" + error.reason.dropFirst(1))
             }
             if let progress, progress(InsightProgress(phase: "rows", completed: index + 1, total: rows.count)),
                 index + 1 < rows.count

@@ -48,6 +48,12 @@ struct ErrorAndProgressTests {
         let nanX = error { try Explainer.explain(f, [0, .nan, 0, 0, 0], method: .saliency) }
         #expect(nanX?.description == "saliency: x has NaN at feature 'b'")
         #expect(throws: InsightError.self) { _ = try ModelFunction(model: Fixtures.mlp(), inputShape: [6]) }
+        do {
+            _ = try Explainer.explainAll(f, [x, [1, 2]], method: .saliency)
+            Issue.record("a short row must be refused")
+        } catch let error as InsightError {
+            #expect(error.description == "saliency: row 1 has 2 features; the model takes 5")
+        }
     }
 
     @Test("exact Shapley refuses above the feature limit and suggests the estimators")
