@@ -42,6 +42,79 @@ public struct WaterfallChart: Hashable, Sendable {
     public var final: Double { steps.reduce(base) { $0 + $1.value } }
 }
 
+/// The horizontal value axis the attribution charts share: about six ticks over the values, grid lines from the top of
+/// the rows down to the axis, tick labels under it, the axis title below them.
+struct ValueAxis {
+    let ticks: Ticks
+    let left: Double
+    let right: Double
+
+    init(from low: Double, to high: Double, left: Double, right: Double) {
+        self.ticks = Ticks.linear(low, high, target: 6)
+        self.left = left
+        self.right = right
+    }
+
+    /// The pixel column of `value`.
+    func x(_ value: Double) -> Double {
+        ticks.upper == ticks.lower
+            ? (left + right) / 2 : left + (value - ticks.lower) / (ticks.upper - ticks.lower) * (right - left)
+    }
+
+    /// Grid lines (zero darker when `zeroLine`), the axis line at `axisY`, tick labels and the axis title.
+    func draw(_ svg: inout SVGWriter, top: Double, axisY: Double, label: String, zeroLine: Bool = false) {
+        for (value, text) in zip(ticks.values, ticks.labels) {
+            let position = x(value)
+            svg.element(
+                "line",
+                [
+                    ("x1", Markup.coordinate(position)), ("y1", Markup.coordinate(top)),
+                    ("x2", Markup.coordinate(position)), ("y2", Markup.coordinate(axisY)),
+                    ("stroke", zeroLine && value == 0 ? Palette.axis : Palette.grid),
+                ])
+            svg.element(
+                "text",
+                [SVGWriter.x(position), SVGWriter.y(axisY + 16), ("text-anchor", "middle"), ("fill", Palette.axis)],
+                text: text)
+        }
+        svg.element(
+            "line",
+            [
+                ("x1", Markup.coordinate(left)), ("y1", Markup.coordinate(axisY)), ("x2", Markup.coordinate(right)),
+                ("y2", Markup.coordinate(axisY)), ("stroke", Palette.axis),
+            ])
+        if !label.isEmpty {
+            svg.element(
+                "text",
+                [
+                    SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"),
+                    ("fill", Palette.text),
+                ], text: label)
+        }
+    }
+}
+
+extension SVGWriter {
+    /// A bold 15px title centred over the image, shortened to its width; nothing when `title` is empty.
+    mutating func chartTitle(_ title: String, width: Double) {
+        guard !title.isEmpty else { return }
+        let placed = PlotLayout.placeTitle(title, center: width / 2, width: width)
+        element(
+            "text",
+            [
+                SVGWriter.x(placed.x), SVGWriter.y(22), ("text-anchor", "middle"), ("font-size", "15"),
+                ("font-weight", "bold"), ("fill", Palette.text),
+            ], text: placed.text)
+    }
+
+    /// A row's label, right-aligned to `x`, shortened with "…".
+    mutating func rowLabel(_ text: String, x: Double, y: Double) {
+        element(
+            "text", [SVGWriter.x(x), SVGWriter.y(y), ("text-anchor", "end"), ("fill", Palette.text)],
+            text: PlotLayout.shortened(text))
+    }
+}
+
 /// Colours of signed contributions.
 enum AttributionColors {
     static let positive = "#dd3d2d"
@@ -79,49 +152,12 @@ extension WaterfallChart: MIMERepresentable {
         }
         var extremes = [base, final]
         for (index, step) in steps.enumerated() { extremes += [starts[index], starts[index] + step.value] }
-        let ticks = Ticks.linear(extremes.min() ?? 0, extremes.max() ?? 1, target: 6)
-        func px(_ value: Double) -> Double {
-            ticks.upper == ticks.lower
-                ? (left + right) / 2 : left + (value - ticks.lower) / (ticks.upper - ticks.lower) * (right - left)
-        }
+        let axis = ValueAxis(from: extremes.min() ?? 0, to: extremes.max() ?? 1, left: left, right: right)
+        let px = axis.x
         var svg = SVGWriter(width: width, height: height.rounded(.up))
-        if !title.isEmpty {
-            let placed = PlotLayout.placeTitle(title, center: width / 2, width: width)
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x(placed.x), SVGWriter.y(22), ("text-anchor", "middle"), ("font-size", "15"),
-                    ("font-weight", "bold"), ("fill", Palette.text),
-                ], text: placed.text)
-        }
+        svg.chartTitle(title, width: width)
         let axisY = plotTop + plotHeight + 6
-        for (value, label) in zip(ticks.values, ticks.labels) {
-            let x = px(value)
-            svg.element(
-                "line",
-                [
-                    ("x1", Markup.coordinate(x)), ("y1", Markup.coordinate(plotTop - 4)),
-                    ("x2", Markup.coordinate(x)), ("y2", Markup.coordinate(axisY)), ("stroke", Palette.grid),
-                ])
-            svg.element(
-                "text",
-                [SVGWriter.x(x), SVGWriter.y(axisY + 16), ("text-anchor", "middle"), ("fill", Palette.axis)],
-                text: label)
-        }
-        svg.element(
-            "line",
-            [
-                ("x1", Markup.coordinate(left)), ("y1", Markup.coordinate(axisY)), ("x2", Markup.coordinate(right)),
-                ("y2", Markup.coordinate(axisY)), ("stroke", Palette.axis),
-            ])
-        if !xLabel.isEmpty {
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 34), ("text-anchor", "middle"),
-                    ("fill", Palette.text),
-                ], text: xLabel)
-        }
+        axis.draw(&svg, top: plotTop - 4, axisY: axisY, label: xLabel)
         // The two ends as dashed reference lines, labelled below the axis (base) and above the bars (final).
         for (value, label, y, anchorBelow) in [
             (base, "\(baseLabel) = \(NumberFormat.format(base))", axisY, true),
@@ -147,12 +183,7 @@ extension WaterfallChart: MIMERepresentable {
             let x0 = px(starts[index])
             let x1 = px(starts[index] + step.value)
             let color = AttributionColors.color(step.value)
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x(left - 8), SVGWriter.y(y + rowHeight / 2 + 4), ("text-anchor", "end"),
-                    ("fill", Palette.text),
-                ], text: PlotLayout.shortened(step.label))
+            svg.rowLabel(step.label, x: left - 8, y: y + rowHeight / 2 + 4)
             svg.element(
                 "rect",
                 [
@@ -221,53 +252,17 @@ extension BarList: MIMERepresentable {
         let left = labelWidth
         let right = width - 60
         let finite = values.filter(\.isFinite)
-        let ticks = Ticks.linear(min(0, finite.min() ?? 0), max(0, finite.max() ?? 1), target: 6)
-        func px(_ value: Double) -> Double {
-            left + (value - ticks.lower) / max(1e-300, ticks.upper - ticks.lower) * (right - left)
-        }
+        let axis = ValueAxis(from: min(0, finite.min() ?? 0), to: max(0, finite.max() ?? 1), left: left, right: right)
+        let px = axis.x
         var svg = SVGWriter(width: width, height: height.rounded(.up))
-        if !title.isEmpty {
-            let placed = PlotLayout.placeTitle(title, center: width / 2, width: width)
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x(placed.x), SVGWriter.y(22), ("text-anchor", "middle"), ("font-size", "15"),
-                    ("font-weight", "bold"), ("fill", Palette.text),
-                ], text: placed.text)
-        }
+        svg.chartTitle(title, width: width)
         let axisY = plotTop + plotHeight + 4
-        for (value, label) in zip(ticks.values, ticks.labels) {
-            let x = px(value)
-            svg.element(
-                "line",
-                [
-                    ("x1", Markup.coordinate(x)), ("y1", Markup.coordinate(plotTop)), ("x2", Markup.coordinate(x)),
-                    ("y2", Markup.coordinate(axisY)), ("stroke", Palette.grid),
-                ])
-            svg.element(
-                "text", [SVGWriter.x(x), SVGWriter.y(axisY + 16), ("text-anchor", "middle"), ("fill", Palette.axis)],
-                text: label)
-        }
-        if !xLabel.isEmpty {
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"),
-                    ("fill", Palette.text),
-                ],
-                text: xLabel)
-        }
+        axis.draw(&svg, top: plotTop, axisY: axisY, label: xLabel, zeroLine: true)
         for (index, value) in values.enumerated() where value.isFinite {
             let y = plotTop + Double(index) * rowHeight
             let x0 = px(0)
             let x1 = px(value)
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x(left - 8), SVGWriter.y(y + rowHeight / 2 + 4), ("text-anchor", "end"),
-                    ("fill", Palette.text),
-                ],
-                text: PlotLayout.shortened(index < labels.count ? labels[index] : String(index)))
+            svg.rowLabel(index < labels.count ? labels[index] : String(index), x: left - 8, y: y + rowHeight / 2 + 4)
             svg.element(
                 "rect",
                 [
@@ -281,12 +276,6 @@ extension BarList: MIMERepresentable {
                     ("font-size", "11"),
                 ], text: NumberFormat.format(value, significantDigits: 3))
         }
-        svg.element(
-            "line",
-            [
-                ("x1", Markup.coordinate(px(0))), ("y1", Markup.coordinate(plotTop)), ("x2", Markup.coordinate(px(0))),
-                ("y2", Markup.coordinate(axisY)), ("stroke", Palette.axis),
-            ])
         return svg.document(title: title.isEmpty ? "bars" : title)
     }
 }
@@ -343,49 +332,16 @@ extension BeeswarmChart: MIMERepresentable {
         let left = labelWidth
         let right = width - 90
         let all = rows.flatMap(\.values).filter(\.isFinite)
-        let ticks = Ticks.linear(min(0, all.min() ?? 0), max(0, all.max() ?? 1), target: 6)
-        func px(_ value: Double) -> Double {
-            left + (value - ticks.lower) / max(1e-300, ticks.upper - ticks.lower) * (right - left)
-        }
+        let axis = ValueAxis(from: min(0, all.min() ?? 0), to: max(0, all.max() ?? 1), left: left, right: right)
+        let px = axis.x
         var svg = SVGWriter(width: width, height: height.rounded(.up))
-        if !title.isEmpty {
-            let placed = PlotLayout.placeTitle(title, center: width / 2, width: width)
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x(placed.x), SVGWriter.y(22), ("text-anchor", "middle"), ("font-size", "15"),
-                    ("font-weight", "bold"), ("fill", Palette.text),
-                ], text: placed.text)
-        }
+        svg.chartTitle(title, width: width)
         let axisY = plotTop + plotHeight + 4
-        for (value, label) in zip(ticks.values, ticks.labels) {
-            let x = px(value)
-            svg.element(
-                "line",
-                [
-                    ("x1", Markup.coordinate(x)), ("y1", Markup.coordinate(plotTop)), ("x2", Markup.coordinate(x)),
-                    ("y2", Markup.coordinate(axisY)), ("stroke", value == 0 ? "#999999" : Palette.grid),
-                ])
-            svg.element(
-                "text", [SVGWriter.x(x), SVGWriter.y(axisY + 16), ("text-anchor", "middle"), ("fill", Palette.axis)],
-                text: label)
-        }
-        if !xLabel.isEmpty {
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x((left + right) / 2), SVGWriter.y(axisY + 32), ("text-anchor", "middle"),
-                    ("fill", Palette.text),
-                ],
-                text: xLabel)
-        }
+        axis.draw(&svg, top: plotTop, axisY: axisY, label: xLabel, zeroLine: true)
         let radius = 2.6
         for (index, row) in rows.enumerated() {
             let centre = plotTop + (Double(index) + 0.5) * rowHeight
-            svg.element(
-                "text",
-                [SVGWriter.x(left - 8), SVGWriter.y(centre + 4), ("text-anchor", "end"), ("fill", Palette.text)],
-                text: PlotLayout.shortened(row.label))
+            svg.rowLabel(row.label, x: left - 8, y: centre + 4)
             let colours = row.featureValues.filter(\.isFinite)
             let low = colours.min() ?? 0
             let high = colours.max() ?? 1

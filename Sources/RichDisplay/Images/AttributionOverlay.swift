@@ -51,15 +51,7 @@ extension AttributionOverlay: MIMERepresentable {
         let width = max(16 + panel * 2 + gap + 90, PlotLayout.textWidth(title, size: 15) + 24)
         let height = titleHeight + 22 + panel + 12
         var svg = SVGWriter(width: width.rounded(.up), height: height.rounded(.up))
-        if !title.isEmpty {
-            let placed = PlotLayout.placeTitle(title, center: width / 2, width: width)
-            svg.element(
-                "text",
-                [
-                    SVGWriter.x(placed.x), SVGWriter.y(22), ("text-anchor", "middle"), ("font-size", "15"),
-                    ("font-weight", "bold"), ("fill", Palette.text),
-                ], text: placed.text)
-        }
+        svg.chartTitle(title, width: width)
         let top = titleHeight + 20
         let leftPanel = 8.0
         let rightPanel = leftPanel + panel + gap
