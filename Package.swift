@@ -47,6 +47,16 @@ let package = Package(
             name: "NeuralNetworksBench", dependencies: ["NeuralNetworks", "TensorCore"],
             path: "Benchmarks/NeuralNetworksBench"),
 
+        // MARK: explaining models (ModelInsight)
+        .target(
+            name: "ModelInsight", dependencies: ["NeuralNetworks", "TensorCore", "RichDisplay"], exclude: ["README.md"]),
+        .testTarget(
+            name: "ModelInsightTests", dependencies: ["ModelInsight", "NeuralNetworks", "TensorCore", "RichDisplay"],
+            resources: [.copy("References")]),
+        .executableTarget(
+            name: "InsightBench", dependencies: ["ModelInsight", "NeuralNetworks", "TensorCore"],
+            path: "Benchmarks/InsightBench"),
+
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"],

@@ -8,7 +8,7 @@ private let allowedImports: [String: Set<String>] = [
     "CBLAS": [],
     "TensorCore": ["CBLAS"],
     "NeuralNetworks": ["TensorCore"],
-    "ModelInsight": ["NeuralNetworks", "TensorCore"],
+    "ModelInsight": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "RichDisplay": [],
     "RigorScript": [],
     "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay"],

@@ -10,7 +10,16 @@ public final class Parameter {
     /// The local name, as in a PyTorch `state_dict` (`weight`, `bias`, `running_mean`).
     public let name: String
     /// The current value; a leaf requiring gradients when `isTrainable`.
-    public internal(set) var value: Tensor
+    ///
+    /// Inside `Layer.predictRecordingGraph` it reads as a constant (the same scalars, detached), so the graph recorded
+    /// there runs from the input only and a backward pass computes no weight gradients.
+    public internal(set) var value: Tensor {
+        get { Parameter.entersAsConstant ? storedValue.detached() : storedValue }
+        _modify { yield &storedValue }
+    }
+    private var storedValue: Tensor
+    /// Set for the scope of `Layer.predictRecordingGraph`.
+    @TaskLocal static var entersAsConstant = false
     /// Whether optimizers update it (false for buffers such as running statistics).
     public let isTrainable: Bool
 
@@ -18,7 +27,7 @@ public final class Parameter {
     public init(_ name: String, _ value: Tensor, isTrainable: Bool = true) {
         self.name = name
         self.isTrainable = isTrainable
-        self.value = isTrainable ? value.detached().requiringGradient() : value.detached()
+        self.storedValue = isTrainable ? value.detached().requiringGradient() : value.detached()
     }
 
     /// The accumulated gradient of the last `backward()`, if any.
