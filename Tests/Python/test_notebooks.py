@@ -44,7 +44,8 @@ def test_convolutional_tutorial_shows_live_training_and_rich_results(tmp_path):
     code = [c for c in notebook.cells if c.cell_type == "code"]
     data, model, fit = code[0], code[1], code[2]
     assert "text/html" in data.outputs[0]["data"] and "train" in data.outputs[0]["data"]["text/plain"]
-    assert "total parameters" in model.outputs[0]["data"]["text/plain"]
+    summary = model.outputs[0]["data"]["text/plain"]
+    assert summary.startswith("Sequential") and summary.splitlines()[-1].startswith("total"), summary
     # fit: the live progress display, left in its final state, then the History chart.
     live = [o for o in fit.outputs if o.output_type == "display_data"]
     assert live and "epoch" in live[0]["data"]["text/plain"]

@@ -23,6 +23,20 @@ import Testing
                 """)
     }
 
+    @Test func decimalPlacesFixAColumnInTextAndHTMLButNotInCSV() {
+        var table = Table(columns: ["class", "f1", "support"], rows: [["a", 1.0, 10], ["b", 0.96667, 20]])
+        table.decimalPlaces = ["f1": 3]
+        #expect(
+            table.plainText == """
+                class     f1  support
+                -----  -----  -------
+                a      1.000       10
+                b      0.967       20
+                """)
+        #expect(table.html.contains(">1.000<") && table.html.contains(">0.967<"))
+        #expect(table.csv.contains("0.96667"))
+    }
+
     @Test func htmlEscapesAndHighlights() {
         let html = Fixtures.gridSearch.html
         #expect(html.contains("<caption"))

@@ -19,7 +19,10 @@ struct DisplayTests {
         #expect(historyBundle.plainText.hasPrefix("History(2 epochs)"))
         let model = try #require(s.execute("model").value)
         let summary = model.mimeBundle
-        #expect(summary.plainText.contains("total parameters: 67"))
+        // Text and HTML come from one table: the same rows, the total in a footer.
+        #expect(summary.plainText.contains("0 Dense(4, 8, activation: .relu)"))
+        #expect(summary.plainText.split(separator: "\n").last?.hasPrefix("total") == true)
+        #expect(summary.plainText.split(separator: "\n").last?.hasSuffix(" 67") == true)
         let html = try #require(summary.data[MIMEType.html])
         #expect(html.contains("0 Dense(4, 8, activation: .relu)"))
         #expect(html.contains("[N, 8]"))
@@ -38,7 +41,7 @@ struct DisplayTests {
         #expect(split.mimeBundle.data[MIMEType.html]?.contains(">train<") == true)
         let matrix = try #require(s.execute("confusionMatrix(model, data.test)").value)
         let heatmap = matrix.mimeBundle
-        #expect(heatmap.plainText.hasPrefix("actual \\ predicted"))
+        #expect(heatmap.plainText.hasPrefix("Confusion matrix\nactual \\ predicted"))
         #expect(heatmap.data[MIMEType.svg]?.hasPrefix("<svg") == true)
         #expect(Value.int(3).mimeBundle.data == ["text/plain": "3"])
     }

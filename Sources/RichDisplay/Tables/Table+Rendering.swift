@@ -6,6 +6,15 @@ extension Table: MIMERepresentable {
         MIMEBundle(html: html, plainText: plainText)
     }
 
+    /// A cell as the HTML and text views show it: a real number in a column with `decimalPlaces` to that many
+    /// places (`0.967`), else to the table's `significantDigits`.
+    func shown(_ cell: TableCell, column: Int) -> String {
+        if case .number(let value) = cell, value.isFinite, let places = decimalPlaces[columns[column]] {
+            return String(format: "%.\(places)f", value)
+        }
+        return cell.formatted(significantDigits: significantDigits)
+    }
+
     /// An HTML `<table>` with a caption, right-aligned numeric columns and bold best values.
     public var html: String {
         let numeric = columns.indices.map(isNumeric(column:))
@@ -34,7 +43,7 @@ extension Table: MIMERepresentable {
             for (index, cell) in row.enumerated() {
                 let align = numeric[index] ? "right" : "left"
                 var style = "text-align: \(align); padding: 3px 10px; border-bottom: 1px solid #ddd;"
-                var text = Markup.escape(cell.formatted(significantDigits: significantDigits))
+                var text = Markup.escape(shown(cell, column: index))
                 if isBest(row: rowIndex, column: index) {
                     style += " font-weight: bold; background: #e8f1f8; color: #111111;"
                     text = "<strong>\(text)</strong>"
@@ -50,7 +59,7 @@ extension Table: MIMERepresentable {
                 let align = numeric[index] ? "right" : "left"
                 line +=
                     "<td style=\"text-align: \(align); padding: 3px 10px; border-top: 2px solid #444; font-weight: bold;\">"
-                    + "\(Markup.escape(cell.formatted(significantDigits: significantDigits)))</td>"
+                    + "\(Markup.escape(shown(cell, column: index)))</td>"
             }
             lines.append(line + "</tr></tfoot>")
         }
@@ -71,10 +80,10 @@ extension Table: MIMERepresentable {
             row.enumerated().map { index, cell -> String in
                 // In a highlighted column every cell keeps room for the star, so the digits line up.
                 let mark = isBest(row: rowIndex, column: index) ? "*" : highlights[columns[index]] == nil ? "" : " "
-                return cell.formatted(significantDigits: significantDigits) + mark
+                return shown(cell, column: index) + mark
             }
         }
-        let footerTexts = footer?.map { $0.formatted(significantDigits: significantDigits) }
+        let footerTexts = footer?.enumerated().map { shown($0.element, column: $0.offset) }
         let widths = columns.indices.map { index in
             max(columns[index].count, texts.map { $0[index].count }.max() ?? 0, footerTexts?[index].count ?? 0)
         }

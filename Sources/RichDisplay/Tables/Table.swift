@@ -20,6 +20,9 @@ public struct Table: Hashable, Sendable {
             }
         }
     }
+    /// Columns whose real numbers are shown to a fixed number of decimal places (`["precision": 3]`), as reports
+    /// print them; other numbers use `significantDigits`. CSV and JSON keep every digit.
+    public var decimalPlaces: [String: Int] = [:]
     /// Columns whose best value is emphasised, and which end is best.
     public private(set) var highlights: [String: Best] = [:]
 

@@ -5,18 +5,7 @@ import RigorScript
 import TensorCore
 
 extension SplitObject: MIMERepresentable {
-    var mimeBundle: MIMEBundle {
-        bundle(
-            description,
-            html: htmlTable(
-                title: "\(train.name) split", headers: ["part", "rows", "classes", "shape"],
-                rows: parts.map { name, part in
-                    [
-                        name, String(part.data.count), part.classCount.map(String.init) ?? "-",
-                        TensorError.format(shape: part.featureShape),
-                    ]
-                }))
-    }
+    var mimeBundle: MIMEBundle { table.mimeBundle }
 }
 
 extension DatasetObject: MIMERepresentable {

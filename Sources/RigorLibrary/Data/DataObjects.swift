@@ -1,6 +1,7 @@
 // DataObjects: `DatasetObject`, `ExampleObject` and `SplitObject`, the data family's script values.
 import Foundation
 import NeuralNetworks
+import RichDisplay
 import RigorScript
 import TensorCore
 
@@ -107,16 +108,16 @@ final class SplitObject: NativeObject, ArgumentType, ScriptValueConvertible {
     var parts: [(String, DatasetObject)] {
         [("train", train)] + (validation.map { [("validation", $0)] } ?? []) + (test.map { [("test", $0)] } ?? [])
     }
-    var description: String {
-        let rowsWidth = max(4, parts.map { String($0.1.data.count).count }.max() ?? 4)
-        var lines = ["DataSplit(\(train.name))", "part        " + "rows".leftPadded(rowsWidth) + "  classes  shape"]
-        for (name, part) in parts {
-            lines.append(
-                name.padding(toLength: 10, withPad: " ", startingAt: 0) + "  "
-                    + String(part.data.count).leftPadded(rowsWidth) + "  "
-                    + (part.classCount.map(String.init) ?? "-").leftPadded(7) + "  "
-                    + TensorError.format(shape: part.featureShape))
-        }
-        return lines.joined(separator: "\n")
+    /// The parts as one table (its text and HTML views): rows, classes and feature shape of each.
+    var table: Table {
+        Table(
+            columns: ["part", "rows", "classes", "shape"],
+            rows: parts.map { name, part in
+                [
+                    .text(name), .integer(part.data.count), part.classCount.map { .integer($0) } ?? .text("-"),
+                    .text(TensorError.format(shape: part.featureShape)),
+                ]
+            }, title: "DataSplit(\(train.name))")
     }
+    var description: String { table.plainText }
 }

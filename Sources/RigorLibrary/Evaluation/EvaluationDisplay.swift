@@ -5,22 +5,8 @@ import RigorScript
 import TensorCore
 
 extension ReportObject: MIMERepresentable {
-    var mimeBundle: MIMEBundle {
-        func row(_ name: String, _ s: ClassScores) -> [String] {
-            [
-                name, format(s.precision, digits: 3), format(s.recall, digits: 3), format(s.f1, digits: 3),
-                String(s.support),
-            ]
-        }
-        var rows = report.perClass.enumerated().map { row(classNames[$0.offset], $0.element) }
-        rows.append(["accuracy", "", "", format(report.accuracy, digits: 3), String(report.macro.support)])
-        rows.append(row("macro avg", report.macro))
-        rows.append(row("weighted avg", report.weighted))
-        return bundle(
-            description,
-            html: htmlTable(
-                title: "Classification report", headers: ["class", "precision", "recall", "f1", "support"], rows: rows))
-    }
+    /// The report's table, as HTML and text.
+    var mimeBundle: MIMEBundle { table.mimeBundle }
 }
 
 extension ConfusionMatrixObject: MIMERepresentable {

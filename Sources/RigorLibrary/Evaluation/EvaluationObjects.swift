@@ -1,6 +1,7 @@
 // EvaluationObjects: reports, confusion matrices, ROC curves and calibrations as script values.
 import Foundation
 import NeuralNetworks
+import RichDisplay
 import RigorScript
 import TensorCore
 
@@ -15,19 +16,21 @@ final class ReportObject: NativeObject, ArgumentType, ScriptValueConvertible {
         self.classNames = classNames
     }
     var typeName: String { "ClassificationReport" }
-    var description: String {
-        func row(_ name: String, _ s: ClassScores) -> String {
-            name.leftPadded(12) + "  " + [s.precision, s.recall, s.f1].map { String(format: "%9.3f", $0) }.joined()
-                + String(s.support).leftPadded(9)
+    /// The report as one table (its text and HTML views): per-class scores, accuracy, macro and weighted averages.
+    var table: Table {
+        func row(_ name: String, _ s: ClassScores) -> [TableCell] {
+            [.text(name), .number(s.precision), .number(s.recall), .number(s.f1), .integer(s.support)]
         }
-        var lines = ["       class  precision   recall       f1  support"]
-        for (index, scores) in report.perClass.enumerated() { lines.append(row(classNames[index], scores)) }
-        lines.append(
-            "    accuracy" + String(format: "%29.3f", report.accuracy) + String(report.macro.support).leftPadded(9))
-        lines.append(row("macro avg", report.macro))
-        lines.append(row("weighted avg", report.weighted))
-        return lines.joined(separator: "\n")
+        var rows = report.perClass.enumerated().map { row(classNames[$0.offset], $0.element) }
+        rows.append([.text("accuracy"), .empty, .empty, .number(report.accuracy), .integer(report.macro.support)])
+        rows.append(row("macro avg", report.macro))
+        rows.append(row("weighted avg", report.weighted))
+        var table = Table(
+            columns: ["class", "precision", "recall", "f1", "support"], rows: rows, title: "Classification report")
+        table.decimalPlaces = ["precision": 3, "recall": 3, "f1": 3]
+        return table
     }
+    var description: String { table.plainText }
 }
 
 /// Counts of (actual, predicted) pairs.
@@ -41,18 +44,14 @@ final class ConfusionMatrixObject: NativeObject, ArgumentType, ScriptValueConver
         self.classNames = classNames
     }
     var typeName: String { "ConfusionMatrix" }
-    var description: String {
-        let names = classNames
-        let rowWidth = max(5, names.map(\.count).max() ?? 1)
-        let width = max(
-            4, (counts.flatMap { $0 }.max().map { String($0).count } ?? 1) + 1, (names.map(\.count).max() ?? 1) + 1)
-        var lines = ["actual \\ predicted"]
-        lines.append(String(repeating: " ", count: rowWidth + 1) + names.map { $0.leftPadded(width) }.joined())
-        for (index, row) in counts.enumerated() {
-            lines.append(names[index].leftPadded(rowWidth) + " " + row.map { String($0).leftPadded(width) }.joined())
-        }
-        return lines.joined(separator: "\n")
+    /// The counts as a table: actual classes down, predicted across.
+    var table: Table {
+        Table(
+            columns: ["actual \\ predicted"] + classNames,
+            rows: counts.enumerated().map { index, row in [.text(classNames[index])] + row.map { .integer($0) } },
+            title: "Confusion matrix")
     }
+    var description: String { table.plainText }
 }
 
 /// A ROC curve and its area.
@@ -86,22 +85,25 @@ final class CalibrationObject: NativeObject, ArgumentType, ScriptValueConvertibl
     var typeName: String { "Calibration" }
     var probabilityName: String { positiveName.map { "P(\($0))" } ?? "confidence" }
     var outcomeName: String { positiveName.map { "observed rate of \($0)" } ?? "accuracy" }
-    var description: String {
-        let meanHeader = "mean \(probabilityName)"
-        var lines = [
+    /// The non-empty bins as a table, ECE and Brier score in its title.
+    var table: Table {
+        let title =
             "Calibration (\(positiveName.map { "\($0) vs rest" } ?? "top-label confidence"), "
-                + "\(calibration.bins.count) bins): ECE \(format(calibration.expectedCalibrationError)), "
-                + "Brier score \(format(brierScore))",
-            "  bin        examples  \(meanHeader)  \(outcomeName)",
-        ]
-        for bin in calibration.bins where bin.count > 0 {
-            lines.append(
-                "  " + String(format: "%.2f–%.2f", bin.lower, bin.upper) + String(bin.count).leftPadded(10) + "  "
-                    + String(format: "%.3f", bin.meanConfidence).leftPadded(meanHeader.count) + "  "
-                    + String(format: "%.3f", bin.accuracy).leftPadded(outcomeName.count))
-        }
-        return lines.joined(separator: "\n")
+            + "\(calibration.bins.count) bins): ECE \(format(calibration.expectedCalibrationError)), "
+            + "Brier score \(format(brierScore))"
+        let meanHeader = "mean \(probabilityName)"
+        var table = Table(
+            columns: ["bin", "examples", meanHeader, outcomeName],
+            rows: calibration.bins.filter { $0.count > 0 }.map { bin in
+                [
+                    .text(String(format: "%.2f–%.2f", bin.lower, bin.upper)), .integer(bin.count),
+                    .number(bin.meanConfidence), .number(bin.accuracy),
+                ]
+            }, title: title)
+        table.decimalPlaces = [meanHeader: 3, outcomeName: 3]
+        return table
     }
+    var description: String { table.plainText }
 }
 
 /// A class given by id or by name (`positiveClass: 0` or `positiveClass: "malignant"`).

@@ -1,6 +1,7 @@
 // ModelObjects: `LayerObject`, `ModelObject` and `WeightsObject`, the models family's script values.
 import Foundation
 import NeuralNetworks
+import RichDisplay
 import RigorScript
 import TensorCore
 
@@ -57,34 +58,33 @@ final class ModelObject: NativeObject, ArgumentType, ScriptValueConvertible {
 
     var typeName: String { "Sequential" }
 
-    /// The summary rows: with a known input shape, output shapes too.
-    var description: String {
-        var table: [[String]] = []
-        var headers = ["layer", "parameters"]
-        if let inputShape, let rows = try? model.summary(inputShape: inputShape) {
-            headers = ["layer", "output shape", "parameters"]
-            let shape = { (s: [Int]) in "[" + s.map { $0 < 0 ? "N" : String($0) }.joined(separator: ", ") + "]" }
-            for (index, row) in rows.enumerated() {
-                let spec = index < layerSpecs.count ? layerSpecs[index] : row.kind
-                table.append(["\(row.name) \(spec)", shape(row.outputShape), String(row.parameterCount)])
-            }
-        } else {
-            for (index, child) in model.children.enumerated() {
-                let spec = index < layerSpecs.count ? layerSpecs[index] : child.layer.kind
-                table.append(["\(child.name) \(spec)", String(child.layer.parameterCount)])
-            }
-        }
-        let widths = headers.indices.map { column in
-            ([headers[column]] + table.map { $0[column] }).map(\.count).max() ?? 0
-        }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }
+    /// The summary as one table (its text and HTML views): each layer as written, its output shape once an input
+    /// shape is known, its parameter count, and the total.
+    var summaryTable: Table {
         let title = "Sequential" + (inputShape.map { " (input \(TensorError.format(shape: $0)))" } ?? "")
-        return ([title, line(headers)] + table.map(line) + ["total parameters: \(model.parameterCount)"]).joined(
-            separator: "\n")
+        let total = TableCell.integer(model.parameterCount)
+        if let inputShape, let rows = try? model.summary(inputShape: inputShape) {
+            let shape = { (s: [Int]) in "[" + s.map { $0 < 0 ? "N" : String($0) }.joined(separator: ", ") + "]" }
+            var table = Table(
+                columns: ["layer", "output shape", "parameters"],
+                rows: rows.enumerated().map { index, row in
+                    let spec = index < layerSpecs.count ? layerSpecs[index] : row.kind
+                    return [.text("\(row.name) \(spec)"), .text(shape(row.outputShape)), .integer(row.parameterCount)]
+                }, title: title)
+            table.footer = [.text("total"), .empty, total]
+            return table
+        }
+        var table = Table(
+            columns: ["layer", "parameters"],
+            rows: model.children.enumerated().map { index, child in
+                let spec = index < layerSpecs.count ? layerSpecs[index] : child.layer.kind
+                return [.text("\(child.name) \(spec)"), .integer(child.layer.parameterCount)]
+            }, title: title)
+        table.footer = [.text("total"), total]
+        return table
     }
+
+    var description: String { summaryTable.plainText }
 }
 
 extension ModelObject {

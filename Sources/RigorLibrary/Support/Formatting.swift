@@ -1,4 +1,4 @@
-// Formatting: numbers and padding for the text views of library objects.
+// Formatting: numbers for the text views of library objects (tables pad themselves: RichDisplay.Table).
 import Foundation
 
 func format(_ value: Double, digits: Int = 4) -> String {
@@ -7,8 +7,4 @@ func format(_ value: Double, digits: Int = 4) -> String {
     let rounded = (value * scale).rounded() / scale
     // A tiny negative value (a standardized mean) rounds to -0.0; show it as 0.0.
     return (rounded == 0 ? 0.0 : rounded).description
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
