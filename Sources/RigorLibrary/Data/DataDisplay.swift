@@ -22,3 +22,8 @@ extension DatasetObject: MIMERepresentable {
                 ]))
     }
 }
+
+extension ClassCountsObject: MIMERepresentable {
+    /// The counts' table, as HTML and text.
+    var mimeBundle: MIMEBundle { table.mimeBundle }
+}

@@ -121,3 +121,43 @@ final class SplitObject: NativeObject, ArgumentType, ScriptValueConvertible {
     }
     var description: String { table.plainText }
 }
+
+/// How many examples each class has (`data.classCounts()`): what to check before trusting an accuracy.
+final class ClassCountsObject: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "ClassCounts" }
+    let datasetName: String
+    /// One name per class id, and its number of examples.
+    let names: [String]
+    let counts: [Int]
+
+    init(_ data: DatasetObject, classCount: Int) {
+        datasetName = data.name
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in data.data.labels where counts.indices.contains(label) { counts[label] += 1 }
+        self.counts = counts
+        names = (0..<classCount).map(data.className)
+    }
+
+    var typeName: String { Self.scriptTypeName }
+    var total: Int { counts.reduce(0, +) }
+    /// Each class's share of the examples (0 for an empty dataset).
+    var fractions: [Double] { counts.map { total == 0 ? 0 : Double($0) / Double(total) } }
+    /// The largest class's count over the smallest's: 1 for balanced data, infinity when a class has no example.
+    var imbalance: Double {
+        guard let largest = counts.max(), let smallest = counts.min(), largest > 0 else { return 1 }
+        return smallest == 0 ? .infinity : Double(largest) / Double(smallest)
+    }
+
+    /// The counts as one table (its text and HTML views), the imbalance ratio in the title.
+    var table: Table {
+        let ratio = imbalance.isFinite ? "\(format(imbalance, digits: 2))×" : "∞ (a class has no example)"
+        var table = Table(
+            columns: ["class", "examples", "fraction"],
+            rows: zip(names, zip(counts, fractions)).map { [.text($0), .integer($1.0), .number($1.1)] },
+            title: "\(datasetName): \(total) examples, largest/smallest class \(ratio)")
+        table.decimalPlaces = ["fraction": 3]
+        table.footer = [.text("total"), .integer(total), .number(total == 0 ? 0 : 1)]
+        return table
+    }
+    var description: String { table.plainText }
+}
