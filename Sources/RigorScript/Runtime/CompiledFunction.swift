@@ -27,34 +27,28 @@ final class CompiledFunction {
     let hasDirectParameters: Bool
     /// Whether the function closes over variables (its frames take the captures of each call).
     let hasCaptures: Bool
-    /// The body. Constants (not `var`s), so calling them needs no retain of their contexts.
-    let body: Execute
-    /// A body that is a single expression returns its value (Swift's implicit return). Not an
-    /// Optional: calling an optional closure goes through a reabstraction thunk.
-    let singleExpression: Evaluate
-    let hasSingleExpression: Bool
+    /// The body, returning the function's result. Constants (not `var`s), so calling them needs no
+    /// retain of their contexts.
+    let body: Evaluate
+    /// Whether `body` converts its result to the return type itself (a block body: its `return`
+    /// statements convert with their own spans, and falling off the end is checked where it happens);
+    /// a single-expression body is checked in `enter`.
+    let bodyChecksReturn: Bool
 
-    /// A function whose body is a block of statements.
-    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Execute) {
-        self.init(
-            declaration: declaration, defaults: defaults, body: body, singleExpression: { _ in .nil },
-            hasSingleExpression: false)
+    /// A function whose body is a block of statements, compiled to give the checked result
+    /// (`Compiler.compileBody`).
+    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], checkedBody: @escaping Evaluate) {
+        self.init(declaration: declaration, defaults: defaults, body: checkedBody, bodyChecksReturn: true)
     }
 
-    /// A function whose body is one expression, which it returns.
+    /// A function whose body is one expression, which it returns (Swift's implicit return).
     convenience init(declaration: FunctionDecl, defaults: [Evaluate?], singleExpression: @escaping Evaluate) {
-        self.init(
-            declaration: declaration, defaults: defaults, body: { _ in .next }, singleExpression: singleExpression,
-            hasSingleExpression: true)
+        self.init(declaration: declaration, defaults: defaults, body: singleExpression, bodyChecksReturn: false)
     }
 
-    private init(
-        declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Execute,
-        singleExpression: @escaping Evaluate, hasSingleExpression: Bool
-    ) {
+    private init(declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Evaluate, bodyChecksReturn: Bool) {
         self.body = body
-        self.singleExpression = singleExpression
-        self.hasSingleExpression = hasSingleExpression
+        self.bodyChecksReturn = bodyChecksReturn
         self.declaration = declaration
         self.specs = declaration.parameters.map {
             ParameterSpec(
@@ -169,16 +163,10 @@ final class CompiledFunction {
         }
         if context.interrupt.isRequested { throw CompiledFunction.interruptError(callSpan: callSpan) }
         do {
-            var result: Value
-            if hasSingleExpression {
-                result = try singleExpression(frame)
-            } else {
-                // `return` statements convert their value themselves; only falling off the end
-                // still needs the check below.
-                if case .returnFromFunction = try body(frame) { return frame.takeReturnValue() }
-                result = frame.takeReturnValue()
+            var result = try body(frame)
+            if !bodyChecksReturn && !TypeCheck.accepts(returnKind, result) {
+                result = try CompiledFunction.convertReturn(result, of: declaration, registry: context.registry)
             }
-            if !TypeCheck.accepts(returnKind, result) { result = try convertReturn(result, registry: context.registry) }
             return result
         } catch let error as ScriptError {
             error.addFrame(function: declaration.displayName)
@@ -188,8 +176,10 @@ final class CompiledFunction {
 
     /// The return value converted to the declared type (`Int` to `Double`), or the error.
     @inline(never)
-    private func convertReturn(_ result: Value, registry: BuiltinRegistry) throws -> Value {
-        guard let returnType, let returnCheck else { return result }
+    static func convertReturn(_ result: Value, of declaration: FunctionDecl, registry: BuiltinRegistry) throws -> Value
+    {
+        guard let returnType = declaration.returnType else { return result }
+        let returnCheck = TypeCheck(returnType)
         if let converted = returnCheck.apply(result, registry: registry) { return converted }
         let span = declaration.body.last?.span ?? declaration.span
         if result.isNil && !(declaration.body.last is ReturnStmt) {

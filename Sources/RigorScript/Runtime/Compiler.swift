@@ -51,9 +51,138 @@ final class Compiler {
             return CompiledFunction(
                 declaration: declaration, defaults: defaults, singleExpression: compile(only.expression))
         }
-        return CompiledFunction(
-            declaration: declaration, defaults: defaults,
-            body: compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl }))
+        return CompiledFunction(declaration: declaration, defaults: defaults, checkedBody: compileBody(declaration))
+    }
+
+    // MARK: - Function bodies
+
+    /// A block body as one closure that gives the function's result: `return` statements in tail position
+    /// become the closure's value and an `if` whose branch returns chooses between two such closures, so
+    /// `if n < 2 { return n }; return fib(n - 1) + fib(n - 2)` is one `if` over two values, without
+    /// statement closures, a stored return value or a `Flow` to pass back. Anything else runs as
+    /// statements, and a `return` inside them passes its value through the frame as before.
+    private func compileBody(_ declaration: FunctionDecl) -> Evaluate {
+        let fallOff = fallOffResult(declaration)
+        let functions = declaration.body.compactMap { $0 as? FunctionDecl }
+        if !functions.isEmpty {
+            // Functions are created when the block starts: the whole block runs as statements.
+            let block = compileBlock(declaration.body, hoisting: functions)
+            return { frame in
+                if case .returnFromFunction = try block(frame) { return frame.takeReturnValue() }
+                return try fallOff(frame)
+            }
+        }
+        return compileTail(declaration.body[...], fallOff: fallOff)
+    }
+
+    /// What falling off the end of a body gives: nil, or the "missing return" error when the declared
+    /// return type does not take nil.
+    private func fallOffResult(_ declaration: FunctionDecl) -> Evaluate {
+        guard let returnType = declaration.returnType, TypeCheck(returnType).kind != .any else { return { _ in .nil } }
+        let registry = context.registry
+        return { _ in try CompiledFunction.convertReturn(.nil, of: declaration, registry: registry) }
+    }
+
+    /// Whether a block ends in `return` (so an `if` with it as its branch never falls through).
+    private static func endsInReturn(_ statements: [Stmt]) -> Bool {
+        statements.last is ReturnStmt
+    }
+
+    private static func isTail(_ statement: Stmt) -> Bool {
+        if statement is ReturnStmt { return true }
+        if let s = statement as? IfStmt { return endsInReturn(s.thenBranch.statements) }
+        return false
+    }
+
+    /// Statements that end a function body, as one closure giving the result. Either a whole block
+    /// (a branch) or the rest of a body or branch without `func` declarations (those are hoisted to
+    /// the start of their block, so a block with one runs whole, as statements).
+    private func compileTail(_ statements: ArraySlice<Stmt>, fallOff: @escaping Evaluate) -> Evaluate {
+        guard let first = statements.first else { return fallOff }
+        let functions = statements.compactMap { $0 as? FunctionDecl }
+        if !functions.isEmpty {
+            let block = compileBlock(Array(statements), hoisting: functions)
+            return { frame in
+                if case .returnFromFunction = try block(frame) { return frame.takeReturnValue() }
+                return try fallOff(frame)
+            }
+        }
+        if let s = first as? ReturnStmt {
+            // Statements after a `return` never run.
+            return compileReturnValue(s)
+        }
+        if let s = first as? IfStmt, Compiler.endsInReturn(s.thenBranch.statements) {
+            let thenValue = compileTail(s.thenBranch.statements[...], fallOff: fallOff)
+            let otherwise: ArraySlice<Stmt>
+            if let elseBlock = s.elseBranch as? BlockStmt, !elseBlock.statements.contains(where: { $0 is FunctionDecl })
+            {
+                // The else branch and what follows the `if` run in sequence.
+                otherwise = (elseBlock.statements + statements.dropFirst())[...]
+            } else if let elseStatement = s.elseBranch {
+                otherwise = ([elseStatement] + statements.dropFirst())[...]
+            } else {
+                otherwise = statements.dropFirst()
+            }
+            let elseValue = compileTail(otherwise, fallOff: fallOff)
+            if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
+                let test = IntConstantTest(expression)
+            {
+                return { frame in try test.evaluate(frame) ? thenValue(frame) : elseValue(frame) }
+            }
+            let condition = compileConditions(s.conditions)
+            return { frame in try condition(frame) ? thenValue(frame) : elseValue(frame) }
+        }
+        // Leading statements that are not in tail position run as a block.
+        var end = statements.startIndex
+        while end < statements.endIndex, !Compiler.isTail(statements[end]) { end += 1 }
+        let prefix = compileBlock(Array(statements[..<end]), hoisting: [])
+        let rest = compileTail(statements[end...], fallOff: fallOff)
+        return { frame in
+            if case .returnFromFunction = try prefix(frame) { return frame.takeReturnValue() }
+            return try rest(frame)
+        }
+    }
+
+    /// The value of `return x` in tail position, converted to the declared return type.
+    private func compileReturnValue(_ s: ReturnStmt) -> Evaluate {
+        guard let valueExpression = s.value else { return { _ in .nil } }
+        let slot = Compiler.localSlot(of: valueExpression)
+        guard let returnType = function?.returnType else {
+            if let slot { return { frame in frame.slots[slot] } }
+            return compile(valueExpression)
+        }
+        let registry = context.registry
+        let span = valueExpression.span
+        let check = TypeCheck(returnType)
+        let kind = check.kind
+        if let slot {
+            return { frame in
+                let result = frame.slots[slot]
+                if TypeCheck.accepts(kind, result) { return result }
+                return try Compiler.convertReturned(result, check, returnType, span: span, registry: registry)
+            }
+        }
+        let value = compile(valueExpression)
+        return { frame in
+            let result = try value(frame)
+            if TypeCheck.accepts(kind, result) { return result }
+            return try Compiler.convertReturned(result, check, returnType, span: span, registry: registry)
+        }
+    }
+
+    /// A returned value converted to the return type, or the error at the returned expression.
+    @inline(never)
+    static func convertReturned(
+        _ result: Value, _ check: TypeCheck, _ returnType: TypeAnnotation, span: SourceSpan,
+        registry: BuiltinRegistry
+    ) throws -> Value {
+        guard let converted = check.apply(result, registry: registry) else {
+            throw ScriptError(
+                .type,
+                "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
+                at: span)
+        }
+        return converted
     }
 
     /// The closure that creates a function value, capturing the boxes it needs from `frame`.
