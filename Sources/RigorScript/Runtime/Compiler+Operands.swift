@@ -133,6 +133,17 @@ struct Operand {
 extension Compiler {
     /// The operand for an expression: in place for locals, globals and Int literals.
     func operand(_ expression: Expr) -> Operand {
+        if let inPlace = inPlaceOperand(expression) { return inPlace }
+        return Operand(compile(expression))
+    }
+
+    /// The operand for an expression already compiled to `compiled` (used when it is not in place).
+    func operand(_ expression: Expr, compiled: @escaping Evaluate) -> Operand {
+        if let inPlace = inPlaceOperand(expression) { return inPlace }
+        return Operand(compiled)
+    }
+
+    private func inPlaceOperand(_ expression: Expr) -> Operand? {
         if let slot = Compiler.localSlot(of: expression) { return Operand(slot: slot) }
         if let literal = expression as? LiteralExpr, case .int(let i) = literal.value { return Operand(int: i) }
         if let variable = expression as? VariableExpr, case .global(let cell) = variable.location {
@@ -151,7 +162,7 @@ extension Compiler {
             }
             if let kind { return Operand(slot: slot, kind, constant: constant, general: compile(expression)) }
         }
-        return Operand(compile(expression))
+        return nil
     }
 
     /// `a op b` for the arithmetic and comparison operators, operands read in place; nil for the others.

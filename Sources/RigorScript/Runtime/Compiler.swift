@@ -747,8 +747,16 @@ final class Compiler {
             // `total += i * j` on a variable holding a number: computed in place, without the place's closure.
             switch variable.location {
             case .local(let slot):
+                let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try value(frame)
+                    let operand = try rhs.value(frame)
+                    if case .int(let y) = operand, case .int(let x) = frame.slots[slot],
+                        let result = Compiler.intUpdate(binary, x, y)
+                    {
+                        // The slot holds an Int, which needs no release: initialized over.
+                        (frame.slots + slot).initialize(to: .int(result))
+                        return .next
+                    }
                     if let result = Compiler.numericUpdate(binary, frame.slots[slot], operand) {
                         frame.slots[slot] = result
                         return .next
@@ -756,8 +764,9 @@ final class Compiler {
                     return try general(frame, operand)
                 }
             case .global(let cell):
+                let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try value(frame)
+                    let operand = try rhs.value(frame)
                     if cell.isDefined, !cell.isConstant,
                         let result = Compiler.numericUpdate(binary, cell.value, operand)
                     {
@@ -777,8 +786,13 @@ final class Compiler {
     /// else (a dictionary, an object, an index out of range, a value that is not a number for `op=`) goes
     /// the general way, with the operand and the index already evaluated (each is evaluated once).
     private func compileElementWrite(_ s: AssignmentStmt, value: @escaping Evaluate) -> Execute? {
-        guard let target = s.target as? SubscriptExpr, target.arguments.count == 1, target.arguments[0].label == nil
-        else { return nil }
+        guard let target = s.target as? SubscriptExpr, let first = target.arguments.first, first.label == nil else {
+            return nil
+        }
+        if target.arguments.count == 2, target.arguments[1].label == "default" {
+            return compileEntryWrite(s, target: target, value: value)
+        }
+        guard target.arguments.count == 1 else { return nil }
         // `grid[i][j] = x`: one more level of Int index, written in place the same way.
         if let outer = target.object as? SubscriptExpr, outer.arguments.count == 1, outer.arguments[0].label == nil,
             outer.object is VariableExpr
@@ -809,14 +823,21 @@ final class Compiler {
             return { frame in
                 let operand = try value(frame)
                 let key = try index(frame)
-                if Compiler.writeElement(&frame.slots[slot], key, operand, binary) { return .next }
+                if Compiler.writeElement(&frame.slots[slot], key, operand, binary)
+                    || Compiler.writeEntry(&frame.slots[slot], key, nil, operand, binary)
+                {
+                    return .next
+                }
                 return try general(frame, key, operand)
             }
         case .global(let cell):
             return { frame in
                 let operand = try value(frame)
                 let key = try index(frame)
-                if cell.isDefined, !cell.isConstant, Compiler.writeElement(&cell.value, key, operand, binary) {
+                if cell.isDefined, !cell.isConstant,
+                    Compiler.writeElement(&cell.value, key, operand, binary)
+                        || Compiler.writeEntry(&cell.value, key, nil, operand, binary)
+                {
                     return .next
                 }
                 return try general(frame, key, operand)
@@ -824,6 +845,87 @@ final class Compiler {
         default:
             return nil
         }
+    }
+
+    /// `counts[key, default: 0] += 1` on a local or global dictionary: the entry is written in place in one
+    /// closure (`writeEntry`); anything else goes the general way with the operand, key and default
+    /// already evaluated (in that order, as the general path evaluates them).
+    private func compileEntryWrite(_ s: AssignmentStmt, target: SubscriptExpr, value: @escaping Evaluate) -> Execute? {
+        guard let root = target.object as? VariableExpr, let base = place(root) else { return nil }
+        let binary = Compiler.binaryOperator(for: s.op)
+        guard binary != .slash else { return nil }
+        let index = compile(target.arguments[0].value)
+        let fallback = compile(target.arguments[1].value)
+        let context = self.context
+        let span = target.span
+        let opSpan = s.opSpan
+        let general: (Frame, Value, Value, Value) throws -> Flow = { frame, key, defaultValue, operand in
+            try base.modify(frame) { container in
+                do {
+                    try Members.subscriptModify(&container, key: key, default: defaultValue, context: context) {
+                        element in
+                        try Compiler.assign(operand, to: &element, binary, at: opSpan)
+                    }
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+            }
+            return .next
+        }
+        switch root.location {
+        case .local(let slot):
+            return { frame in
+                let operand = try value(frame)
+                let key = try index(frame)
+                let defaultValue = try fallback(frame)
+                if Compiler.writeEntry(&frame.slots[slot], key, defaultValue, operand, binary) { return .next }
+                return try general(frame, key, defaultValue, operand)
+            }
+        case .global(let cell):
+            return { frame in
+                let operand = try value(frame)
+                let key = try index(frame)
+                let defaultValue = try fallback(frame)
+                if cell.isDefined, !cell.isConstant,
+                    Compiler.writeEntry(&cell.value, key, defaultValue, operand, binary)
+                {
+                    return .next
+                }
+                return try general(frame, key, defaultValue, operand)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Writes `operand` (or `entry op operand`) into the entry `key` of the dictionary `container` holds, in
+    /// place, with one lookup: an existing entry keeps its position, a new one is appended (from `fallback`
+    /// for `op`), nil removes it. False, with nothing changed, unless the container is a dictionary and, for
+    /// `op`, both are numbers (the general path then decides and reports errors).
+    static func writeEntry(
+        _ container: inout Value, _ key: Value, _ fallback: Value?, _ operand: Value, _ op: TokenKind?
+    ) -> Bool {
+        guard case .dictionary = container else { return false }
+        // Consumed, so the dictionary is uniquely referenced while it is written (see `modifyDictionary`);
+        // no closure here, whose context would be allocated on every write.
+        guard case .dictionary(var dictionary) = consume container else { preconditionFailure("checked above") }
+        defer { container = .dictionary(dictionary) }
+        guard let op else {
+            if operand.isNil {
+                dictionary.removeValue(forKey: key)
+            } else {
+                dictionary.updateValue(operand, forKey: key)
+            }
+            return true
+        }
+        let count = dictionary.count
+        let updated = dictionary.updateValue(forKey: key, default: fallback ?? .nil) { entry -> Bool in
+            guard let result = numericUpdate(op, entry, operand) else { return false }
+            entry = result
+            return true
+        }
+        if !updated && dictionary.count > count { dictionary.removeLast() }
+        return updated
     }
 
     /// `grid[i][j] = x` and `grid[i][j] op= x` on a local or global variable: `compileElementWrite` one level
@@ -921,6 +1023,18 @@ final class Compiler {
             array[i] = result
             return true
         } ?? false
+    }
+
+    /// `x op y` for `+ - *` on two Ints; nil on overflow.
+    @inline(__always)
+    static func intUpdate(_ op: TokenKind, _ x: Int, _ y: Int) -> Int? {
+        let (result, overflow): (Int, Bool)
+        switch op {
+        case .plus: (result, overflow) = x.addingReportingOverflow(y)
+        case .minus: (result, overflow) = x.subtractingReportingOverflow(y)
+        default: (result, overflow) = x.multipliedReportingOverflow(by: y)
+        }
+        return overflow ? nil : result
     }
 
     /// `a op b` for `+ - *` on two Ints (without overflow) or two Doubles; nil otherwise.

@@ -123,3 +123,77 @@ extension Value {
         return fast ?? string.count
     }
 }
+
+/// The pieces of a short interpolation (`Compiler.compileShortInterpolation`): a value is a String
+/// or an Int (written as digits) or, for anything else, its `description`; `.nil` stands for no value.
+enum Interpolation {
+    @inline(__always)
+    static func piece(_ value: Value) -> Value {
+        switch value {
+        case .string, .int: return value
+        default: return .string(value.description)
+        }
+    }
+
+    @inline(__always)
+    static func length(_ piece: Value) -> Int {
+        switch piece {
+        case .string(let s): return s.utf8.count
+        case .int(let i): return digitCount(i)
+        default: return 0
+        }
+    }
+
+    @inline(__always)
+    static func digitCount(_ value: Int) -> Int {
+        var magnitude = value.magnitude
+        var count = value < 0 ? 2 : 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            count += 1
+        }
+        return count
+    }
+
+    @inline(__always)
+    static func copy(
+        _ text: UnsafeBufferPointer<UInt8>, _ range: (start: Int, end: Int), to out: UnsafeMutablePointer<UInt8>,
+        at offset: Int
+    ) -> Int {
+        let n = range.end - range.start
+        if n > 0 { (out + offset).update(from: text.baseAddress! + range.start, count: n) }
+        return offset + n
+    }
+
+    @inline(__always)
+    static func write(_ piece: Value, to out: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+        switch piece {
+        case .string(let s):
+            let n = s.utf8.count
+            let copied: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+                if n > 0 { (out + offset).update(from: bytes.baseAddress!, count: n) }
+            }
+            if copied == nil {
+                var at = offset
+                for byte in s.utf8 {
+                    out[at] = byte
+                    at += 1
+                }
+            }
+            return offset + n
+        case .int(let i):
+            let n = digitCount(i)
+            var magnitude = i.magnitude
+            var at = offset + n
+            repeat {
+                at -= 1
+                out[at] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            if i < 0 { out[offset] = 45 }  // "-"
+            return offset + n
+        default:
+            return offset
+        }
+    }
+}

@@ -246,36 +246,35 @@ extension Value {
     }
 
     private static func stringHash(_ string: String, seed: Int) -> Int {
-        var string = string
-        let ascii: Int? = string.withUTF8 { bytes in
-            for byte in bytes where byte >= 0x80 { return nil }
-            return hashBytes(bytes, seed: seed)
+        if let ascii = string.utf8.withContiguousStorageIfAvailable({ hashBytes($0, seed: seed, onlyASCII: true) }),
+            let hash = ascii
+        {
+            return hash
         }
-        if let ascii { return ascii }
         var composed = string.precomposedStringWithCanonicalMapping
-        return composed.withUTF8 { hashBytes($0, seed: seed) }
+        return composed.withUTF8 { hashBytes($0, seed: seed, onlyASCII: false) } ?? 0
     }
 
-    private static func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>, seed: Int) -> Int {
+    /// The bytes hashed a word at a time; nil when `onlyASCII` and a byte is not ASCII.
+    @inline(__always)
+    private static func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>, seed: Int, onlyASCII: Bool) -> Int? {
         let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let high: UInt64 = 0x8080_8080_8080_8080
         let n = bytes.count
         var h = UInt64(UInt(bitPattern: seed)) ^ (UInt64(n) &* multiplier)
-        guard let base = bytes.baseAddress else { return Int(bitPattern: UInt(finalMix(h))) }
+        guard n > 0, let base = bytes.baseAddress else { return Int(bitPattern: UInt(finalMix(h))) }
         var i = 0
         while i + 8 <= n {
             let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            if onlyASCII && word & high != 0 { return nil }
             h = (h ^ word) &* multiplier
             h = (h << 31) | (h >> 33)
             i += 8
         }
         if i < n {
             var word: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                word |= UInt64(base[i]) << shift
-                shift += 8
-                i += 1
-            }
+            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
+            if onlyASCII && word & high != 0 { return nil }
             h = (h ^ word) &* multiplier
         }
         return Int(bitPattern: UInt(finalMix(h)))
