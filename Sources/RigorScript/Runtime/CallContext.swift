@@ -225,6 +225,11 @@ public struct PreparedCall {
         let script = unsafeDowncast(callable, to: ScriptFunction.self)
         let code = script.code
         let context = self.context
+        if code.isLeaf && code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], argument),
+            let result = try code.callLeaf(argument, context: context)
+        {
+            return result
+        }
         return try code.withFrame(for: script) { frame in
             if code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], argument) {
                 // Parameter slots hold nil between calls: initialized, not assigned.

@@ -42,13 +42,21 @@ final class CompiledFunction {
     }
 
     /// A function whose body is one expression, which it returns (Swift's implicit return).
-    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], singleExpression: @escaping Evaluate) {
-        self.init(declaration: declaration, defaults: defaults, body: singleExpression, bodyChecksReturn: false)
+    convenience init(
+        declaration: FunctionDecl, defaults: [Evaluate?], singleExpression: @escaping Evaluate, isLeaf: Bool = false
+    ) {
+        self.init(
+            declaration: declaration, defaults: defaults, body: singleExpression, bodyChecksReturn: false,
+            isLeaf: isLeaf)
     }
 
-    private init(declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Evaluate, bodyChecksReturn: Bool) {
+    private init(
+        declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Evaluate, bodyChecksReturn: Bool,
+        isLeaf: Bool = false
+    ) {
         self.body = body
         self.bodyChecksReturn = bodyChecksReturn
+        self.isLeaf = isLeaf
         self.declaration = declaration
         self.specs = declaration.parameters.map {
             ParameterSpec(
@@ -74,6 +82,56 @@ final class CompiledFunction {
         self.returnKind = returnCheck?.kind ?? .any
         self.hasDirectParameters = parameterSlots.enumerated().allSatisfy { $0.element == $0.offset }
         self.hasCaptures = !declaration.captures.isEmpty
+    }
+
+    /// A single-expression body that calls nothing (`{ $0 * 2 }`, `Compiler.callsNothing`) and
+    /// captures nothing: it cannot recurse or run while it runs, so `callLeaf` calls it in one frame
+    /// kept for it, without the nesting level, depth and stack checks of a call.
+    let isLeaf: Bool
+    /// The leaf's frame, owned here and used through `leafFrameReference` (no retain per call).
+    private var leafFrame: Frame?
+    private var leafFrameReference: Unmanaged<Frame>?
+    private var leafIsRunning = false
+
+    /// Calls a leaf function of one parameter with `argument` (which its parameter takes as it is); nil
+    /// when the leaf frame is in use, then the caller makes an ordinary call.
+    @inline(__always)
+    func callLeaf(_ argument: Value, context: CallContext) throws -> Value? {
+        guard !leafIsRunning else { return nil }
+        guard let reference = leafFrameReference else { return try callLeafFirst(argument, context: context) }
+        if context.interrupt.isRequested { throw BuiltinError(.interrupted, "execution interrupted") }
+        return try reference._withUnsafeGuaranteedRef { frame in
+            leafIsRunning = true
+            frame.slots.initialize(to: argument)
+            let result: Value
+            do {
+                result = try body(frame)
+            } catch {
+                leafIsRunning = false
+                frame.reset()
+                throw leafError(error)
+            }
+            leafIsRunning = false
+            frame.reset()
+            if TypeCheck.accepts(returnKind, result) { return result }
+            return try CompiledFunction.convertReturn(result, of: declaration, registry: context.registry)
+        }
+    }
+
+    /// The first leaf call makes the leaf frame.
+    @inline(never)
+    private func callLeafFirst(_ argument: Value, context: CallContext) throws -> Value? {
+        let frame = Frame(slotCount: slotCount, cellCount: 0, captures: [])
+        leafFrame = frame
+        leafFrameReference = .passUnretained(frame)
+        return try callLeaf(argument, context: context)
+    }
+
+    /// An error leaving a leaf call, with the leaf's frame added to its trace.
+    @inline(never)
+    private func leafError(_ error: Error) -> Error {
+        if let error = error as? ScriptError { error.addFrame(function: declaration.displayName) }
+        return error
     }
 
     /// The frames of this function's running calls, by nesting level (recursion), kept for

@@ -109,6 +109,12 @@ final class ArgumentList {
         rest = expressions.dropFirst(3).map { compiler.compile($0) }
     }
 
+    /// Evaluates the first argument (in the caller's frame).
+    @inline(__always)
+    func evaluateFirst(in frame: Frame) throws -> Value {
+        try first.value(frame)
+    }
+
     /// Evaluates argument `index` (in the caller's frame).
     @inline(__always)
     func evaluate(_ index: Int, in frame: Frame) throws -> Value {
@@ -333,7 +339,15 @@ extension Compiler {
             _ = try site.sources(for: code, parameters: code.specs, name: function.declaration.displayName)
         }
         return try code.withFrame(for: function) { calleeFrame in
-            if site.argumentsAreInOrder && code.hasDirectParameters {
+            if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
+                // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
+                let value = try arguments.evaluateFirst(in: frame)
+                if TypeCheck.accepts(code.parameterKinds[0], value) {
+                    calleeFrame.slots.initialize(to: value)
+                } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
+                    throw argumentMismatch(value, parameter: 0, of: code, site: site)
+                }
+            } else if site.argumentsAreInOrder && code.hasDirectParameters {
                 // Each argument fills the parameter of its position, in the slot of that number.
                 for index in 0..<arguments.count {
                     let value = try arguments.evaluate(index, in: frame)

@@ -48,13 +48,43 @@ final class Compiler {
         defer { function = saved }
         let defaults = declaration.parameters.map { $0.defaultValue.map(compile) }
         if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
+            let isLeaf =
+                declaration.captures.isEmpty && declaration.cellCount == 0 && Compiler.callsNothing(only.expression)
             return CompiledFunction(
-                declaration: declaration, defaults: defaults, singleExpression: compile(only.expression))
+                declaration: declaration, defaults: defaults, singleExpression: compile(only.expression),
+                isLeaf: isLeaf)
         }
         return CompiledFunction(declaration: declaration, defaults: defaults, checkedBody: compileBody(declaration))
     }
 
     // MARK: - Function bodies
+
+    /// Whether evaluating an expression can call no function, script or builtin (literals, variables,
+    /// `$0`, arithmetic, comparisons, `&&`, `||`, `??` and ternaries over them): a function whose body
+    /// is such an expression is a leaf, which `PreparedCall` calls without the nesting machinery.
+    static func callsNothing(_ expression: Expr) -> Bool {
+        switch expression.node {
+        case .literal(let e):
+            switch e.value {
+            case .int, .double, .bool, .nil, .string: return true
+            default: return false
+            }
+        case .variable, .dollar: return true
+        case .unary(let e): return callsNothing(e.operand)
+        case .binary(let e):
+            switch e.op {
+            case .plus, .minus, .star, .slash, .percent, .less, .lessEqual, .greater, .greaterEqual, .equalEqual,
+                .bangEqual, .ampAmp, .pipePipe, .questionQuestion:
+                return callsNothing(e.left) && callsNothing(e.right)
+            default: return false
+            }
+        case .ternary(let e):
+            return callsNothing(e.condition) && callsNothing(e.thenBranch) && callsNothing(e.elseBranch)
+        case .interpolatedString, .implicitMember, .operatorFunction, .member, .subscriptAccess, .call, .arrayLiteral,
+            .dictionaryLiteral, .closure:
+            return false
+        }
+    }
 
     /// A block body as one closure that gives the function's result: `return` statements in tail position
     /// become the closure's value and an `if` whose branch returns chooses between two such closures, so
@@ -123,6 +153,13 @@ final class Compiler {
             } else {
                 otherwise = statements.dropFirst()
             }
+            if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
+                let test = IntConstantTest(expression), s.thenBranch.statements.count == 1,
+                let thenReturn = s.thenBranch.statements[0] as? ReturnStmt, let thenExpression = thenReturn.value,
+                let elseReturn = otherwise.first as? ReturnStmt, let elseExpression = elseReturn.value
+            {
+                return compileIfReturn(test, thenExpression, elseExpression)
+            }
             let elseValue = compileTail(otherwise, fallOff: fallOff)
             if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
                 let test = IntConstantTest(expression)
@@ -140,6 +177,30 @@ final class Compiler {
         return { frame in
             if case .returnFromFunction = try prefix(frame) { return frame.takeReturnValue() }
             return try rest(frame)
+        }
+    }
+
+    /// `if n < 2 { return a }; return b` ending a body, the shape of a recursive function's base case:
+    /// one closure tests, evaluates the chosen value (a local read in place) and converts it to the
+    /// declared return type, with the error at that value.
+    private func compileIfReturn(_ test: IntConstantTest, _ thenExpression: Expr, _ elseExpression: Expr) -> Evaluate {
+        let thenValue = operand(thenExpression)
+        let elseValue = operand(elseExpression)
+        let returnType = function?.returnType ?? .named("Any")
+        let check = TypeCheck(returnType)
+        let kind = check.kind
+        let registry = context.registry
+        let thenSpan = thenExpression.span
+        let elseSpan = elseExpression.span
+        return { frame in
+            if try test.evaluate(frame) {
+                let result = try thenValue.value(frame)
+                if TypeCheck.accepts(kind, result) { return result }
+                return try Compiler.convertReturned(result, check, returnType, span: thenSpan, registry: registry)
+            }
+            let result = try elseValue.value(frame)
+            if TypeCheck.accepts(kind, result) { return result }
+            return try Compiler.convertReturned(result, check, returnType, span: elseSpan, registry: registry)
         }
     }
 
