@@ -184,24 +184,13 @@ final class Compiler {
     /// one closure tests, evaluates the chosen value (a local read in place) and converts it to the
     /// declared return type, with the error at that value.
     private func compileIfReturn(_ test: IntConstantTest, _ thenExpression: Expr, _ elseExpression: Expr) -> Evaluate {
-        let thenValue = operand(thenExpression)
-        let elseValue = operand(elseExpression)
-        let returnType = function?.returnType ?? .named("Any")
-        let check = TypeCheck(returnType)
-        let kind = check.kind
-        let registry = context.registry
-        let thenSpan = thenExpression.span
-        let elseSpan = elseExpression.span
-        return { frame in
-            if try test.evaluate(frame) {
-                let result = try thenValue.value(frame)
-                if TypeCheck.accepts(kind, result) { return result }
-                return try Compiler.convertReturned(result, check, returnType, span: thenSpan, registry: registry)
-            }
-            let result = try elseValue.value(frame)
-            if TypeCheck.accepts(kind, result) { return result }
-            return try Compiler.convertReturned(result, check, returnType, span: elseSpan, registry: registry)
-        }
+        // One object holds what the closure needs, so the closure's context is that object alone (a closure
+        // capturing all of it goes through a forwarder that copies every capture on each call).
+        let node = IfReturn(
+            test: test, thenValue: operand(thenExpression), elseValue: operand(elseExpression),
+            returnType: function?.returnType ?? .named("Any"), thenSpan: thenExpression.span,
+            elseSpan: elseExpression.span, registry: context.registry)
+        return { frame in try node.evaluate(frame) }
     }
 
     /// The value of `return x` in tail position, converted to the declared return type.
@@ -822,6 +811,12 @@ final class Compiler {
                         frame.slots[slot] = result
                         return .next
                     }
+                    // `text += "…"` on a local String: appended where it is stored.
+                    if binary == .plus, case .string(let more) = operand,
+                        frame.slots[slot].modifyString({ $0 += more }) != nil
+                    {
+                        return .next
+                    }
                     return try general(frame, operand)
                 }
             case .global(let cell):
@@ -832,6 +827,11 @@ final class Compiler {
                         let result = Compiler.numericUpdate(binary, cell.value, operand)
                     {
                         cell.value = result
+                        return .next
+                    }
+                    if binary == .plus, cell.isDefined, !cell.isConstant, case .string(let more) = operand,
+                        cell.value.modifyString({ $0 += more }) != nil
+                    {
                         return .next
                     }
                     return try general(frame, operand)
@@ -1182,5 +1182,45 @@ extension ScriptError {
     /// A builtin's error, anchored at the user's code.
     init(builtin error: BuiltinError, at span: SourceSpan) {
         self.init(error.kind, error.message, at: span, notes: error.notes.map { Diagnostic.Note($0) })
+    }
+}
+
+/// `if n < 2 { return a }; return b` ending a function body (`Compiler.compileIfReturn`).
+final class IfReturn {
+    let test: IntConstantTest
+    let thenValue: Operand
+    let elseValue: Operand
+    let kind: TypeCheck.Kind
+    let check: TypeCheck
+    let returnType: TypeAnnotation
+    let thenSpan: SourceSpan
+    let elseSpan: SourceSpan
+    let registry: BuiltinRegistry
+
+    init(
+        test: IntConstantTest, thenValue: Operand, elseValue: Operand, returnType: TypeAnnotation, thenSpan: SourceSpan,
+        elseSpan: SourceSpan, registry: BuiltinRegistry
+    ) {
+        self.test = test
+        self.thenValue = thenValue
+        self.elseValue = elseValue
+        self.check = TypeCheck(returnType)
+        self.kind = check.kind
+        self.returnType = returnType
+        self.thenSpan = thenSpan
+        self.elseSpan = elseSpan
+        self.registry = registry
+    }
+
+    @inline(__always)
+    func evaluate(_ frame: Frame) throws -> Value {
+        if try test.evaluate(frame) {
+            let result = try thenValue.value(frame)
+            if TypeCheck.accepts(kind, result) { return result }
+            return try Compiler.convertReturned(result, check, returnType, span: thenSpan, registry: registry)
+        }
+        let result = try elseValue.value(frame)
+        if TypeCheck.accepts(kind, result) { return result }
+        return try Compiler.convertReturned(result, check, returnType, span: elseSpan, registry: registry)
     }
 }
