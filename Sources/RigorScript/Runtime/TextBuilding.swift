@@ -148,12 +148,24 @@ enum Interpolation {
     static func digitCount(_ value: Int) -> Int {
         var magnitude = value.magnitude
         var count = value < 0 ? 2 : 1
-        while magnitude >= 10 {
-            magnitude /= 10
-            count += 1
+        while magnitude >= 100 {
+            magnitude /= 100
+            count += 2
         }
-        return count
+        return magnitude >= 10 ? count + 1 : count
     }
+
+    /// "00", "01", … "99": two digits per division when formatting an Int.
+    static let digitPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        for value in 0..<100 {
+            let tens = UInt8(value / 10)
+            let ones = UInt8(value % 10)
+            pairs.append(48 + tens)
+            pairs.append(48 + ones)
+        }
+        return pairs
+    }()
 
     @inline(__always)
     static func copy(
@@ -161,7 +173,13 @@ enum Interpolation {
         at offset: Int
     ) -> Int {
         let n = range.end - range.start
-        if n > 0 { (out + offset).update(from: text.baseAddress! + range.start, count: n) }
+        if n > 16 {
+            (out + offset).update(from: text.baseAddress! + range.start, count: n)
+        } else {
+            // Short texts (most of them) byte by byte: cheaper than a call to memmove.
+            let source = text.baseAddress! + range.start
+            for index in 0..<n { out[offset + index] = source[index] }
+        }
         return offset + n
     }
 
@@ -185,11 +203,24 @@ enum Interpolation {
             let n = digitCount(i)
             var magnitude = i.magnitude
             var at = offset + n
-            repeat {
-                at -= 1
-                out[at] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
+            digitPairs.withUnsafeBufferPointer { pairs in
+                while magnitude >= 100 {
+                    let pair = Int(magnitude % 100) * 2
+                    magnitude /= 100
+                    at -= 2
+                    out[at] = pairs[pair]
+                    out[at + 1] = pairs[pair + 1]
+                }
+                if magnitude >= 10 {
+                    let pair = Int(magnitude) * 2
+                    at -= 2
+                    out[at] = pairs[pair]
+                    out[at + 1] = pairs[pair + 1]
+                } else {
+                    at -= 1
+                    out[at] = UInt8(truncatingIfNeeded: 48 + magnitude)
+                }
+            }
             if i < 0 { out[offset] = 45 }  // "-"
             return offset + n
         default:
