@@ -225,9 +225,15 @@ public struct PreparedCall {
         let script = unsafeDowncast(callable, to: ScriptFunction.self)
         let code = script.code
         let context = self.context
+        if code.isLeaf && code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], argument),
+            let result = try code.callLeaf(argument, context: context)
+        {
+            return result
+        }
         return try code.withFrame(for: script) { frame in
             if code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], argument) {
-                frame.slots[0] = argument
+                // Parameter slots hold nil between calls: initialized, not assigned.
+                (frame.slots + 0).initialize(to: argument)
             } else {
                 try context.bind(argument, parameter: 0, of: script, in: frame)
             }
@@ -246,8 +252,8 @@ public struct PreparedCall {
                 if code.hasDirectParameters && TypeCheck.accepts(code.parameterKinds[0], first)
                     && TypeCheck.accepts(code.parameterKinds[1], second)
                 {
-                    frame.slots[0] = first
-                    frame.slots[1] = second
+                    (frame.slots + 0).initialize(to: first)
+                    (frame.slots + 1).initialize(to: second)
                 } else {
                     try context.bind(first, parameter: 0, of: script, in: frame)
                     try context.bind(second, parameter: 1, of: script, in: frame)

@@ -27,34 +27,36 @@ final class CompiledFunction {
     let hasDirectParameters: Bool
     /// Whether the function closes over variables (its frames take the captures of each call).
     let hasCaptures: Bool
-    /// The body. Constants (not `var`s), so calling them needs no retain of their contexts.
-    let body: Execute
-    /// A body that is a single expression returns its value (Swift's implicit return). Not an
-    /// Optional: calling an optional closure goes through a reabstraction thunk.
-    let singleExpression: Evaluate
-    let hasSingleExpression: Bool
+    /// The body, returning the function's result. Constants (not `var`s), so calling them needs no
+    /// retain of their contexts.
+    let body: Evaluate
+    /// Whether `body` converts its result to the return type itself (a block body: its `return`
+    /// statements convert with their own spans, and falling off the end is checked where it happens);
+    /// a single-expression body is checked in `enter`.
+    let bodyChecksReturn: Bool
 
-    /// A function whose body is a block of statements.
-    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Execute) {
-        self.init(
-            declaration: declaration, defaults: defaults, body: body, singleExpression: { _ in .nil },
-            hasSingleExpression: false)
+    /// A function whose body is a block of statements, compiled to give the checked result
+    /// (`Compiler.compileBody`).
+    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], checkedBody: @escaping Evaluate) {
+        self.init(declaration: declaration, defaults: defaults, body: checkedBody, bodyChecksReturn: true)
     }
 
-    /// A function whose body is one expression, which it returns.
-    convenience init(declaration: FunctionDecl, defaults: [Evaluate?], singleExpression: @escaping Evaluate) {
+    /// A function whose body is one expression, which it returns (Swift's implicit return).
+    convenience init(
+        declaration: FunctionDecl, defaults: [Evaluate?], singleExpression: @escaping Evaluate, isLeaf: Bool = false
+    ) {
         self.init(
-            declaration: declaration, defaults: defaults, body: { _ in .next }, singleExpression: singleExpression,
-            hasSingleExpression: true)
+            declaration: declaration, defaults: defaults, body: singleExpression, bodyChecksReturn: false,
+            isLeaf: isLeaf)
     }
 
     private init(
-        declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Execute,
-        singleExpression: @escaping Evaluate, hasSingleExpression: Bool
+        declaration: FunctionDecl, defaults: [Evaluate?], body: @escaping Evaluate, bodyChecksReturn: Bool,
+        isLeaf: Bool = false
     ) {
         self.body = body
-        self.singleExpression = singleExpression
-        self.hasSingleExpression = hasSingleExpression
+        self.bodyChecksReturn = bodyChecksReturn
+        self.isLeaf = isLeaf
         self.declaration = declaration
         self.specs = declaration.parameters.map {
             ParameterSpec(
@@ -80,6 +82,56 @@ final class CompiledFunction {
         self.returnKind = returnCheck?.kind ?? .any
         self.hasDirectParameters = parameterSlots.enumerated().allSatisfy { $0.element == $0.offset }
         self.hasCaptures = !declaration.captures.isEmpty
+    }
+
+    /// A single-expression body that calls nothing (`{ $0 * 2 }`, `Compiler.callsNothing`) and
+    /// captures nothing: it cannot recurse or run while it runs, so `callLeaf` calls it in one frame
+    /// kept for it, without the nesting level, depth and stack checks of a call.
+    let isLeaf: Bool
+    /// The leaf's frame, owned here and used through `leafFrameReference` (no retain per call).
+    private var leafFrame: Frame?
+    private var leafFrameReference: Unmanaged<Frame>?
+    private var leafIsRunning = false
+
+    /// Calls a leaf function of one parameter with `argument` (which its parameter takes as it is); nil
+    /// when the leaf frame is in use, then the caller makes an ordinary call.
+    @inline(__always)
+    func callLeaf(_ argument: Value, context: CallContext) throws -> Value? {
+        guard !leafIsRunning else { return nil }
+        guard let reference = leafFrameReference else { return try callLeafFirst(argument, context: context) }
+        if context.interrupt.isRequested { throw BuiltinError(.interrupted, "execution interrupted") }
+        return try reference._withUnsafeGuaranteedRef { frame in
+            leafIsRunning = true
+            frame.slots.initialize(to: argument)
+            let result: Value
+            do {
+                result = try body(frame)
+            } catch {
+                leafIsRunning = false
+                frame.reset()
+                throw leafError(error)
+            }
+            leafIsRunning = false
+            frame.reset()
+            if TypeCheck.accepts(returnKind, result) { return result }
+            return try CompiledFunction.convertReturn(result, of: declaration, registry: context.registry)
+        }
+    }
+
+    /// The first leaf call makes the leaf frame.
+    @inline(never)
+    private func callLeafFirst(_ argument: Value, context: CallContext) throws -> Value? {
+        let frame = Frame(slotCount: slotCount, cellCount: 0, captures: [])
+        leafFrame = frame
+        leafFrameReference = .passUnretained(frame)
+        return try callLeaf(argument, context: context)
+    }
+
+    /// An error leaving a leaf call, with the leaf's frame added to its trace.
+    @inline(never)
+    private func leafError(_ error: Error) -> Error {
+        if let error = error as? ScriptError { error.addFrame(function: declaration.displayName) }
+        return error
     }
 
     /// The frames of this function's running calls, by nesting level (recursion), kept for
@@ -169,16 +221,10 @@ final class CompiledFunction {
         }
         if context.interrupt.isRequested { throw CompiledFunction.interruptError(callSpan: callSpan) }
         do {
-            var result: Value
-            if hasSingleExpression {
-                result = try singleExpression(frame)
-            } else {
-                // `return` statements convert their value themselves; only falling off the end
-                // still needs the check below.
-                if case .returnFromFunction = try body(frame) { return frame.takeReturnValue() }
-                result = frame.takeReturnValue()
+            var result = try body(frame)
+            if !bodyChecksReturn && !TypeCheck.accepts(returnKind, result) {
+                result = try CompiledFunction.convertReturn(result, of: declaration, registry: context.registry)
             }
-            if !TypeCheck.accepts(returnKind, result) { result = try convertReturn(result, registry: context.registry) }
             return result
         } catch let error as ScriptError {
             error.addFrame(function: declaration.displayName)
@@ -188,8 +234,10 @@ final class CompiledFunction {
 
     /// The return value converted to the declared type (`Int` to `Double`), or the error.
     @inline(never)
-    private func convertReturn(_ result: Value, registry: BuiltinRegistry) throws -> Value {
-        guard let returnType, let returnCheck else { return result }
+    static func convertReturn(_ result: Value, of declaration: FunctionDecl, registry: BuiltinRegistry) throws -> Value
+    {
+        guard let returnType = declaration.returnType else { return result }
+        let returnCheck = TypeCheck(returnType)
         if let converted = returnCheck.apply(result, registry: registry) { return converted }
         let span = declaration.body.last?.span ?? declaration.span
         if result.isNil && !(declaration.body.last is ReturnStmt) {

@@ -17,8 +17,42 @@ final class CallSite {
     }
     /// Whether `cachedSources` passes argument `i` to parameter `i`, every argument to one.
     private(set) var argumentsAreInOrder = false
-    /// The script function called last from here (a weak-free identity cache for the cast).
-    var lastScript: ScriptFunction?
+    /// The script function called last from here (a weak-free identity cache for the cast). Set
+    /// through `remember(_:)`.
+    private(set) var lastScript: ScriptFunction?
+    /// `lastScript` without ownership, so the fast paths of call sites call it without a retain.
+    /// That is sound because `lastScript` keeps it alive: while calls made through `lastScriptReference`
+    /// run (`activeCalls`), a replaced function is kept in `retired` (a recursion through this site may
+    /// call another function from it, which replaces `lastScript` under the running call).
+    private(set) var lastScriptReference: Unmanaged<ScriptFunction>?
+    var activeCalls = 0
+    private var retired: [ScriptFunction] = []
+
+    /// Makes `script` the function this site calls without the general dispatch.
+    func remember(_ script: ScriptFunction) {
+        if activeCalls > 0 {
+            if let lastScript { retired.append(lastScript) }
+        } else if !retired.isEmpty {
+            retired.removeAll()
+        }
+        lastScript = script
+        lastScriptReference = .passUnretained(script)
+    }
+
+    /// Whether `value` is the function this site called last (compared in place).
+    @inline(__always)
+    func isLastScript(_ value: Value) -> Bool {
+        guard let lastScriptReference else { return false }
+        return value.isFunction(identicalTo: lastScriptReference)
+    }
+
+    /// Calls the function this site called last (`isLastScript` was true), without retaining it.
+    @inline(__always)
+    func callLastScript(_ call: (ScriptFunction) throws -> Value) rethrows -> Value {
+        activeCalls += 1
+        defer { activeCalls -= 1 }
+        return try lastScriptReference.unsafelyUnwrapped._withUnsafeGuaranteedRef { try call($0) }
+    }
     /// For overloaded builtins: the overload chosen for `cachedCallee`.
     var cachedOverload: Any?
 
@@ -54,33 +88,40 @@ final class CallSite {
     }
 }
 
-/// The compiled arguments of a call. The first three are kept as separate closures, which are
-/// called directly; closures taken out of an array go through a reabstraction thunk and are
-/// retained around the call.
-struct ArgumentList {
+/// The compiled arguments of a call. The first three are kept as separate operands, read in place
+/// when they are locals, globals, literals or `local op literal` (`fib(n - 1)`), else called directly;
+/// closures taken out of an array go through a reabstraction thunk and are retained around the call.
+/// A class: the call sites and `callScript` pass it along without copying (and retaining) its operands.
+final class ArgumentList {
     let count: Int
-    private let first: CompiledFunction.Evaluate
-    private let second: CompiledFunction.Evaluate
-    private let third: CompiledFunction.Evaluate
+    private let first: Operand
+    private let second: Operand
+    private let third: Operand
     /// The arguments after the third.
     private let rest: [CompiledFunction.Evaluate]
 
-    init(_ expressions: [Expr], compile: (Expr) -> CompiledFunction.Evaluate) {
+    init(_ expressions: [Expr], compiler: Compiler) {
         count = expressions.count
-        let missing: CompiledFunction.Evaluate = { _ in .nil }
-        first = expressions.count > 0 ? compile(expressions[0]) : missing
-        second = expressions.count > 1 ? compile(expressions[1]) : missing
-        third = expressions.count > 2 ? compile(expressions[2]) : missing
-        rest = expressions.dropFirst(3).map(compile)
+        let missing = Operand({ _ in .nil })
+        first = expressions.count > 0 ? compiler.operand(expressions[0]) : missing
+        second = expressions.count > 1 ? compiler.operand(expressions[1]) : missing
+        third = expressions.count > 2 ? compiler.operand(expressions[2]) : missing
+        rest = expressions.dropFirst(3).map { compiler.compile($0) }
+    }
+
+    /// Evaluates the first argument (in the caller's frame).
+    @inline(__always)
+    func evaluateFirst(in frame: Frame) throws -> Value {
+        try first.value(frame)
     }
 
     /// Evaluates argument `index` (in the caller's frame).
     @inline(__always)
     func evaluate(_ index: Int, in frame: Frame) throws -> Value {
         switch index {
-        case 0: return try first(frame)
-        case 1: return try second(frame)
-        case 2: return try third(frame)
+        case 0: return try first.value(frame)
+        case 1: return try second.value(frame)
+        case 2: return try third.value(frame)
         default: return try rest[index - 3](frame)
         }
     }
@@ -93,7 +134,7 @@ extension Compiler {
             hasTrailingClosure: call.hasTrailingClosure,
             closingSpan: SourceSpan(
                 source: call.span.source, start: pointBefore(call.parenSpan.end), end: call.parenSpan.end))
-        let arguments = ArgumentList(call.arguments.map(\.value)) { compile($0) }
+        let arguments = ArgumentList(call.arguments.map(\.value), compiler: self)
         if let member = call.callee as? MemberExpr {
             return compileMethodCall(member, call: call, shape: shape, arguments: arguments)
         }
@@ -108,9 +149,11 @@ extension Compiler {
                 guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
                 // The identity is compared in place; the function is then taken (retained once)
                 // from the site, since the call may reassign the global.
-                if cell.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
-                    return try Compiler.callScript(
-                        script, arguments: arguments, site: site, frame: frame, context: context)
+                if site.isLastScript(cell.value) {
+                    return try site.callLastScript { script in
+                        try Compiler.callScript(
+                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    }
                 }
                 return try Compiler.call(cell.value, arguments: arguments, site: site, frame: frame, context: context)
             }
@@ -121,9 +164,11 @@ extension Compiler {
             switch variable.location {
             case .local(let slot):
                 return { frame in
-                    if frame.slots[slot].isFunction(identicalTo: site.lastScript), let script = site.lastScript {
-                        return try Compiler.callScript(
-                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    if site.isLastScript(frame.slots[slot]) {
+                        return try site.callLastScript { script in
+                            try Compiler.callScript(
+                                script, arguments: arguments, site: site, frame: frame, context: context)
+                        }
                     }
                     return try Compiler.call(
                         frame.slots[slot], arguments: arguments, site: site, frame: frame, context: context)
@@ -131,9 +176,11 @@ extension Compiler {
             case .cell(let index):
                 return { frame in
                     let box = frame.cells[index]
-                    if box.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
-                        return try Compiler.callScript(
-                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    if site.isLastScript(box.value) {
+                        return try site.callLastScript { script in
+                            try Compiler.callScript(
+                                script, arguments: arguments, site: site, frame: frame, context: context)
+                        }
                     }
                     return try Compiler.call(
                         box.value, arguments: arguments, site: site, frame: frame, context: context)
@@ -141,9 +188,11 @@ extension Compiler {
             case .capture(let index):
                 return { frame in
                     let box = frame.captures[index]
-                    if box.value.isFunction(identicalTo: site.lastScript), let script = site.lastScript {
-                        return try Compiler.callScript(
-                            script, arguments: arguments, site: site, frame: frame, context: context)
+                    if site.isLastScript(box.value) {
+                        return try site.callLastScript { script in
+                            try Compiler.callScript(
+                                script, arguments: arguments, site: site, frame: frame, context: context)
+                        }
                     }
                     return try Compiler.call(
                         box.value, arguments: arguments, site: site, frame: frame, context: context)
@@ -178,7 +227,7 @@ extension Compiler {
                     context: context)
             }
             if let script = callable as? ScriptFunction {
-                site.lastScript = script
+                site.remember(script)
                 return try callScript(script, arguments: arguments, site: site, frame: frame, context: context)
             }
             if let builtin = callable as? BuiltinFunction {
@@ -257,7 +306,18 @@ extension Compiler {
                 .type, "cannot convert value of type '\(value.typeName)' to '\(type)'", at: site.errorSpan,
                 notes: [Diagnostic.Note("every element must be a '\(Compiler.elementDescription(of: type))'")])
         }
+        if case .array(.array) = type { return unshareRows(converted) }
         return converted
+    }
+
+    /// `[[Int]](repeating: row, count: n)`: every row gets its own storage now (a plain copy), so writing
+    /// into a row never copies it later; the conversion above returns conforming rows as they are.
+    private static func unshareRows(_ value: Value) -> Value {
+        guard case .array(var rows) = value else { return value }
+        for index in rows.indices {
+            if case .array(let row) = rows[index] { rows[index] = .array(row.map { $0 }) }
+        }
+        return .array(rows)
     }
 
     private static func elementDescription(of type: TypeAnnotation) -> String {
@@ -279,12 +339,21 @@ extension Compiler {
             _ = try site.sources(for: code, parameters: code.specs, name: function.declaration.displayName)
         }
         return try code.withFrame(for: function) { calleeFrame in
-            if site.argumentsAreInOrder && code.hasDirectParameters {
+            if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
+                // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
+                let value = try arguments.evaluateFirst(in: frame)
+                if TypeCheck.accepts(code.parameterKinds[0], value) {
+                    calleeFrame.slots.initialize(to: value)
+                } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
+                    throw argumentMismatch(value, parameter: 0, of: code, site: site)
+                }
+            } else if site.argumentsAreInOrder && code.hasDirectParameters {
                 // Each argument fills the parameter of its position, in the slot of that number.
                 for index in 0..<arguments.count {
                     let value = try arguments.evaluate(index, in: frame)
                     if TypeCheck.accepts(code.parameterKinds[index], value) {
-                        calleeFrame.slots[index] = value
+                        // The slot holds nil (frames are cleared after each call): initialized, not assigned.
+                        (calleeFrame.slots + index).initialize(to: value)
                     } else if !code.bind(value, parameter: index, in: calleeFrame, registry: context.registry) {
                         throw argumentMismatch(value, parameter: index, of: code, site: site)
                     }
@@ -491,10 +560,40 @@ extension Compiler {
             }
             guard name == "append", call.arguments.count == 1, call.arguments[0].label == nil else { return general }
             // `xs.append(x)`, the commonest write in a notebook loop: no method lookup, no argument packing.
-            let element = compile(call.arguments[0].value)
+            let element = operand(call.arguments[0].value)
+            if let variable = member.object as? VariableExpr {
+                // On a local or global variable the array is appended to where it is stored, without the
+                // place's closures. The receiver is checked before the argument is evaluated, as below.
+                switch variable.location {
+                case .local(let slot):
+                    return { frame in
+                        guard case .array = frame.slots[slot] else { return try general(frame) }
+                        let value = try element.value(frame)
+                        if frame.slots[slot].modifyArray({ $0.append(value) }) == nil {
+                            try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
+                            }
+                        }
+                        return .nil
+                    }
+                case .global(let cell):
+                    return { frame in
+                        guard cell.isDefined, !cell.isConstant, case .array = cell.value else {
+                            return try general(frame)
+                        }
+                        let value = try element.value(frame)
+                        if !cell.isDefined || cell.isConstant || cell.value.modifyArray({ $0.append(value) }) == nil {
+                            try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
+                            }
+                        }
+                        return .nil
+                    }
+                default:
+                    break
+                }
+            }
             return { frame in
                 guard try Compiler.holdsArray(receiverPlace, in: frame) else { return try general(frame) }
-                let value = try element(frame)
+                let value = try element.value(frame)
                 try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) } }
                 return .nil
             }

@@ -62,6 +62,20 @@ extension Compiler {
             let name = e.name
             let span = e.nameSpan
             let context = self.context
+            if name == "count" {
+                // `text.count`, `xs.count`: answered here (the prelude's `count` of strings and arrays); a
+                // String's Characters are counted without walking grapheme breaks when it is ASCII.
+                return { frame in
+                    let value = try object(frame)
+                    if case .string(let s) = value { return .int(Value.characterCount(of: s)) }
+                    if case .array(let a) = value { return .int(a.count) }
+                    do {
+                        return try Members.get(value, name, context: context)
+                    } catch let error as BuiltinError {
+                        throw ScriptError(builtin: error, at: span)
+                    }
+                }
+            }
             return { frame in
                 let value = try object(frame)
                 do {
@@ -90,6 +104,42 @@ extension Compiler {
             }
             if indices.count == 1 {
                 let index = indices[0]
+                let general: Evaluate = { frame in
+                    let container = try object(frame)
+                    let key = try index(frame)
+                    if case .array(let array) = container, case .int(let i) = key, i >= 0, i < array.count {
+                        return array[i]
+                    }
+                    do {
+                        return try Members.subscriptGet(container, [key], context: context)
+                    } catch let error as BuiltinError {
+                        throw ScriptError(builtin: error, at: span)
+                    }
+                }
+                // `h[i]` on a local or global array with an index read without effects: the element is read
+                // where the array is stored (no copy of the array value, no closure per operand).
+                let inPlaceIndex = operand(e.arguments[0].value)
+                if inPlaceIndex.isPure, let variable = e.object as? VariableExpr {
+                    switch variable.location {
+                    case .local(let slot):
+                        return { frame in
+                            if let i = inPlaceIndex.peekInt(frame), let element = frame.slots[slot].arrayElement(i) {
+                                return element
+                            }
+                            return try general(frame)
+                        }
+                    case .global(let cell):
+                        return { frame in
+                            if cell.isDefined, let i = inPlaceIndex.peekInt(frame),
+                                let element = cell.value.arrayElement(i)
+                            {
+                                return element
+                            }
+                            return try general(frame)
+                        }
+                    default: break
+                    }
+                }
                 return { frame in
                     let container = try object(frame)
                     let key = try index(frame)
@@ -162,31 +212,102 @@ extension Compiler {
         }
     }
 
+    /// `"item \(i) is \(i * 2)"`: the text is written as UTF-8 into a stack buffer (`UTF8Builder`) and
+    /// becomes one String. The literal pieces live in one byte array; each step is a range of it or the
+    /// number of an expression (`start < 0`), plain integers, so walking the steps retains nothing.
     private func compileInterpolation(_ e: InterpolatedStringExpr) -> Evaluate {
-        enum Piece {
-            case text(String)
-            case value(Evaluate)
-        }
-        let pieces: [Piece] = e.parts.map {
-            switch $0 {
-            case .text(let text): return .text(text)
-            case .expression(let expression): return .value(compile(expression))
+        let expressionCount = e.parts.filter {
+            if case .expression = $0 { return true }
+            return false
+        }.count
+        if expressionCount <= 3 { return compileShortInterpolation(e) }
+        var literal: [UInt8] = []
+        var steps: [(start: Int, end: Int)] = []
+        var expressions: [Evaluate] = []
+        for part in e.parts {
+            switch part {
+            case .text(let text):
+                let start = literal.count
+                literal.append(contentsOf: text.utf8)
+                steps.append((start, literal.count))
+            case .expression(let expression):
+                steps.append((-1 - expressions.count, 0))
+                expressions.append(compile(expression))
             }
         }
+        // The first expressions are separate closures, called directly (see `ArgumentList`).
+        let missing: Evaluate = { _ in .nil }
+        let first = expressions.count > 0 ? expressions[0] : missing
+        let second = expressions.count > 1 ? expressions[1] : missing
+        let third = expressions.count > 2 ? expressions[2] : missing
+        let rest = Array(expressions.dropFirst(3))
         return { frame in
-            var result = ""
-            for piece in pieces {
-                switch piece {
-                case .text(let text): result += text
-                case .value(let value):
-                    switch try value(frame) {
-                    case .string(let s): result += s
-                    case .int(let i): result += String(i)
-                    case let other: result += other.description
+            .string(
+                try UTF8Builder.build { builder in
+                    try literal.withUnsafeBufferPointer { text in
+                        for step in steps {
+                            if step.start >= 0 {
+                                builder.append(UnsafeBufferPointer(rebasing: text[step.start..<step.end]))
+                                continue
+                            }
+                            let index = -1 - step.start
+                            switch index {
+                            case 0: builder.append(try first(frame))
+                            case 1: builder.append(try second(frame))
+                            case 2: builder.append(try third(frame))
+                            default: builder.append(try rest[index - 3](frame))
+                            }
+                        }
                     }
-                }
+                })
+        }
+    }
+
+    /// An interpolation of at most three expressions (`"item \(i) is \(i * 2); "`): the values are
+    /// evaluated (left to right), their lengths added up, and the text written straight into the
+    /// storage of the new String, which is allocated once (or not at all when it fits in 15 bytes).
+    private func compileShortInterpolation(_ e: InterpolatedStringExpr) -> Evaluate {
+        var literal: [UInt8] = []
+        // The text before expression 0, between 0 and 1, between 1 and 2, after the last one.
+        var texts: [(start: Int, end: Int)] = [(0, 0)]
+        var operands: [Operand] = []
+        for part in e.parts {
+            switch part {
+            case .text(let text):
+                literal.append(contentsOf: text.utf8)
+                texts[texts.count - 1].end = literal.count
+            case .expression(let expression):
+                operands.append(operand(expression))
+                texts.append((literal.count, literal.count))
             }
-            return .string(result)
+        }
+        let count = operands.count
+        while texts.count < 4 { texts.append((0, 0)) }
+        let (t0, t1, t2, t3) = (texts[0], texts[1], texts[2], texts[3])
+        let missing = Operand(int: 0)
+        let first = count > 0 ? operands[0] : missing
+        let second = count > 1 ? operands[1] : missing
+        let third = count > 2 ? operands[2] : missing
+        let textLength = literal.count
+        return { frame in
+            let a = count > 0 ? Interpolation.piece(try first.value(frame)) : .nil
+            let b = count > 1 ? Interpolation.piece(try second.value(frame)) : .nil
+            let c = count > 2 ? Interpolation.piece(try third.value(frame)) : .nil
+            let total = textLength + Interpolation.length(a) + Interpolation.length(b) + Interpolation.length(c)
+            if total == 0 { return .string("") }
+            return .string(
+                String(unsafeUninitializedCapacity: total) { buffer in
+                    literal.withUnsafeBufferPointer { text in
+                        let out = buffer.baseAddress!
+                        var at = Interpolation.copy(text, t0, to: out, at: 0)
+                        at = Interpolation.write(a, to: out, at: at)
+                        at = Interpolation.copy(text, t1, to: out, at: at)
+                        at = Interpolation.write(b, to: out, at: at)
+                        at = Interpolation.copy(text, t2, to: out, at: at)
+                        at = Interpolation.write(c, to: out, at: at)
+                        return Interpolation.copy(text, t3, to: out, at: at)
+                    }
+                })
         }
     }
 
@@ -195,6 +316,11 @@ extension Compiler {
             let specialized = compileIntConstantOperation(e, constant: constant)
         {
             return specialized
+        }
+        if Compiler.isInPlaceOperand(e.left) || Compiler.isInPlaceOperand(e.right),
+            let inPlace = compileOperandBinary(e)
+        {
+            return inPlace
         }
         let left = compile(e.left)
         let right = compile(e.right)
@@ -340,9 +466,9 @@ extension Compiler {
                 return try Operators.binary(op, frame.slots[slot], .int(constant), at: span)
             }
         }
-        let left = compile(e.left)
+        let left = operand(e.left)
         return { frame in
-            let a = try left(frame)
+            let a = try left.value(frame)
             if case .int(let x) = a, let result = Operation.apply(x, constant) { return result }
             return try Operators.binary(op, a, .int(constant), at: span)
         }
@@ -353,6 +479,14 @@ extension Compiler {
     func compileIntConstantComparison(_ expression: Expr) -> ((Frame) throws -> Bool)? {
         guard let test = IntConstantTest(expression) else { return nil }
         return { frame in try test.evaluate(frame) }
+    }
+
+    /// Whether an operand is read in place by `Operand` (a local, a global, an Int literal).
+    static func isInPlaceOperand(_ expression: Expr) -> Bool {
+        if localSlot(of: expression) != nil { return true }
+        if let literal = expression as? LiteralExpr, case .int = literal.value { return true }
+        if let variable = expression as? VariableExpr, case .global = variable.location { return true }
+        return false
     }
 
     /// The frame slot of a plain local variable or `$0`-style parameter, read in place.

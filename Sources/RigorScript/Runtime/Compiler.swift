@@ -48,12 +48,191 @@ final class Compiler {
         defer { function = saved }
         let defaults = declaration.parameters.map { $0.defaultValue.map(compile) }
         if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
+            let isLeaf =
+                declaration.captures.isEmpty && declaration.cellCount == 0 && Compiler.callsNothing(only.expression)
             return CompiledFunction(
-                declaration: declaration, defaults: defaults, singleExpression: compile(only.expression))
+                declaration: declaration, defaults: defaults, singleExpression: compile(only.expression),
+                isLeaf: isLeaf)
         }
-        return CompiledFunction(
-            declaration: declaration, defaults: defaults,
-            body: compileBlock(declaration.body, hoisting: declaration.body.compactMap { $0 as? FunctionDecl }))
+        return CompiledFunction(declaration: declaration, defaults: defaults, checkedBody: compileBody(declaration))
+    }
+
+    // MARK: - Function bodies
+
+    /// Whether evaluating an expression can call no function, script or builtin (literals, variables,
+    /// `$0`, arithmetic, comparisons, `&&`, `||`, `??` and ternaries over them): a function whose body
+    /// is such an expression is a leaf, which `PreparedCall` calls without the nesting machinery.
+    static func callsNothing(_ expression: Expr) -> Bool {
+        switch expression.node {
+        case .literal(let e):
+            switch e.value {
+            case .int, .double, .bool, .nil, .string: return true
+            default: return false
+            }
+        case .variable, .dollar: return true
+        case .unary(let e): return callsNothing(e.operand)
+        case .binary(let e):
+            switch e.op {
+            case .plus, .minus, .star, .slash, .percent, .less, .lessEqual, .greater, .greaterEqual, .equalEqual,
+                .bangEqual, .ampAmp, .pipePipe, .questionQuestion:
+                return callsNothing(e.left) && callsNothing(e.right)
+            default: return false
+            }
+        case .ternary(let e):
+            return callsNothing(e.condition) && callsNothing(e.thenBranch) && callsNothing(e.elseBranch)
+        case .interpolatedString, .implicitMember, .operatorFunction, .member, .subscriptAccess, .call, .arrayLiteral,
+            .dictionaryLiteral, .closure:
+            return false
+        }
+    }
+
+    /// A block body as one closure that gives the function's result: `return` statements in tail position
+    /// become the closure's value and an `if` whose branch returns chooses between two such closures, so
+    /// `if n < 2 { return n }; return fib(n - 1) + fib(n - 2)` is one `if` over two values, without
+    /// statement closures, a stored return value or a `Flow` to pass back. Anything else runs as
+    /// statements, and a `return` inside them passes its value through the frame as before.
+    private func compileBody(_ declaration: FunctionDecl) -> Evaluate {
+        let fallOff = fallOffResult(declaration)
+        let functions = declaration.body.compactMap { $0 as? FunctionDecl }
+        if !functions.isEmpty {
+            // Functions are created when the block starts: the whole block runs as statements.
+            let block = compileBlock(declaration.body, hoisting: functions)
+            return { frame in
+                if case .returnFromFunction = try block(frame) { return frame.takeReturnValue() }
+                return try fallOff(frame)
+            }
+        }
+        return compileTail(declaration.body[...], fallOff: fallOff)
+    }
+
+    /// What falling off the end of a body gives: nil, or the "missing return" error when the declared
+    /// return type does not take nil.
+    private func fallOffResult(_ declaration: FunctionDecl) -> Evaluate {
+        guard let returnType = declaration.returnType, TypeCheck(returnType).kind != .any else { return { _ in .nil } }
+        let registry = context.registry
+        return { _ in try CompiledFunction.convertReturn(.nil, of: declaration, registry: registry) }
+    }
+
+    /// Whether a block ends in `return` (so an `if` with it as its branch never falls through).
+    private static func endsInReturn(_ statements: [Stmt]) -> Bool {
+        statements.last is ReturnStmt
+    }
+
+    private static func isTail(_ statement: Stmt) -> Bool {
+        if statement is ReturnStmt { return true }
+        if let s = statement as? IfStmt { return endsInReturn(s.thenBranch.statements) }
+        return false
+    }
+
+    /// Statements that end a function body, as one closure giving the result. Either a whole block
+    /// (a branch) or the rest of a body or branch without `func` declarations (those are hoisted to
+    /// the start of their block, so a block with one runs whole, as statements).
+    private func compileTail(_ statements: ArraySlice<Stmt>, fallOff: @escaping Evaluate) -> Evaluate {
+        guard let first = statements.first else { return fallOff }
+        let functions = statements.compactMap { $0 as? FunctionDecl }
+        if !functions.isEmpty {
+            let block = compileBlock(Array(statements), hoisting: functions)
+            return { frame in
+                if case .returnFromFunction = try block(frame) { return frame.takeReturnValue() }
+                return try fallOff(frame)
+            }
+        }
+        if let s = first as? ReturnStmt {
+            // Statements after a `return` never run.
+            return compileReturnValue(s)
+        }
+        if let s = first as? IfStmt, Compiler.endsInReturn(s.thenBranch.statements) {
+            let thenValue = compileTail(s.thenBranch.statements[...], fallOff: fallOff)
+            let otherwise: ArraySlice<Stmt>
+            if let elseBlock = s.elseBranch as? BlockStmt, !elseBlock.statements.contains(where: { $0 is FunctionDecl })
+            {
+                // The else branch and what follows the `if` run in sequence.
+                otherwise = (elseBlock.statements + statements.dropFirst())[...]
+            } else if let elseStatement = s.elseBranch {
+                otherwise = ([elseStatement] + statements.dropFirst())[...]
+            } else {
+                otherwise = statements.dropFirst()
+            }
+            if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
+                let test = IntConstantTest(expression), s.thenBranch.statements.count == 1,
+                let thenReturn = s.thenBranch.statements[0] as? ReturnStmt, let thenExpression = thenReturn.value,
+                let elseReturn = otherwise.first as? ReturnStmt, let elseExpression = elseReturn.value
+            {
+                return compileIfReturn(test, thenExpression, elseExpression)
+            }
+            let elseValue = compileTail(otherwise, fallOff: fallOff)
+            if s.conditions.count == 1, case .expression(let expression) = s.conditions[0],
+                let test = IntConstantTest(expression)
+            {
+                return { frame in try test.evaluate(frame) ? thenValue(frame) : elseValue(frame) }
+            }
+            let condition = compileConditions(s.conditions)
+            return { frame in try condition(frame) ? thenValue(frame) : elseValue(frame) }
+        }
+        // Leading statements that are not in tail position run as a block.
+        var end = statements.startIndex
+        while end < statements.endIndex, !Compiler.isTail(statements[end]) { end += 1 }
+        let prefix = compileBlock(Array(statements[..<end]), hoisting: [])
+        let rest = compileTail(statements[end...], fallOff: fallOff)
+        return { frame in
+            if case .returnFromFunction = try prefix(frame) { return frame.takeReturnValue() }
+            return try rest(frame)
+        }
+    }
+
+    /// `if n < 2 { return a }; return b` ending a body, the shape of a recursive function's base case:
+    /// one closure tests, evaluates the chosen value (a local read in place) and converts it to the
+    /// declared return type, with the error at that value.
+    private func compileIfReturn(_ test: IntConstantTest, _ thenExpression: Expr, _ elseExpression: Expr) -> Evaluate {
+        // One object holds what the closure needs, so the closure's context is that object alone (a closure
+        // capturing all of it goes through a forwarder that copies every capture on each call).
+        let node = IfReturn(
+            test: test, thenValue: operand(thenExpression), elseValue: operand(elseExpression),
+            returnType: function?.returnType ?? .named("Any"), thenSpan: thenExpression.span,
+            elseSpan: elseExpression.span, registry: context.registry)
+        return { frame in try node.evaluate(frame) }
+    }
+
+    /// The value of `return x` in tail position, converted to the declared return type.
+    private func compileReturnValue(_ s: ReturnStmt) -> Evaluate {
+        guard let valueExpression = s.value else { return { _ in .nil } }
+        let slot = Compiler.localSlot(of: valueExpression)
+        guard let returnType = function?.returnType else {
+            if let slot { return { frame in frame.slots[slot] } }
+            return compile(valueExpression)
+        }
+        let registry = context.registry
+        let span = valueExpression.span
+        let check = TypeCheck(returnType)
+        let kind = check.kind
+        if let slot {
+            return { frame in
+                let result = frame.slots[slot]
+                if TypeCheck.accepts(kind, result) { return result }
+                return try Compiler.convertReturned(result, check, returnType, span: span, registry: registry)
+            }
+        }
+        let value = compile(valueExpression)
+        return { frame in
+            let result = try value(frame)
+            if TypeCheck.accepts(kind, result) { return result }
+            return try Compiler.convertReturned(result, check, returnType, span: span, registry: registry)
+        }
+    }
+
+    /// A returned value converted to the return type, or the error at the returned expression.
+    @inline(never)
+    static func convertReturned(
+        _ result: Value, _ check: TypeCheck, _ returnType: TypeAnnotation, span: SourceSpan,
+        registry: BuiltinRegistry
+    ) throws -> Value {
+        guard let converted = check.apply(result, registry: registry) else {
+            throw ScriptError(
+                .type,
+                "cannot convert return expression of type '\(result.typeName)' to return type '\(returnType)'",
+                at: span)
+        }
+        return converted
     }
 
     /// The closure that creates a function value, capturing the boxes it needs from `frame`.
@@ -618,21 +797,41 @@ final class Compiler {
             // `total += i * j` on a variable holding a number: computed in place, without the place's closure.
             switch variable.location {
             case .local(let slot):
+                let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try value(frame)
+                    let operand = try rhs.value(frame)
+                    if case .int(let y) = operand, case .int(let x) = frame.slots[slot],
+                        let result = Compiler.intUpdate(binary, x, y)
+                    {
+                        // The slot holds an Int, which needs no release: initialized over.
+                        (frame.slots + slot).initialize(to: .int(result))
+                        return .next
+                    }
                     if let result = Compiler.numericUpdate(binary, frame.slots[slot], operand) {
                         frame.slots[slot] = result
+                        return .next
+                    }
+                    // `text += "…"` on a local String: appended where it is stored.
+                    if binary == .plus, case .string(let more) = operand,
+                        frame.slots[slot].modifyString({ $0 += more }) != nil
+                    {
                         return .next
                     }
                     return try general(frame, operand)
                 }
             case .global(let cell):
+                let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try value(frame)
+                    let operand = try rhs.value(frame)
                     if cell.isDefined, !cell.isConstant,
                         let result = Compiler.numericUpdate(binary, cell.value, operand)
                     {
                         cell.value = result
+                        return .next
+                    }
+                    if binary == .plus, cell.isDefined, !cell.isConstant, case .string(let more) = operand,
+                        cell.value.modifyString({ $0 += more }) != nil
+                    {
                         return .next
                     }
                     return try general(frame, operand)
@@ -648,8 +847,13 @@ final class Compiler {
     /// else (a dictionary, an object, an index out of range, a value that is not a number for `op=`) goes
     /// the general way, with the operand and the index already evaluated (each is evaluated once).
     private func compileElementWrite(_ s: AssignmentStmt, value: @escaping Evaluate) -> Execute? {
-        guard let target = s.target as? SubscriptExpr, target.arguments.count == 1, target.arguments[0].label == nil
-        else { return nil }
+        guard let target = s.target as? SubscriptExpr, let first = target.arguments.first, first.label == nil else {
+            return nil
+        }
+        if target.arguments.count == 2, target.arguments[1].label == "default" {
+            return compileEntryWrite(s, target: target, value: value)
+        }
+        guard target.arguments.count == 1 else { return nil }
         // `grid[i][j] = x`: one more level of Int index, written in place the same way.
         if let outer = target.object as? SubscriptExpr, outer.arguments.count == 1, outer.arguments[0].label == nil,
             outer.object is VariableExpr
@@ -680,14 +884,21 @@ final class Compiler {
             return { frame in
                 let operand = try value(frame)
                 let key = try index(frame)
-                if Compiler.writeElement(&frame.slots[slot], key, operand, binary) { return .next }
+                if Compiler.writeElement(&frame.slots[slot], key, operand, binary)
+                    || Compiler.writeEntry(&frame.slots[slot], key, nil, operand, binary)
+                {
+                    return .next
+                }
                 return try general(frame, key, operand)
             }
         case .global(let cell):
             return { frame in
                 let operand = try value(frame)
                 let key = try index(frame)
-                if cell.isDefined, !cell.isConstant, Compiler.writeElement(&cell.value, key, operand, binary) {
+                if cell.isDefined, !cell.isConstant,
+                    Compiler.writeElement(&cell.value, key, operand, binary)
+                        || Compiler.writeEntry(&cell.value, key, nil, operand, binary)
+                {
                     return .next
                 }
                 return try general(frame, key, operand)
@@ -695,6 +906,87 @@ final class Compiler {
         default:
             return nil
         }
+    }
+
+    /// `counts[key, default: 0] += 1` on a local or global dictionary: the entry is written in place in one
+    /// closure (`writeEntry`); anything else goes the general way with the operand, key and default
+    /// already evaluated (in that order, as the general path evaluates them).
+    private func compileEntryWrite(_ s: AssignmentStmt, target: SubscriptExpr, value: @escaping Evaluate) -> Execute? {
+        guard let root = target.object as? VariableExpr, let base = place(root) else { return nil }
+        let binary = Compiler.binaryOperator(for: s.op)
+        guard binary != .slash else { return nil }
+        let index = compile(target.arguments[0].value)
+        let fallback = compile(target.arguments[1].value)
+        let context = self.context
+        let span = target.span
+        let opSpan = s.opSpan
+        let general: (Frame, Value, Value, Value) throws -> Flow = { frame, key, defaultValue, operand in
+            try base.modify(frame) { container in
+                do {
+                    try Members.subscriptModify(&container, key: key, default: defaultValue, context: context) {
+                        element in
+                        try Compiler.assign(operand, to: &element, binary, at: opSpan)
+                    }
+                } catch let error as BuiltinError {
+                    throw ScriptError(builtin: error, at: span)
+                }
+            }
+            return .next
+        }
+        switch root.location {
+        case .local(let slot):
+            return { frame in
+                let operand = try value(frame)
+                let key = try index(frame)
+                let defaultValue = try fallback(frame)
+                if Compiler.writeEntry(&frame.slots[slot], key, defaultValue, operand, binary) { return .next }
+                return try general(frame, key, defaultValue, operand)
+            }
+        case .global(let cell):
+            return { frame in
+                let operand = try value(frame)
+                let key = try index(frame)
+                let defaultValue = try fallback(frame)
+                if cell.isDefined, !cell.isConstant,
+                    Compiler.writeEntry(&cell.value, key, defaultValue, operand, binary)
+                {
+                    return .next
+                }
+                return try general(frame, key, defaultValue, operand)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Writes `operand` (or `entry op operand`) into the entry `key` of the dictionary `container` holds, in
+    /// place, with one lookup: an existing entry keeps its position, a new one is appended (from `fallback`
+    /// for `op`), nil removes it. False, with nothing changed, unless the container is a dictionary and, for
+    /// `op`, both are numbers (the general path then decides and reports errors).
+    static func writeEntry(
+        _ container: inout Value, _ key: Value, _ fallback: Value?, _ operand: Value, _ op: TokenKind?
+    ) -> Bool {
+        guard case .dictionary = container else { return false }
+        // Consumed, so the dictionary is uniquely referenced while it is written (see `modifyDictionary`);
+        // no closure here, whose context would be allocated on every write.
+        guard case .dictionary(var dictionary) = consume container else { preconditionFailure("checked above") }
+        defer { container = .dictionary(dictionary) }
+        guard let op else {
+            if operand.isNil {
+                dictionary.removeValue(forKey: key)
+            } else {
+                dictionary.updateValue(operand, forKey: key)
+            }
+            return true
+        }
+        let count = dictionary.count
+        let updated = dictionary.updateValue(forKey: key, default: fallback ?? .nil) { entry -> Bool in
+            guard let result = numericUpdate(op, entry, operand) else { return false }
+            entry = result
+            return true
+        }
+        if !updated && dictionary.count > count { dictionary.removeLast() }
+        return updated
     }
 
     /// `grid[i][j] = x` and `grid[i][j] op= x` on a local or global variable: `compileElementWrite` one level
@@ -794,6 +1086,18 @@ final class Compiler {
         } ?? false
     }
 
+    /// `x op y` for `+ - *` on two Ints; nil on overflow.
+    @inline(__always)
+    static func intUpdate(_ op: TokenKind, _ x: Int, _ y: Int) -> Int? {
+        let (result, overflow): (Int, Bool)
+        switch op {
+        case .plus: (result, overflow) = x.addingReportingOverflow(y)
+        case .minus: (result, overflow) = x.subtractingReportingOverflow(y)
+        default: (result, overflow) = x.multipliedReportingOverflow(by: y)
+        }
+        return overflow ? nil : result
+    }
+
     /// `a op b` for `+ - *` on two Ints (without overflow) or two Doubles; nil otherwise.
     @inline(__always)
     static func numericUpdate(_ op: TokenKind, _ a: Value, _ b: Value) -> Value? {
@@ -878,5 +1182,45 @@ extension ScriptError {
     /// A builtin's error, anchored at the user's code.
     init(builtin error: BuiltinError, at span: SourceSpan) {
         self.init(error.kind, error.message, at: span, notes: error.notes.map { Diagnostic.Note($0) })
+    }
+}
+
+/// `if n < 2 { return a }; return b` ending a function body (`Compiler.compileIfReturn`).
+final class IfReturn {
+    let test: IntConstantTest
+    let thenValue: Operand
+    let elseValue: Operand
+    let kind: TypeCheck.Kind
+    let check: TypeCheck
+    let returnType: TypeAnnotation
+    let thenSpan: SourceSpan
+    let elseSpan: SourceSpan
+    let registry: BuiltinRegistry
+
+    init(
+        test: IntConstantTest, thenValue: Operand, elseValue: Operand, returnType: TypeAnnotation, thenSpan: SourceSpan,
+        elseSpan: SourceSpan, registry: BuiltinRegistry
+    ) {
+        self.test = test
+        self.thenValue = thenValue
+        self.elseValue = elseValue
+        self.check = TypeCheck(returnType)
+        self.kind = check.kind
+        self.returnType = returnType
+        self.thenSpan = thenSpan
+        self.elseSpan = elseSpan
+        self.registry = registry
+    }
+
+    @inline(__always)
+    func evaluate(_ frame: Frame) throws -> Value {
+        if try test.evaluate(frame) {
+            let result = try thenValue.value(frame)
+            if TypeCheck.accepts(kind, result) { return result }
+            return try Compiler.convertReturned(result, check, returnType, span: thenSpan, registry: registry)
+        }
+        let result = try elseValue.value(frame)
+        if TypeCheck.accepts(kind, result) { return result }
+        return try Compiler.convertReturned(result, check, returnType, span: elseSpan, registry: registry)
     }
 }

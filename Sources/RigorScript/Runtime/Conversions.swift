@@ -17,6 +17,9 @@ enum Conversions {
         case .named(let name):
             return registry.value(value, conformsTo: name) ? value : nil
         case .array(let element):
+            // The common case, every element already of its type: the array is returned as it is (no copy,
+            // no conversion per element).
+            if conformsAsIs(value, to: type, registry: registry) { return value }
             guard case .array(var elements) = value else { return nil }
             for index in elements.indices {
                 guard let converted = convert(elements[index], to: element, registry: registry) else { return nil }
@@ -31,6 +34,33 @@ enum Conversions {
                 else { return nil }
             }
             return value
+        }
+    }
+
+    /// Whether the value conforms to the type without any conversion (no Int to promote to a
+    /// Double anywhere inside). An element type is classified once per array, not per element.
+    static func conformsAsIs(_ value: Value, to type: TypeAnnotation, registry: BuiltinRegistry) -> Bool {
+        switch type {
+        case .optional(let wrapped):
+            return value.isNil || conformsAsIs(value, to: wrapped, registry: registry)
+        case .function:
+            if case .function = value { return true }
+            return false
+        case .named(let name):
+            let kind = TypeCheck(type).kind
+            if kind != .general { return TypeCheck.accepts(kind, value) }
+            return registry.value(value, conformsTo: name)
+        case .array(let element):
+            guard case .array(let elements) = value else { return false }
+            let kind = TypeCheck(element).kind
+            if kind != .general { return elements.allSatisfy { TypeCheck.accepts(kind, $0) } }
+            return elements.allSatisfy { conformsAsIs($0, to: element, registry: registry) }
+        case .dictionary(let keyType, let valueType):
+            guard case .dictionary(let dictionary) = value else { return false }
+            return dictionary.allSatisfy {
+                conformsAsIs($0.key, to: keyType, registry: registry)
+                    && conformsAsIs($0.value, to: valueType, registry: registry)
+            }
         }
     }
 }

@@ -145,15 +145,22 @@ enum Members {
         }
         if case .dictionary = container {
             try container.modifyDictionary { dictionary in
-                if let index = dictionary.index(forKey: key) {
-                    // In place, so the entry keeps its position; assigning nil removes it, as in Swift.
-                    try body(&dictionary.values[index])
-                    if dictionary.values[index].isNil { dictionary.remove(at: index) }
-                    return
+                // One lookup: the entry is modified in place (it keeps its position) or appended with the
+                // default; assigning nil removes it, as in Swift. (`values[index]` would go through two
+                // modify coroutines, whose frame is allocated on every write.)
+                let count = dictionary.count
+                var isNil = false
+                do {
+                    try dictionary.updateValue(forKey: key, default: defaultValue ?? .nil) { element in
+                        try body(&element)
+                        isNil = element.isNil
+                    }
+                } catch {
+                    // A new entry appended for `body` is taken back.
+                    if dictionary.count > count { dictionary.removeLast() }
+                    throw error
                 }
-                var element = defaultValue ?? .nil
-                try body(&element)
-                if !element.isNil { dictionary[key] = element }
+                if isNil { dictionary.removeValue(forKey: key) }
             }
             return
         }

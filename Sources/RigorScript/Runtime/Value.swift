@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 
 /// Value: every Rigor value. `Int` and `Double` are stored inline; arrays, dictionaries and
@@ -151,6 +152,23 @@ extension Value {
         return false
     }
 
+    /// Whether this is a function value holding the object `reference` refers to (no retain).
+    @inline(__always)
+    func isFunction(identicalTo reference: Unmanaged<ScriptFunction>) -> Bool {
+        if case .function(let function) = self {
+            return Unmanaged.passUnretained(function).toOpaque() == reference.toOpaque()
+        }
+        return false
+    }
+
+    /// Element `i` of the array this value holds, read in place; nil if it holds no array or `i` is out
+    /// of range.
+    @inline(__always)
+    func arrayElement(_ i: Int) -> Value? {
+        if case .array(let array) = self, i >= 0, i < array.count { return array[i] }
+        return nil
+    }
+
     public var objectValue: NativeObject? {
         if case .object(let o) = self { return o }
         return nil
@@ -196,6 +214,82 @@ extension Value: Hashable {
         case .implicitMember(let m): hasher.combine(m)
         case .type(let t): hasher.combine(ObjectIdentifier(t))
         }
+    }
+}
+
+// MARK: - Hashing for collections
+
+extension Value {
+    /// The hash Swift's hashed collections use (dictionary keys are `OrderedDictionary` keys): numbers and
+    /// ASCII strings, the keys notebooks use, are hashed here in a few instructions instead of through
+    /// `Hasher` (SipHash: ~350 instructions for a short string, seeding and finalization included).
+    /// Consistent with `==`: an Int hashes as the Double it equals, `-0.0` as `0.0`, and a non-ASCII
+    /// string as its canonical composition (NFC), which is what Swift's `String ==` compares; other
+    /// values go through `hash(into:)`.
+    public func _rawHashValue(seed: Int) -> Int {
+        switch self {
+        case .int(let i): return Value.numberHash(Double(i), seed: seed)
+        case .double(let d): return Value.numberHash(d, seed: seed)
+        case .string(let s): return Value.stringHash(s, seed: seed)
+        default:
+            var hasher = Hasher()
+            hasher.combine(seed)
+            hash(into: &hasher)
+            return hasher.finalize()
+        }
+    }
+
+    @inline(__always)
+    private static func numberHash(_ d: Double, seed: Int) -> Int {
+        let bits = d == 0 ? 0 : d.bitPattern
+        return Int(bitPattern: UInt(finalMix(bits ^ UInt64(UInt(bitPattern: seed)))))
+    }
+
+    private static func stringHash(_ string: String, seed: Int) -> Int {
+        if let ascii = string.utf8.withContiguousStorageIfAvailable({ hashBytes($0, seed: seed, onlyASCII: true) }),
+            let hash = ascii
+        {
+            return hash
+        }
+        var composed = string.precomposedStringWithCanonicalMapping
+        return composed.withUTF8 { hashBytes($0, seed: seed, onlyASCII: false) } ?? 0
+    }
+
+    /// The bytes hashed a word at a time; nil when `onlyASCII` and a byte is not ASCII.
+    @inline(__always)
+    private static func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>, seed: Int, onlyASCII: Bool) -> Int? {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let n = bytes.count
+        var h = UInt64(UInt(bitPattern: seed)) ^ (UInt64(n) &* multiplier)
+        guard n > 0, let base = bytes.baseAddress else { return Int(bitPattern: UInt(finalMix(h))) }
+        var i = 0
+        while i + 8 <= n {
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            if onlyASCII && word & high != 0 { return nil }
+            h = (h ^ word) &* multiplier
+            h = (h << 31) | (h >> 33)
+            i += 8
+        }
+        if i < n {
+            var word: UInt64 = 0
+            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
+            if onlyASCII && word & high != 0 { return nil }
+            h = (h ^ word) &* multiplier
+        }
+        return Int(bitPattern: UInt(finalMix(h)))
+    }
+
+    /// MurmurHash3's 64-bit finalizer: every input bit affects the low bits the hash table uses.
+    @inline(__always)
+    private static func finalMix(_ x: UInt64) -> UInt64 {
+        var k = x
+        k ^= k >> 33
+        k &*= 0xff51_afd7_ed55_8ccd
+        k ^= k >> 33
+        k &*= 0xc4ce_b9fe_1a85_ec53
+        k ^= k >> 33
+        return k
     }
 }
 

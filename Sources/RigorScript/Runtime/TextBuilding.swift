@@ -1,0 +1,230 @@
+/// Text building for string interpolation: the pieces are written as UTF-8 bytes into a buffer on
+/// the stack (Ints formatted in place) and become one `String` at the end, instead of a chain of
+/// `String` appends, each of which checks capacity, uniqueness and ASCII-ness and may allocate.
+struct UTF8Builder {
+    private let stack: UnsafeMutableBufferPointer<UInt8>
+    private var count = 0
+    /// The bytes once they no longer fit on the stack.
+    private var heap: [UInt8]?
+
+    static let stackCapacity = 256
+
+    init(stack: UnsafeMutableBufferPointer<UInt8>) {
+        self.stack = stack
+    }
+
+    /// Runs `body` with a builder over a stack buffer and returns the text it built. Each call has
+    /// its own buffer, so an interpolation evaluated inside another one (a function called from
+    /// `\(…)`) is safe.
+    @inline(__always)
+    static func build(_ body: (inout UTF8Builder) throws -> Void) rethrows -> String {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stackCapacity) { buffer in
+            var builder = UTF8Builder(stack: buffer)
+            try body(&builder)
+            return builder.finish()
+        }
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        if heap == nil, count + n <= stack.count {
+            if n > 0 { (stack.baseAddress! + count).update(from: bytes.baseAddress!, count: n) }
+            count += n
+            return
+        }
+        appendToHeap(bytes)
+    }
+
+    @inline(never)
+    private mutating func appendToHeap(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if heap == nil {
+            var moved: [UInt8] = []
+            moved.reserveCapacity(Swift.max(2 * stack.count, count + bytes.count))
+            moved.append(contentsOf: UnsafeBufferPointer(rebasing: stack[0..<count]))
+            heap = moved
+        }
+        heap!.append(contentsOf: bytes)
+    }
+
+    @inline(__always)
+    mutating func append(_ string: String) {
+        var string = string
+        string.withUTF8 { append($0) }
+    }
+
+    /// An Int in decimal, as `String(i)` writes it.
+    @inline(__always)
+    mutating func append(_ value: Int) {
+        // 20 digits and a sign hold any Int.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
+            var magnitude = value.magnitude
+            var start = 24
+            repeat {
+                start -= 1
+                digits[start] = UInt8(truncatingIfNeeded: 48 + magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            if value < 0 {
+                start -= 1
+                digits[start] = 45  // "-"
+            }
+            append(UnsafeBufferPointer(rebasing: digits[start..<24]))
+        }
+    }
+
+    /// What interpolating `value` writes: strings bare, numbers as Swift prints them.
+    @inline(__always)
+    mutating func append(_ value: Value) {
+        switch value {
+        case .string(let s): append(s)
+        case .int(let i): append(i)
+        default: append(value.description)
+        }
+    }
+
+    func finish() -> String {
+        if let heap { return String(decoding: heap, as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(rebasing: stack[0..<count]), as: UTF8.self)
+    }
+}
+
+extension Value {
+    /// `string.count` (Characters, that is grapheme clusters) without walking grapheme breaks when
+    /// the string is ASCII: every ASCII scalar is then one Character except `\r\n`, which is one.
+    /// Swift's own `count` walks every grapheme boundary (~20 instructions a character).
+    static func characterCount(of string: String) -> Int {
+        var string = string
+        let fast: Int? = string.withUTF8 { bytes -> Int? in
+            let n = bytes.count
+            guard let base = bytes.baseAddress else { return 0 }
+            var crlf = 0
+            var i = 0
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let cr: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+            while i + 8 <= n {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if word & high != 0 { return nil }
+                let x = word ^ cr
+                if (x &- ones) & ~x & high != 0 {
+                    // A carriage return in these 8 bytes: count the `\r\n` pairs one by one.
+                    for j in i..<(i + 8) where base[j] == 13 && j + 1 < n && base[j + 1] == 10 { crlf += 1 }
+                }
+                i += 8
+            }
+            while i < n {
+                if base[i] >= 0x80 { return nil }
+                if base[i] == 13 && i + 1 < n && base[i + 1] == 10 { crlf += 1 }
+                i += 1
+            }
+            return n - crlf
+        }
+        return fast ?? string.count
+    }
+}
+
+/// The pieces of a short interpolation (`Compiler.compileShortInterpolation`): a value is a String
+/// or an Int (written as digits) or, for anything else, its `description`; `.nil` stands for no value.
+enum Interpolation {
+    @inline(__always)
+    static func piece(_ value: Value) -> Value {
+        switch value {
+        case .string, .int: return value
+        default: return .string(value.description)
+        }
+    }
+
+    @inline(__always)
+    static func length(_ piece: Value) -> Int {
+        switch piece {
+        case .string(let s): return s.utf8.count
+        case .int(let i): return digitCount(i)
+        default: return 0
+        }
+    }
+
+    @inline(__always)
+    static func digitCount(_ value: Int) -> Int {
+        var magnitude = value.magnitude
+        var count = value < 0 ? 2 : 1
+        while magnitude >= 100 {
+            magnitude /= 100
+            count += 2
+        }
+        return magnitude >= 10 ? count + 1 : count
+    }
+
+    /// "00", "01", … "99": two digits per division when formatting an Int.
+    static let digitPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        for value in 0..<100 {
+            let tens = UInt8(value / 10)
+            let ones = UInt8(value % 10)
+            pairs.append(48 + tens)
+            pairs.append(48 + ones)
+        }
+        return pairs
+    }()
+
+    @inline(__always)
+    static func copy(
+        _ text: UnsafeBufferPointer<UInt8>, _ range: (start: Int, end: Int), to out: UnsafeMutablePointer<UInt8>,
+        at offset: Int
+    ) -> Int {
+        let n = range.end - range.start
+        if n > 16 {
+            (out + offset).update(from: text.baseAddress! + range.start, count: n)
+        } else {
+            // Short texts (most of them) byte by byte: cheaper than a call to memmove.
+            let source = text.baseAddress! + range.start
+            for index in 0..<n { out[offset + index] = source[index] }
+        }
+        return offset + n
+    }
+
+    @inline(__always)
+    static func write(_ piece: Value, to out: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+        switch piece {
+        case .string(let s):
+            let n = s.utf8.count
+            let copied: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+                if n > 0 { (out + offset).update(from: bytes.baseAddress!, count: n) }
+            }
+            if copied == nil {
+                var at = offset
+                for byte in s.utf8 {
+                    out[at] = byte
+                    at += 1
+                }
+            }
+            return offset + n
+        case .int(let i):
+            let n = digitCount(i)
+            var magnitude = i.magnitude
+            var at = offset + n
+            digitPairs.withUnsafeBufferPointer { pairs in
+                while magnitude >= 100 {
+                    let pair = Int(magnitude % 100) * 2
+                    magnitude /= 100
+                    at -= 2
+                    out[at] = pairs[pair]
+                    out[at + 1] = pairs[pair + 1]
+                }
+                if magnitude >= 10 {
+                    let pair = Int(magnitude) * 2
+                    at -= 2
+                    out[at] = pairs[pair]
+                    out[at + 1] = pairs[pair + 1]
+                } else {
+                    at -= 1
+                    out[at] = UInt8(truncatingIfNeeded: 48 + magnitude)
+                }
+            }
+            if i < 0 { out[offset] = 45 }  // "-"
+            return offset + n
+        default:
+            return offset
+        }
+    }
+}
