@@ -2,7 +2,7 @@
 // value found), and the sampler's overhead per trial over a 100-trial study. Prints one JSON object per line;
 // Benchmarks/Search/bench.sh runs Optuna's samplers the same way and puts the two side by side.
 //
-//   SearchBench [--seeds 10] [--budgets 30,50] [--overhead-trials 100]
+//   SearchBench [--seeds 10] [--budgets 30,50] [--overhead-trials 100]   (--trace tpe|gp: one seed on Hartmann-6, trial by trial)
 import Foundation
 import Search
 
@@ -16,6 +16,13 @@ while let flag = arguments.popFirst() {
     case "--seeds": seeds = Int(value) ?? seeds
     case "--budgets": budgets = value.split(separator: ",").compactMap { Int($0) }
     case "--overhead-trials": overheadTrials = Int(value) ?? overheadTrials
+    case "--trace":
+        // --trace tpe|gp: every trial of seed `--seeds` on Hartmann-6, for looking at what a sampler does.
+        let study = try Study("trace", sampler: value == "gp" ? .gaussianProcess() : .tpe(), seed: UInt64(seeds))
+        for trial in try study.optimize(trials: budgets.max()!, objective: TestFunctions.hartmann6Objective) {
+            print(trial.number, (0..<6).map { trial.params["x\($0)"]!.description.prefix(5) }, trial.value!)
+        }
+        exit(0)
     default: FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
     }
 }

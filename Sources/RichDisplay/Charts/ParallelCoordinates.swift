@@ -99,7 +99,7 @@ extension ParallelCoordinates: MIMERepresentable {
         let top = title.isEmpty ? 40.0 : 56.0
         let bottom = height - 34
         let left = 60.0
-        let right = width - 110
+        let right = width - 150
         if !title.isEmpty {
             svg.element(
                 "text", [SVGWriter.x(width / 2), SVGWriter.y(24), ("text-anchor", "middle"), ("font-size", "15")],

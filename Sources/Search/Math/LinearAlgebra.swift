@@ -166,7 +166,7 @@ enum LBFGS {
                     yHistory.removeFirst()
                 }
             }
-            if improvement < tolerance * max(1, abs(value)) { break }
+            if improvement < 1e-10 * max(1, abs(value)) { break }
         }
         return (x, value)
     }

@@ -123,25 +123,43 @@ final class GPSampler: Sampler {
             }
             scored.append((point, logExpectedImprovement(model, point, threshold: threshold).value))
         }
-        scored.sort { $0.value > $1.value }
-        var starts = scored.prefix(options.localSearches).map(\.point)
+        // Local searches (Optuna's optimize_acqf_mixed): from the best candidate, from candidates drawn by a roulette
+        // wheel with weights exp(log EI − max), and from the best trial so far.
+        let top = scored.indices.max { scored[$0].value < scored[$1].value }!
+        var starts = [scored[top].point]
+        var weights = scored.map { exp($0.value - scored[top].value) }
+        weights[top] = 0
+        for _ in 0..<max(options.localSearches - 2, 0) {
+            let total = weights.reduce(0, +)
+            guard total > 0 else { break }
+            var u = generator.nextDouble() * total
+            var index = 0
+            while index < weights.count - 1, u >= weights[index] {
+                u -= weights[index]
+                index += 1
+            }
+            starts.append(scored[index].point)
+            weights[index] = 0
+        }
         starts.append(incumbent)
-        var best = scored[0]
+        var best = scored[top]
         let continuous = (0..<dimensions).filter { !space[$0].isCategorical }
         guard !continuous.isEmpty else { return best.point }
+        // Preconditioned: optimize over z = x / ℓ (ℓ the lengthscale), so every direction has the same curvature scale.
+        let scales = continuous.map { 1 / model.parameters.inverseSquaredLengthscales[$0].squareRoot() }
         for start in starts {
-            let (x, negative) = LBFGS.minimize(
-                continuous.map { start[$0] }, lower: continuous.map { _ in 0 }, upper: continuous.map { _ in 1 },
-                iterations: 50
+            let (z, negative) = LBFGS.minimize(
+                continuous.indices.map { start[continuous[$0]] / scales[$0] }, lower: continuous.map { _ in 0 },
+                upper: scales.map { 1 / $0 }, iterations: 200
             ) { free in
                 var point = start
-                for (i, d) in continuous.enumerated() { point[d] = free[i] }
+                for (i, d) in continuous.enumerated() { point[d] = free[i] * scales[i] }
                 let (value, gradient) = logExpectedImprovement(model, point, threshold: threshold)
-                return (-value, continuous.map { -gradient[$0] })
+                return (-value, continuous.indices.map { -gradient[continuous[$0]] * scales[$0] })
             }
             if -negative > best.value {
                 var point = start
-                for (i, d) in continuous.enumerated() { point[d] = x[i] }
+                for (i, d) in continuous.enumerated() { point[d] = min(max(z[i] * scales[i], 0), 1) }
                 best = (point, -negative)
             }
         }

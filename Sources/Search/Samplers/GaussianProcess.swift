@@ -178,20 +178,30 @@ struct GaussianProcess {
         return (-value, gradient.map { -$0 })
     }
 
-    /// Fits the hyperparameters by L-BFGS from `start` (the previous fit, or λ = 1, scale = 1, noise = 0.01).
+    /// Fits the hyperparameters by L-BFGS (stopping, as Optuna does, when the gradient's norm falls below 0.01) from
+    /// `start` (the previous fit) or, when that fails, from Optuna's defaults (λ = 1, scale = 1, noise = 1).
     static func fit(
         inputs: [[Double]], categorical: [Bool], targets: [Double], start: KernelParameters? = nil
     ) -> GaussianProcess? {
         let dimensions = categorical.count
-        let initial =
-            start
-            ?? KernelParameters(
-                inverseSquaredLengthscales: Array(repeating: 1, count: dimensions), scale: 1, noiseVariance: 0.01)
-        let (theta, _) = LBFGS.minimize(theta(from: initial), iterations: 100) { theta in
-            negativeObjective(theta: theta, inputs: inputs, categorical: categorical, targets: targets)
+        let defaults = KernelParameters(
+            inverseSquaredLengthscales: Array(repeating: 1, count: dimensions), scale: 1, noiseVariance: 1)
+        var best: (theta: [Double], value: Double)?
+        for initial in [start, defaults].compactMap({ $0 }) {
+            let result = LBFGS.minimize(theta(from: initial), iterations: 200, tolerance: 1e-2) { theta in
+                negativeObjective(theta: theta, inputs: inputs, categorical: categorical, targets: targets)
+            }
+            if result.value.isFinite {
+                best = (result.x, result.value)
+                break
+            }
         }
-        return GaussianProcess(
-            inputs: inputs, categorical: categorical, targets: targets, parameters: parameters(from: theta))
-            ?? GaussianProcess(inputs: inputs, categorical: categorical, targets: targets, parameters: initial)
+        if let best,
+            let model = GaussianProcess(
+                inputs: inputs, categorical: categorical, targets: targets, parameters: parameters(from: best.theta))
+        {
+            return model
+        }
+        return GaussianProcess(inputs: inputs, categorical: categorical, targets: targets, parameters: defaults)
     }
 }
