@@ -92,7 +92,10 @@ struct SQLiteStorageTests {
                 try study.optimize(trials: 1) { try $0.suggestFloat("x", 0, 1) }
             }
             #expect(error?.kind == .locked)
-            #expect(error?.description == "study file '\(path)' is locked by another connection (waited 0.2 s)")
+            #expect(
+                error?.description
+                    == "study file '\(path)' is locked by another connection (waited 0.2 s): another process is "
+                    + "writing to it; try again when it is done, or raise busyTimeout")
             try db.execute(sql: "ROLLBACK")
         }
         #expect(try study.trials.count == 2)
@@ -109,6 +112,7 @@ struct SQLiteStorageTests {
         let error = #expect(throws: SearchError.self) { try SQLiteStorage(path: path) }
         #expect(error?.kind == .corrupt)
         #expect(error?.description.hasPrefix("'\(path)' is not a study database") == true)
+        #expect(error?.description.hasSuffix("move it aside or give the study another path") == true)
 
         // A damaged trial record is reported as such, not as an empty study.
         let good = directory.appendingPathComponent("good.sqlite").path

@@ -69,10 +69,13 @@ public final class SQLiteStorage: StudyStorage {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return SearchError(
                 .locked,
-                "study file '\(path)' is locked by another connection (waited \(NumberFormatting.seconds(timeout)))")
+                "study file '\(path)' is locked by another connection (waited \(NumberFormatting.seconds(timeout))): "
+                    + "another process is writing to it; try again when it is done, or raise busyTimeout")
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return SearchError(
-                .corrupt, "'\(path)' is not a study database (damaged, or not an SQLite file): \(error.message ?? "")")
+                .corrupt,
+                "'\(path)' is not a study database (damaged, or not an SQLite file): \(error.message ?? "")"
+                    + "; move it aside or give the study another path")
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_FULL, .SQLITE_IOERR:
             return SearchError(.storage, "cannot use study file '\(path)': \(error.message ?? "\(error.resultCode)")")
         default:
