@@ -11,7 +11,7 @@ TORCH_PIP_OPTIONS ?=
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
 
-.PHONY: all deps venv venv-torch build release test lint format test-swift test-python lab bench clean
+.PHONY: all deps venv venv-torch venv-optuna test-postgres build release test lint format test-swift test-python lab bench clean
 
 all: build
 
@@ -32,6 +32,17 @@ $(VENV)/.torch-installed: $(VENV)/.installed
 	@$(VENV)/bin/python -c 'import torch, sys; sys.exit("torch is a CUDA build; use the CPU wheel" if torch.version.cuda else 0)'
 	@touch $@
 
+# Optuna (the reference for Benchmarks/Search; its GPSampler needs scipy and torch) for `make bench`.
+venv-optuna: $(VENV)/.optuna-installed
+
+$(VENV)/.optuna-installed: $(VENV)/.torch-installed
+	@$(VENV)/bin/pip install -q --disable-pip-version-check "optuna>=5,<6" scipy
+	@touch $@
+
+# The search tests' PostgreSQL server (Debian's package, installed if missing; loopback, port 54329).
+test-postgres: deps
+	@bash scripts/start-test-postgres.sh
+
 build: deps
 	$(SWIFT) build -j $(SWIFT_JOBS)
 
@@ -47,7 +58,7 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
 
-test-swift: deps venv venv-torch
+test-swift: deps venv venv-torch test-postgres
 	$(SWIFT) build --build-tests -j $(SWIFT_JOBS)
 	NN_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 
@@ -59,7 +70,7 @@ test: deps venv lint test-swift test-python
 lab: deps venv release
 	@bash scripts/lab.sh
 
-bench: deps venv release
+bench: deps venv venv-optuna release
 	@bash Benchmarks/run.sh
 
 clean:

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: language
@@ -56,6 +57,26 @@ let package = Package(
         .executableTarget(
             name: "InsightBench", dependencies: ["ModelInsight", "NeuralNetworks", "TensorCore"],
             path: "Benchmarks/InsightBench"),
+        // MARK: hyperparameter search (Search; SearchPostgres keeps postgres-nio out of Search's users)
+        .target(
+            name: "Search",
+            dependencies: [
+                "NeuralNetworks", "TensorCore", "RichDisplay", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["README.md"],
+            // The samplers' numerical loops (GP fitting, 2,048-candidate acquisition) run optimized in debug builds
+            // too, so the sampler tests take seconds instead of minutes.
+            swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(
+            name: "SearchPostgres",
+            dependencies: ["Search", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(
+            name: "SearchTests",
+            dependencies: [
+                "Search", "SearchPostgres", "NeuralNetworks", "TensorCore", "RichDisplay",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .executableTarget(name: "SearchBench", dependencies: ["Search"], path: "Benchmarks/SearchBench"),
 
         // MARK: library (RigorLibrary)
         .target(

@@ -10,6 +10,8 @@ private let allowedImports: [String: Set<String>] = [
     "NeuralNetworks": ["TensorCore"],
     "ModelInsight": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "RichDisplay": [],
+    "Search": ["NeuralNetworks", "TensorCore", "RichDisplay"],
+    "SearchPostgres": ["Search"],
     "RigorScript": [],
     "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay"],
     "CZeroMQ": [],
