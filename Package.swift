@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Deployment and ModelServer (docs/deployment.md)
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: language
@@ -46,6 +50,31 @@ let package = Package(
             name: "NeuralNetworksBench", dependencies: ["NeuralNetworks", "TensorCore"],
             path: "Benchmarks/NeuralNetworksBench"),
 
+        // MARK: deployment targets (Deployment, ModelServer; docs/deployment.md)
+        .target(
+            name: "Deployment",
+            dependencies: [
+                "NeuralNetworks", "TensorCore", "RichDisplay",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["README.md", "ONNX/onnx.proto"]
+        ),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"]),
+        .executableTarget(
+            name: "DeploymentBench", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"],
+            path: "Benchmarks/DeploymentBench"),
+        .target(
+            name: "ModelServer",
+            dependencies: [
+                "Deployment", "NeuralNetworks", "TensorCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .testTarget(name: "ModelServerTests", dependencies: ["ModelServer", "Deployment", "NeuralNetworks", "TensorCore"]),
+
         // MARK: library (RigorLibrary)
         .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
         .testTarget(
@@ -75,6 +104,7 @@ let package = Package(
             dependencies: [
                 "JupyterKernel",
                 "RigorKernel",
+                "ModelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
