@@ -75,7 +75,7 @@ import Testing
             [
                 Conv2D(2, 4, kernelSize: 3, padding: 1, activation: .relu), norm, MaxPool2D(2),
                 Conv2D(4, 3, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0)), AvgPool2D(2, stride: 1, padding: 1),
-                Dropout(0.5), Flatten(), Dense(3 * 5 * 4, 5), BatchNorm(5),
+                Dropout(0.5), Flatten(), Dense(3 * 3 * 4, 5), BatchNorm(5),
             ], seed: 5)
         try roundTrip("conv", model, try normal([3, 2, 8, 8], seed: 6))
         try roundTrip(

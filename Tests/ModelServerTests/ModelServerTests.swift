@@ -1,6 +1,7 @@
 import Deployment
 import Foundation
 import NeuralNetworks
+import Synchronization
 import TensorCore
 import Testing
 
@@ -185,10 +186,14 @@ import Testing
 
     @Test func aFullPoolRefusesInsteadOfQueueingWithoutBound() async throws {
         let pool = ReplicaPool([Replica(try Dense(2, 2))], queueLimit: 0)
+        let holds = Mutex(false)
         let holding = Task.detached {
-            try await pool.withReplica { _ in Thread.sleep(forTimeInterval: 0.5) }
+            try await pool.withReplica { _ in
+                holds.withLock { $0 = true }
+                Thread.sleep(forTimeInterval: 0.3)
+            }
         }
-        try await Task.sleep(for: .milliseconds(150))
+        while !holds.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
         await #expect(throws: ReplicaPool.Busy.self) { try await pool.withReplica { _ in } }
         try await holding.value
         try await pool.withReplica { _ in }  // free again
