@@ -73,7 +73,8 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .testTarget(name: "ModelServerTests", dependencies: ["ModelServer", "Deployment", "NeuralNetworks", "TensorCore"]),
+        .testTarget(
+            name: "ModelServerTests", dependencies: ["ModelServer", "Deployment", "NeuralNetworks", "TensorCore"]),
 
         // MARK: library (RigorLibrary)
         .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),

@@ -63,7 +63,8 @@ for name in ["mlp", "cnn"] {
     let (train, test) = try digits(shape: shape)
     let model =
         name == "mlp"
-        ? try Sequential([Dense(64, 128, activation: .relu), Dense(128, 64, activation: .relu), Dense(64, 10)], seed: 0)
+        ? try Sequential(
+            [Dense(64, 128, activation: .relu), Dense(128, 64, activation: .relu), Dense(64, 10)], seed: 0)
         : try Sequential(
             [
                 Conv2D(1, 16, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(2),

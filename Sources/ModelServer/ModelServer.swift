@@ -36,7 +36,9 @@ public final class ModelServer: Sendable {
     }
 
     /// Runs until a signal (when `handlingSignals`) or cancellation; `onStarted` receives the bound port.
-    public func run(handlingSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(
+        handlingSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let router = Router()
         router.get("health") { _, _ in
             self.timed("/health") { (200, Self.json(["status": "ok", "fingerprint": self.model.fingerprint])) }
@@ -69,10 +71,12 @@ public final class ModelServer: Sendable {
         }
         func refuse(_ problem: RequestProblem, headers: HTTPFields = [:]) -> Response {
             metrics.recordError(route: route, reason: problem.reason)
-            return answer(problem.status, Self.json(["error": problem.message, "reason": problem.reason]), headers: headers)
+            return answer(
+                problem.status, Self.json(["error": problem.message, "reason": problem.reason]), headers: headers)
         }
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            return refuse(RequestProblem(status: 415, reason: "content_type", message: "send application/json, not \(type)"))
+            return refuse(
+                RequestProblem(status: 415, reason: "content_type", message: "send application/json, not \(type)"))
         }
         let limit = configuration.maximumBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {

@@ -73,7 +73,8 @@ struct PredictionRequest {
                     message: "input \(index) has shape \(given); the model takes \(shape) (or \(width) numbers flat)")
             }
             guard numbers.allSatisfy({ $0.isFinite && abs($0) <= Double(Float.greatestFiniteMagnitude) }) else {
-                throw RequestProblem(status: 422, reason: "not_finite", message: "input \(index) has a number out of range")
+                throw RequestProblem(
+                    status: 422, reason: "not_finite", message: "input \(index) has a number out of range")
             }
             values += numbers.map(Float.init)
         }
@@ -107,7 +108,13 @@ struct PredictionRequest {
         var escaped = false
         for byte in body {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {

@@ -64,7 +64,8 @@ public struct ServedModel: Sendable {
         }
         let classCount = output.shape[1]
         var classes = (0..<classCount).map(String.init)
-        if let json = metadata["rigor.classes"], let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)),
+        if let json = metadata["rigor.classes"],
+            let names = try? JSONDecoder().decode([String].self, from: Data(json.utf8)),
             names.count == classCount
         {
             classes = names
@@ -72,7 +73,8 @@ public struct ServedModel: Sendable {
         let summary = try FeatureSummary(metadata: metadata)
         if let summary, summary.mean.count != inputShape.reduce(1, *) {
             throw NeuralNetworkError(
-                "serve", "the feature summary has \(summary.mean.count) features; the input has \(inputShape.reduce(1, *))")
+                "serve",
+                "the feature summary has \(summary.mean.count) features; the input has \(inputShape.reduce(1, *))")
         }
         return ServedModel(
             format: format, path: path, inputShape: inputShape, classes: classes, fingerprint: fingerprint,

@@ -44,7 +44,8 @@ final class ServerMetrics: Sendable {
         self.summary = summary
         drift = Mutex(DriftState(sums: [Double](repeating: 0, count: summary?.mean.count ?? 0)))
         predictions = registry.makeCounter(
-            descriptor: .init(namespace: "rigor", metricName: "predictions", unitName: "total", helpText: "Samples predicted."),
+            descriptor: .init(
+                namespace: "rigor", metricName: "predictions", unitName: "total", helpText: "Samples predicted."),
             labels: [])
         maximumShift = registry.makeGauge(
             descriptor: .init(
@@ -73,7 +74,8 @@ final class ServerMetrics: Sendable {
     /// Counts an answered request and its latency.
     func record(route: String, status: Int, duration: Duration) {
         registry.makeCounter(
-            descriptor: .init(namespace: "rigor", metricName: "requests", unitName: "total", helpText: "Requests answered."),
+            descriptor: .init(
+                namespace: "rigor", metricName: "requests", unitName: "total", helpText: "Requests answered."),
             labels: [("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(

@@ -32,7 +32,8 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelPath = folder.appendingPathComponent("\(kind).onnx").path
         let tensorsPath = folder.appendingPathComponent("\(kind).safetensors").path
-        try ONNXExporter.export(model, inputShape: Array(input.shape.dropFirst()), to: modelPath, metadata: ["kind": kind])
+        try ONNXExporter.export(
+            model, inputShape: Array(input.shape.dropFirst()), to: modelPath, metadata: ["kind": kind])
         try Checkpoint.write([("input", input), ("output", try model(input))], to: tensorsPath)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -61,7 +62,8 @@ import Testing
         layers += [try Dense(8, 6, activation: .sigmoid), try Dense(6, 4, activation: .gelu), try Dense(4, 3)]
         try roundTrip("dense", try Sequential(layers, seed: 1), try normal([4, 5], seed: 2))
         try roundTrip(
-            "dense-rank3", try Sequential([Dense(5, 3, activation: .leakyRelu), Dense(3, 2, activation: .elu)], seed: 3),
+            "dense-rank3",
+            try Sequential([Dense(5, 3, activation: .leakyRelu), Dense(3, 2, activation: .elu)], seed: 3),
             try normal([2, 4, 5], seed: 4))
     }
 
@@ -91,9 +93,12 @@ import Testing
                 [Embedding(10, 6), LSTM(6, 5, returnSequences: true, bidirectional: true), LSTM(10, 4), Dense(4, 2)],
                 seed: 9), ids)
         let sequence = try normal([2, 6, 3], seed: 10)
-        try roundTrip("gru", try Sequential([GRU(3, 4, returnSequences: true), GRU(4, 3, bidirectional: true)], seed: 11), sequence)
         try roundTrip(
-            "rnn", try Sequential([SimpleRNN(3, 4, returnSequences: true, bidirectional: true), SimpleRNN(8, 2)], seed: 12),
+            "gru", try Sequential([GRU(3, 4, returnSequences: true), GRU(4, 3, bidirectional: true)], seed: 11),
+            sequence)
+        try roundTrip(
+            "rnn",
+            try Sequential([SimpleRNN(3, 4, returnSequences: true, bidirectional: true), SimpleRNN(8, 2)], seed: 12),
             sequence)
     }
 
@@ -113,7 +118,8 @@ import Testing
                 [
                     SinusoidalPositionalEncoding(maximumLength: 16, dimension: 8),
                     TransformerEncoderLayer(dimension: 8, headCount: 2, feedForwardSize: 16),
-                    TransformerEncoderLayer(dimension: 8, headCount: 2, feedForwardSize: 12, normFirst: true, causal: true),
+                    TransformerEncoderLayer(
+                        dimension: 8, headCount: 2, feedForwardSize: 12, normFirst: true, causal: true),
                 ], seed: 14), try normal([2, 5, 8], seed: 15))
     }
 

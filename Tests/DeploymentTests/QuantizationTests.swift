@@ -92,7 +92,8 @@ import Testing
             let output = try layer(input)
             // The same arithmetic in float from the codes: dequantized weights times dequantized inputs.
             let inputMap = map ?? QuantizedDense.dynamicQuantization(of: input)
-            let codes = try Tensor(shape: input.shape, scalars: input.scalars.map { inputMap.dequantize(inputMap.quantize($0)) })
+            let codes = try Tensor(
+                shape: input.shape, scalars: input.scalars.map { inputMap.dequantize(inputMap.quantize($0)) })
             let expected = try Tensor.matmul(codes, layer.weights.dequantized(), transposeB: true)
                 .addingBias(dense.bias!.value, activation: .relu)
             let difference = try (output - expected).abs().max().item()

@@ -35,7 +35,8 @@ import Testing
 
     /// Runs `body` against a server started on a free port, then stops it.
     static func withServer(
-        _ path: String, configuration: ServerConfiguration = ServerConfiguration(port: 0, maximumBodyBytes: 4096, maximumBatch: 8),
+        _ path: String,
+        configuration: ServerConfiguration = ServerConfiguration(port: 0, maximumBodyBytes: 4096, maximumBatch: 8),
         _ body: (URL) async throws -> Void
     ) async throws {
         let server = try ModelServer(model: try ServedModel.load(path), configuration: configuration)
@@ -70,7 +71,8 @@ import Testing
         try await Self.withServer(path) { base in
             let health = try await Self.request(base, "health")
             #expect(health.status == 200)
-            let metadata = try JSONSerialization.jsonObject(with: try await Self.request(base, "metadata").body) as! [String: Any]
+            let metadata =
+                try JSONSerialization.jsonObject(with: try await Self.request(base, "metadata").body) as! [String: Any]
             #expect(metadata["classes"] as? [String] == ["setosa", "versicolor", "virginica"])
             #expect(metadata["format"] as? String == "safetensors")
             #expect((metadata["fingerprint"] as? String)?.count == 64)
@@ -79,7 +81,9 @@ import Testing
             let answer = try await Self.request(base, "v1/predict", method: "POST", body: Self.inputs(rows))
             #expect(answer.status == 200)
             let expected = try model(Tensor(rows)).softmax(alongAxis: 1)
-            let predictions = (try JSONSerialization.jsonObject(with: answer.body) as! [String: Any])["predictions"] as! [[String: Any]]
+            let predictions =
+                (try JSONSerialization.jsonObject(with: answer.body) as! [String: Any])["predictions"]
+                as! [[String: Any]]
             #expect(predictions.count == 2)
             for (index, prediction) in predictions.enumerated() {
                 let probabilities = (prediction["probabilities"] as! [Double]).map(Float.init)
@@ -101,7 +105,8 @@ import Testing
                 for (index, row) in rows.enumerated() {
                     let expected = expectations[index]
                     group.addTask {
-                        let answer = try await Self.request(base, "v1/predict", method: "POST", body: Self.inputs([row]))
+                        let answer = try await Self.request(
+                            base, "v1/predict", method: "POST", body: Self.inputs([row]))
                         #expect(answer.status == 200)
                         let object = try JSONSerialization.jsonObject(with: answer.body) as! [String: Any]
                         let prediction = (object["predictions"] as! [[String: Any]])[0]
@@ -125,9 +130,15 @@ import Testing
                 ("ragged nesting", Data("{\"inputs\": [[[1, 2], [3]]]}".utf8), "application/json", 422),
                 ("strings", Data("{\"inputs\": [[\"a\", 1, 2, 3]]}".utf8), "application/json", 422),
                 ("booleans", Data("{\"inputs\": [[true, 1, 2, 3]]}".utf8), "application/json", 422),
-                ("deep nesting", Data(("{\"inputs\": " + String(repeating: "[", count: 2000) + "]}").utf8), "application/json", 422),
+                (
+                    "deep nesting", Data(("{\"inputs\": " + String(repeating: "[", count: 2000) + "]}").utf8),
+                    "application/json", 422
+                ),
                 ("too many samples", Self.inputs(Array(repeating: [1, 2, 3, 4], count: 9)), "application/json", 413),
-                ("oversized body", Data(("{\"inputs\": [[" + String(repeating: "1.0, ", count: 2000) + "1]]}").utf8), "application/json", 413),
+                (
+                    "oversized body", Data(("{\"inputs\": [[" + String(repeating: "1.0, ", count: 2000) + "1]]}").utf8),
+                    "application/json", 413
+                ),
                 ("not JSON", Data("1,2,3,4".utf8), "text/csv", 415),
             ]
             for (name, body, type, status) in cases {
@@ -177,7 +188,9 @@ import Testing
             let rows: [[Float]] = [[0.3, 0.1, -2, 1]]
             let answer = try await Self.request(base, "v1/predict", method: "POST", body: Self.inputs(rows))
             #expect(answer.status == 200)
-            let prediction = ((try JSONSerialization.jsonObject(with: answer.body) as! [String: Any])["predictions"] as! [[String: Any]])[0]
+            let prediction =
+                ((try JSONSerialization.jsonObject(with: answer.body) as! [String: Any])["predictions"]
+                as! [[String: Any]])[0]
             let expected = try model(Tensor(rows)).softmax(alongAxis: 1).scalars
             let probabilities = (prediction["probabilities"] as! [Double]).map(Float.init)
             #expect(zip(probabilities, expected).allSatisfy { abs($0 - $1) < 1e-5 })

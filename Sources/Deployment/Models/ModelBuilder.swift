@@ -48,7 +48,8 @@ public enum ModelBuilder {
         case "Activation": return NeuralNetworks.Activation(try arguments.activation("function"))
         case "Embedding": return try Embedding(arguments.int("vocabularySize"), arguments.int("dimension"))
         case "PositionalEmbedding":
-            return try PositionalEmbedding(maximumLength: arguments.int("maximumLength"), dimension: arguments.int("dimension"))
+            return try PositionalEmbedding(
+                maximumLength: arguments.int("maximumLength"), dimension: arguments.int("dimension"))
         case "SinusoidalPositionalEncoding":
             return try SinusoidalPositionalEncoding(
                 maximumLength: arguments.int("maximumLength"), dimension: arguments.int("dimension"))

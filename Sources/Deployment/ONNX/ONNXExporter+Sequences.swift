@@ -69,7 +69,8 @@ extension ONNXExporter {
             "Add",
             [
                 graph.apply(
-                    "MatMul", [input, graph.constant("in_proj_t", try attention.inputProjectionWeight.value.transposed(0, 1))]),
+                    "MatMul",
+                    [input, graph.constant("in_proj_t", try attention.inputProjectionWeight.value.transposed(0, 1))]),
                 graph.constant("in_proj_bias", attention.inputProjectionBias.value),
             ])
         let parts = graph.node(
@@ -84,7 +85,10 @@ extension ONNXExporter {
         let v = split(parts[2], [0, 2, 1, 3])
         var scores = graph.apply(
             "Mul",
-            [graph.apply("MatMul", [q, kT]), graph.constant("scale", shape: [], floats: [1 / Float(headSize).squareRoot()])])
+            [
+                graph.apply("MatMul", [q, kT]),
+                graph.constant("scale", shape: [], floats: [1 / Float(headSize).squareRoot()]),
+            ])
         var mask = extraMask
         if attention.isCausal {
             let causal = try Encoding.causalMask(length: length)
@@ -92,7 +96,8 @@ extension ONNXExporter {
         }
         if let mask { scores = graph.apply("Add", [scores, graph.constant("mask", mask)]) }
         let weights = graph.apply("Softmax", [scores], [ONNXAttribute.int("axis", -1)])
-        let mixed = graph.apply("Transpose", [graph.apply("MatMul", [weights, v])], [ONNXAttribute.ints("perm", [0, 2, 1, 3])])
+        let mixed = graph.apply(
+            "Transpose", [graph.apply("MatMul", [weights, v])], [ONNXAttribute.ints("perm", [0, 2, 1, 3])])
         let joined = graph.apply("Reshape", [mixed, graph.constant("shape", int64: [0, 0, Int64(d)])])
         return try linear(attention.outputProjection, joined, into: &graph)
     }
@@ -106,15 +111,18 @@ extension ONNXExporter {
             throw NeuralNetworkError("ONNX export", "a TransformerEncoderLayer with a padding mask has no ONNX form")
         }
         func feedForward(_ x: String) throws -> String {
-            let inner = try activation(encoder.linear1.activation, linear(encoder.linear1, x, into: &graph), into: &graph)
-            return try activation(encoder.linear2.activation, linear(encoder.linear2, inner, into: &graph), into: &graph)
+            let inner = try activation(
+                encoder.linear1.activation, linear(encoder.linear1, x, into: &graph), into: &graph)
+            return try activation(
+                encoder.linear2.activation, linear(encoder.linear2, inner, into: &graph), into: &graph)
         }
         func attend(_ x: String) throws -> String {
             try attentionNodes(encoder.selfAttention, x, length: length, into: &graph)
         }
         if encoder.normFirst {
             let afterAttention = graph.apply("Add", [input, try attend(layerNorm(encoder.norm1, input, into: &graph))])
-            return graph.apply("Add", [afterAttention, try feedForward(layerNorm(encoder.norm2, afterAttention, into: &graph))])
+            return graph.apply(
+                "Add", [afterAttention, try feedForward(layerNorm(encoder.norm2, afterAttention, into: &graph))])
         }
         let first = layerNorm(encoder.norm1, graph.apply("Add", [input, try attend(input)]), into: &graph)
         return layerNorm(encoder.norm2, graph.apply("Add", [first, try feedForward(first)]), into: &graph)

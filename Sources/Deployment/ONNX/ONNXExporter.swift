@@ -161,7 +161,8 @@ public enum ONNXExporter {
         case is SinusoidalPositionalEncoding:
             // The layer adds its table: applied to zeros, it gives the rows an input of this length receives.
             let rows = try layer.forward(Tensor.zeros([1] + shape.dropFirst()), context: .evaluation)
-            return graph.apply("Add", [input, graph.constant("positions", try rows.reshaped(to: Array(shape.dropFirst())))])
+            return graph.apply(
+                "Add", [input, graph.constant("positions", try rows.reshaped(to: Array(shape.dropFirst())))])
         case let recurrent as RecurrentLayer:
             return try recurrentNodes(recurrent, input, into: &graph)
         case let attention as MultiHeadAttention:
@@ -202,7 +203,8 @@ public enum ONNXExporter {
         case .softmax: return graph.apply("Softmax", [input], [ONNXAttribute.int("axis", -1)])
         case .gelu:
             // Exact GELU, x·(1 + erf(x/√2))/2 (opset 17 has no Gelu; 20 does).
-            let scaled = graph.apply("Mul", [input, graph.constant("inv_sqrt2", shape: [], floats: [Float(0.5).squareRoot()])])
+            let scaled = graph.apply(
+                "Mul", [input, graph.constant("inv_sqrt2", shape: [], floats: [Float(0.5).squareRoot()])])
             let erf = graph.apply("Erf", [scaled])
             let onePlus = graph.apply("Add", [erf, graph.constant("one", shape: [], floats: [1])])
             let half = graph.apply("Mul", [input, graph.constant("half", shape: [], floats: [0.5])])

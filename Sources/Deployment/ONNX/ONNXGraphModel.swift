@@ -21,7 +21,8 @@ public final class ONNXGraphModel: Layer {
 
     static let supported: Set<String> = [
         "MatMul", "Add", "Mul", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Softmax", "Erf", "Conv",
-        "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Identity", "BatchNormalization", "LayerNormalization",
+        "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Identity", "BatchNormalization",
+        "LayerNormalization",
         "Gather", "Cast", "Round", "Reshape", "Transpose", "Split", "Gemm",
     ]
 
@@ -85,7 +86,8 @@ public final class ONNXGraphModel: Layer {
             }
             return .integers(integers)
         default:
-            throw NeuralNetworkError("ONNX", "initializer \(tensor.name) has an unsupported data type \(tensor.dataType)")
+            throw NeuralNetworkError(
+                "ONNX", "initializer \(tensor.name) has an unsupported data type \(tensor.dataType)")
         }
     }
 
@@ -136,7 +138,8 @@ public final class ONNXGraphModel: Layer {
             return [
                 .float(
                     try float(0).conv2d(
-                        weight: float(1), bias: node.input.count > 2 ? try float(2) : nil, stride: (strides[0], strides[1]),
+                        weight: float(1), bias: node.input.count > 2 ? try float(2) : nil,
+                        stride: (strides[0], strides[1]),
                         padding: (pads[0], pads[1]), dilation: (dilations[0], dilations[1])))
             ]
         case "MaxPool", "AveragePool":
@@ -145,9 +148,18 @@ public final class ONNXGraphModel: Layer {
             let pads = ints("pads") ?? [0, 0, 0, 0]
             let x = try float(0)
             if node.opType == "MaxPool" {
-                return [.float(try x.maxPool2d(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0], pads[1])))]
+                return [
+                    .float(
+                        try x.maxPool2d(
+                            kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]),
+                            padding: (pads[0], pads[1])))
+                ]
             }
-            return [.float(try x.avgPool2d(kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0], pads[1])))]
+            return [
+                .float(
+                    try x.avgPool2d(
+                        kernel: (kernel[0], kernel[1]), stride: (strides[0], strides[1]), padding: (pads[0], pads[1])))
+            ]
         case "GlobalAveragePool":
             let x = try float(0)
             return [.float(try x.mean(alongAxes: Array(2..<x.rank), keepingDimensions: true))]
@@ -166,7 +178,9 @@ public final class ONNXGraphModel: Layer {
             let variance = try float(4).reshaped(to: channelShape)
             return [.float(try (x - mean) / (variance + float("epsilon", 1e-5)).squareRoot() * scale + shift)]
         case "LayerNormalization":
-            return [.float(try float(0).layerNormalized(gamma: float(1), beta: float(2), epsilon: float("epsilon", 1e-5)))]
+            return [
+                .float(try float(0).layerNormalized(gamma: float(1), beta: float(2), epsilon: float("epsilon", 1e-5)))
+            ]
         case "Gather":
             let indices = try float(1)
             let ids = try IndexTensor(shape: indices.shape, indices: indices.scalars.map { Int($0) })

@@ -28,7 +28,11 @@ struct ActivationObserver {
                 // Keep every value until the sample is full, then every k-th, k growing with what was seen.
                 let stride = Swift.max(1, seen / Self.sampleCapacity + 1)
                 if sample.count < Self.sampleCapacity || seen % stride == 0 {
-                    if sample.count < Self.sampleCapacity { sample.append(value) } else { sample[seen % sample.count] = value }
+                    if sample.count < Self.sampleCapacity {
+                        sample.append(value)
+                    } else {
+                        sample[seen % sample.count] = value
+                    }
                 }
             }
         }

@@ -35,7 +35,8 @@ enum Int8GEMM {
                 var s3 = SIMD8<Int32>()
                 for chunk in 0..<chunks {
                     let offset = chunk * 16
-                    let x = SIMD16<Int16>(truncatingIfNeeded: row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self))
+                    let x = SIMD16<Int16>(
+                        truncatingIfNeeded: row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self))
                     s0 &+= pairSums(x, b0, offset)
                     s1 &+= pairSums(x, b1, offset)
                     s2 &+= pairSums(x, b2, offset)
@@ -56,7 +57,8 @@ enum Int8GEMM {
                 var sum = SIMD8<Int32>()
                 for chunk in 0..<chunks {
                     let offset = chunk * 16
-                    let x = SIMD16<Int16>(truncatingIfNeeded: row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self))
+                    let x = SIMD16<Int16>(
+                        truncatingIfNeeded: row.loadUnaligned(fromByteOffset: offset, as: SIMD16<Int8>.self))
                     sum &+= pairSums(x, weights, offset)
                 }
                 c[i * n + j] = sum.wrappedSum()

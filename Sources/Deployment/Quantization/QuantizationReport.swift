@@ -23,7 +23,9 @@ public struct QuantizationReport: Sendable {
         float: any Layer, quantized: QuantizedModel, test: Dataset, latencyBatchSizes: [Int] = [1, 32],
         repetitions: Int = 20
     ) throws -> QuantizationReport {
-        var rows = [Row(metric: "size (bytes)", float32: Double(quantized.floatByteCount), int8: Double(quantized.byteCount))]
+        var rows = [
+            Row(metric: "size (bytes)", float32: Double(quantized.floatByteCount), int8: Double(quantized.byteCount))
+        ]
         let labels = test.labels
         func accuracy(_ model: any Layer) throws -> Double {
             let predicted = try model.predictClasses(test.features)

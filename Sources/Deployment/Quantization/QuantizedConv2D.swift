@@ -100,7 +100,9 @@ public final class QuantizedConv2D: Layer {
                                     let y = oy * stride.0 - padding.0 + dy
                                     for dx in 0..<kw {
                                         let x = ox * stride.1 - padding.1 + dx
-                                        row[p] = y >= 0 && y < height && x >= 0 && x < width ? source[y * width + x] : padValue
+                                        row[p] =
+                                            y >= 0 && y < height && x >= 0 && x < width
+                                            ? source[y * width + x] : padValue
                                         p += 1
                                     }
                                 }

@@ -46,7 +46,8 @@ public final class QuantizedDense: Layer {
         input.withUnsafeBufferPointer { x in
             quantized.withUnsafeMutableBufferPointer { q in
                 for row in 0..<m {
-                    map.quantize(x.baseAddress! + row * inputSize, count: inputSize, into: q.baseAddress! + row * rowLength)
+                    map.quantize(
+                        x.baseAddress! + row * inputSize, count: inputSize, into: q.baseAddress! + row * rowLength)
                 }
             }
         }
