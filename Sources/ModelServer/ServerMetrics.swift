@@ -21,9 +21,9 @@ final class ServerMetrics: Sendable {
     private let summary: FeatureSummary?
     private let drift: Mutex<DriftState>
     private let predictions: Counter
-    private let maximumShift: Gauge
-    private let outOfRange: Gauge
-    private let driftSamples: Counter
+    private let maximumShift: Gauge?
+    private let outOfRange: Gauge?
+    private let driftSamples: Counter?
     private let featureShifts: [Gauge]
     static let latencyBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
@@ -47,21 +47,32 @@ final class ServerMetrics: Sendable {
             descriptor: .init(
                 namespace: "rigor", metricName: "predictions", unitName: "total", helpText: "Samples predicted."),
             labels: [])
-        maximumShift = registry.makeGauge(
-            descriptor: .init(
-                namespace: "rigor", subsystem: "input_drift", metricName: "max_mean", unitName: "shift",
-                helpText: "Largest |served mean - training mean| / training std over the features."),
-            labels: [])
-        outOfRange = registry.makeGauge(
-            descriptor: .init(
-                namespace: "rigor", subsystem: "input", metricName: "out_of_range", unitName: "ratio",
-                helpText: "Fraction of served input values outside the training minimum-maximum."),
-            labels: [])
-        driftSamples = registry.makeCounter(
-            descriptor: .init(
-                namespace: "rigor", subsystem: "input_drift", metricName: "samples", unitName: "total",
-                helpText: "Samples included in the drift statistics."),
-            labels: [])
+        // The drift series exist only when the model carries a training summary to compare against.
+        let drifts = summary != nil
+        maximumShift =
+            !drifts
+            ? nil
+            : registry.makeGauge(
+                descriptor: .init(
+                    namespace: "rigor", subsystem: "input_drift", metricName: "max_mean", unitName: "shift",
+                    helpText: "Largest |served mean - training mean| / training std over the features."),
+                labels: [])
+        outOfRange =
+            !drifts
+            ? nil
+            : registry.makeGauge(
+                descriptor: .init(
+                    namespace: "rigor", subsystem: "input", metricName: "out_of_range", unitName: "ratio",
+                    helpText: "Fraction of served input values outside the training minimum-maximum."),
+                labels: [])
+        driftSamples =
+            !drifts
+            ? nil
+            : registry.makeCounter(
+                descriptor: .init(
+                    namespace: "rigor", subsystem: "input_drift", metricName: "samples", unitName: "total",
+                    helpText: "Samples included in the drift statistics."),
+                labels: [])
         featureShifts = (0..<(summary?.mean.count ?? 0)).map { feature in
             registry.makeGauge(
                 descriptor: .init(
@@ -116,10 +127,10 @@ final class ServerMetrics: Sendable {
             }
             return (shifts, Double(state.outside) / Double(state.values))
         }
-        driftSamples.increment(by: Int64(rows))
+        driftSamples?.increment(by: Int64(rows))
         for (gauge, shift) in zip(featureShifts, shifts) { gauge.set(shift) }
-        maximumShift.set(shifts.map(abs).max() ?? 0)
-        outOfRange.set(outsideRatio)
+        maximumShift?.set(shifts.map(abs).max() ?? 0)
+        outOfRange?.set(outsideRatio)
     }
 
     /// The exposition text.

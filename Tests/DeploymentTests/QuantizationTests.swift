@@ -127,6 +127,25 @@ import Testing
         #expect(quantized.byteCount < quantized.floatByteCount / 3)
     }
 
+    @Test func dynamicInt8LSTMFollowsTheFloatOne() throws {
+        var generator = RandomGenerator(seed: 8)
+        let model = try Sequential(
+            [
+                Embedding(10, 6), LSTM(6, 8, returnSequences: true, bidirectional: true), LSTM(16, 8), Dense(8, 3),
+            ], seed: 9)
+        let ids = try Tensor(shape: [4, 7], scalars: (0..<28).map { _ in Float(generator.nextInt(below: 10)) })
+        let quantized = try QuantizedModel(quantizing: model)
+        #expect(quantized.quantizedLayerCount == 3)
+        #expect(quantized.layers[1].layer is QuantizedLSTM)
+        let float = try model(ids)
+        let int8 = try quantized(ids)
+        #expect(int8.shape == float.shape)
+        let range = try float.abs().max().item()
+        let error = try (int8 - float).abs().max().item()
+        // Int8 error compounds through 7 steps and two layers: within 5% of the output range.
+        #expect(error <= 0.05 * range, "int8 error \(error) for outputs up to \(range)")
+    }
+
     @Test func int8DigitsModelsLoseAtMostHalfAPoint() throws {
         let (train, test) = try DigitsFixture.data(shape: [64])
         let mlp = try Sequential(

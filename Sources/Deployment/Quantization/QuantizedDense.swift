@@ -64,14 +64,16 @@ public final class QuantizedDense: Layer {
 
     /// The asymmetric map of this tensor's own range (dynamic quantization).
     static func dynamicQuantization(of input: Tensor) -> AffineQuantization {
-        input.withUnsafeBufferPointer { values in
-            var low: Float = 0
-            var high: Float = 0
-            for value in values where value.isFinite {
-                low = Swift.min(low, value)
-                high = Swift.max(high, value)
-            }
-            return .activation(lower: low, upper: high)
+        input.withUnsafeBufferPointer { dynamicQuantization(of: $0) }
+    }
+
+    static func dynamicQuantization(of values: UnsafeBufferPointer<Float>) -> AffineQuantization {
+        var low: Float = 0
+        var high: Float = 0
+        for value in values where value.isFinite {
+            low = Swift.min(low, value)
+            high = Swift.max(high, value)
         }
+        return .activation(lower: low, upper: high)
     }
 }

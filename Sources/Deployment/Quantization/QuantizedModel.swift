@@ -12,7 +12,8 @@ public enum ActivationQuantizationMode {
 
 /// A model after post-training int8 quantization: a ``Layer`` (so `predict`, `predictClasses`, `evaluate` and
 /// `summary` work on it) whose `Dense` and `Conv2D` layers are ``QuantizedDense`` / ``QuantizedConv2D`` (a
-/// `BatchNorm` right after a `Conv2D` is folded into it) and whose other layers are the float model's own.
+/// `BatchNorm` right after a `Conv2D` is folded into it), whose `LSTM`s are ``QuantizedLSTM`` (always dynamic), and
+/// whose other layers are the float model's own.
 ///
 /// ```swift
 /// let int8 = try QuantizedModel(quantizing: model, activations: .calibrated(train.features, .percentile(99.99)))
@@ -53,6 +54,9 @@ public final class QuantizedModel: Layer {
             let input = observers[index].map { $0.quantization(method) }
             if let dense = layer as? Dense {
                 result.append((name, QuantizedDense(dense, input: input)))
+            } else if let lstm = layer as? LSTM {
+                // Recurrent products are quantized dynamically whatever the mode (their inputs change every step).
+                result.append((name, try QuantizedLSTM(lstm)))
             } else if let conv = layer as? Conv2D {
                 let next = index + 1 < flat.count ? flat[index + 1].layer as? BatchNorm : nil
                 // Folding is exact only when nothing (an activation) stands between the convolution and the norm.
@@ -78,13 +82,16 @@ public final class QuantizedModel: Layer {
     }
 
     /// The number of layers that run in int8.
-    public var quantizedLayerCount: Int { layers.count { $0.layer is QuantizedDense || $0.layer is QuantizedConv2D } }
+    public var quantizedLayerCount: Int {
+        layers.count { $0.layer is QuantizedDense || $0.layer is QuantizedConv2D || $0.layer is QuantizedLSTM }
+    }
 
     /// Bytes of the int8 weights and their scales, plus the Float32 parameters of the layers left in float.
     public var byteCount: Int {
         layers.reduce(0) { total, part in
             if let dense = part.layer as? QuantizedDense { return total + dense.byteCount }
             if let conv = part.layer as? QuantizedConv2D { return total + conv.byteCount }
+            if let lstm = part.layer as? QuantizedLSTM { return total + lstm.byteCount }
             return total + 4 * part.layer.namedParameters.reduce(0) { $0 + $1.parameter.value.scalarCount }
         }
     }

@@ -64,6 +64,28 @@ public struct QuantizedWeights: Sendable {
     /// Bytes a serialized copy takes: one byte per weight and a Float32 scale per row.
     public var byteCount: Int { rows * columns + 4 * rows }
 
+    /// The int8 product of `m` float rows of `columns` scalars: each row quantized with `map` (or, when nil, with
+    /// the rows' own range), multiplied in int32, dequantized with `bias`.
+    ///
+    /// - Shape: `input` `[m, columns]` → `[m, rows]`.
+    func apply(_ input: UnsafePointer<Float>, m: Int, map: AffineQuantization?, bias: [Float]?) -> [Float] {
+        let inputMap =
+            map ?? QuantizedDense.dynamicQuantization(of: UnsafeBufferPointer(start: input, count: m * columns))
+        var codes = [Int8](repeating: 0, count: Swift.max(m * rowLength, 1))
+        codes.withUnsafeMutableBufferPointer { q in
+            for row in 0..<m {
+                inputMap.quantize(input + row * columns, count: columns, into: q.baseAddress! + row * rowLength)
+            }
+        }
+        var output = [Float](repeating: 0, count: m * rows)
+        codes.withUnsafeBufferPointer { q in
+            output.withUnsafeMutableBufferPointer { y in
+                multiply(q.baseAddress!, m: m, input: inputMap, bias: bias, into: y.baseAddress!, relu: false)
+            }
+        }
+        return output
+    }
+
     /// `output[i, j] = inputScale · scales[j] · (Σₚ x[i, p] · w[j, p] − zeroPoint · Σₚ w[j, p]) + bias[j]`, the
     /// int8 product of `m` quantized input rows (padded to `rowLength`) in int32, dequantized to floats.
     func multiply(
