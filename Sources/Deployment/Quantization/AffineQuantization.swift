@@ -33,9 +33,18 @@ public struct AffineQuantization: Sendable, Equatable {
 
     /// The int8 code of `x`.
     @inline(__always)
-    public func quantize(_ x: Float) -> Int8 {
-        let q = Int32((x * (1 / scale)).rounded(.toNearestOrEven)) &+ zeroPoint
-        return Int8(Swift.min(Swift.max(q, minimum), maximum))
+    public func quantize(_ x: Float) -> Int8 { code(x, inverse: 1 / scale) }
+
+    /// `clamp(round(x · inverse) + zeroPoint)`, branch-free so that loops over it vectorize: the product is
+    /// clamped to ±256 in float (NaN goes to the low end), rounded to nearest-even by adding 1.5·2²³ — whose sum's
+    /// low mantissa bits then hold the integer — and finished in integers.
+    @inline(__always)
+    func code(_ x: Float, inverse: Float) -> Int8 {
+        let y = x * inverse
+        let clamped = y >= -256 ? (y <= 256 ? y : 256) : -256
+        let rounded = Int32(bitPattern: (clamped + 12_582_912).bitPattern) &- 0x4B40_0000
+        let q = rounded &+ zeroPoint
+        return Int8(truncatingIfNeeded: q < minimum ? minimum : (q > maximum ? maximum : q))
     }
 
     /// The float an int8 code stands for.
@@ -44,13 +53,6 @@ public struct AffineQuantization: Sendable, Equatable {
     /// Quantizes `count` floats into `destination` (the loop the layers run on every input).
     func quantize(_ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Int8>) {
         let inverse = 1 / scale
-        let zero = Float(zeroPoint)
-        let low = Float(minimum)
-        let high = Float(maximum)
-        for index in 0..<count {
-            // Adding the zero point before clamping in float is exact: both are integers far below 2²⁴.
-            let q = (source[index] * inverse).rounded(.toNearestOrEven) + zero
-            destination[index] = Int8(Swift.min(Swift.max(q, low), high))
-        }
+        for index in 0..<count { destination[index] = code(source[index], inverse: inverse) }
     }
 }
