@@ -9,6 +9,7 @@ Usage: compare.py OURS.jsonl DIR"""
 import json
 import sys
 import time
+import warnings
 
 import numpy as np
 import onnxruntime as ort
@@ -16,6 +17,7 @@ import torch
 from safetensors.numpy import load_file
 from safetensors.torch import load_file as load_torch
 
+warnings.filterwarnings("ignore")  # torch.ao.quantization's deprecation notices
 torch.set_num_threads(1)
 ours_path, folder = sys.argv[1], sys.argv[2]
 tensors = load_file(f"{folder}/inputs.safetensors")
@@ -74,4 +76,4 @@ for line in open(ours_path):
         "ort_max_abs_diff": float(np.abs(ort_output - tensors[f"{name}_b{batch}_output"]).max()),
         "reference": "onnxruntime-1thread,torch-dynamic-int8-1thread",
     })
-    print(json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in ours.items()}))
+    print(json.dumps({k: (float("%.4g" % v) if isinstance(v, float) else v) for k, v in ours.items()}))
