@@ -29,6 +29,9 @@ final class ReplicaPool: Sendable {
         capacity = replicas.count
     }
 
+    /// Requests waiting for a replica now.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+
     /// Runs `body` with a free replica, waiting in line if all are busy and the line is short enough.
     func withReplica<R>(_ body: (Replica) throws -> R) async throws -> R {
         let replica = try await acquire()
@@ -36,7 +39,7 @@ final class ReplicaPool: Sendable {
         return try body(replica)
     }
 
-    private func acquire() async throws -> Replica {
+    func acquire() async throws -> Replica {
         enum Decision {
             case ready(Replica)
             case wait
@@ -62,7 +65,7 @@ final class ReplicaPool: Sendable {
         }
     }
 
-    private func release(_ replica: Replica) {
+    func release(_ replica: Replica) {
         let waiter = state.withLock { state -> CheckedContinuation<Replica, Never>? in
             if state.waiters.isEmpty {
                 state.free.append(replica)

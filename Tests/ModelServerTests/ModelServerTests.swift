@@ -198,17 +198,14 @@ import Testing
     }
 
     @Test func aFullPoolRefusesInsteadOfQueueingWithoutBound() async throws {
-        let pool = ReplicaPool([Replica(try Dense(2, 2))], queueLimit: 0)
-        let holds = Mutex(false)
-        let holding = Task.detached {
-            try await pool.withReplica { _ in
-                holds.withLock { $0 = true }
-                Thread.sleep(forTimeInterval: 0.3)
-            }
-        }
-        while !holds.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+        let pool = ReplicaPool([Replica(try Dense(2, 2))], queueLimit: 1)
+        let held = try await pool.acquire()
+        // One request may wait for the replica; the next is refused at once.
+        let waiting = Task { try await pool.withReplica { _ in 1 } }
+        while pool.waitingCount == 0 { try await Task.sleep(for: .milliseconds(2)) }
         await #expect(throws: ReplicaPool.Busy.self) { try await pool.withReplica { _ in } }
-        try await holding.value
-        try await pool.withReplica { _ in }  // free again
+        pool.release(held)
+        #expect(try await waiting.value == 1)  // the waiter got the replica back
+        try await pool.withReplica { _ in }  // and returned it
     }
 }
