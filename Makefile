@@ -8,7 +8,7 @@ VENV := .venv
 # PyTorch's CPU wheel index (--extra-index-url).
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 TORCH_PIP_OPTIONS ?=
-# The ONNX export tests (Tests/Python/test_onnx_export.py) load our exported files in ONNX Runtime.
+# The ONNX export tests (Tests/DeploymentTests/ONNXExportTests) load our exported files in ONNX Runtime.
 ONNXRUNTIME_REQUIREMENT ?= onnxruntime==1.32.0
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
