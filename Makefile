@@ -8,6 +8,8 @@ VENV := .venv
 # PyTorch's CPU wheel index (--extra-index-url).
 TORCH_REQUIREMENT ?= torch==2.13.0+cpu
 TORCH_PIP_OPTIONS ?=
+# The ONNX export tests (Tests/DeploymentTests/ONNXExportTests) load our exported files in ONNX Runtime.
+ONNXRUNTIME_REQUIREMENT ?= onnxruntime==1.32.0
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
 
@@ -20,9 +22,10 @@ deps:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt Makefile
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@$(VENV)/bin/pip install -q --disable-pip-version-check "$(ONNXRUNTIME_REQUIREMENT)"
 	@touch $@
 
 venv-torch: $(VENV)/.torch-installed

@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Deployment and ModelServer (docs/deployment.md)
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: language
@@ -57,6 +61,33 @@ let package = Package(
         .executableTarget(
             name: "InsightBench", dependencies: ["ModelInsight", "NeuralNetworks", "TensorCore"],
             path: "Benchmarks/InsightBench"),
+
+        // MARK: deployment targets (Deployment, ModelServer; docs/deployment.md)
+        .target(
+            name: "Deployment",
+            dependencies: [
+                "NeuralNetworks", "TensorCore", "RichDisplay",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["README.md", "ONNX/onnx.proto"]
+        ),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"]),
+        .executableTarget(
+            name: "DeploymentBench", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"],
+            path: "Benchmarks/DeploymentBench"),
+        .target(
+            name: "ModelServer",
+            dependencies: [
+                "Deployment", "NeuralNetworks", "TensorCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .testTarget(
+            name: "ModelServerTests", dependencies: ["ModelServer", "Deployment", "NeuralNetworks", "TensorCore"]),
+
         // MARK: hyperparameter search (Search; SearchPostgres keeps postgres-nio out of Search's users)
         .target(
             name: "Search",
@@ -110,6 +141,7 @@ let package = Package(
             dependencies: [
                 "JupyterKernel",
                 "RigorKernel",
+                "ModelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

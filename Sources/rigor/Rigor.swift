@@ -7,7 +7,7 @@ struct Rigor: ParsableCommand {
         commandName: "rigor",
         abstract: "Rigor: a Swift-like language for deep learning, and its Jupyter kernel.",
         version: RigorVersion.current,
-        subcommands: [RunCommand.self, KernelCommand.self, InstallCommand.self]
+        subcommands: [RunCommand.self, KernelCommand.self, InstallCommand.self, ServeCommand.self]
     )
 }
 

@@ -18,7 +18,9 @@ private let allowedImports: [String: Set<String>] = [
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
     "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
-    "rigor": ["RigorKernel", "JupyterKernel"],
+    "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay"],
+    "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore"],
+    "rigor": ["RigorKernel", "JupyterKernel", "ModelServer"],
 ]
 
 /// Inside JupyterKernel only the transport file may touch sockets.

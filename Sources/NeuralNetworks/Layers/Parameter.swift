@@ -22,6 +22,9 @@ public final class Parameter {
     @TaskLocal static var entersAsConstant = false
     /// Whether optimizers update it (false for buffers such as running statistics).
     public let isTrainable: Bool
+    /// A 0/1 pruning mask of the parameter's shape, or nil (``setMask(_:)``): `Optimizer.step` zeroes the masked
+    /// gradients and re-applies the mask after each update, so pruned weights stay zero through training.
+    public internal(set) var mask: Tensor?
 
     /// A parameter initialized to `value`.
     public init(_ name: String, _ value: Tensor, isTrainable: Bool = true) {

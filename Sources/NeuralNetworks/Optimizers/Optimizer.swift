@@ -27,7 +27,13 @@ extension Optimizer {
     public func step(_ parameters: [Parameter]) {
         var gradients: [(Parameter, [Float])] = []
         for parameter in parameters where parameter.isTrainable {
-            if let gradient = parameter.gradient { gradients.append((parameter, gradient.scalars)) }
+            guard let gradient = parameter.gradient else { continue }
+            var scalars = gradient.scalars
+            // A pruned weight gets no gradient, so it moves no optimizer state (momentum, Adam's moments).
+            if let mask = parameter.mask {
+                mask.withUnsafeBufferPointer { keep in for index in scalars.indices { scalars[index] *= keep[index] } }
+            }
+            gradients.append((parameter, scalars))
         }
         switch gradientClipping {
         case .norm(let maximum):
@@ -42,7 +48,10 @@ extension Optimizer {
             }
         case nil: break
         }
-        for (parameter, gradient) in gradients { update(parameter, gradient: gradient) }
+        for (parameter, gradient) in gradients {
+            update(parameter, gradient: gradient)
+            parameter.applyMask()  // weight decay and rounding cannot revive a pruned weight
+        }
     }
 }
 

@@ -16,6 +16,12 @@ public class RecurrentLayer: Layer {
     }
 
     public var hiddenSize: Int { core.hiddenSize }
+    /// The features of each step of the input.
+    public var inputSize: Int { core.inputSize }
+    /// Whether the layer returns every step `[N, T, H·dirs]` rather than the last state `[N, H·dirs]`.
+    public var returnsSequences: Bool { core.returnSequences }
+    /// Whether a second direction reads the sequence backwards.
+    public var isBidirectional: Bool { core.directions.count == 2 }
     public var ownParameters: [Parameter] { core.parameters }
     public func resetParameters(using generator: inout RandomGenerator) throws { try core.reset(using: &generator) }
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor { try core.forward(input) }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Deployment benchmarks (called by Benchmarks/run.sh, i.e. `make bench`): int8 against float32 inference latency of
+# the digits MLP and CNN (ours), and in the same run ONNX Runtime single-thread on our exported .onnx files and
+# torch's dynamic int8 quantization on the same weights. One JSON line per model and batch (1, 32); see
+# Benchmarks/Deployment/compare.py for the keys (ratios < 1 mean ours is faster).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SCRATCH_PATH=${SCRATCH_PATH:-.build}
+VENV=${BENCH_VENV:-.venv-bench}
+PYTHON3=${PYTHON:-python3}
+source Benchmarks/common.sh
+ensure_bench_venv "$VENV" "$PYTHON3"
+"$VENV/bin/python" -c 'import onnxruntime, safetensors' 2>/dev/null ||
+    "$VENV/bin/pip" install -q --disable-pip-version-check onnxruntime==1.32.0 safetensors==0.7.0 >&2
+
+swift build -c release --scratch-path "$SCRATCH_PATH" --product DeploymentBench >&2
+bench="$SCRATCH_PATH/release/DeploymentBench"
+use_recommended_core_type "$bench"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+OPENBLAS_NUM_THREADS=1 "$bench" --out "$work" >"$work/ours.jsonl"
+OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Deployment/compare.py "$work/ours.jsonl" "$work"

@@ -1,0 +1,186 @@
+// ModelServer: the HTTP service of `rigor serve`: predict, health, metadata and Prometheus metrics on Hummingbird.
+import Foundation
+import Hummingbird
+import NeuralNetworks
+import TensorCore
+
+/// Serves one model over HTTP/1.1 (Hummingbird 2):
+///
+/// * `POST /v1/predict` — `{"inputs": [sample, …]}` → `{"predictions": [{"class", "label", "probabilities"}], …}`;
+///   malformed JSON 400, a body over the limit 413, too many samples 413, wrong shapes or types 422, an unsupported
+///   content type 415, no free model copy and a full queue 503 (with `Retry-After`);
+/// * `GET /health` — `{"status": "ok"}` once the model is loaded;
+/// * `GET /metadata` — format, input shape, classes, version, SHA-256 fingerprint, layers, limits;
+/// * `GET /metrics` — Prometheus text (``ServerMetrics``).
+///
+/// Shutdown is graceful: on SIGTERM or SIGINT (or cancellation of ``run(handlingSignals:onStarted:)``) the server
+/// stops accepting connections and finishes the requests in flight.
+public final class ModelServer: Sendable {
+    public let model: ServedModel
+    public let configuration: ServerConfiguration
+    let pool: ReplicaPool
+    let metrics: ServerMetrics
+    /// The version `/metadata` reports for the server itself.
+    public static let serverVersion = "1.0"
+
+    public init(model: ServedModel, configuration: ServerConfiguration = ServerConfiguration()) throws {
+        guard configuration.concurrency > 0, configuration.queueLimit >= 0, configuration.maximumBatch > 0,
+            configuration.maximumBodyBytes > 0
+        else { throw NeuralNetworkError("serve", "concurrency, batch and body limits must be positive") }
+        self.model = model
+        self.configuration = configuration
+        pool = ReplicaPool(
+            try (0..<configuration.concurrency).map { _ in Replica(try model.makeReplica()) },
+            queueLimit: configuration.queueLimit)
+        metrics = ServerMetrics(summary: model.featureSummary)
+    }
+
+    /// Runs until a signal (when `handlingSignals`) or cancellation; `onStarted` receives the bound port.
+    public func run(
+        handlingSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let router = Router()
+        router.get("health") { _, _ in
+            self.timed("/health") { (200, Self.json(["status": "ok", "fingerprint": self.model.fingerprint])) }
+        }
+        router.get("metadata") { _, _ in self.timed("/metadata") { (200, self.metadataResponse()) } }
+        router.get("metrics") { _, _ in
+            var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: self.metrics.render())))
+            response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return response
+        }
+        router.post("v1/predict") { request, _ in await self.predict(request) }
+        let port = configuration.port
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "rigor-serve"),
+            onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? port) })
+        if handlingSignals { try await app.runService() } else { try await app.run() }
+    }
+
+    /// Validates, predicts, and answers; every failure is a JSON error with a 4xx/5xx status.
+    func predict(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let route = "/v1/predict"
+        func answer(_ status: Int, _ body: Data, headers: HTTPFields = [:]) -> Response {
+            metrics.record(route: route, status: status, duration: ContinuousClock.now - start)
+            var response = Response(
+                status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            response.headers[.contentType] = "application/json"
+            return response
+        }
+        func refuse(_ problem: RequestProblem, headers: HTTPFields = [:]) -> Response {
+            metrics.recordError(route: route, reason: problem.reason)
+            return answer(
+                problem.status, Self.json(["error": problem.message, "reason": problem.reason]), headers: headers)
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            return refuse(
+                RequestProblem(status: 415, reason: "content_type", message: "send application/json, not \(type)"))
+        }
+        let limit = configuration.maximumBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return refuse(RequestProblem(status: 413, reason: "too_large", message: "the body exceeds \(limit) bytes"))
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            return refuse(RequestProblem(status: 413, reason: "too_large", message: "the body exceeds \(limit) bytes"))
+        }
+        let batch: PredictionRequest
+        do {
+            batch = try PredictionRequest(
+                body: Data(buffer.readableBytesView), shape: model.inputShape, maximumBatch: configuration.maximumBatch)
+        } catch {
+            return refuse(error)
+        }
+        do {
+            let input = try Tensor(shape: [batch.rows] + model.inputShape, scalars: batch.values)
+            let output = try await pool.withReplica { replica in try noGrad { try replica.model(input) } }
+            metrics.observe(batch.values, rows: batch.rows, width: model.featureCount)
+            let rows = try probabilities(output)
+            let predictions = rows.map { row -> Prediction in
+                let best = row.indices.max { row[$0] < row[$1] } ?? 0
+                return Prediction(class: best, label: model.classes[best], probabilities: row)
+            }
+            let body = PredictionResponse(
+                predictions: predictions, model: .init(fingerprint: model.fingerprint, version: model.version))
+            return answer(200, (try? JSONEncoder().encode(body)) ?? Data())
+        } catch is ReplicaPool.Busy {
+            return refuse(
+                RequestProblem(status: 503, reason: "busy", message: "the server is at capacity; retry shortly"),
+                headers: [.retryAfter: "1"])
+        } catch {
+            return refuse(RequestProblem(status: 500, reason: "model_error", message: "\(error)"))
+        }
+    }
+
+    struct Prediction: Encodable {
+        let `class`: Int
+        let label: String
+        let probabilities: [Float]
+    }
+
+    struct PredictionResponse: Encodable {
+        struct Model: Encodable {
+            let fingerprint: String
+            let version: String
+        }
+        let predictions: [Prediction]
+        let model: Model
+    }
+
+    struct Metadata: Encodable {
+        struct Input: Encodable {
+            let name: String
+            let shape: [Int?]
+            let dtype: String
+        }
+        struct Limits: Encodable {
+            let maximumBodyBytes: Int
+            let maximumBatch: Int
+            let concurrency: Int
+            let queueLimit: Int
+        }
+        let format: String
+        let inputs: [Input]
+        let classes: [String]
+        let version: String
+        let fingerprint: String
+        let layers: [String]
+        let driftMonitoring: Bool
+        let serverVersion: String
+        let limits: Limits
+    }
+
+    func metadataResponse() -> Data {
+        let metadata = Metadata(
+            format: model.format, inputs: [.init(name: "input", shape: [nil] + model.inputShape, dtype: "float32")],
+            classes: model.classes, version: model.version, fingerprint: model.fingerprint, layers: model.layers,
+            driftMonitoring: model.featureSummary != nil, serverVersion: Self.serverVersion,
+            limits: .init(
+                maximumBodyBytes: configuration.maximumBodyBytes, maximumBatch: configuration.maximumBatch,
+                concurrency: configuration.concurrency, queueLimit: configuration.queueLimit))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(metadata)) ?? Data()
+    }
+
+    /// A GET answer with its metrics.
+    func timed(_ route: String, _ body: () -> (Int, Data)) -> Response {
+        let start = ContinuousClock.now
+        let (status, data) = body()
+        metrics.record(route: route, status: status, duration: ContinuousClock.now - start)
+        var response = Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response.headers[.contentType] = "application/json"
+        return response
+    }
+
+    static func json(_ object: [String: String]) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(object)) ?? Data()
+    }
+}
