@@ -30,6 +30,10 @@ let package = Package(
         .target(name: "RichDisplay"),
         .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"], exclude: ["Snapshots"]),
 
+        // MARK: widgets (the Jupyter widget protocol's models; docs/widgets.md)
+        .target(name: "Widgets", dependencies: ["RichDisplay"], exclude: ["README.md"]),
+        .testTarget(name: "WidgetsTests", dependencies: ["Widgets"], resources: [.copy("Fixtures")]),
+
         // MARK: engine targets (TensorCore)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
@@ -65,9 +69,12 @@ let package = Package(
         ),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
         .target(
-            name: "RigorKernel", dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
+            name: "RigorKernel",
+            dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets"],
             exclude: ["README.md"]),
-        .testTarget(name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel"]),
+        .testTarget(
+            name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel", "Widgets"],
+            resources: [.copy("Fixtures")]),
 
         // MARK: executable
         .executableTarget(

@@ -10,12 +10,13 @@ private let allowedImports: [String: Set<String>] = [
     "NeuralNetworks": ["TensorCore"],
     "ModelInsight": ["NeuralNetworks", "TensorCore"],
     "RichDisplay": [],
+    "Widgets": ["RichDisplay"],
     "RigorScript": [],
     "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay"],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
-    "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
+    "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets"],
     "rigor": ["RigorKernel", "JupyterKernel"],
 ]
 

@@ -45,6 +45,13 @@ public final class Publisher {
         queue.publish(type: "clear_output", content: ["wait": .bool(wait)], parent: parent)
     }
 
+    /// Publishes `status` (`busy` or `idle`) with this publisher's request as parent: for work the interpreter
+    /// does after that request was answered (a widget handler it queued for its session), so front ends see the
+    /// kernel busy while it runs.
+    public func status(busy: Bool) {
+        queue.publish(type: "status", content: ["execution_state": busy ? "busy" : "idle"], parent: parent)
+    }
+
     /// Opens a comm from the kernel side.
     public func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue = .emptyObject) {
         comms.open(id: id, targetName: targetName)
