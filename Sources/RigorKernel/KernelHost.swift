@@ -23,7 +23,14 @@ final class KernelHost: RichOutputHost {
     }
 
     /// The request or handler being run; `nil` between them (output is then dropped).
-    var sink: Sink?
+    var sink: Sink? {
+        willSet { flushOutputStream() }
+    }
+
+    /// Text written into an Output widget and not yet sent: every send carries the widget's whole outputs, so
+    /// writes are joined (for at most `outputStreamDelay`, and until any other output).
+    private var pendingStream: (widget: Widget, name: String, text: String, since: ContinuousClock.Instant)?
+    static let outputStreamDelay = Duration.milliseconds(50)
 
     /// The cell being run (nil otherwise).
     var context: ExecutionContext? {
@@ -46,7 +53,16 @@ final class KernelHost: RichOutputHost {
 
     func write(_ text: String, to stream: OutputStreamKind) {
         if case .output(let widget) = sink {
-            widget.appendStream(text, name: stream == .standardError ? "stderr" : "stdout")
+            let name = stream == .standardError ? "stderr" : "stdout"
+            if let pending = pendingStream, pending.widget === widget, pending.name == name {
+                pendingStream?.text += text
+            } else {
+                flushOutputStream()
+                pendingStream = (widget, name, text, .now)
+            }
+            if let pending = pendingStream, ContinuousClock.now - pending.since >= Self.outputStreamDelay {
+                flushOutputStream()
+            }
             return
         }
         publisher?.write(text, to: stream == .standardError ? .standardError : .standardOutput)
@@ -57,12 +73,21 @@ final class KernelHost: RichOutputHost {
         try? context?.readLine(prompt: prompt)
     }
 
+    /// Sends the text written into an Output widget that waits.
+    func flushOutputStream() {
+        guard let pending = pendingStream else { return }
+        pendingStream = nil
+        pending.widget.appendStream(pending.text, name: pending.name)
+    }
+
     func display(_ bundle: MIMEBundle, id: String) {
+        flushOutputStream()
         if case .output(let widget) = sink { return widget.appendDisplay(bundle, displayID: id) }
         publisher?.display(bundle, displayID: id)
     }
 
     func updateDisplay(_ bundle: MIMEBundle, id: String) {
+        flushOutputStream()
         if case .output(let widget) = sink {
             widget.updateDisplay(bundle, displayID: id)
             return
@@ -71,6 +96,7 @@ final class KernelHost: RichOutputHost {
     }
 
     func clearOutput(wait: Bool) {
+        flushOutputStream()
         if case .output(let widget) = sink { return widget.clearOutputs(wait: wait) }
         publisher?.clearOutput(wait: wait)
     }

@@ -180,6 +180,7 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         if let output { host.sink = .output(output) }
         defer { host.sink = previous }
         let outcome = session.perform(body)
+        host.flushOutputStream()
         if let error = outcome.error {
             if error.kind == .interrupted, let key, widgetWork.hasQueued(key: key) { return outcome }
             if let output {

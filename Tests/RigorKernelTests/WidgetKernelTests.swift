@@ -220,4 +220,44 @@ struct WidgetKernelTests {
         #expect(notebook.run("1 + 1").outputs.first?.content["data"]?["text/plain"] == "2")
         notebook.shutdown()
     }
+
+    @Test("output into an Output widget: prints are joined into few updates, none lost")
+    func outputWidgetBatching() throws {
+        let notebook = NotebookClient.withWidgets()
+        let outputs = notebook.run(
+            "let e = explore { value in for i in 0..<300 { print(\"line \\(i)\") } }"
+        ).outputs
+        let opens = outputs.filter { $0.messageType == "comm_open" }
+        let sliderID = try #require(
+            opens.first { $0.commState?["_model_name"] == "IntSliderModel" }?.content["comm_id"])
+        let outputID = try #require(opens.first { $0.commState?["_model_name"] == "OutputModel" }?.content["comm_id"])
+        let move = notebook.comm("comm_msg", id: sliderID.stringValue!, data: update(["value": 4]))
+        let seen = notebook.messages(of: move, idles: 2).filter { $0.content["comm_id"] == outputID }
+        #expect(!seen.isEmpty && seen.count < 30, "\(seen.count) updates")
+        let text = seen.last?.commState?["outputs"]?.arrayValue?.first?["text"]?.stringValue ?? ""
+        #expect(text.split(separator: "\n").count == 300)
+        #expect(text.hasPrefix("line 0\nline 1\n") && text.hasSuffix("line 299\n"))
+        notebook.shutdown()
+    }
+
+    @Test("a model the front end opens is kept, listed by request_states and updated like the kernel's")
+    func frontEndModels() throws {
+        let notebook = NotebookClient.withWidgets()
+        let open = notebook.send(
+            "comm_open",
+            [
+                "comm_id": "fe1", "target_name": "jupyter.widget",
+                "data": ["state": ["_model_name": "CheckboxModel", "value": true], "buffer_paths": []],
+            ], metadata: ["version": "2.1.0"])
+        #expect(notebook.messages(of: open).isEmpty)
+        let change = notebook.comm("comm_msg", id: "fe1", data: update(["value": false]))
+        #expect(notebook.messages(of: change).map(\.commMethod) == ["echo_update"])
+        _ = notebook.messages(
+            of: notebook.comm(
+                "comm_open", id: "ctl", data: ["target_name": "jupyter.widget.control"], metadata: ["version": "1.0.0"])
+        )
+        let states = notebook.messages(of: notebook.comm("comm_msg", id: "ctl", data: ["method": "request_states"]))
+        #expect(states.first?.content["data"]?["states"]?["fe1"]?["state"]?["value"] == false)
+        notebook.shutdown()
+    }
 }
