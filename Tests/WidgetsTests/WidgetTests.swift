@@ -255,3 +255,64 @@ struct WidgetTests {
         #expect((0...1000).contains(slider.value.intValue ?? -1))
     }
 }
+
+@Suite("Widget models under random front-end input")
+struct WidgetFuzzTests {
+    /// A small deterministic generator (SplitMix64), so a failure replays.
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static func randomValue(_ generator: inout Generator, depth: Int = 0) -> WidgetValue {
+        switch generator.below(depth > 1 ? 6 : 8) {
+        case 0: return .null
+        case 1: return .bool(generator.below(2) == 0)
+        case 2: return .int(generator.below(400) - 200)
+        case 3: return .double(Double(generator.below(20_000)) / 7 - 1000)
+        case 4: return .string(["", "six", "vertical", "IPY_MODEL_x", "drag-tap", "danger"][generator.below(6)])
+        case 5: return .double(1e300 * (generator.below(2) == 0 ? 1 : -1))
+        case 6: return .array((0..<generator.below(4)).map { _ in randomValue(&generator, depth: depth + 1) })
+        default: return .object(["a": randomValue(&generator, depth: depth + 1)])
+        }
+    }
+
+    @Test("3,000 random updates: never a crash, and every state always passes its own traits and rules")
+    func randomUpdates() throws {
+        var generator = Generator(state: 14)
+        let manager = WidgetManager()
+        let widgets = try WidgetSchema.all.map { try manager.create($0) }
+        let reply = RecordingTransport()
+        for _ in 0..<3000 {
+            let widget = widgets[generator.below(widgets.count)]
+            let names = widget.schema.traitNames + ["value", "index", "_model_name", "unknown"]
+            var state: [String: WidgetValue] = [:]
+            for _ in 0..<(1 + generator.below(3)) {
+                state[names[generator.below(names.count)]] = Self.randomValue(&generator)
+            }
+            let data: WidgetValue =
+                generator.below(10) == 0
+                ? ["method": .string(["request_state", "custom", "bogus"][generator.below(3)])]
+                : ["method": "update", "state": .object(state), "buffer_paths": []]
+            _ = manager.frontEndMessage(commID: widget.id, data: data, reply: reply)
+            _ = reply.take()
+            var current = widget.fullState
+            for name in widget.schema.traitNames {
+                let trait = widget.schema.traits[name]!
+                let value = try #require(current[name])
+                #expect((try? trait.validate(value, in: widget.schema)) == value, "\(widget.schema.name).\(name)")
+            }
+            #expect(throws: Never.self) {
+                try WidgetRules.apply(widget.schema, to: &current, changed: Set(widget.schema.traitNames))
+            }
+            #expect(current == widget.fullState)
+        }
+    }
+}
