@@ -17,7 +17,7 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
     public static let version = "0.1.0"
 
     let session: Session
-    private let host: KernelHost
+    let host: KernelHost
     /// The session's widget models and their comms.
     public let widgets: WidgetManager
     /// Held while the session runs a cell, a user expression or a widget handler.
@@ -49,6 +49,7 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         widgetWork = WidgetWorkQueue(
             scriptLock: scriptLock, perform: { [weak self] job in self?.performWidgetJob(job) },
             interrupt: { flag.request() }, clearInterrupt: { flag.clear() })
+        if ProcessInfo.processInfo.environment["RIGOR_WIDGET_TEST_BUILTINS"] == "1" { registerWidgetTestBuiltins() }
     }
 
     public var kernelInfo: KernelInfo {

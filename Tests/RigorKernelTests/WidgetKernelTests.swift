@@ -15,7 +15,7 @@ struct WidgetKernelTests {
         #expect(reply?.content["status"] == "ok")
         #expect(outputs.types == ["comm_open", "comm_open", "comm_open", "execute_result"])
         #expect(outputs.prefix(3).allSatisfy { $0.content["target_name"] == "jupyter.widget" })
-        #expect(outputs[0].content["metadata"] == ["version": "2.1.0"])
+        #expect(outputs[0].metadata == ["version": "2.1.0"])  // the message's metadata, where the manager reads it
         #expect(outputs[2].commState?["_model_name"] == "IntSliderModel")
         let id = try #require(outputs[2].content["comm_id"]?.stringValue)
         let view = try #require(outputs[3].content["data"]?["application/vnd.jupyter.widget-view+json"])

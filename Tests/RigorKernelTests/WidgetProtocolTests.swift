@@ -16,6 +16,7 @@ struct WidgetProtocolTests {
         let direction: String
         let type: String
         let content: JSONValue
+        let metadata: JSONValue
     }
 
     static let trace: [Recorded] = {
@@ -25,18 +26,19 @@ struct WidgetProtocolTests {
             let json = try! JSONValue(parsing: Data(line.utf8))
             return Recorded(
                 step: json["step"]!.stringValue!, direction: json["direction"]!.stringValue!,
-                type: json["msg_type"]!.stringValue!, content: json["content"]!)
+                type: json["msg_type"]!.stringValue!, content: json["content"]!, metadata: json["metadata"] ?? [:])
         }
     }()
 
     /// One message as a comparable line.
-    static func shape(type: String, content: JSONValue) -> String? {
+    static func shape(type: String, content: JSONValue, metadata: JSONValue) -> String? {
         switch type {
         case "comm_open":
             let state = content["data"]?["state"]
             let keys = state?.objectValue?.keys.sorted().joined(separator: ",") ?? ""
-            return
-                "comm_open \(content["target_name"]?.stringValue ?? "") \(state?["_model_name"]?.stringValue ?? "") [\(keys)]"
+            let target = content["target_name"]?.stringValue ?? ""
+            let model = state?["_model_name"]?.stringValue ?? ""
+            return "comm_open \(target) \(model) [\(keys)] metadata \(metadata.jsonText)"
         case "comm_msg":
             let data = content["data"] ?? [:]
             let method = data["method"]?.stringValue ?? ""
@@ -60,12 +62,12 @@ struct WidgetProtocolTests {
 
     static func expected(_ step: String) -> [String] {
         trace.filter { $0.step == step && $0.direction == "recv" }.compactMap {
-            shape(type: $0.type, content: $0.content)
+            shape(type: $0.type, content: $0.content, metadata: $0.metadata)
         }
     }
 
     static func actual(_ messages: [Message]) -> [String] {
-        messages.compactMap { shape(type: $0.messageType, content: $0.content) }
+        messages.compactMap { shape(type: $0.messageType, content: $0.content, metadata: $0.metadata) }
     }
 
     @Test("every step of the reference trace, in order")

@@ -35,9 +35,12 @@ def symbolic(value):
     return value
 
 
-def record(direction, channel, msg_type, content):
-    records.append({"step": step_name, "direction": direction, "channel": channel, "msg_type": msg_type,
-                    "content": symbolic(content)})
+def record(direction, channel, msg_type, content, metadata=None):
+    entry = {"step": step_name, "direction": direction, "channel": channel, "msg_type": msg_type,
+             "content": symbolic(content)}
+    if metadata:
+        entry["metadata"] = metadata
+    records.append(entry)
 
 
 def drain(parent_id, name_new_comms=None, settle=0.3):
@@ -64,7 +67,7 @@ def drain(parent_id, name_new_comms=None, settle=0.3):
             continue
         if t in ("display_data", "execute_result"):
             c = {k: v for k, v in c.items() if k != "execution_count"}
-        record("recv", "iopub", t, c)
+        record("recv", "iopub", t, c, msg.get("metadata"))
 
 
 def execute(code, namer=None):
