@@ -56,7 +56,7 @@ extension RigorInterpreter {
             let carried = GalleryCarried(body)
             let run: @Sendable () -> Void = { [weak self] in
                 guard let self else { return }
-                self.scheduleScript(key: box.id, delay: .milliseconds(50), output: output) { context in
+                self.scheduleScript(key: box.id, output: output) { context in
                     output.clearOutputs(wait: true)
                     return try context.call(carried.value, [int.value.intValue.map(Value.int) ?? .int(0)])
                 }
