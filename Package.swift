@@ -20,6 +20,7 @@ let package = Package(
         .target(
             name: "RigorScript",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            exclude: ["README.md"],
             // The interpreter's state is confined to its executor thread; the dynamic exclusivity
             // checks on every variable access cost ~10% of a call (measured with perf).
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
@@ -27,7 +28,7 @@ let package = Package(
         .testTarget(name: "RigorScriptTests", dependencies: ["RigorScript"], resources: [.copy("Golden")]),
 
         // MARK: display
-        .target(name: "RichDisplay"),
+        .target(name: "RichDisplay", exclude: ["README.md"]),
         .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"], exclude: ["Snapshots"]),
 
         // MARK: widgets (the Jupyter widget protocol's models; docs/widgets.md)
@@ -51,9 +52,12 @@ let package = Package(
             path: "Benchmarks/NeuralNetworksBench"),
 
         // MARK: library (RigorLibrary)
-        .target(name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"]),
+        .target(
+            name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"],
+            exclude: ["README.md"]),
         .testTarget(
-            name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript"], exclude: ["Golden", "Fixtures"]),
+            name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript", "RichDisplay"],
+            exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
@@ -83,7 +87,8 @@ let package = Package(
                 "JupyterKernel",
                 "RigorKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         // MARK: project-wide checks

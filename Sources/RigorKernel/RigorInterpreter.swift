@@ -39,9 +39,8 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         let host = KernelHost()
         self.host = host
         widgets = WidgetManager(log: log)
-        let live = LiveTrainingDisplay(host: host)
         let registry = BuiltinRegistry()
-        RigorLibrary.register(in: registry) { progress in live.show(progress) }
+        RigorLibrary.register(in: registry)
         session = Session(host: host, registry: registry)
         configure(session)
         session.defineBuiltins()

@@ -21,12 +21,7 @@ public enum ScriptRunner {
         }
         let host = TerminalHost()
         let registry = BuiltinRegistry()
-        RigorLibrary.register(in: registry) { progress in
-            switch progress.phase {
-            case .epoch, .stopped: host.write(progress.line + "\n", to: .standardError)
-            default: break
-            }
-        }
+        RigorLibrary.register(in: registry)
         let session = Session(host: host, registry: registry)
         let outcome = session.execute(source, sourceName: SourceName(url.lastPathComponent))
         host.flush()

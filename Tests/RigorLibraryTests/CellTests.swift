@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 import RigorLibrary
 import RigorScript
 import Testing
@@ -104,36 +105,58 @@ struct CellTests {
         #expect(run(s, "confusionMatrix(model, data.test).counts.count") == "10")
     }
 
-    @Test("a training observer hears the start, batches, epochs and the end")
-    func observer() throws {
-        final class Log: @unchecked Sendable { var events: [TrainingProgress] = [] }
-        let log = Log()
-        let registry = BuiltinRegistry()
-        RigorLibrary.register(in: registry) { log.events.append($0) }
-        let s = Session(registry: registry)
+    @Test("a running fit is one output through the session's rich host: shown at the start, replaced in place, final")
+    func liveTrainingThroughTheHost() throws {
+        let host = RecordingHost(interval: 0)
+        let s = Session(host: host, registry: RigorLibrary.makeRegistry())
         _ = run(s, "let model = Sequential([Dense(4, 3)])\nmodel.fit(Dataset.iris(), epochs: 2, batchSize: 50)")
-        #expect(log.events.first?.phase == .began)
-        #expect(log.events.last?.phase == .ended)
-        #expect(log.events.filter { $0.phase == .batch }.count == 6)
-        let last = try #require(log.events.last)
-        #expect(last.metrics.first?.name == "loss")
-        #expect(last.metrics.first?.values.count == 2)
-        #expect(last.batchesPerEpoch == 3)
-        #expect(last.line.hasPrefix("epoch 2/2  batch 3/3  loss "))
-        #expect(last.line.contains("done in"))
-        #expect(last.mimeBundle.data["text/html"]?.contains("<svg") == true)
-        let firstBatch = try #require(log.events.first { $0.phase == .batch })
-        #expect(firstBatch.line.contains("ETA"))
-        #expect(firstBatch.mimeBundle.data["text/html"]?.contains("<svg") == false)
+        let first = try #require(host.events.first)
+        #expect(first.kind == "display")
+        #expect(first.id.hasPrefix("rigor-fit-"))
+        #expect(host.events.dropFirst().allSatisfy { $0.kind == "update" && $0.id == first.id })
+        // Every batch and epoch (the test host asks for every update): 6 batches, 2 epochs, the end.
+        #expect(host.events.count == 1 + 6 + 2 + 1)
+        let last = try #require(host.events.last)
+        #expect(last.bundle.plainText.hasPrefix("epoch 2/2  batch 3/3  loss "))
+        #expect(last.bundle.plainText.contains("done in"))
+        #expect(last.bundle.data["text/html"]?.contains("<svg") == true)
+        let firstBatch = host.events[1]
+        #expect(firstBatch.bundle.plainText.contains("ETA"))
+        #expect(firstBatch.bundle.data["text/html"]?.contains("<svg") == false)
+        // `progress: false` shows nothing.
+        host.events.removeAll()
+        _ = run(s, "model.fit(Dataset.iris(), epochs: 1, batchSize: 50, progress: false)")
+        #expect(host.events.isEmpty)
+    }
+
+    @Test("a notebook host gets a few updates a second, and always the final state")
+    func liveTrainingIsThrottled() throws {
+        let host = RecordingHost(interval: 3600)
+        let s = Session(host: host, registry: RigorLibrary.makeRegistry())
+        _ = run(s, "let model = Sequential([Dense(4, 3)])\nmodel.fit(Dataset.iris(), epochs: 5, batchSize: 10)")
+        #expect(host.events.map(\.kind) == ["display", "update"])
+        #expect(host.events.last?.bundle.plainText.contains("epoch 5/5") == true)
+    }
+
+    @Test("without a rich host, a fit prints one line per epoch on standard error")
+    func liveTrainingOnATerminal() throws {
+        final class Terminal: ScriptHost {
+            var errors = ""
+            func write(_ text: String, to stream: OutputStreamKind) { if stream == .standardError { errors += text } }
+            func readLine(prompt: String) -> String? { nil }
+        }
+        let host = Terminal()
+        let s = Session(host: host, registry: RigorLibrary.makeRegistry())
+        _ = run(s, "let model = Sequential([Dense(4, 3)])\nmodel.fit(Dataset.iris(), epochs: 3, batchSize: 50)")
+        let lines = host.errors.split(separator: "\n")
+        #expect(lines.count == 3, "\(host.errors)")
+        #expect(lines.last?.hasPrefix("epoch 3/3") == true)
     }
 
     @Test("the live chart and the final one mark the same best epoch, the one EarlyStopping restored")
     func oneBestEpochRule() throws {
-        final class Log: @unchecked Sendable { var events: [TrainingProgress] = [] }
-        let log = Log()
-        let registry = BuiltinRegistry()
-        RigorLibrary.register(in: registry) { log.events.append($0) }
-        let s = Session(registry: registry)
+        let host = RecordingHost(interval: 0)
+        let s = Session(host: host, registry: RigorLibrary.makeRegistry())
         // A large minDelta: EarlyStopping keeps an early epoch although later validation losses are lower, so
         // "the lowest validation loss" and "the restored epoch" differ.
         _ = run(
@@ -149,12 +172,33 @@ struct CellTests {
         let losses = try #require(run(s, "history.validationLoss"))
         let lowest = try #require(run(s, "history.validationLoss.argmin() + 1"))
         #expect(final != lowest, "the scenario must separate the two rules: \(losses)")
-        let ended = try #require(log.events.last)
-        #expect(ended.phase == .ended)
-        #expect(ended.bestEpoch.map(String.init) == final)
-        #expect(ended.mimeBundle.data["text/html"]?.contains("best epoch \(final)") == true)
+        let ended = try #require(host.events.last)
+        #expect(ended.bundle.plainText.contains("done in"))
+        #expect(ended.bundle.data["text/html"]?.contains("best epoch \(final)") == true)
         // While training ran, the chart marked the epoch EarlyStopping would restore, not a later, lower loss.
-        let lastEpoch = try #require(log.events.last { $0.phase == .epoch })
-        #expect(lastEpoch.bestEpoch.map(String.init) == final)
+        let lastEpoch = try #require(
+            host.events.dropLast().last { $0.bundle.data["text/html"]?.contains("<svg") == true })
+        #expect(lastEpoch.bundle.data["text/html"]?.contains("best epoch \(final)") == true)
     }
+}
+
+/// A notebook front end for tests: records every display and update, and asks for updates at most every `interval`
+/// seconds.
+final class RecordingHost: RichOutputHost, @unchecked Sendable {
+    struct Event {
+        var kind: String
+        var id: String
+        var bundle: MIMEBundle
+    }
+    var events: [Event] = []
+    let interval: TimeInterval
+    init(interval: TimeInterval) { self.interval = interval }
+    var liveUpdateInterval: TimeInterval { interval }
+    func write(_ text: String, to stream: OutputStreamKind) {}
+    func readLine(prompt: String) -> String? { nil }
+    func display(_ bundle: MIMEBundle, id: String) { events.append(Event(kind: "display", id: id, bundle: bundle)) }
+    func updateDisplay(_ bundle: MIMEBundle, id: String) {
+        events.append(Event(kind: "update", id: id, bundle: bundle))
+    }
+    func clearOutput(wait: Bool) {}
 }

@@ -4,16 +4,13 @@ import Foundation
 import RichDisplay
 import RigorScript
 
-/// An output shown once and then replaced in place — at most `updatesPerSecond` times a second, and always in its
-/// final state — through the session's `RichOutputHost` (in the kernel: `display_data`, then
+/// An output shown once and then replaced in place — at most once per the host's `liveUpdateInterval`, and always in
+/// its final state — through the session's `RichOutputHost` (in the kernel: `display_data`, then
 /// `update_display_data` with the same display id). On a host without rich output (`rigor run` in a terminal) the
 /// milestones it is given (an epoch's line, a stop) are printed to standard error instead, one per line.
 ///
 /// Runs on the interpreter's thread, like the builtin that drives it.
 final class LiveOutput {
-    /// A small model finishes an epoch in milliseconds; one chart per epoch would flood the front end.
-    static let updatesPerSecond = 4.0
-
     private let context: CallContext
     private let prefix: String
     private var id: String?
@@ -44,7 +41,7 @@ final class LiveOutput {
             return
         }
         let now = Date()
-        guard let id, now.timeIntervalSince(lastUpdate) >= 1 / Self.updatesPerSecond else { return }
+        guard let id, now.timeIntervalSince(lastUpdate) >= rich.liveUpdateInterval else { return }
         lastUpdate = now
         rich.updateDisplay(bundle(), id: id)
     }

@@ -46,7 +46,8 @@ extension Float: ArgumentType, ScriptValueConvertible {
     /// The engine computes in Float; scripts only know Double.
     public static var scriptTypeName: String { "Double" }
     public static func decode(_ value: Value, context: CallContext) -> Float? { value.doubleValue.map(Float.init) }
-    public var scriptValue: Value { .double(Double(self)) }
+    /// The shortest decimal that reads back as this Float (`1e-3` stays 0.001, not 0.0010000000474974513).
+    public var scriptValue: Value { .double(Double(description) ?? Double(self)) }
 }
 
 extension String: ArgumentType, ScriptValueConvertible {

@@ -83,8 +83,11 @@ public struct Choices<Result>: @unchecked Sendable {
         } catch let error as ScriptError {
             let place = "in .\(choice.name)(…)"
             let message =
-                error.message.contains(" in call")
-                ? error.message.replacingOccurrences(of: " in call", with: " " + place) : "\(error.message) \(place)"
+                choice.parameters.isEmpty
+                ? "'.\(choice.name)' takes no arguments"
+                : error.message.contains(" in call")
+                    ? error.message.replacingOccurrences(of: " in call", with: " " + place)
+                    : "\(error.message) \(place)"
             let notes = error.diagnostics[0].notes.map(\.message).filter { !$0.contains("is declared as") }
             throw BuiltinError(error.kind, message, notes: notes + ["declared as \(choice.declaration)"])
         }

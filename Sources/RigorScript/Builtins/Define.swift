@@ -72,6 +72,7 @@ extension BuiltinRegistry {
 
     /// The type whose values are objects of the Swift class `Object`, created and registered on first use (so
     /// extending a type does not depend on the order families register in).
+    @discardableResult
     public func type<Object: NativeObject & ArgumentType>(
         _ object: Object.Type, doc: String? = nil, conformsTo conformances: Set<String> = []
     ) -> TypeBuilder<Object> {
@@ -80,6 +81,7 @@ extension BuiltinRegistry {
 
     /// The script type `name` whose values are `Receiver`s: one Swift class may back several script types (every
     /// layer is a `LayerObject`), and the prelude's value types receive a `Value`.
+    @discardableResult
     public func type<Receiver: ArgumentType>(
         named name: String, of receiver: Receiver.Type, doc: String? = nil, conformsTo conformances: Set<String> = []
     ) -> TypeBuilder<Receiver> {
@@ -225,10 +227,11 @@ public struct TypeBuilder<Receiver: ArgumentType> {
         _ arguments: repeat Arg<each T>, doc: String, example: String? = nil,
         _ body: @escaping (CallContext, repeat each T) throws -> R
     ) {
+        // An initializer returns its type (several script types may share a Swift class), or nil when failable.
+        let failable = returnTypeName(R.self).flatMap { $0.hasSuffix("?") ? $0 : nil }
         descriptor.addInitializer(
             makeFunction(
-                descriptor.name, Parameters(repeat each arguments), returnTypeName(R.self) ?? descriptor.name, doc,
-                example, body))
+                descriptor.name, Parameters(repeat each arguments), failable ?? descriptor.name, doc, example, body))
     }
 
     /// `Type.name(…)`: a static function.

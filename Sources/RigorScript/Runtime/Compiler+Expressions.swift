@@ -368,7 +368,7 @@ extension Compiler {
             op.spelling, [.init(nil, "lhs"), .init(nil, "rhs")], returns: "Any",
             doc: "The '\(op.spelling)' operator as a function.")
         let function = BuiltinFunction(signature) { arguments, _ in
-            try applyOperatorFunction(op, arguments[0], arguments[1], span: span)
+            try applyOperatorFunction(op, arguments.values[0], arguments.values[1], span: span)
         }
         function.operatorFunction = (op, span)
         return function

@@ -18,40 +18,38 @@ extension RigorLibrary {
                     notes: [memoryLimitNote])
             }
         }
-        registry.global(
-            "memoryLimit", returns: "Int",
+        registry.function(
+            "memoryLimit",
             doc: "The bytes tensors may hold in this kernel: an op asking for more than the limit minus "
                 + "`memoryInUse()` fails with a MemoryError. The default is 3/4 of the smallest of physical memory, "
                 + "the cgroup limit and RLIMIT_AS; RIGOR_MEMORY_LIMIT or `setMemoryLimit` change it.",
             example: "memoryLimit() / (1 << 30)   // GiB"
-        ) { _, _ in .int(MemoryBudget.limit) }
-        registry.global(
-            "memoryInUse", returns: "Int", doc: "The bytes live tensors hold now.",
-            example: "memoryInUse()"
-        ) { _, _ in .int(MemoryBudget.bytesInUse) }
-        registry.global(
-            "setMemoryLimit", [param(nil, "limit", "Int or String?")],
+        ) { _ in MemoryBudget.limit }
+        registry.function(
+            "memoryInUse", doc: "The bytes live tensors hold now.", example: "memoryInUse()"
+        ) { _ in MemoryBudget.bytesInUse }
+        registry.function(
+            "setMemoryLimit",
+            Arg<Int?>(nil, "limit", type: "Int or String?") { value, _ in
+                switch value {
+                case .nil:
+                    return .some(nil)
+                case .int(let bytes) where bytes > 0:
+                    return bytes
+                case .string(let text):
+                    guard let bytes = MemoryBudget.parse(text, relativeTo: MemoryBudget.systemBound) else {
+                        throw BuiltinError(.value, "'\(text)' is not a size: write bytes, \"512M\", \"8G\" or \"50%\"")
+                    }
+                    return bytes
+                default:
+                    throw BuiltinError(
+                        .value,
+                        "a memory limit is a positive number of bytes, a size such as \"8G\", a percentage, or nil")
+                }
+            },
             doc: "Sets the memory limit: bytes (an Int), a size such as \"8G\" or \"512M\", a percentage of the "
                 + "machine's memory such as \"50%\", or nil for the default.",
             example: "setMemoryLimit(\"4G\")"
-        ) { arguments, _ in
-            switch arguments[0] {
-            case .nil:
-                MemoryBudget.setLimit(nil)
-            case .int(let bytes) where bytes > 0:
-                MemoryBudget.setLimit(bytes)
-            case .string(let text):
-                guard let bytes = MemoryBudget.parse(text, relativeTo: MemoryBudget.systemBound) else {
-                    throw BuiltinError(
-                        .value, "'\(text)' is not a size: write bytes, \"512M\", \"8G\" or \"50%\"", argument: 0)
-                }
-                MemoryBudget.setLimit(bytes)
-            default:
-                throw BuiltinError(
-                    .value, "a memory limit is a positive number of bytes, a size such as \"8G\", a percentage, or nil",
-                    argument: 0)
-            }
-            return .nil
-        }
+        ) { _, limit in MemoryBudget.setLimit(limit) }
     }
 }

@@ -14,6 +14,15 @@ public protocol RichOutputHost: ScriptHost {
     func updateDisplay(_ bundle: MIMEBundle, id: String)
     /// Clears the cell's output; with `wait`, only when the next output arrives.
     func clearOutput(wait: Bool)
+    /// The least time between two updates of a live output (`LiveOutput`: a running `fit`); the final state is
+    /// always shown. A notebook wants a few a second; a test host may want every one (0).
+    var liveUpdateInterval: TimeInterval { get }
+}
+
+extension RichOutputHost {
+    /// Four updates a second: a small model finishes an epoch in milliseconds, and one chart per epoch would
+    /// flood the front end.
+    public var liveUpdateInterval: TimeInterval { 0.25 }
 }
 
 extension Value {
@@ -27,7 +36,9 @@ extension Value {
 
 /// Text in a rich format (HTML, Markdown, SVG), shown rendered by Jupyter: what `HTML(…)`, `Markdown(…)` and
 /// `SVG(…)` return.
-final class RichText: NativeObject, MIMERepresentable {
+final class RichText: NativeObject, MIMERepresentable, ArgumentType, ScriptValueConvertible {
+    /// The script types are `HTML`, `Markdown` and `SVG`.
+    static var scriptTypeName: String { "RichText" }
     let kind: String
     let text: String
     let mimeType: String
@@ -51,7 +62,8 @@ final class RichText: NativeObject, MIMERepresentable {
 }
 
 /// What `display(_:)` returns: a handle to the output, for `update(_:)`.
-final class DisplayHandle: NativeObject {
+final class DisplayHandle: NativeObject, ArgumentType, ScriptValueConvertible {
+    static var scriptTypeName: String { "DisplayHandle" }
     let id: String
 
     init(id: String) { self.id = id }
@@ -78,51 +90,41 @@ extension RigorLibrary {
     }
 
     static func registerNotebookOutput(in registry: BuiltinRegistry) {
-        registry.global(
-            "display", [param(nil, "value")], returns: "DisplayHandle",
+        registry.function(
+            "display", Arg<Value>(nil, "value"),
             doc: "Shows `value` as rich output now (a chart, a table, HTML), and returns a handle to update it in "
                 + "place. Outside a notebook (`rigor run`) it prints the value's text.",
             example: "let status = display(HTML(\"<b>training…</b>\"))"
-        ) { arguments, context in
+        ) { context, value in
             let id = UUID().uuidString.lowercased()
-            show(displayBundle(arguments[0]), id: id, update: false, context: context)
-            return .object(DisplayHandle(id: id))
+            show(displayBundle(value), id: id, update: false, context: context)
+            return DisplayHandle(id: id)
         }
-        registry.global(
-            "clearOutput", [param("wait", "wait", "Bool", default: .bool(false))],
+        registry.function(
+            "clearOutput", Arg("wait", default: false),
             doc: "Clears the cell's output; with `wait: true`, only when the next output arrives (no flicker). "
                 + "Outside a notebook it does nothing.",
             example: "clearOutput(wait: true)"
-        ) { arguments, context in
-            (context.host as? RichOutputHost)?.clearOutput(wait: try arguments.bool(0))
-            return .nil
-        }
+        ) { context, wait in (context.host as? RichOutputHost)?.clearOutput(wait: wait) }
         for (name, mimeType, example) in [
             ("HTML", MIMEType.html, "HTML(\"<b>bold</b> move\")"),
             ("Markdown", MIMEType.markdown, "Markdown(\"# Results\\n*accuracy* 0.97\")"),
             ("SVG", MIMEType.svg, "SVG(\"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>\")"),
         ] {
-            registry.global(
-                name, [param(nil, "text", "String")], returns: name,
+            registry.function(
+                name, Arg<String>(nil, "text"), returns: name,
                 doc: "\(name) text that Jupyter shows rendered (as `\(mimeType)`), as a cell result or with `display`.",
                 example: example
-            ) { arguments, _ in
-                .object(RichText(kind: name, text: try arguments.string(0), mimeType: mimeType))
-            }
+            ) { _, text in RichText(kind: name, text: text, mimeType: mimeType) }
         }
 
-        let handle = TypeDescriptor("DisplayHandle", doc: "A displayed output that can be replaced in place.")
-        handle.define(
-            "update", [param(nil, "value")], doc: "Replaces the displayed output with `value`.",
+        let handle = registry.type(DisplayHandle.self, doc: "A displayed output that can be replaced in place.")
+        handle.method(
+            "update", Arg<Value>(nil, "value"), doc: "Replaces the displayed output with `value`.",
             example: "let progress = display(\"0%\")\nprogress.update(\"100%\")"
-        ) { receiver, arguments, context in
-            let displayed = try receiver.object(DisplayHandle.self)
-            show(displayBundle(arguments[0]), id: displayed.id, update: true, context: context)
-            return .nil
+        ) { displayed, context, value in
+            show(displayBundle(value), id: displayed.id, update: true, context: context)
         }
-        handle.getter("id", type: "String", doc: "The display id Jupyter knows the output by.") {
-            .string(try $0.object(DisplayHandle.self).id)
-        }
-        registry.register(handle)
+        handle.property("id", doc: "The display id Jupyter knows the output by.") { $0.id }
     }
 }
