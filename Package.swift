@@ -53,7 +53,8 @@ let package = Package(
 
         // MARK: library (RigorLibrary)
         .target(
-            name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"],
+            name: "RigorLibrary",
+            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay", "Widgets"],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript", "RichDisplay"],

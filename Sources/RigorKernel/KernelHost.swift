@@ -11,7 +11,18 @@ import Widgets
 /// The session calls it on its executor thread while the shell thread (or the widget work queue) waits for
 /// the cell or handler, and the interpreter's script lock lets one of them run at a time, so the sink is never
 /// used by two threads at once.
-final class KernelHost: RichOutputHost {
+final class KernelHost: RichOutputHost, WidgetHost, @unchecked Sendable {
+    /// The session's widgets (the library's widget builtins make them here).
+    let widgetManager: WidgetManager
+    /// Queues widget work on the interpreter (set by it).
+    var scheduler: ((String?, Widget?, @escaping (CallContext) throws -> Void) -> Void)?
+
+    init(widgets: WidgetManager) { self.widgetManager = widgets }
+
+    func scheduleWidgetWork(key: String?, output: Widget?, _ body: @escaping (CallContext) throws -> Void) {
+        scheduler?(key, output, body)
+    }
+
     /// Where output goes.
     enum Sink {
         /// A cell: its publisher and stdin.
@@ -41,7 +52,8 @@ final class KernelHost: RichOutputHost {
         set { sink = newValue.map(Sink.request) }
     }
 
-    private var publisher: Publisher? {
+    /// Where the current cell's or handler's messages go (nil inside an Output widget or between requests).
+    var publisher: Publisher? {
         switch sink {
         case .request(let context): context.publisher
         case .publisher(let publisher): publisher

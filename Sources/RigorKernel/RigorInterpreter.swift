@@ -36,9 +36,10 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }
     ) {
-        let host = KernelHost()
+        let widgets = WidgetManager(log: log)
+        self.widgets = widgets
+        let host = KernelHost(widgets: widgets)
         self.host = host
-        widgets = WidgetManager(log: log)
         let registry = BuiltinRegistry()
         RigorLibrary.register(in: registry)
         session = Session(host: host, registry: registry)
@@ -48,6 +49,12 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         widgetWork = WidgetWorkQueue(
             scriptLock: scriptLock, perform: { [weak self] job in self?.performWidgetJob(job) },
             interrupt: { flag.request() }, clearInterrupt: { flag.clear() })
+        host.scheduler = { [weak self] key, output, body in
+            self?.scheduleScript(key: key, output: output) { context in
+                try body(context)
+                return nil
+            }
+        }
         if ProcessInfo.processInfo.environment["RIGOR_WIDGET_TEST_BUILTINS"] == "1" { registerWidgetTestBuiltins() }
     }
 
@@ -162,7 +169,9 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         key: String? = nil, delay: Duration = .zero, output: Widget? = nil,
         _ body: @escaping (CallContext) throws -> Value?
     ) {
-        widgetWork.enqueue(key: key, delay: delay, trigger: WidgetTrigger.current?.publisher) { [weak self] in
+        // The comm message being handled is the parent; for a change made by code, the running cell or handler.
+        let trigger = WidgetTrigger.current?.publisher ?? host.publisher
+        widgetWork.enqueue(key: key, delay: delay, trigger: trigger) { [weak self] in
             self?.runScript(output: output, key: key, body)
         }
     }

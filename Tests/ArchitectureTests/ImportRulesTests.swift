@@ -12,7 +12,7 @@ private let allowedImports: [String: Set<String>] = [
     "RichDisplay": [],
     "Widgets": ["RichDisplay"],
     "RigorScript": [],
-    "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay"],
+    "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
