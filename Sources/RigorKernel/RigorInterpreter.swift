@@ -170,8 +170,9 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         _ body: @escaping (CallContext) throws -> Value?
     ) {
         // The comm message being handled is the parent; for a change made by code, the running cell or handler.
-        let trigger = WidgetTrigger.current?.publisher ?? host.publisher
-        widgetWork.enqueue(key: key, delay: delay, trigger: trigger) { [weak self] in
+        let comm = WidgetTrigger.current?.publisher
+        widgetWork.enqueue(key: key, delay: delay, trigger: comm ?? host.publisher, announces: comm != nil) {
+            [weak self] in
             self?.runScript(output: output, key: key, body)
         }
     }
@@ -206,13 +207,13 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
 
     private func performWidgetJob(_ job: WidgetWorkQueue.Job) {
         if let trigger = job.trigger {
-            trigger.status(busy: true)
+            if job.announces { trigger.status(busy: true) }
             host.sink = .publisher(trigger)
             widgets.transport = PublisherWidgetTransport(trigger)
         }
         job.work()
         host.sink = nil
-        job.trigger?.status(busy: false)
+        if job.announces { job.trigger?.status(busy: false) }
     }
 
     /// A script error as Jupyter shows it: the kind as `ename`, the message as `evalue`, and the

@@ -69,6 +69,9 @@ final class WidgetWorkQueue: @unchecked Sendable {
         let key: String?
         let due: ContinuousClock.Instant
         let trigger: Publisher?
+        /// Whether the job publishes busy … idle with `trigger` as parent (for a comm message, which was answered
+        /// already; not for a cell, whose own idle must stay the last status with its parent).
+        let announces: Bool
         let work: () -> Void
     }
 
@@ -100,9 +103,12 @@ final class WidgetWorkQueue: @unchecked Sendable {
     }
 
     /// Queues `work`; see the type's description for `key` and `delay`.
-    func enqueue(key: String? = nil, delay: Duration = .zero, trigger: Publisher?, _ work: @escaping () -> Void) {
+    func enqueue(
+        key: String? = nil, delay: Duration = .zero, trigger: Publisher?, announces: Bool = true,
+        _ work: @escaping () -> Void
+    ) {
         condition.lock()
-        let job = Job(key: key, due: .now + delay, trigger: trigger, work: work)
+        let job = Job(key: key, due: .now + delay, trigger: trigger, announces: announces, work: work)
         if let key, let index = jobs.firstIndex(where: { $0.key == key }) {
             jobs[index] = job
         } else {

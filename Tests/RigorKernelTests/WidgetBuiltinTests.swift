@@ -26,7 +26,7 @@ struct WidgetBuiltinTests {
         #expect(notebook.run("s.value").outputs.first?.content["data"]?["text/plain"] == "6")
         let set = notebook.run("s.value = 20\ns.value").outputs
         #expect(set.first { $0.messageType == "comm_msg" }?.content["data"] == update(["value": 10]))
-        #expect(set.last?.content["data"]?["text/plain"] == "10")
+        #expect(set.first { $0.messageType == "execute_result" }?.content["data"]?["text/plain"] == "10")
         // The handler also runs for a change made by code, after the cell (its output has the cell as parent, and
         // may come before or after the cell's idle).
         #expect(set.streamText + notebook.drain().streamText == "now 10\n")
