@@ -36,6 +36,10 @@ let package = Package(
         .target(name: "RichDisplay", exclude: ["README.md"]),
         .testTarget(name: "RichDisplayTests", dependencies: ["RichDisplay"], exclude: ["Snapshots"]),
 
+        // MARK: widgets (the Jupyter widget protocol's models; docs/widgets.md)
+        .target(name: "Widgets", dependencies: ["RichDisplay"], exclude: ["README.md"]),
+        .testTarget(name: "WidgetsTests", dependencies: ["Widgets"], resources: [.copy("Fixtures")]),
+
         // MARK: engine targets (TensorCore)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
@@ -111,7 +115,8 @@ let package = Package(
 
         // MARK: library (RigorLibrary)
         .target(
-            name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"],
+            name: "RigorLibrary",
+            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay", "Widgets"],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript", "RichDisplay"],
@@ -131,9 +136,12 @@ let package = Package(
         ),
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
         .target(
-            name: "RigorKernel", dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay"],
+            name: "RigorKernel",
+            dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets"],
             exclude: ["README.md"]),
-        .testTarget(name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel"]),
+        .testTarget(
+            name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel", "Widgets"],
+            resources: [.copy("Fixtures")]),
 
         // MARK: executable
         .executableTarget(

@@ -2,28 +2,114 @@ import JupyterKernel
 import RichDisplay
 import RigorLibrary
 import RigorScript
+import Widgets
 
 /// The session's host while it serves Jupyter: output becomes `stream` messages and `readLine`
-/// an `input_request`, through the context of the request being run.
+/// an `input_request`, through the context of the request being run; while a widget handler runs, output goes
+/// to the publisher of the comm message that caused it, or into an Output widget.
 ///
-/// The session calls it on its executor thread while the shell thread waits for the cell, so the
-/// context is never used by two threads at once.
-final class KernelHost: RichOutputHost {
-    /// The request being run; `nil` between requests (output is then dropped).
-    var context: ExecutionContext?
+/// The session calls it on its executor thread while the shell thread (or the widget work queue) waits for
+/// the cell or handler, and the interpreter's script lock lets one of them run at a time, so the sink is never
+/// used by two threads at once.
+final class KernelHost: RichOutputHost, WidgetHost, @unchecked Sendable {
+    /// The session's widgets (the library's widget builtins make them here).
+    let widgetManager: WidgetManager
+    /// Queues widget work on the interpreter (set by it).
+    var scheduler: ((String?, Widget?, @escaping (CallContext) throws -> Void) -> Void)?
+
+    init(widgets: WidgetManager) { self.widgetManager = widgets }
+
+    func scheduleWidgetWork(key: String?, output: Widget?, _ body: @escaping (CallContext) throws -> Void) {
+        scheduler?(key, output, body)
+    }
+
+    /// Where output goes.
+    enum Sink {
+        /// A cell: its publisher and stdin.
+        case request(ExecutionContext)
+        /// A handler: the publisher of the message that caused it (no stdin).
+        case publisher(Publisher)
+        /// Into an Output widget's outputs (`interact`'s output area).
+        case output(Widget)
+    }
+
+    /// The request or handler being run; `nil` between them (output is then dropped).
+    var sink: Sink? {
+        willSet { flushOutputStream() }
+    }
+
+    /// Text written into an Output widget and not yet sent: every send carries the widget's whole outputs, so
+    /// writes are joined (for at most `outputStreamDelay`, and until any other output).
+    private var pendingStream: (widget: Widget, name: String, text: String, since: ContinuousClock.Instant)?
+    static let outputStreamDelay = Duration.milliseconds(50)
+
+    /// The cell being run (nil otherwise).
+    var context: ExecutionContext? {
+        get {
+            if case .request(let context) = sink { return context }
+            return nil
+        }
+        set { sink = newValue.map(Sink.request) }
+    }
+
+    /// Where the current cell's or handler's messages go (nil inside an Output widget or between requests).
+    var publisher: Publisher? {
+        switch sink {
+        case .request(let context): context.publisher
+        case .publisher(let publisher): publisher
+        case .output, nil: nil
+        }
+    }
+
+    var hasSink: Bool { sink != nil }
 
     func write(_ text: String, to stream: OutputStreamKind) {
-        context?.publisher.write(text, to: stream == .standardError ? .standardError : .standardOutput)
+        if case .output(let widget) = sink {
+            let name = stream == .standardError ? "stderr" : "stdout"
+            if let pending = pendingStream, pending.widget === widget, pending.name == name {
+                pendingStream?.text += text
+            } else {
+                flushOutputStream()
+                pendingStream = (widget, name, text, .now)
+            }
+            if let pending = pendingStream, ContinuousClock.now - pending.since >= Self.outputStreamDelay {
+                flushOutputStream()
+            }
+            return
+        }
+        publisher?.write(text, to: stream == .standardError ? .standardError : .standardOutput)
     }
 
     func readLine(prompt: String) -> String? {
-        // No stdin (allow_stdin false) or an interrupt: the script sees nil, as at end of input.
+        // No stdin (allow_stdin false, a handler) or an interrupt: the script sees nil, as at end of input.
         try? context?.readLine(prompt: prompt)
     }
 
-    func display(_ bundle: MIMEBundle, id: String) { context?.publisher.display(bundle, displayID: id) }
+    /// Sends the text written into an Output widget that waits.
+    func flushOutputStream() {
+        guard let pending = pendingStream else { return }
+        pendingStream = nil
+        pending.widget.appendStream(pending.text, name: pending.name)
+    }
 
-    func updateDisplay(_ bundle: MIMEBundle, id: String) { context?.publisher.updateDisplay(bundle, displayID: id) }
+    func display(_ bundle: MIMEBundle, id: String) {
+        flushOutputStream()
+        if case .output(let widget) = sink { return widget.appendDisplay(bundle, displayID: id) }
+        publisher?.display(bundle, displayID: id)
+    }
 
-    func clearOutput(wait: Bool) { context?.publisher.clearOutput(wait: wait) }
+    func updateDisplay(_ bundle: MIMEBundle, id: String) {
+        flushOutputStream()
+        if case .output(let widget) = sink {
+            widget.updateDisplay(bundle, displayID: id)
+            return
+        }
+        publisher?.updateDisplay(bundle, displayID: id)
+    }
+
+    func clearOutput(wait: Bool) {
+        flushOutputStream()
+        if case .output(let widget) = sink { return widget.clearOutputs(wait: wait) }
+        publisher?.clearOutput(wait: wait)
+    }
 }

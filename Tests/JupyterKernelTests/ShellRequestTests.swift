@@ -83,6 +83,36 @@ struct ShellRequestTests {
         _ = kernel.shutdown()
     }
 
+    @Test("comm messages on the main shell during a cell: at once when the interpreter handles comms concurrently")
+    func commsWhileACellRuns() throws {
+        for concurrent in [true, false] {
+            let kernel = KernelHarness(concurrentComms: concurrent)
+            let cell = kernel.send("execute_request", ["code": "loop"])
+            Thread.sleep(forTimeInterval: 0.1)
+            let open = kernel.send("comm_open", ["comm_id": "c1", "target_name": "echo", "data": [:]])
+            var seen: [String] = []
+            while let message = kernel.nextIOPub(timeout: .milliseconds(500)) {
+                if message.parentMessageID == open.header.messageID {
+                    seen.append(
+                        message.messageType == "status"
+                            ? message.content["execution_state"]?.stringValue ?? "" : message.messageType)
+                } else if message.parentMessageID == cell.header.messageID,
+                    message.content["execution_state"] == "busy", !seen.isEmpty
+                {
+                    seen.append("busy again for the cell")
+                }
+            }
+            if concurrent {
+                #expect(seen == ["busy", "comm_msg", "idle", "busy again for the cell"])
+            } else {
+                #expect(seen.isEmpty)  // waits for the cell
+            }
+            kernel.interrupt()
+            #expect(kernel.nextReply()?.content["ename"] == "Interrupted")
+            _ = kernel.shutdown()
+        }
+    }
+
     @Test("a flood of 2,000 execute requests is answered in order, nothing lost")
     func flood() throws {
         let kernel = KernelHarness()

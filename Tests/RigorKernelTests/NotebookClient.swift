@@ -12,11 +12,14 @@ final class NotebookClient: Sendable {
     let session = UUID().uuidString
     private let finished = DispatchSemaphore(value: 0)
 
-    init() {
+    /// `setUp` may register builtins on the interpreter before the kernel starts.
+    init(setUp: @escaping @Sendable (RigorInterpreter) -> Void = { _ in }) {
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
+            let interpreter = RigorInterpreter(log: { _ in })
+            setUp(interpreter)
             let kernel = Kernel(
-                interpreter: RigorInterpreter(), transport: transport, key: "rigor-test-key", logger: .silent,
+                interpreter: interpreter, transport: transport, key: "rigor-test-key", logger: .silent,
                 streamFlushInterval: .milliseconds(5))
             ready.signal()
             _ = try? kernel.run()
@@ -29,10 +32,12 @@ final class NotebookClient: Sendable {
     }
 
     @discardableResult
-    func send(_ type: String, _ content: JSONValue = [:], on channel: Channel = .shell) -> Message {
+    func send(
+        _ type: String, _ content: JSONValue = [:], metadata: JSONValue = [:], on channel: Channel = .shell
+    ) -> Message {
         var header = MessageHeader(messageType: type, session: session, username: "tester")
         header.version = "5.3"
-        let request = Message(identities: [Data("nb".utf8)], header: header, content: content)
+        let request = Message(identities: [Data("nb".utf8)], header: header, metadata: metadata, content: content)
         try! transport.client(channel).send(codec.encode(request))
         return request
     }

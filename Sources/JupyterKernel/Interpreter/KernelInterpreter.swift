@@ -38,6 +38,10 @@ public protocol KernelInterpreter: LanguageAssistant {
     /// kernel answers with `comm_close`.
     func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool
 
+    /// The same, with the message's metadata (the widget control comm's protocol `version` is there); by
+    /// default it calls `openComm(id:targetName:data:publisher:)`.
+    func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue, publisher: Publisher) -> Bool
+
     /// Handles a `comm_msg` to a comm this interpreter accepted.
     func receiveCommMessage(id: String, data: JSONValue, publisher: Publisher)
 
@@ -83,6 +87,12 @@ extension LanguageAssistant {
 extension KernelInterpreter {
 
     public func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool { false }
+
+    public func openComm(
+        id: String, targetName: String, data: JSONValue, metadata: JSONValue, publisher: Publisher
+    ) -> Bool {
+        openComm(id: id, targetName: targetName, data: data, publisher: publisher)
+    }
 
     public func receiveCommMessage(id: String, data: JSONValue, publisher: Publisher) {}
 

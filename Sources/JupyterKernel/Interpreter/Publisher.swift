@@ -45,13 +45,20 @@ public final class Publisher {
         queue.publish(type: "clear_output", content: ["wait": .bool(wait)], parent: parent)
     }
 
-    /// Opens a comm from the kernel side.
+    /// Publishes `status` (`busy` or `idle`) with this publisher's request as parent: for work the interpreter
+    /// does after that request was answered (a widget handler it queued for its session), so front ends see the
+    /// kernel busy while it runs.
+    public func status(busy: Bool) {
+        queue.publish(type: "status", content: ["execution_state": busy ? "busy" : "idle"], parent: parent)
+    }
+
+    /// Opens a comm from the kernel side. `metadata` is the message's metadata (as ipykernel's `Comm.open`
+    /// sends it: the widget manager reads the protocol `version` there).
     public func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue = .emptyObject) {
         comms.open(id: id, targetName: targetName)
         queue.publish(
-            type: "comm_open",
-            content: ["comm_id": .string(id), "target_name": .string(targetName), "data": data, "metadata": metadata],
-            parent: parent)
+            type: "comm_open", content: ["comm_id": .string(id), "target_name": .string(targetName), "data": data],
+            parent: parent, metadata: metadata)
     }
 
     /// Sends a message on an open comm.

@@ -50,9 +50,9 @@ final class IOPubQueue: @unchecked Sendable {
         self.flushInterval = flushInterval
     }
 
-    /// Queues a message of `type` with `content`, answering `parent`.
-    func publish(type: String, content: JSONValue, parent: JSONValue) {
-        let message = factory.broadcast(type: type, content: content, parent: parent)
+    /// Queues a message of `type` with `content` (and the message's `metadata`), answering `parent`.
+    func publish(type: String, content: JSONValue, parent: JSONValue, metadata: JSONValue = .emptyObject) {
+        let message = factory.broadcast(type: type, content: content, parent: parent, metadata: metadata)
         condition.lock()
         queuedCount += 1
         if items.isEmpty, !isSending, let sink {

@@ -315,7 +315,9 @@ extension Kernel {
         case "comm_open":
             let target = content["target_name"]?.stringValue ?? ""
             comms.open(id: id, targetName: target)
-            if !interpreter.openComm(id: id, targetName: target, data: data, publisher: publisher) {
+            let opened = interpreter.openComm(
+                id: id, targetName: target, data: data, metadata: request.metadata, publisher: publisher)
+            if !opened {
                 // The spec's answer to an unknown target: close the comm at once.
                 comms.close(id: id)
                 publisher.closeComm(id: id)

@@ -25,6 +25,20 @@ extension Kernel {
         return { [self] message in handleShell(message, shell: replies, stdin: nil, subshell: true) }
     }
 
+    /// A main-shell message that arrived while the shell thread runs a cell, handled at once on the pump thread
+    /// when it is a comm message and the interpreter `handlesCommsConcurrently` (so a widget's state follows the
+    /// front end during a long cell); `false` leaves it for the shell thread. Its status is busy … idle, then busy
+    /// again with the running request as parent: the kernel is still busy with it, and front ends show the last
+    /// status they received.
+    func handleCommWhileBusy(_ message: Message) -> Bool {
+        guard ["comm_open", "comm_msg", "comm_close"].contains(message.messageType), let router else { return false }
+        handleShell(message, shell: SubshellReplySocket(router: router), stdin: nil, subshell: true)
+        if let running = runningParent.withLock({ $0 }) {
+            iopub.publish(type: "status", content: ["execution_state": "busy"], parent: running)
+        }
+        return true
+    }
+
     /// Runs `body` with the interpreter when it is free (or on the main shell, which holds it), else
     /// with the concurrent assistant; with neither, with an assistant that knows nothing.
     func withAssistant<T>(subshell: Bool, _ body: (any LanguageAssistant) -> T) -> T {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A Jupyter kernel: binds the five channels of a transport, runs an interpreter on the shell
 /// thread, and answers control and heartbeat on their own threads so they respond while a cell
@@ -35,6 +36,8 @@ public final class Kernel {
     var pendingShellMessages: [Message] = []
     /// The shell socket's router, while `run` runs.
     var router: ShellRouter?
+    /// The header of the main shell's request being handled (for the status after a comm handled meanwhile).
+    let runningParent = Mutex<JSONValue?>(nil)
 
     /// - Parameters:
     ///   - key: the connection file's signing key ("" for unsigned messages).
@@ -98,7 +101,11 @@ public final class Kernel {
                 ]
                 let type = String(request.messageType.dropLast("_request".count)) + "_reply"
                 return codec.encode(factory.reply(to: request, type: type, content: content))
-            })
+            },
+            concurrentMain: interpreter.handlesCommsConcurrently
+                ? { [weak self] message in
+                    self?.handleCommWhileBusy(message) ?? false
+                } : nil)
         self.router = router
         let subshellHandler = makeSubshellHandler(router: router)
         Self.spawn("rigor-iopub", in: threads) { iopub.run(socket: iopubSocket, codec: codec, logger: logger) }
@@ -164,7 +171,9 @@ public final class Kernel {
                 interpreterLock.lock()
                 router.endBusy()
             }
+            runningParent.withLock { $0 = message.header.json }
             handleShell(message, shell: router.socket, stdin: stdin)
+            runningParent.withLock { $0 = nil }
             interpreterLock.unlock()
         }
     }

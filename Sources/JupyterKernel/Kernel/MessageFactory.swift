@@ -13,9 +13,10 @@ struct MessageFactory: Sendable {
     }
 
     /// An iopub message; its topic (the one frame before the delimiter) names the kind.
-    func broadcast(type: String, content: JSONValue, parent: JSONValue) -> Message {
+    func broadcast(type: String, content: JSONValue, parent: JSONValue, metadata: JSONValue = .emptyObject) -> Message {
         Message(
             identities: [Data("kernel.\(session).\(type)".utf8)],
-            header: MessageHeader(messageType: type, session: session), parentHeader: parent, content: content)
+            header: MessageHeader(messageType: type, session: session), parentHeader: parent, metadata: metadata,
+            content: content)
     }
 }

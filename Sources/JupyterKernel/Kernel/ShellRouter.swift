@@ -8,8 +8,9 @@ import Foundation
 /// * the **shell thread** owns it while it is idle or handling a request; it reads its own
 ///   messages directly (no thread hop on the request path) and routes the others;
 /// * while the shell thread runs a cell (`beginBusy` … `endBusy`) and at least one subshell
-///   exists, the **pump thread** takes the socket over after `takeOverDelay` (so a short cell costs
-///   nothing), reads and routes, and keeps messages for the main shell until it is free again.
+///   exists (or the interpreter handles comms concurrently), the **pump thread** takes the socket
+///   over after `takeOverDelay` (so a short cell costs nothing), reads and routes, handles the main
+///   shell's comm messages at once (`concurrentMain`), and keeps its other messages until it is free.
 ///
 /// Subshell threads never touch the socket: `send` queues their frames in an outbox and wakes the
 /// owner (`ChannelSocket.wakeUp`), which sends them.
@@ -20,6 +21,10 @@ final class ShellRouter: @unchecked Sendable {
     private let refuse: (Message) -> [Data]?
     private let logger: KernelLogger
     private let takeOverDelay: Duration
+    /// Takes a main-shell message that may be handled while the shell thread runs a cell (a comm message, for an
+    /// interpreter that `handlesCommsConcurrently`) and returns `true` once it handled it; with one, the pump
+    /// serves the socket during every cell, subshells or not.
+    private let concurrentMain: ((Message) -> Bool)?
 
     // Everything below is read and written with `condition` locked.
     private let condition = NSCondition()
@@ -34,8 +39,10 @@ final class ShellRouter: @unchecked Sendable {
 
     init(
         socket: any ChannelSocket, logger: KernelLogger, takeOverDelay: Duration = .milliseconds(5),
-        decode: @escaping ([Data]) -> Message?, refuse: @escaping (Message) -> [Data]?
+        decode: @escaping ([Data]) -> Message?, refuse: @escaping (Message) -> [Data]?,
+        concurrentMain: ((Message) -> Bool)? = nil
     ) {
+        self.concurrentMain = concurrentMain
         self.socket = socket
         self.logger = logger
         self.takeOverDelay = takeOverDelay
@@ -79,7 +86,7 @@ final class ShellRouter: @unchecked Sendable {
     func beginBusy() {
         condition.lock()
         busySince = .now
-        if !subshells.isEmpty { condition.broadcast() }
+        if pumpsWhileBusy { condition.broadcast() }
         condition.unlock()
     }
 
@@ -144,7 +151,7 @@ final class ShellRouter: @unchecked Sendable {
     func runPump() {
         condition.lock()
         while !stopping {
-            guard let since = busySince, !subshells.isEmpty, !pumpOwnsSocket else {
+            guard let since = busySince, pumpsWhileBusy, !pumpOwnsSocket else {
                 condition.wait()
                 continue
             }
@@ -178,6 +185,7 @@ final class ShellRouter: @unchecked Sendable {
                 guard let frames = try socket.receive(timeout: .milliseconds(100)), let message = decode(frames)
                 else { continue }
                 if let mine = route(message) {
+                    if let concurrentMain, concurrentMain(mine) { continue }
                     condition.lock()
                     forMain.append(mine)
                     condition.unlock()
@@ -187,6 +195,9 @@ final class ShellRouter: @unchecked Sendable {
             }
         }
     }
+
+    /// Whether the pump takes the socket over during a cell. Called with `condition` locked.
+    private var pumpsWhileBusy: Bool { !subshells.isEmpty || concurrentMain != nil }
 
     /// Ends the pump and every subshell.
     func stop() {

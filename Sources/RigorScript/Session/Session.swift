@@ -131,6 +131,46 @@ public final class Session: @unchecked Sendable {
         return result
     }
 
+    /// Runs `body` on the session's executor thread, as a cell runs (one at a time with cells, interrupt flag
+    /// cleared first): what a host uses to call back into script closures outside a cell (a widget's `onChange`
+    /// handler). `body` gets the call context (`context.call(closure, value)`); its errors become the outcome's
+    /// error as a cell's do, anchored at the call it names (`sourceName` in the rendering).
+    public func perform(
+        sourceName: SourceName = SourceName("<handler>"), _ body: @escaping (CallContext) throws -> Value?
+    )
+        -> Outcome
+    {
+        interrupt.clear()
+        let context = self.context
+        let count = executionCount
+        let wholeSpan = SourceSpan(
+            source: sourceName, start: SourcePosition(line: 1, column: 1), end: SourcePosition(line: 1, column: 1))
+        return executor.run {
+            context.depth = 0
+            do {
+                let value = try body(context)
+                return Outcome(
+                    value: value.flatMap { $0.isNil ? nil : $0 }, error: nil, executionCount: count,
+                    sourceName: sourceName)
+            } catch let error as ScriptError {
+                if !error.trace.isEmpty {
+                    error.unwinding.frames.append(
+                        TraceFrame(function: nil, location: error.pendingLocation ?? error.span))
+                    error.pendingLocation = nil
+                }
+                return Outcome(value: nil, error: error, executionCount: count, sourceName: sourceName)
+            } catch let error as BuiltinError {
+                return Outcome(
+                    value: nil, error: ScriptError(builtin: error, at: wholeSpan), executionCount: count,
+                    sourceName: sourceName)
+            } catch {
+                return Outcome(
+                    value: nil, error: ScriptError(.runtime, "\(error)", at: wholeSpan), executionCount: count,
+                    sourceName: sourceName)
+            }
+        }
+    }
+
     /// The error as text: header, source line, carets, notes and frames.
     public func render(_ error: ScriptError, usesColor: Bool = false) -> String {
         DiagnosticRenderer(sources: sources, usesColor: usesColor).render(error)

@@ -17,12 +17,16 @@ final class KernelHarness: Sendable {
     private let handle = Mutex<InterruptHandle?>(nil)
     private let iopubBacklog = Mutex<[Message]>([])
 
-    init(flushInterval: Duration = .milliseconds(5), stopOnErrorWindow: Duration = .milliseconds(20)) {
+    init(
+        flushInterval: Duration = .milliseconds(5), stopOnErrorWindow: Duration = .milliseconds(20),
+        concurrentComms: Bool = false
+    ) {
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             let logger = KernelLogger { line in self.logLines.withLock { $0.append(line) } }
             let kernel = Kernel(
-                interpreter: MockInterpreter(), transport: transport, key: Self.key, logger: logger,
+                interpreter: MockInterpreter(handlesCommsConcurrently: concurrentComms), transport: transport,
+                key: Self.key, logger: logger,
                 streamFlushInterval: flushInterval, stopOnErrorWindow: stopOnErrorWindow)
             handle.withLock { $0 = kernel.interruptHandle }
             ready.signal()

@@ -10,6 +10,12 @@ import Synchronization
 final class MockInterpreter: KernelInterpreter {
     let interruptFlag = InterruptFlag()
     var executed: [String] = []
+    /// Whether its comm handlers may run while a cell runs (they only publish).
+    let handlesCommsConcurrently: Bool
+
+    init(handlesCommsConcurrently: Bool = false) {
+        self.handlesCommsConcurrently = handlesCommsConcurrently
+    }
 
     var kernelInfo: KernelInfo {
         KernelInfo(

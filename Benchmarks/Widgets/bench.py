@@ -1,0 +1,142 @@
+"""Slider update -> re-rendered output round trip: Rigor vs ipywidgets' interact on ipykernel (see bench.sh).
+
+Both kernels get the same trivial closure (it prints the slider's value) behind a slider; the client plays the
+front end: it sends the `comm_msg` `update` a dragged slider sends and times until the message that re-renders the
+output arrives on iopub. For ipykernel that is the closure's `stream`, which JupyterLab's Output widget captures by
+`msg_id`; for Rigor it is the Output model's `update` whose `outputs` hold the new text (the front end renders the
+state). Rigor's closure is the kernel's widget test hook (`widgetGallery`) until `interact` is a builtin: it runs
+through the same work queue and Output widget `interact` will use.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import zmq
+from jupyter_client import KernelManager
+
+ROUNDS = 200
+
+
+def start(kernel_name, env=None):
+    manager = KernelManager(kernel_name=kernel_name)
+    manager.start_kernel(env={**os.environ, **(env or {})})
+    client = manager.client()
+    client.context.setsockopt(zmq.RECONNECT_IVL, 5)
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    return manager, client
+
+
+def execute(client, code):
+    """Runs a cell; returns its iopub messages up to idle."""
+    msg_id = client.execute(code, store_history=False)
+    messages = []
+    while True:
+        msg = client.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        messages.append(msg)
+    client.get_shell_msg(timeout=60)
+    return messages
+
+
+def model_ids(messages):
+    return {m["content"]["data"]["state"]["_model_name"]: m["content"]["comm_id"]
+            for m in messages if m["msg_type"] == "comm_open"}
+
+
+def round_trips(client, slider, rendered):
+    """Times ROUNDS slider updates until `rendered(msg, value)` sees the re-rendered output."""
+    times = []
+    for index in range(ROUNDS + 10):
+        value = 1 + index % 9
+        msg = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        started = time.perf_counter()
+        client.shell_channel.send(msg)
+        while True:
+            reply = client.get_iopub_msg(timeout=30)
+            if rendered(reply, value):
+                break
+        elapsed = time.perf_counter() - started
+        # Let the rest of this round (idle statuses, echoes) arrive before the next update.
+        deadline = time.perf_counter() + 0.02
+        while time.perf_counter() < deadline:
+            try:
+                client.get_iopub_msg(timeout=0.005)
+            except Exception:
+                pass
+        if index >= 10:  # warm-up rounds
+            times.append(elapsed)
+    return times
+
+
+def bench_rigor(rigor):
+    prefix = Path(tempfile.mkdtemp(prefix="rigor-widget-bench-"))
+    subprocess.run([rigor, "install", "--prefix", str(prefix), "--name", "rigor-widget-bench"], check=True,
+                   capture_output=True)
+    spec_file = prefix / "share" / "jupyter" / "kernels" / "rigor-widget-bench" / "kernel.json"
+    spec = json.loads(spec_file.read_text())
+    spec["env"] = {"RIGOR_WIDGET_TEST_BUILTINS": "1", "RIGOR_HISTORY_FILE": ":memory:"}
+    spec_file.write_text(json.dumps(spec))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(prefix / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")])
+    manager, client = start("rigor-widget-bench")
+    try:
+        ids = model_ids(execute(client, 'let g = widgetGallery { n in print("value \\(n)") }\ng'))
+        output = ids["OutputModel"]
+
+        def rendered(msg, value):
+            if msg["msg_type"] != "comm_msg" or msg["content"]["comm_id"] != output:
+                return False
+            outputs = msg["content"]["data"].get("state", {}).get("outputs") or []
+            return bool(outputs) and outputs[-1].get("text") == f"value {value}\n"
+
+        return round_trips(client, ids["IntSliderModel"], rendered)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def bench_ipykernel():
+    manager, client = start("python3")
+    try:
+        ids = model_ids(execute(client, "\n".join([
+            "from ipywidgets import interact, IntSlider",
+            "slider = IntSlider(value=5, min=0, max=10)",
+            "shown = interact(lambda n: print(f'value {n}'), n=slider)",
+        ])))
+
+        def rendered(msg, value):
+            return msg["msg_type"] == "stream" and msg["content"]["text"] == f"value {value}\n"
+
+        return round_trips(client, ids["IntSliderModel"], rendered)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rigor", default=".build/release/rigor")
+    args = parser.parse_args()
+    ours = bench_rigor(args.rigor)
+    reference = bench_ipykernel()
+    for name, pick in [("median", statistics.median), ("p90", lambda t: statistics.quantiles(t, n=10)[-1])]:
+        print(json.dumps({
+            "benchmark": f"widgets/slider update -> re-rendered output ({name})",
+            "ours_s": round(pick(ours), 6), "reference": "ipywidgets 8.1.9 interact on ipykernel 7.4",
+            "reference_s": round(pick(reference), 6), "ratio": round(pick(ours) / pick(reference), 3),
+            "rounds": ROUNDS,
+        }))
+
+
+if __name__ == "__main__":
+    main()
