@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "JupyterKernelTests", dependencies: ["JupyterKernel", "RichDisplay"]),
         .target(
             name: "RigorKernel",
-            dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets"],
+            dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets", "ModelServer"],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel", "Widgets"],

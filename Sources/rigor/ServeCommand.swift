@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import ModelServer
+import RigorKernel
 
-/// `rigor serve MODEL.safetensors|MODEL.onnx --port P`: an HTTP prediction service (`ModelServer` does the work;
-/// docs/deployment.md).
+/// `rigor serve MODEL.safetensors|MODEL.onnx --port P`: an HTTP prediction service (`RigorKernel.ServeRunner` over
+/// `ModelServer` does the work; docs/deployment.md).
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve a saved model over HTTP (predict, health, metadata, metrics).")
@@ -41,9 +41,8 @@ struct ServeCommand: ParsableCommand {
             }
             shape = parts.compactMap { $0 }
         }
-        let configuration = ServerConfiguration(
-            host: host, port: port, maximumBodyBytes: maxBodyBytes, maximumBatch: maxBatch, concurrency: concurrency,
-            queueLimit: queueLimit)
-        try ModelServer.serve(path: model, inputShape: shape, configuration: configuration)
+        try ServeRunner.serve(
+            path: model, inputShape: shape, host: host, port: port, maximumBodyBytes: maxBodyBytes,
+            maximumBatch: maxBatch, concurrency: concurrency, queueLimit: queueLimit)
     }
 }

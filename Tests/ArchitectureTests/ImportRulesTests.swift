@@ -18,10 +18,10 @@ private let allowedImports: [String: Set<String>] = [
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
-    "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets"],
+    "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets", "ModelServer"],
     "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore"],
-    "rigor": ["RigorKernel", "JupyterKernel", "ModelServer"],
+    "rigor": ["RigorKernel", "JupyterKernel"],
 ]
 
 /// Inside JupyterKernel only the transport file may touch sockets.

@@ -1,0 +1,17 @@
+import ModelServer
+
+/// What `rigor serve MODEL --port P` calls: a saved model behind the HTTP prediction service (`ModelServer`;
+/// docs/deployment.md). It lives here, beside `ScriptRunner`, so that the executable imports only `RigorKernel`,
+/// `JupyterKernel` and the argument parser.
+public enum ServeRunner {
+    /// Loads `path` (.safetensors saved by Rigor, or .onnx exported by Rigor) and serves it until SIGINT/SIGTERM.
+    public static func serve(
+        path: String, inputShape: [Int]?, host: String, port: Int, maximumBodyBytes: Int, maximumBatch: Int,
+        concurrency: Int, queueLimit: Int
+    ) throws {
+        let configuration = ServerConfiguration(
+            host: host, port: port, maximumBodyBytes: maximumBodyBytes, maximumBatch: maximumBatch,
+            concurrency: concurrency, queueLimit: queueLimit)
+        try ModelServer.serve(path: path, inputShape: inputShape, configuration: configuration)
+    }
+}
