@@ -59,10 +59,12 @@ let package = Package(
 
         // MARK: library (RigorLibrary)
         .target(
-            name: "RigorLibrary", dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay"],
+            name: "RigorLibrary",
+            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay"],
             exclude: ["README.md"]),
         .testTarget(
-            name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript", "RichDisplay"],
+            name: "RigorLibraryTests",
+            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks"],
             exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
