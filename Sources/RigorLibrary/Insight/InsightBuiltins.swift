@@ -229,20 +229,25 @@ extension RigorLibrary {
         }
         if let bad = row.firstIndex(where: { !$0.isFinite }) {
             throw BuiltinError(
-                .value, "\(what) has \(row[bad]) at feature '\(model.featureNames[bad])'", parameter: parameter)
+                .value, "\(what) has \(describe(row[bad])) at feature '\(model.featureNames[bad])'",
+                parameter: parameter)
         }
     }
 
     private static func checkClass(_ index: Int, _ model: ModelFunction) throws {
         guard index < model.outputCount else {
-            let names =
-                model.classNames.count == model.outputCount ? " (\(model.classNames.joined(separator: ", ")))" : ""
+            let named = model.classNames.count == model.outputCount && model.classNames.first != "class 0"
+            let names = named ? " (\(model.classNames.joined(separator: ", ")))" : ""
             throw BuiltinError(
                 .value,
                 "class index \(index) is out of range: the model has \(model.outputCount) output"
                     + (model.outputCount == 1 ? "" : "s") + " (0..<\(model.outputCount))\(names)",
                 parameter: "classIndex")
         }
+    }
+
+    private static func describe(_ value: Double) -> String {
+        value.isNaN ? "NaN" : value > 0 ? "+infinity" : "-infinity"
     }
 
     /// Problems of the method with this function, found before any work: background rows that do not fit, NaN,
@@ -262,7 +267,7 @@ extension RigorLibrary {
                 if let bad = row.firstIndex(where: { !$0.isFinite }) {
                     throw BuiltinError(
                         .value,
-                        "background row \(number) has \(row[bad]) at feature '\(model.featureNames[bad])'; "
+                        "background row \(number) has \(describe(row[bad])) at feature '\(model.featureNames[bad])'; "
                             + "drop or impute missing values first", parameter: "method")
                 }
             }
@@ -362,7 +367,9 @@ extension RigorLibrary {
         let complete = (result as? Explanation)?.isComplete ?? (result as? ExplanationSet)?.isComplete ?? true
         if interrupted || !complete {
             // What finished is shown; the interrupt then stops the cell as it would anywhere else.
-            if let rich = context.host as? RichOutputHost { rich.display(result.mimeBundle, id: nil) }
+            if let rich = context.host as? RichOutputHost {
+                rich.display(result.mimeBundle, id: "rigor-explain-partial-" + UUID().uuidString.lowercased())
+            }
             let kept: String
             if let set = result as? ExplanationSet {
                 kept = "\(set.explanations.count) of \(rows ?? set.requested) rows finished and are shown above"
