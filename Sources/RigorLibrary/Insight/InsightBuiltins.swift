@@ -390,7 +390,9 @@ extension RigorLibrary {
             ExplanationObject.self,
             doc: "One prediction explained (`explain`): attributions per feature that add up, with the base value, "
                 + "to f(x), and the method's check.")
-        type.property("method", doc: "The method's name (`kernelSHAP`, `integratedGradients`, …).") {
+        type.property(
+            "method", doc: "The method and its settings (`KernelSHAP (256 coalitions, 150 background rows, seed 0)`)."
+        ) {
             $0.explanation.method
         }
         type.property("featureNames", doc: "The name of each feature.") { $0.explanation.featureNames }
@@ -430,7 +432,7 @@ extension RigorLibrary {
         }
         type.method(
             "attribution", Arg<String>(nil, "feature"), doc: "The attribution of the feature named `feature`.",
-            example: "e.attribution(\"petal_length\")"
+            example: "e.attribution(\"petal_length_(cm)\")"
         ) { object, _, feature -> Double in
             guard let index = object.explanation.featureNames.firstIndex(of: feature) else {
                 throw BuiltinError(
