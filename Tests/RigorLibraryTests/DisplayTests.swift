@@ -76,7 +76,10 @@ struct DisplayTests {
     func documented() {
         let registry = RigorLibrary.makeRegistry()
         let library = registry.families.drop { $0.name != "Tensors" }
-        #expect(library.map(\.name) == ["Tensors", "Data", "Models", "Training", "Evaluation", "Display", "Memory"])
+        #expect(
+            library.map(\.name) == [
+                "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Display", "Memory",
+            ])
         for family in library {
             for name in family.functions {
                 for function in [registry.functions[name]!] + registry.functions[name]!.overloads {
