@@ -116,10 +116,11 @@ let package = Package(
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
-            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "RichDisplay", "Widgets"],
+            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
             exclude: ["README.md"]),
         .testTarget(
-            name: "RigorLibraryTests", dependencies: ["RigorLibrary", "RigorScript", "RichDisplay"],
+            name: "RigorLibraryTests",
+            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks"],
             exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)

@@ -20,6 +20,7 @@ public enum RigorLibrary {
         registerModels(in: registry)
         registerTraining(in: registry)
         registerEvaluation(in: registry)
+        registerInsight(in: registry)
         registerDisplay(in: registry)
         registerWidgets(in: registry)
         registerMemory(in: registry)
