@@ -90,11 +90,13 @@ public final class PostgresStorage: StudyStorage {
     }
 
     /// Runs an async body to completion from synchronous code (the storage protocol is synchronous, like a notebook
-    /// cell), on postgres-nio's event loops.
+    /// cell). The body runs on `blockingExecutor`'s threads, never on Swift's cooperative pool: a caller that blocks
+    /// a pool thread (a test, a cell on a 2-core machine where the pool has two threads) would otherwise wait for a
+    /// task that can never be scheduled.
     private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let result = Mutex<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        Task {
+        Task(executorPreference: blockingExecutor) {
             do {
                 let value = try await body()
                 result.withLock { $0 = .success(value) }
@@ -283,5 +285,17 @@ public final class PostgresStorage: StudyStorage {
         return try texts.map {
             try StorageCoding.decode(TrialRecord.self, from: $0, what: "a trial of study \(studyID)")
         }
+    }
+}
+
+/// The executor `PostgresStorage.blocking` runs its tasks on: Dispatch threads outside the cooperative pool.
+let blockingExecutor = DispatchTaskExecutor()
+
+final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "rigor.search.postgres", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
