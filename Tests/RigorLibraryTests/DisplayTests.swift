@@ -27,6 +27,9 @@ struct DisplayTests {
         #expect(html.contains("0 Dense(4, 8, activation: .relu)"))
         #expect(html.contains("[N, 8]"))
         #expect(html.contains("<tfoot"))
+        // Small values (gradients) keep their digits in the HTML table; nothing is rounded to 0 first.
+        let small = try #require(s.execute("Tensor([0.000012345, -2.5])").value)
+        #expect(small.mimeBundle.data[MIMEType.html]?.contains(">1.234e-5<") == true)
         let tensor = try #require(s.execute("Tensor([[1, 2], [3, 4]])").value)
         #expect(
             tensor.mimeBundle.data[MIMEType.html]?.contains("Tensor [2, 2]</caption>")

@@ -9,17 +9,17 @@ extension SplitObject: MIMERepresentable {
 }
 
 extension DatasetObject: MIMERepresentable {
+    /// One row (examples, classes, feature shape) as HTML; the one-line description as text.
     var mimeBundle: MIMEBundle {
-        bundle(
-            description,
-            html: htmlTable(
-                title: name, headers: ["rows", "classes", "shape"],
-                rows: [
-                    [
-                        String(data.count), classCount.map(String.init) ?? "-",
-                        TensorError.format(shape: featureShape),
-                    ]
-                ]))
+        let table = Table(
+            columns: ["rows", "classes", "shape"],
+            rows: [
+                [
+                    .integer(data.count), classCount.map { .integer($0) } ?? .text("-"),
+                    .text(TensorError.format(shape: featureShape)),
+                ]
+            ], title: name)
+        return MIMEBundle(html: table.html, plainText: description)
     }
 }
 

@@ -7,23 +7,19 @@ import TensorCore
 
 extension RigorLibrary {
     /// `style: .dashed`: how a line is drawn.
-    static var lineStyles: Choices<LineStyle> {
-        Choices<LineStyle>(
-            "Style",
-            [LineStyle.solid, .dashed, .dotted].map { style in
-                Choices.Choice(style.rawValue, doc: "A \(style.rawValue) line.") { style }
-            })
-    }
+    static let lineStyles = Choices<LineStyle>(
+        "LineStyle", noun: "style",
+        [LineStyle.solid, .dashed, .dotted].map { style in
+            Choices.Choice(style.rawValue, doc: "A \(style.rawValue) line.") { style }
+        })
 
     /// `yScale: .log`: how an axis maps values.
-    static var axisScales: Choices<AxisScale> {
-        Choices<AxisScale>(
-            "Scale",
-            [
-                Choices.Choice("linear", doc: "A linear axis.") { .linear },
-                Choices.Choice("log", doc: "A logarithmic axis.") { .logarithmic },
-            ])
-    }
+    static let axisScales = Choices<AxisScale>(
+        "Scale", noun: "scale",
+        [
+            Choices.Choice("linear", doc: "A linear axis.") { .linear },
+            Choices.Choice("log", doc: "A logarithmic axis.") { .logarithmic },
+        ])
 
     /// `Heatmap`, `ImageGrid` and `Table` share one Swift class, so their initializers return the object as a `Value`:
     /// the signature then reads `-> Heatmap` (the type's name), not the class's `Display`.
@@ -147,8 +143,8 @@ extension RigorLibrary {
         type.initializer(
             Arg("title", default: ""), Arg("x", default: ""), Arg("y", default: ""),
             Arg(
-                "yScale", type: "Scale", defaultValue: .implicitMember(ImplicitMember(name: "linear")), text: ".linear",
-                decode: axisScales.decode),
+                "yScale", choices: axisScales, defaultValue: .implicitMember(ImplicitMember(name: "linear")),
+                text: ".linear"),
             doc: "An empty chart with a title and axis labels; `yScale: .log` for a logarithmic y axis.",
             example: "let chart = Plot(title: \"Loss per epoch\", x: \"epoch\", y: \"cross-entropy\")"
         ) { _, title, x, y, yScale in
@@ -157,8 +153,7 @@ extension RigorLibrary {
             return PlotObject(plot)
         }
         let style = Arg(
-            "style", type: "LineStyle", defaultValue: .implicitMember(ImplicitMember(name: "solid")), text: ".solid",
-            decode: lineStyles.decode)
+            "style", choices: lineStyles, defaultValue: .implicitMember(ImplicitMember(name: "solid")), text: ".solid")
         type.method(
             "line", Arg<Numbers>(nil, "values"), Arg<String?>("label", default: nil), style,
             doc: "A line through the values at x = 1, 2, 3, … (epochs).",

@@ -6,13 +6,11 @@ import TensorCore
 
 extension RigorLibrary {
     /// The activations, `.identity` … `.softmax`, as implicit members (`activation: .relu`).
-    static var activations: Choices<ActivationFunction> {
-        Choices<ActivationFunction>(
-            "Activation",
-            ActivationFunction.allCases.map { function in
-                Choices.Choice(function.rawValue, doc: "The \(function.rawValue) activation.") { function }
-            })
-    }
+    static let activations = Choices<ActivationFunction>(
+        "Activation",
+        ActivationFunction.allCases.map { function in
+            Choices.Choice(function.rawValue, doc: "The \(function.rawValue) activation.") { function }
+        })
 
     static func registerModels(in registry: BuiltinRegistry) {
         registry.beginFamily("Models")

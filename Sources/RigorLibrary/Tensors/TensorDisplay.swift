@@ -12,17 +12,16 @@ extension TensorObject: MIMERepresentable {
         guard tensor.rank >= 1 else { return MIMEBundle(plainText: description) }
         guard tensor.rank > 2 || tensor.scalarCount > 400 else {
             let columns = tensor.rank == 2 ? tensor.shape[1] : tensor.shape[0]
-            let scalars = tensor.scalars.map { format(Double($0)) }
+            let scalars = tensor.scalars.map { TableCell.number(Double($0)) }
             let rows = stride(from: 0, to: scalars.count, by: max(columns, 1)).map { start in
                 Array(scalars[start..<min(start + columns, scalars.count)])
             }
-            return bundle(
-                description,
-                html: htmlTable(
-                    title: "Tensor \(TensorError.format(shape: tensor.shape))",
-                    headers: (0..<columns).map(String.init), rows: rows))
+            let table = Table(
+                columns: (0..<columns).map(String.init), rows: rows,
+                title: "Tensor \(TensorError.format(shape: tensor.shape))")
+            return MIMEBundle(html: table.html, plainText: description)
         }
-        return bundle(description, html: Self.summaryHTML(tensor))
+        return MIMEBundle(html: Self.summaryHTML(tensor), plainText: description)
     }
 
     /// Statistics (over the finite values; NaN and ±∞ counted apart) and a corner preview, as two HTML tables.
@@ -36,12 +35,13 @@ extension TensorObject: MIMERepresentable {
             let std = count > 0 ? (finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / count).squareRoot() : .nan
             let nan = scalars.lazy.filter(\.isNaN).count
             let infinite = scalars.lazy.filter(\.isInfinite).count
-            var statistics = [
-                ["elements", String(scalars.count)], ["min", finite.min().map { format($0) } ?? "-"],
-                ["max", finite.max().map { format($0) } ?? "-"], ["mean", format(mean)], ["std", format(std)],
+            let none = TableCell.text("-")
+            var statistics: [[TableCell]] = [
+                ["elements", .integer(scalars.count)], ["min", finite.min().map { .number($0) } ?? none],
+                ["max", finite.max().map { .number($0) } ?? none], ["mean", .number(mean)], ["std", .number(std)],
             ]
-            if nan > 0 { statistics.append(["NaN", String(nan)]) }
-            if infinite > 0 { statistics.append(["±inf", String(infinite)]) }
+            if nan > 0 { statistics.append(["NaN", .integer(nan)]) }
+            if infinite > 0 { statistics.append(["±inf", .integer(infinite)]) }
             // The preview: a matrix (the first one of a higher-rank tensor, a row for a vector), its corners.
             let rowCount = tensor.rank >= 2 ? tensor.shape[tensor.rank - 2] : 1
             let columnCount = tensor.shape[tensor.rank - 1]
@@ -51,20 +51,21 @@ extension TensorObject: MIMERepresentable {
             }
             let rowIndices = indices(rowCount, head: 5, tail: 2)
             let columnIndices = indices(columnCount, head: 6, tail: 2)
-            let rows = rowIndices.map { row -> [String] in
+            let rows = rowIndices.map { row -> [TableCell] in
                 // The skipped rows: a "⋮" in the index column only, so the value columns stay numeric (right-aligned).
-                guard let row else { return ["⋮"] + columnIndices.map { _ in "" } }
-                return [String(row)]
+                guard let row else { return ["⋮"] + columnIndices.map { _ in .empty } }
+                return [.integer(row)]
                     + columnIndices.map { column in
-                        column.map { format(Double(scalars[row * columnCount + $0])) } ?? "…"
+                        column.map { .number(Double(scalars[row * columnCount + $0])) } ?? "…"
                     }
             }
             let preview =
                 tensor.rank == 1 ? "" : tensor.rank == 2 ? "" : " (the matrix [\(leading):, :])"
-            return htmlTable(title: "Tensor \(shape)", headers: ["statistic", "value"], rows: statistics)
-                + htmlTable(
-                    title: "preview\(preview)", headers: [""] + columnIndices.map { $0.map(String.init) ?? "…" },
-                    rows: rows)
+            return Table(columns: ["statistic", "value"], rows: statistics, title: "Tensor \(shape)").html
+                + Table(
+                    columns: [""] + columnIndices.map { $0.map(String.init) ?? "…" }, rows: rows,
+                    title: "preview\(preview)"
+                ).html
         }
     }
 }

@@ -4,13 +4,9 @@
 /// (`Builtins/Define.swift`). Only `byName` is public, for code that describes a whole call.
 public struct Arguments {
     var values: [Value]
-    /// The parameters' types as documented, for messages (an array, not the whole signature, so
-    /// packing arguments retains one buffer instead of every string of the signature).
-    let parameterTypes: [String]
 
-    init(values: [Value], parameterTypes: [String]) {
+    init(values: [Value]) {
         self.values = values
-        self.parameterTypes = parameterTypes
     }
 
     /// Each parameter with the value it received (its default when the call left it out), by name — for code that

@@ -23,11 +23,7 @@ public struct Choices<Result>: @unchecked Sendable {
             self.name = name
             self.summary = summary
             self.parameters = parameters.declarations
-            self.specs = parameters.declarations.map {
-                ParameterSpec(
-                    label: $0.label, name: $0.name, hasDefault: $0.hasDefault, isVariadic: $0.isVariadic,
-                    acceptsClosure: $0.acceptsClosure)
-            }
+            self.specs = Signature(name, parameters.declarations, doc: summary).specs
             let decoders = parameters.decoders
             self.make = { arguments, context in
                 var index = 0
@@ -91,18 +87,8 @@ public struct Choices<Result>: @unchecked Sendable {
             let notes = error.diagnostics[0].notes.map(\.message).filter { !$0.contains("is declared as") }
             throw BuiltinError(error.kind, message, notes: notes + ["declared as \(choice.declaration)"])
         }
-        var values: [Value] = []
-        values.reserveCapacity(sources.count)
-        for (index, source) in sources.enumerated() {
-            switch source {
-            case .argument(let i): values.append(given[i].value)
-            case .defaultValue: values.append(choice.parameters[index].defaultValue ?? .nil)
-            case .variadic(let indices): values.append(.array(indices.map { given[$0].value }))
-            }
-        }
         do {
-            return try choice.make(
-                Arguments(values: values, parameterTypes: choice.parameters.map(\.type)), context)
+            return try choice.make(ArgumentMatcher.arrange(sources, choice.parameters) { given[$0].value }, context)
         } catch var error as BuiltinError {
             // The choice's own argument positions mean nothing at the call: the whole argument is to blame.
             if error.argument != nil {

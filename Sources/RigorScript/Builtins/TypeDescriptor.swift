@@ -7,7 +7,6 @@ public struct Method {
     public let isMutating: Bool
     let body: Body
     let specs: [ParameterSpec]
-    let parameterTypes: [String]
     /// Methods of the same name with other labels (`append(_:)`, `append(contentsOf:)`).
     public internal(set) var overloads: [Method] = []
 
@@ -15,9 +14,7 @@ public struct Method {
         self.signature = signature
         self.isMutating = isMutating
         self.body = body
-        let prototype = BuiltinFunction(signature) { _, _ in .nil }
-        self.specs = prototype.specs
-        self.parameterTypes = prototype.parameterTypes
+        self.specs = signature.specs
     }
 }
 

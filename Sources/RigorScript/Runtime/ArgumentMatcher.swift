@@ -15,6 +15,23 @@ struct CallShape {
 }
 
 enum ArgumentMatcher {
+    /// One value per parameter, in declaration order, from matched `sources`: the argument itself, the parameter's
+    /// default, or a variadic parameter's arguments as an array. `argument(i)` is the i-th written argument.
+    static func arrange(
+        _ sources: [ArgumentSource], _ parameters: [Signature.Parameter], argument: (Int) -> Value
+    ) -> Arguments {
+        var values: [Value] = []
+        values.reserveCapacity(sources.count)
+        for (index, source) in sources.enumerated() {
+            switch source {
+            case .argument(let i): values.append(argument(i))
+            case .defaultValue: values.append(parameters[index].defaultValue ?? .nil)
+            case .variadic(let indices): values.append(.array(indices.map(argument)))
+            }
+        }
+        return Arguments(values: values)
+    }
+
     static func match(_ shape: CallShape, to parameters: [ParameterSpec], callee: String) throws -> [ArgumentSource] {
         var labels = shape.labels
         if shape.hasTrailingClosure, !labels.isEmpty, !parameters.isEmpty {

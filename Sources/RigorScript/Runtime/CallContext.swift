@@ -174,7 +174,7 @@ public final class CallContext {
                     "'\(builtin.displayName)' takes \(builtin.signature.parameters.count) arguments but \(arguments.count) were passed"
                 )
             }
-            var packed = Arguments(values: values, parameterTypes: builtin.parameterTypes)
+            var packed = Arguments(values: values)
             return try builtin.body(&packed, self)
         }
         if let bound = callable as? BoundMethod {
@@ -186,7 +186,7 @@ public final class CallContext {
                 }
                 values.append(defaultValue)
             }
-            var packed = Arguments(values: values, parameterTypes: bound.method.parameterTypes)
+            var packed = Arguments(values: values)
             return try bound.method.body(&receiver, &packed, self)
         }
         throw BuiltinError(.type, "value is not callable")
@@ -266,7 +266,7 @@ public struct PreparedCall {
                 builtin.operatorFunction!.op, first, second, span: builtin.operatorFunction!.span)
         default:
             if let builtin = callable as? BuiltinFunction, builtin.specs.count == 2, !builtin.specs[1].isVariadic {
-                var packed = Arguments(values: [first, second], parameterTypes: builtin.parameterTypes)
+                var packed = Arguments(values: [first, second])
                 return try builtin.body(&packed, context)
             }
             return try context.call(function, [first, second])

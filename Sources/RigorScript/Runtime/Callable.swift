@@ -16,6 +16,17 @@ struct ParameterSpec {
     var acceptsClosure: Bool
 }
 
+extension Signature {
+    /// The parameters as argument matching sees them (builtins, methods and choice tables alike).
+    var specs: [ParameterSpec] {
+        parameters.map {
+            ParameterSpec(
+                label: $0.label, name: $0.name, hasDefault: $0.hasDefault, isVariadic: $0.isVariadic,
+                acceptsClosure: $0.acceptsClosure)
+        }
+    }
+}
+
 /// A builtin function: a signature and a Swift body.
 public final class BuiltinFunction: Callable {
     public typealias Body = (inout Arguments, CallContext) throws -> Value
@@ -23,7 +34,6 @@ public final class BuiltinFunction: Callable {
     public let signature: Signature
     let body: Body
     let specs: [ParameterSpec]
-    let parameterTypes: [String]
     /// Other functions of the same name with different labels (`stride(from:to:by:)` and
     /// `stride(from:through:by:)`); a call takes the first whose labels match.
     public internal(set) var overloads: [BuiltinFunction] = []
@@ -34,12 +44,7 @@ public final class BuiltinFunction: Callable {
     public init(_ signature: Signature, body: @escaping Body) {
         self.signature = signature
         self.body = body
-        self.parameterTypes = signature.parameters.map(\.type)
-        self.specs = signature.parameters.map {
-            ParameterSpec(
-                label: $0.label, name: $0.name, hasDefault: $0.hasDefault, isVariadic: $0.isVariadic,
-                acceptsClosure: $0.acceptsClosure)
-        }
+        self.specs = signature.specs
     }
 
     override var parameterSpecs: [ParameterSpec] { specs }

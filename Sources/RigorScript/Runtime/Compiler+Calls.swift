@@ -397,22 +397,13 @@ extension Compiler {
 
     /// Evaluates the arguments of a builtin call into one value per parameter.
     private static func pack(
-        _ signature: Signature, parameterTypes: [String], sources: [ArgumentSource], arguments: ArgumentList,
+        _ signature: Signature, sources: [ArgumentSource], arguments: ArgumentList,
         frame: Frame
     ) throws -> Arguments {
         var evaluated: [Value] = []
         evaluated.reserveCapacity(arguments.count)
         for index in 0..<arguments.count { evaluated.append(try arguments.evaluate(index, in: frame)) }
-        var values: [Value] = []
-        values.reserveCapacity(sources.count)
-        for (index, source) in sources.enumerated() {
-            switch source {
-            case .argument(let i): values.append(evaluated[i])
-            case .defaultValue: values.append(signature.parameters[index].defaultValue ?? .nil)
-            case .variadic(let indices): values.append(.array(indices.map { evaluated[$0] }))
-            }
-        }
-        return Arguments(values: values, parameterTypes: parameterTypes)
+        return ArgumentMatcher.arrange(sources, signature.parameters) { evaluated[$0] }
     }
 
     static func callBuiltin(
@@ -448,7 +439,7 @@ extension Compiler {
             site.cachedSources = sources
         }
         var packed = try pack(
-            chosen.signature, parameterTypes: chosen.parameterTypes, sources: sources, arguments: arguments,
+            chosen.signature, sources: sources, arguments: arguments,
             frame: frame)
         do {
             return try chosen.body(&packed, context)
@@ -504,7 +495,7 @@ extension Compiler {
             site.cachedSources = sources
         }
         let packed = try pack(
-            chosen.signature, parameterTypes: chosen.parameterTypes, sources: sources, arguments: arguments,
+            chosen.signature, sources: sources, arguments: arguments,
             frame: frame)
         return (chosen, packed)
     }
