@@ -615,7 +615,8 @@ final class Compiler {
             }
         }
         return { frame in
-            for element in try elements(of: sequence(frame)) {
+            /// Binds one element (to `_`, a captured variable, or a pattern) and runs the body.
+            func visit(_ element: Value) throws -> Flow? {
                 if isPattern {
                     guard case .array(let parts) = element, parts.count == patternCount else {
                         throw ScriptError(
@@ -632,7 +633,18 @@ final class Compiler {
                 } else {
                     try store(frame, element)
                 }
-                if let flow = try run(frame) { return flow }
+                return try run(frame)
+            }
+            let values = try sequence(frame)
+            if case .range(let range) = values {
+                // A range is counted, never made into an array (`for _ in 0..<1_000_000_000`).
+                for i in range.indices {
+                    if let flow = try visit(.int(i)) { return flow }
+                }
+                return .next
+            }
+            for element in try elements(of: values) {
+                if let flow = try visit(element) { return flow }
             }
             return .next
         }
