@@ -153,9 +153,11 @@ struct InsightBuiltinTests {
         // A script function interrupted inside its own body is the user's interrupt, not a failing model.
         _ = run(
             session,
-            "func slow(_ row: [Double]) -> Double { var s = 0.0; for _ in 0..<1000000000 { s += row[0] }; return s }")
+            "func slow(_ row: [Double]) -> Double { var s = 0.0; var i = 0; while i < 1000000000 { s += row[0]; i += 1 }; return s }"
+        )
         let function = try Self.interrupted(session, "explain(slow, x, method: .shap(background: background))")
         #expect(function.kind == .interrupted, "\(session.render(function))")
+        #expect(function.message.contains("interrupted while the script function ran"), "\(function.message)")
 
         // The session lives on: its values are there and the next explanation runs to the end.
         #expect(
