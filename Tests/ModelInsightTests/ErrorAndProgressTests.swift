@@ -117,5 +117,23 @@ struct ErrorAndProgressTests {
         #expect(set.explanations.count == 2)
         #expect(!set.isComplete)
         #expect(set.requested == 5)
+        // A row's own sampling stops too (permutation SHAP makes many calls per row here): the unfinished row is
+        // dropped, and with no row finished nothing is kept.
+        var rowCalls = 0
+        var midRow: InsightError?
+        do {
+            let kept = try Explainer.explainAll(
+                f, Fixtures.rows(3, 5, seed: 7), method: .permutationSHAP(background: rows, permutations: 400, seed: 1)
+            ) { progress in
+                rowCalls += 1
+                #expect(progress.phase == "rows" && progress.completed == 0)
+                return rowCalls == 2
+            }
+            Issue.record("explainAll returned \(kept.explanations.count) rows after a stop within the first row")
+        } catch let error as InsightError {
+            midRow = error
+        }
+        #expect(midRow?.kind == .cancelled)
+        #expect(rowCalls == 2)
     }
 }
