@@ -101,20 +101,42 @@ public enum Explainer {
 
     /// Explanations of many rows with one method: the global views (mean |φ|, beeswarm) read them.
     ///
-    /// `progress` sees `rows` (rows finished of all); when it returns `true` the rows finished so far are returned,
-    /// with `isComplete == false`. A row's own sampling is not interrupted.
+    /// `progress` sees `rows` (rows finished of all), between rows and between chunks of a row's own work; when it
+    /// returns `true` the rows finished so far are returned, with `isComplete == false` (a row stopped part-way is
+    /// dropped). Stopped before any row finished, it throws `InsightError` of kind `.cancelled`.
     public static func explainAll(
         _ function: ModelFunction, _ rows: [[Double]], method: AttributionMethod, classIndex: Int = 0,
         progress: ProgressHandler? = nil
     ) throws -> ExplanationSet {
         var explanations: [Explanation] = []
+        var stopped = false
+        func stop() throws -> ExplanationSet {
+            guard !explanations.isEmpty else {
+                throw InsightError(
+                    .cancelled, "explainAll", "stopped before the first of \(rows.count) rows finished; nothing is kept"
+                )
+            }
+            return ExplanationSet(explanations, isComplete: false, requested: rows.count)
+        }
         for (index, row) in rows.enumerated() {
+            // Within a row, the count of finished rows stays at `index`; a stop there ends the row's own work.
+            let rowProgress: ProgressHandler? = progress.map { outer in
+                { _ in
+                    stopped = stopped || outer(InsightProgress(phase: "rows", completed: index, total: rows.count))
+                    return stopped
+                }
+            }
+            let explanation: Explanation
             do {
-                explanations.append(try explain(function, row, method: method, classIndex: classIndex))
+                explanation = try explain(function, row, method: method, classIndex: classIndex, progress: rowProgress)
+            } catch let error as InsightError where error.kind == .cancelled && stopped {
+                return try stop()
             } catch let error as InsightError where error.kind == .invalidArgument && error.reason.hasPrefix("x ") {
                 // "x has 4 features; …" about the whole call reads "row 3 has 4 features; …".
                 throw InsightError(error.kind, error.operation, "row \(index)" + error.reason.dropFirst(1))
             }
+            if stopped { return try stop() }
+            explanations.append(explanation)
             if let progress, progress(InsightProgress(phase: "rows", completed: index + 1, total: rows.count)),
                 index + 1 < rows.count
             {

@@ -86,6 +86,7 @@ struct ErrorAndProgressTests {
             return false
         }
         #expect(full.isComplete)
+        #expect(!seen.isEmpty, "no progress was reported")
         #expect(seen.last?.completed == seen.last?.total)
         // Permutation SHAP stopped after the first call: an estimate from the orderings that finished.
         let rows = Fixtures.rows(300, 5, seed: 4)
@@ -98,8 +99,12 @@ struct ErrorAndProgressTests {
         }
         #expect(calls == 1)
         #expect(!partial.isComplete)
-        guard case .efficiency(let gap) = partial.check else { return }
-        #expect(abs(gap) < 1e-6)
+        // A check of another kind is a failure here, never a silent end of the test (the checks below still run).
+        if case .efficiency(let gap) = partial.check {
+            #expect(abs(gap) < 1e-6)
+        } else {
+            Issue.record("permutation SHAP's check is \(partial.check), not an efficiency gap")
+        }
         #expect(partial.method.contains("orderings"))
         // Exact values cannot be partial: a cancellation error.
         let cancelled = error {
@@ -112,5 +117,23 @@ struct ErrorAndProgressTests {
         #expect(set.explanations.count == 2)
         #expect(!set.isComplete)
         #expect(set.requested == 5)
+        // A row's own sampling stops too (permutation SHAP makes many calls per row here): the unfinished row is
+        // dropped, and with no row finished nothing is kept.
+        var rowCalls = 0
+        var midRow: InsightError?
+        do {
+            let kept = try Explainer.explainAll(
+                f, Fixtures.rows(3, 5, seed: 7), method: .permutationSHAP(background: rows, permutations: 400, seed: 1)
+            ) { progress in
+                rowCalls += 1
+                #expect(progress.phase == "rows" && progress.completed == 0)
+                return rowCalls == 2
+            }
+            Issue.record("explainAll returned \(kept.explanations.count) rows after a stop within the first row")
+        } catch let error as InsightError {
+            midRow = error
+        }
+        #expect(midRow?.kind == .cancelled)
+        #expect(rowCalls == 2)
     }
 }

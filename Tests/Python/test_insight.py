@@ -88,8 +88,8 @@ def test_explanations_show_table_check_waterfall_and_heat_maps(executed):
 
 def test_explanation_displays_screenshot_in_chromium(executed):
     require_browser_tests()
-    if chromium() is None:
-        pytest.skip("no Chromium")
+    # Browser tests are on (RIGOR_BROWSER_TESTS=1, the default): a missing Chromium is a failure, not a pass.
+    assert chromium(), "no Chromium: run `make deps` (Debian's chromium), set CHROMIUM_PATH, or RIGOR_BROWSER_TESTS=0"
     notebook, _ = executed
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)

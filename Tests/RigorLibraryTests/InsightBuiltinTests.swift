@@ -10,8 +10,10 @@ import Testing
 @Suite("Insight builtins")
 struct InsightBuiltinTests {
     /// A trained iris model in a session, and the same rows as Swift values.
-    static func irisSession() throws -> Session {
-        let session = librarySession()
+    static func irisSession(host: ScriptHost? = nil) throws -> Session {
+        let registry = BuiltinRegistry()
+        RigorLibrary.register(in: registry)
+        let session = host.map { Session(host: $0, registry: registry) } ?? Session(registry: registry)
         let setup = """
             let iris = Dataset.iris().standardized()
             let model = Sequential([Dense(4, 8, activation: .tanh), Dense(8, 3)], seed: 3)
@@ -99,7 +101,7 @@ struct InsightBuiltinTests {
         #expect(abs(gap[0]) < 1e-2)
     }
 
-    @Test("explainAll keeps the rows, names and table; an interrupt keeps what finished")
+    @Test("explainAll keeps the rows, names and table")
     func explainAllAndInterrupt() throws {
         let session = try Self.irisSession()
         #expect(
@@ -109,5 +111,58 @@ struct InsightBuiltinTests {
             )
                 == "true")
         #expect(run(session, "explainAll(model, iris.features[0..<5], method: .saliency, classIndex: 0).count") == "5")
+    }
+
+    /// Runs `code` with the session's interrupt requested after half a second (as the kernel's interrupt_request
+    /// does) and returns the error the user sees.
+    static func interrupted(_ session: Session, _ code: String) throws -> ScriptError {
+        let interrupt = session.interrupt
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { interrupt.request() }
+        return try #require(session.execute(code).error, "the cell finished before the interrupt")
+    }
+
+    @Test("an interrupt during explain or explainAll says what was kept, shows it, and the session lives on")
+    func interruptKeepsWhatFinished() throws {
+        let host = RecordingHost(interval: 0)
+        let session = try Self.irisSession(host: host)
+        func partials() -> [RecordingHost.Event] {
+            host.events.filter { $0.kind == "display" && $0.id.hasPrefix("rigor-explain-partial-") }
+        }
+
+        // One row: the sampling stops at the next chunk, and the estimate so far is shown.
+        let one = try Self.interrupted(
+            session,
+            "explain(model, x, method: .permutationSHAP(background: background, permutations: 100000000), "
+                + "classIndex: 1)")
+        #expect(one.kind == .interrupted)
+        #expect(one.message.contains("permutationSHAP interrupted; the estimate from"), "\(one.message)")
+        #expect(one.message.contains("permutations is shown above"), "\(one.message)")
+        #expect(partials().count == 1)
+        #expect(partials().last?.bundle.data["text/plain"]?.contains("interrupted") == true)
+
+        // Many rows: the rows that finished are kept and shown (each row is tens of model calls, so rows finish
+        // before the interrupt, and the interrupt stops the row in progress).
+        let many = try Self.interrupted(
+            session,
+            "explainAll(model, Tensor.randomNormal([1000, 4], seed: 1), "
+                + "method: .permutationSHAP(background: iris.features, permutations: 200), classIndex: 1)")
+        #expect(many.kind == .interrupted)
+        #expect(many.message.contains("of 1000 rows finished and are shown above"), "\(many.message)")
+        #expect(partials().count == 2)
+        #expect(partials().last?.bundle.data["text/plain"]?.contains("interrupted after") == true)
+
+        // A script function interrupted inside its own body is the user's interrupt, not a failing model.
+        _ = run(
+            session,
+            "func slow(_ row: [Double]) -> Double { var s = 0.0; var i = 0; while i < 1000000000 { s += row[0]; i += 1 }; return s }"
+        )
+        let function = try Self.interrupted(session, "explain(slow, x, method: .shap(background: background))")
+        #expect(function.kind == .interrupted, "\(session.render(function))")
+        #expect(function.message.contains("interrupted while the script function ran"), "\(function.message)")
+
+        // The session lives on: its values are there and the next explanation runs to the end.
+        #expect(
+            run(session, "explain(model, x, method: .exactShapley(background: background), classIndex: 1).isComplete")
+                == "true")
     }
 }

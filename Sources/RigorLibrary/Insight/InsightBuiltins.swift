@@ -211,7 +211,16 @@ extension RigorLibrary {
                 image: image
             ) { rows in
                 try rows.map { row in
-                    let value = try call(row.scriptValue)
+                    let value: Value
+                    do {
+                        value = try call(row.scriptValue)
+                    } catch  where context.interrupt.isRequested {
+                        // An interrupt inside the script function is the user's interrupt, not a failing model
+                        // (ModelInsight reports any other error from the function as `model` failing).
+                        throw InsightError(
+                            .cancelled, "explain",
+                            "interrupted while the script function ran; no partial estimate is kept")
+                    }
                     if let number = value.doubleValue { return [number] }
                     throw BuiltinError(
                         .type, "the function returns a number, not '\(value.typeName)'", parameter: "model")
