@@ -20,6 +20,9 @@ public final class ModelServer: Sendable {
     public let configuration: ServerConfiguration
     let pool: ReplicaPool
     let metrics: ServerMetrics
+    /// The `/health` and `/metadata` bodies: fixed once the model is loaded, so encoded once.
+    let healthBody: Data
+    let metadataBody: Data
     /// The version `/metadata` reports for the server itself.
     public static let serverVersion = "1.0"
 
@@ -33,6 +36,8 @@ public final class ModelServer: Sendable {
             try (0..<configuration.concurrency).map { _ in Replica(try model.makeReplica()) },
             queueLimit: configuration.queueLimit)
         metrics = ServerMetrics(summary: model.featureSummary)
+        healthBody = Self.json(["status": "ok", "fingerprint": model.fingerprint])
+        metadataBody = Self.metadataResponse(model: model, configuration: configuration)
     }
 
     /// Runs until a signal (when `handlingSignals`) or cancellation; `onStarted` receives the bound port.
@@ -41,9 +46,9 @@ public final class ModelServer: Sendable {
     ) async throws {
         let router = Router()
         router.get("health") { _, _ in
-            self.timed("/health") { (200, Self.json(["status": "ok", "fingerprint": self.model.fingerprint])) }
+            self.timed("/health") { (200, self.healthBody) }
         }
-        router.get("metadata") { _, _ in self.timed("/metadata") { (200, self.metadataResponse()) } }
+        router.get("metadata") { _, _ in self.timed("/metadata") { (200, self.metadataBody) } }
         router.get("metrics") { _, _ in
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: self.metrics.render())))
             response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
@@ -155,11 +160,11 @@ public final class ModelServer: Sendable {
         let limits: Limits
     }
 
-    func metadataResponse() -> Data {
+    static func metadataResponse(model: ServedModel, configuration: ServerConfiguration) -> Data {
         let metadata = Metadata(
             format: model.format, inputs: [.init(name: "input", shape: [nil] + model.inputShape, dtype: "float32")],
             classes: model.classes, version: model.version, fingerprint: model.fingerprint, layers: model.layers,
-            driftMonitoring: model.featureSummary != nil, serverVersion: Self.serverVersion,
+            driftMonitoring: model.featureSummary != nil, serverVersion: serverVersion,
             limits: .init(
                 maximumBodyBytes: configuration.maximumBodyBytes, maximumBatch: configuration.maximumBatch,
                 concurrency: configuration.concurrency, queueLimit: configuration.queueLimit))

@@ -29,11 +29,14 @@ public struct ServedModel: Sendable {
 
     /// Loads `path`; `inputShape` overrides (or supplies) the sample shape.
     public static func load(_ path: String, inputShape override: [Int]? = nil) throws -> ServedModel {
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let bytes = try FileAccess.contents(of: path)
         let fingerprint = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let format: String
         let metadata: [String: String]
         var shape: [Int]?
+        // The model as loaded serves as the probe below; replicas are built from what was read, not from the file
+        // again (one read and decode per file, however many replicas).
+        let probe: any Layer
         let makeReplica: @Sendable () throws -> any Layer
         var layers: [String]
         if path.hasSuffix(".onnx") {
@@ -42,6 +45,7 @@ public struct ServedModel: Sendable {
             metadata = graph.metadata
             shape = graph.inputShape
             layers = graph.operators
+            probe = graph
             makeReplica = { try ONNXGraphModel(data: bytes) }
         } else {
             format = "safetensors"
@@ -49,14 +53,15 @@ public struct ServedModel: Sendable {
             metadata = loaded.metadata
             shape = loaded.architecture.inputShape ?? (loaded.model.layers.first as? Dense).map { [$0.inputSize] }
             layers = loaded.model.layers.map(\.kind)
-            makeReplica = { try ModelBuilder.load(checkpoint: path).model }
+            probe = loaded.model
+            let (architecture, weights) = (loaded.architecture, loaded.weights)
+            makeReplica = { try ModelBuilder.build(architecture, weights: weights, source: path) }
         }
         if let override { shape = override }
         guard let inputShape = shape, !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw NeuralNetworkError("serve", "\(path) does not record its input shape; pass --input-shape")
         }
         // One forward pass tells the number of outputs (and checks that the shape fits the model).
-        let probe = try makeReplica()
         let output = try noGrad { try probe(Tensor.zeros([1] + inputShape)) }
         guard output.rank == 2 else {
             throw NeuralNetworkError(

@@ -5,17 +5,31 @@ import TensorCore
 /// Rebuilds the model a Rigor checkpoint describes (its ``ModelArchitecture``, whose arguments are named as the
 /// notebook's layer initializers name them) and loads its weights: what `rigor serve` does with a `.safetensors`.
 public enum ModelBuilder {
-    /// The model saved at `path`, its architecture and its metadata.
+    /// The model saved at `path`, its architecture, its metadata and its weights (the file is read once;
+    /// ``build(_:weights:source:)`` makes more copies from the weights without reading it again).
     public static func load(
         checkpoint path: String
-    ) throws -> (model: Sequential, architecture: ModelArchitecture, metadata: [String: String]) {
-        let metadata = try Checkpoint.read(from: path).metadata
+    ) throws -> (
+        model: Sequential, architecture: ModelArchitecture, metadata: [String: String], weights: [String: Tensor]
+    ) {
+        let (weights, metadata) = try Checkpoint.read(from: path)
         guard let architecture = try ModelArchitecture(metadata: metadata) else {
-            throw NeuralNetworkError("load", "\(path) has no Rigor architecture (\(ModelArchitecture.metadataKey))")
+            throw NeuralNetworkError(
+                "load",
+                "\(path) has no Rigor architecture (\(ModelArchitecture.metadataKey)); save the model with "
+                    + "`model.save` in a notebook, or export it to ONNX and serve the .onnx file")
         }
+        return (try build(architecture, weights: weights, source: path), architecture, metadata, weights)
+    }
+
+    /// The `Sequential` an architecture describes, with `weights` (as ``Checkpoint/read(from:)`` returns them) loaded;
+    /// `source` names the checkpoint in errors.
+    public static func build(
+        _ architecture: ModelArchitecture, weights: [String: Tensor], source: String
+    ) throws -> Sequential {
         let model = try build(architecture)
-        try Checkpoint.load(model, from: path)
-        return (model, architecture, metadata)
+        try Checkpoint.load(model, from: weights, source: source)
+        return model
     }
 
     /// The `Sequential` an architecture describes, initialized from its seed.

@@ -30,12 +30,13 @@ public enum ONNXExporter {
     /// ONNX IR version 8 (ONNX 1.10 and later read it).
     public static let irVersion = 8
 
-    /// Writes `model` as ONNX to `path` (atomically); `metadata` goes into the model's `metadata_props`.
+    /// Writes `model` as ONNX to `path` (atomically, as checkpoints are; a failure is a `FileAccessError` with the
+    /// reason); `metadata` goes into the model's `metadata_props`.
     public static func export(
         _ model: any Layer, inputShape: [Int], to path: String, metadata: [String: String] = [:]
     ) throws {
         let data = try serialize(model, inputShape: inputShape, metadata: metadata)
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileAccess.writeAtomically(data, to: path)
     }
 
     /// The ONNX model's bytes (protobuf).

@@ -45,11 +45,14 @@ public enum Pruning {
             }
         case .global:
             let magnitudes = targets.flatMap { $0.parameter.value.scalars.map(Swift.abs) }
-            let pruned = smallest(magnitudes, count: Int(sparsity * Double(magnitudes.count)))
-            var offset = 0
+            // In index order, so each tensor takes its own run of the global indices (not a scan of all of them).
+            let pruned = smallest(magnitudes, count: Int(sparsity * Double(magnitudes.count))).sorted()
+            var (offset, start) = (0, 0)
             for (_, parameter) in targets {
-                try parameter.setMask(mask(for: parameter, removing: pruned, offset: offset))
-                offset += parameter.value.scalarCount
+                let end = offset + parameter.value.scalarCount
+                let stop = pruned[start...].firstIndex { $0 >= end } ?? pruned.endIndex
+                try parameter.setMask(mask(for: parameter, removing: pruned[start..<stop], offset: offset))
+                (offset, start) = (end, stop)
             }
         }
     }
@@ -115,7 +118,7 @@ public enum Pruning {
 
     /// A mask of `parameter`'s shape with zeros at the `removed` global indices that fall in its range, combined
     /// with the mask it already has.
-    static func mask(for parameter: Parameter, removing removed: [Int], offset: Int) throws -> Tensor {
+    static func mask(for parameter: Parameter, removing removed: some Sequence<Int>, offset: Int) throws -> Tensor {
         let count = parameter.value.scalarCount
         var keep = parameter.mask?.scalars ?? [Float](repeating: 1, count: count)
         for index in removed where index >= offset && index < offset + count { keep[index - offset] = 0 }

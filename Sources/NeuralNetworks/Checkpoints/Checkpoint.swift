@@ -82,7 +82,14 @@ public enum Checkpoint {
     /// Loads a checkpoint into `model` in place; names and shapes must match exactly (unless `strict` is false, when
     /// missing and unexpected names are skipped).
     public static func load(_ model: any Layer, from path: String, strict: Bool = true) throws {
-        let (tensors, _) = try read(from: path)
+        try load(model, from: try read(from: path).tensors, source: path, strict: strict)
+    }
+
+    /// Loads tensors already read from a checkpoint (``read(from:)``) into `model` in place, with the checks of
+    /// ``load(_:from:strict:)``; `source` names the file in errors. One read can then fill several models.
+    public static func load(
+        _ model: any Layer, from tensors: [String: Tensor], source path: String, strict: Bool = true
+    ) throws {
         let expected = model.namedParameters
         if strict {
             let missing = expected.map(\.name).filter { tensors[$0] == nil }

@@ -54,18 +54,20 @@ struct SobolSequence {
 
     /// Point `index` (0-based) in [0, 1)^dimensions.
     func point(_ index: Int) -> [Double] {
-        let gray = UInt64(index) ^ (UInt64(index) >> 1)
-        return (0..<dimensions).map { dimension in
-            var x = shift[dimension]
-            var bits = gray
-            var k = 0
-            while bits != 0, k < Self.bits {
-                if bits & 1 == 1 { x ^= directions[dimension][k] }
-                bits >>= 1
-                k += 1
-            }
-            return Double(x) * 0x1p-32
+        (0..<dimensions).map { coordinate(index, dimension: $0) }
+    }
+
+    /// Coordinate `dimension` of point `index`, in [0, 1).
+    func coordinate(_ index: Int, dimension: Int) -> Double {
+        var x = shift[dimension]
+        var bits = UInt64(index) ^ (UInt64(index) >> 1)  // Gray code
+        var k = 0
+        while bits != 0, k < Self.bits {
+            if bits & 1 == 1 { x ^= directions[dimension][k] }
+            bits >>= 1
+            k += 1
         }
+        return Double(x) * 0x1p-32
     }
 }
 
@@ -95,7 +97,8 @@ final class SobolSampler: Sampler {
                 context.seed, SobolSequence(dimensions: SobolSequence.maximumDimensions, scrambleSeed: context.seed)
             )
         }
-        let point = cachedSequence!.sequence.point(context.trialNumber)
-        return distribution.value(atUnit: point[dimension])
+        // One parameter at a time: only its own coordinate of the trial's point.
+        return distribution.value(
+            atUnit: cachedSequence!.sequence.coordinate(context.trialNumber, dimension: dimension))
     }
 }
