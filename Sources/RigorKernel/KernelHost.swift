@@ -61,8 +61,6 @@ final class KernelHost: RichOutputHost, WidgetHost, @unchecked Sendable {
         }
     }
 
-    var hasSink: Bool { sink != nil }
-
     func write(_ text: String, to stream: OutputStreamKind) {
         if case .output(let widget) = sink {
             let name = stream == .standardError ? "stderr" : "stdout"
