@@ -39,7 +39,9 @@ final class KernelHost: RichOutputHost, WidgetHost, @unchecked Sendable {
     }
 
     /// Text written into an Output widget and not yet sent: every send carries the widget's whole outputs, so
-    /// writes are joined (for at most `outputStreamDelay`, and until any other output).
+    /// writes are joined. It is sent by the first write `outputStreamDelay` or more after it began, by any other
+    /// output, or when the handler ends (there is no timer: a handler that prints once and then computes shows
+    /// the text only when it ends).
     private var pendingStream: (widget: Widget, name: String, text: String, since: ContinuousClock.Instant)?
     static let outputStreamDelay = Duration.milliseconds(50)
 
@@ -60,8 +62,6 @@ final class KernelHost: RichOutputHost, WidgetHost, @unchecked Sendable {
         case .output, nil: nil
         }
     }
-
-    var hasSink: Bool { sink != nil }
 
     func write(_ text: String, to stream: OutputStreamKind) {
         if case .output(let widget) = sink {

@@ -79,7 +79,6 @@ final class WidgetWorkQueue: @unchecked Sendable {
     // Guarded by `condition`.
     private var jobs: [Job] = []
     private var runningKey: String?
-    private var running = false
     private var interruptedRunning = false
     private var stopped = false
 
@@ -129,24 +128,6 @@ final class WidgetWorkQueue: @unchecked Sendable {
         return jobs.contains { $0.key == key }
     }
 
-    /// Whether nothing is queued or running.
-    var isIdle: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return jobs.isEmpty && !running
-    }
-
-    /// Waits until nothing is queued or running (tests); `false` on timeout.
-    func waitUntilIdle(timeout: Duration = .seconds(10)) -> Bool {
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
-        condition.lock()
-        defer { condition.unlock() }
-        while !(jobs.isEmpty && !running) {
-            if !condition.wait(until: deadline) { return false }
-        }
-        return true
-    }
-
     func stop() {
         condition.lock()
         stopped = true
@@ -169,18 +150,15 @@ final class WidgetWorkQueue: @unchecked Sendable {
                 continue
             }
             let job = jobs.remove(at: first)
-            running = true
             condition.unlock()
             // A cell may be running: wait for it. Only then can this job be interrupted by a newer one.
             scriptLock.lock()
             condition.lock()
             if let key = job.key, jobs.contains(where: { $0.key == key }) {
                 // A newer job with the same key came while this one waited: this one is stale.
-                running = false
                 condition.unlock()
                 scriptLock.unlock()
                 condition.lock()
-                condition.broadcast()
                 continue
             }
             runningKey = job.key
@@ -192,12 +170,10 @@ final class WidgetWorkQueue: @unchecked Sendable {
                 clearInterrupt()
                 interruptedRunning = false
             }
-            running = false
             runningKey = nil
             condition.unlock()
             scriptLock.unlock()
             condition.lock()
-            condition.broadcast()
         }
         condition.unlock()
     }

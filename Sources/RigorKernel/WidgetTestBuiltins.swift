@@ -4,9 +4,11 @@ import RigorLibrary
 import RigorScript
 import Widgets
 
-// A test hook until the library's widget builtins exist (issue 14, phase 2, which removes this file): with
+// A test hook until `interact` is a builtin (docs/widgets.md, "Status"; that removes this file): the library's
+// widget builtins exist, but none runs a closure into an Output widget, latest run only. With
 // `RIGOR_WIDGET_TEST_BUILTINS=1` in the kernel's environment, the session gets `widgetGallery { n in … }`, so
-// that JupyterLab can be tested against the widget layer over the real protocol (Tests/Python/test_widgets.py).
+// that JupyterLab can be tested against the widget layer over the real protocol (Tests/Python/test_widgets.py)
+// and Benchmarks/Widgets can time that round trip.
 
 /// The gallery as a script value: shows its view.
 final class GalleryValue: NativeObject, MIMERepresentable {

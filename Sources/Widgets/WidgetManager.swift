@@ -18,7 +18,6 @@ public final class WidgetManager: @unchecked Sendable {
     private var controlComms: Set<String> = []
     private var tokens = 0
     private var codeTransport: (any WidgetTransport)?
-    private var order: [String] = []
 
     /// Where refused updates and unknown messages are reported (the kernel's log).
     public let log: @Sendable (String) -> Void
@@ -48,9 +47,6 @@ public final class WidgetManager: @unchecked Sendable {
     /// The open widget with this id (comm id, `model_id`).
     public func widget(id: String) -> Widget? { withLock { widgets[id] } }
 
-    /// Every open widget, oldest first.
-    public var allWidgets: [Widget] { withLock { order.compactMap { widgets[$0] } } }
-
     // MARK: code
 
     /// Makes a widget: every trait at its default, then `values` (checked, with the rules between traits), a new
@@ -72,7 +68,6 @@ public final class WidgetManager: @unchecked Sendable {
         let widget = Widget(id: Self.makeID(), schema: schema, state: state, manager: self)
         withLock {
             widgets[widget.id] = widget
-            order.append(widget.id)
             if let codeTransport {
                 widget.isOpen = true
                 codeTransport.openComm(
@@ -145,7 +140,6 @@ public final class WidgetManager: @unchecked Sendable {
             if widget.isOpen, let codeTransport { codeTransport.closeComm(id: widget.id) }
             widget.isOpen = false
             widgets[widget.id] = nil
-            order.removeAll { $0 == widget.id }
         }
     }
 
@@ -200,7 +194,6 @@ public final class WidgetManager: @unchecked Sendable {
             withLock {
                 widget.isOpen = true
                 widgets[commID] = widget
-                order.append(commID)
             }
             return true
         default:
@@ -302,10 +295,7 @@ public final class WidgetManager: @unchecked Sendable {
     public func frontEndClosed(commID: String) {
         withLock {
             controlComms.remove(commID)
-            if let widget = widgets.removeValue(forKey: commID) {
-                widget.isOpen = false
-                order.removeAll { $0 == commID }
-            }
+            widgets.removeValue(forKey: commID)?.isOpen = false
         }
     }
 

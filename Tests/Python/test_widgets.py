@@ -75,7 +75,7 @@ def test_comm_messages_are_answered_while_a_cell_runs(kernel):
 
 
 # -- JupyterLab and nbconvert against the widget layer -------------------------------------------------------------
-# The library's widget builtins come with phase 2 of issue 14; until then the kernel's test hook
+# Until `interact` is a builtin (docs/widgets.md, "Status"), the kernel's test hook
 # (RIGOR_WIDGET_TEST_BUILTINS=1, Sources/RigorKernel/WidgetTestBuiltins.swift) gives a notebook `widgetGallery`:
 # every widget kind in a box, and an interact-style Output that `body(n)` fills (once in the cell, again on each change).
 

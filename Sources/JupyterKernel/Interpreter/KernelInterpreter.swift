@@ -34,12 +34,8 @@ public protocol KernelInterpreter: LanguageAssistant {
     /// `false`: a subshell's comm message then waits for the cell).
     var handlesCommsConcurrently: Bool { get }
 
-    /// Handles a `comm_open` for `targetName`; returns `false` for an unknown target, which the
-    /// kernel answers with `comm_close`.
-    func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool
-
-    /// The same, with the message's metadata (the widget control comm's protocol `version` is there); by
-    /// default it calls `openComm(id:targetName:data:publisher:)`.
+    /// Handles a `comm_open` for `targetName` (`metadata` is the message's: the widget control comm's protocol
+    /// `version` is there); returns `false` for an unknown target, which the kernel answers with `comm_close`.
     func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue, publisher: Publisher) -> Bool
 
     /// Handles a `comm_msg` to a comm this interpreter accepted.
@@ -86,13 +82,9 @@ extension LanguageAssistant {
 
 extension KernelInterpreter {
 
-    public func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool { false }
-
     public func openComm(
         id: String, targetName: String, data: JSONValue, metadata: JSONValue, publisher: Publisher
-    ) -> Bool {
-        openComm(id: id, targetName: targetName, data: data, publisher: publisher)
-    }
+    ) -> Bool { false }
 
     public func receiveCommMessage(id: String, data: JSONValue, publisher: Publisher) {}
 

@@ -16,12 +16,8 @@ extension RigorLibrary {
         _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: WidgetValue],
         options: [Value] = [], children: [WidgetObject] = []
     ) throws -> Value {
-        do {
-            let widget = try widgetManager(context).create(schema, state)
-            return WidgetObject(typeName, widget, options: options, children: children).scriptValue
-        } catch let error as WidgetError {
-            throw BuiltinError(.value, error.message)
-        }
+        let widget = try widgetCall { try widgetManager(context).create(schema, state) }
+        return WidgetObject(typeName, widget, options: options, children: children).scriptValue
     }
 
     static func registerWidgets(in registry: BuiltinRegistry) {
@@ -177,13 +173,7 @@ extension RigorLibrary {
             registry.type(named: name, of: WidgetObject.self).property(
                 "description", type: "String", doc: "The label next to the widget.",
                 get: { $0.widget["description"].stringValue ?? "" },
-                set: { object, text in
-                    do {
-                        try object.widget.set("description", .string(text))
-                    } catch let error as WidgetError {
-                        throw BuiltinError(.value, error.message)
-                    }
-                })
+                set: { object, text in try widgetCall { try object.widget.set("description", .string(text)) } })
         }
         registry.type(named: "Button", of: WidgetObject.self).method(
             "onClick", Arg<FunctionValue>(nil, "handler", type: "() -> Void"),

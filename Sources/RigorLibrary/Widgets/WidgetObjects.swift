@@ -61,28 +61,33 @@ final class WidgetObject: NativeObject, MIMERepresentable, ArgumentType, ScriptV
 
     /// Sets `value` from a script value: checked and clamped as the front end's values are.
     func setValue(_ newValue: Value) throws {
-        do {
-            if !options.isEmpty {
-                guard let index = options.firstIndex(of: newValue) else {
-                    throw BuiltinError(
-                        .value, "\(newValue.debugDescription) is not one of the options of this \(typeName)")
-                }
-                try widget.set("index", .int(index))
-                return
+        if !options.isEmpty {
+            guard let index = options.firstIndex(of: newValue) else {
+                throw BuiltinError(.value, "\(newValue.debugDescription) is not one of the options of this \(typeName)")
             }
-            let converted: WidgetValue
-            switch newValue {
-            case .bool(let flag): converted = .bool(flag)
-            case .int(let number): converted = .int(number)
-            case .double(let number): converted = .double(number)
-            case .string(let text): converted = .string(text)
-            default:
-                throw BuiltinError(.type, "cannot set a \(typeName)'s value to a value of type '\(newValue.typeName)'")
-            }
-            try widget.set("value", converted)
-        } catch let error as WidgetError {
-            throw BuiltinError(.value, error.message)
+            try widgetCall { try widget.set("index", .int(index)) }
+            return
         }
+        let converted: WidgetValue
+        switch newValue {
+        case .bool(let flag): converted = .bool(flag)
+        case .int(let number): converted = .int(number)
+        case .double(let number): converted = .double(number)
+        case .string(let text): converted = .string(text)
+        default:
+            throw BuiltinError(.type, "cannot set a \(typeName)'s value to a value of type '\(newValue.typeName)'")
+        }
+        try widgetCall { try widget.set("value", converted) }
+    }
+}
+
+/// Runs a call into the widget layer; its refusal (a `WidgetError`: a wrong type, a selection out of range) is the
+/// script's value error.
+func widgetCall<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as WidgetError {
+        throw BuiltinError(.value, error.message)
     }
 }
 

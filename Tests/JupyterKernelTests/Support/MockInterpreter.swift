@@ -96,7 +96,7 @@ final class MockInterpreter: KernelInterpreter {
         return .complete
     }
 
-    func openComm(id: String, targetName: String, data: JSONValue, publisher: Publisher) -> Bool {
+    func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue, publisher: Publisher) -> Bool {
         guard targetName == "echo" else { return false }
         publisher.sendCommMessage(id: id, data: ["opened": data])
         return true
