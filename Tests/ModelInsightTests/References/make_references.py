@@ -2,8 +2,9 @@
 
 Run from the repository root with the test venv (make venv-torch, then pip install shap captum):
     .venv/bin/python Tests/ModelInsightTests/References/make_references.py
-It writes references.json beside itself. Versions used are recorded in the file. shap 0.54 needs Python >= 3.12;
-this machine's Python is 3.11, so the newest shap pip offers (0.51.0) computed the numbers. KernelExplainer here
+It writes references.json beside itself. Versions used are recorded in the file. The SHAP numbers committed are
+from shap 0.54.1, which needs Python >= 3.12: after this script, run make_shap_references.py (its header says how)
+to replace this script's "shap" section (computed with whatever shap this venv has). KernelExplainer here
 enumerates every coalition (nsamples = 2^M - 2, l1_reg=False): its answer is then the exact interventional Shapley
 value, the same as shap's ExactExplainer, which the script checks too.
 
