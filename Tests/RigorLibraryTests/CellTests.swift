@@ -190,15 +190,24 @@ final class RecordingHost: RichOutputHost, @unchecked Sendable {
         var id: String
         var bundle: MIMEBundle
     }
-    var events: [Event] = []
+    /// What was shown, in order; a test may read it from another thread while a cell runs (an interrupt test waits
+    /// for progress before interrupting), so it is kept behind a lock.
+    var events: [Event] {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+    private var stored: [Event] = []
+    private let lock = NSLock()
     let interval: TimeInterval
     init(interval: TimeInterval) { self.interval = interval }
     var liveUpdateInterval: TimeInterval { interval }
     func write(_ text: String, to stream: OutputStreamKind) {}
     func readLine(prompt: String) -> String? { nil }
-    func display(_ bundle: MIMEBundle, id: String) { events.append(Event(kind: "display", id: id, bundle: bundle)) }
+    func display(_ bundle: MIMEBundle, id: String) {
+        lock.withLock { stored.append(Event(kind: "display", id: id, bundle: bundle)) }
+    }
     func updateDisplay(_ bundle: MIMEBundle, id: String) {
-        events.append(Event(kind: "update", id: id, bundle: bundle))
+        lock.withLock { stored.append(Event(kind: "update", id: id, bundle: bundle)) }
     }
     func clearOutput(wait: Bool) {}
 }

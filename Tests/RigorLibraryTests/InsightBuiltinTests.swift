@@ -113,11 +113,19 @@ struct InsightBuiltinTests {
         #expect(run(session, "explainAll(model, iris.features[0..<5], method: .saliency, classIndex: 0).count") == "5")
     }
 
-    /// Runs `code` with the session's interrupt requested after half a second (as the kernel's interrupt_request
-    /// does) and returns the error the user sees.
-    static func interrupted(_ session: Session, _ code: String) throws -> ScriptError {
+    /// Runs `code` with the session's interrupt requested (as the kernel's interrupt_request does) half a second
+    /// after `ready` holds — it is polled from another thread, e.g. until progress shows a finished row, so a slow
+    /// machine does not interrupt before there is anything to keep — and returns the error the user sees.
+    static func interrupted(
+        _ session: Session, _ code: String, when ready: @escaping @Sendable () -> Bool = { true }
+    ) throws -> ScriptError {
         let interrupt = session.interrupt
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { interrupt.request() }
+        DispatchQueue.global().async {
+            let deadline = Date().addingTimeInterval(120)
+            while !ready() && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            Thread.sleep(forTimeInterval: 0.5)
+            interrupt.request()
+        }
         return try #require(session.execute(code).error, "the cell finished before the interrupt")
     }
 
@@ -145,7 +153,13 @@ struct InsightBuiltinTests {
         let many = try Self.interrupted(
             session,
             "explainAll(model, Tensor.randomNormal([1000, 4], seed: 1), "
-                + "method: .permutationSHAP(background: iris.features, permutations: 200), classIndex: 1)")
+                + "method: .permutationSHAP(background: iris.features, permutations: 200), classIndex: 1)",
+            when: {
+                host.events.contains {
+                    $0.id.hasPrefix("rigor-explain-") && !$0.id.hasPrefix("rigor-explain-partial-")
+                        && $0.bundle.plainText.range(of: #"^\w+: [1-9][0-9]* of 1000"#, options: .regularExpression) != nil
+                }
+            })
         #expect(many.kind == .interrupted)
         #expect(many.message.contains("of 1000 rows finished and are shown above"), "\(many.message)")
         #expect(partials().count == 2)
