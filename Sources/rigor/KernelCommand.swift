@@ -27,7 +27,7 @@ struct KernelCommand: ParsableCommand {
             key: connection.key,
             signatureScheme: connection.signatureScheme, history: History.Location.fromEnvironment(),
             stopOnErrorWindow: .milliseconds(
-                ProcessInfo.processInfo.environment["RIGOR_STOP_ON_ERROR_WINDOW_MS"].flatMap { Int($0) } ?? 20))
+                ProcessInfo.processInfo.environment["RIGOR_STOP_ON_ERROR_WINDOW_MS"].flatMap { Int($0) } ?? 50))
         let interrupter = SignalInterrupter(handle: kernel.interruptHandle)
         _ = try kernel.run()
         withExtendedLifetime(interrupter) {}

@@ -48,7 +48,7 @@ public final class Kernel {
         interpreter: any KernelInterpreter, transport: any KernelTransport, key: String,
         signatureScheme: String = "hmac-sha256", logger: KernelLogger = .standardError,
         streamFlushInterval: Duration = .milliseconds(10), history: History.Location = .memory,
-        stopOnErrorWindow: Duration = .milliseconds(20)
+        stopOnErrorWindow: Duration = .milliseconds(50)
     ) {
         self.interpreter = interpreter
         self.transport = transport
