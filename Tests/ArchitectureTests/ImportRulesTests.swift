@@ -20,6 +20,7 @@ private let allowedImports: [String: Set<String>] = [
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
     "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets", "ModelServer"],
     "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay"],
+    "Security": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore"],
     "rigor": ["RigorKernel", "JupyterKernel"],
 ]
