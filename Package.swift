@@ -130,7 +130,9 @@ let package = Package(
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
-            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+            dependencies: [
+                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+            ],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests",

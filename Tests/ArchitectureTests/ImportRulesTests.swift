@@ -14,7 +14,9 @@ private let allowedImports: [String: Set<String>] = [
     "SearchPostgres": ["Search"],
     "Widgets": ["RichDisplay"],
     "RigorScript": [],
-    "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+    "RigorLibrary": [
+        "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+    ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],

@@ -82,6 +82,7 @@ struct ARTParityTests {
         for entry in Self.attacks {
             let ours = try entry.attack.run(on: target, inputs: test.inputs, labels: test.labels)
             let theirs = try #require(reference[entry.name]?["accuracy"] as? Double)
+            print("ART parity \(entry.name): ours \(ours.adversarialAccuracy), ART \(theirs)")
             #expect(
                 abs(ours.adversarialAccuracy - theirs) <= 0.01,
                 "\(entry.name): ours \(ours.adversarialAccuracy), ART \(theirs)")

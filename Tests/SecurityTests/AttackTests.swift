@@ -243,11 +243,13 @@ import Testing
         let opaque = AttackModel(featureCount: 3, classCount: 2) { rows in rows.map { [$0[0], $0[1]] } }
         #expect(!opaque.isDifferentiable)
         #expect(throws: SecurityError.self) { try Attack(.fgsm(epsilon: 0.1)).run(on: opaque, inputs: x, labels: [0]) }
+        var caught: SecurityError?
         do {
             _ = try Attack(.pgd(epsilon: 0.1, stepSize: 0.1, steps: 2)).run(on: opaque, inputs: x, labels: [0])
-        } catch let error as SecurityError {
-            #expect(error.kind == .notDifferentiable && error.argument == "model")
-            #expect(error.description.hasPrefix("pgd: needs the model's input gradients"))
+        } catch {
+            caught = error as? SecurityError
         }
+        #expect(caught?.kind == .notDifferentiable && caught?.argument == "model")
+        #expect(caught?.description.hasPrefix("pgd: needs the model's input gradients") == true)
     }
 }

@@ -340,7 +340,8 @@ public struct Attack: Sendable, Hashable {
         return targets
     }
 
-    static func format(_ value: Double) -> String {
+    /// `0.1`, `1`: a number as the displays write it.
+    public static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e6 ? String(Int(value)) : String(format: "%g", value)
     }
 }
