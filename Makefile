@@ -13,7 +13,7 @@ ONNXRUNTIME_REQUIREMENT ?= onnxruntime==1.32.0
 SWIFT := swift
 SWIFT_JOBS ?= $(shell nproc)
 
-.PHONY: all deps venv venv-torch venv-optuna test-postgres build release test lint format test-swift test-python lab bench clean
+.PHONY: all deps venv venv-torch venv-optuna venv-security test-postgres build release test lint format test-swift test-python lab bench clean
 
 all: build
 
@@ -42,6 +42,15 @@ $(VENV)/.optuna-installed: $(VENV)/.torch-installed
 	@$(VENV)/bin/pip install -q --disable-pip-version-check "optuna>=5,<6" scipy
 	@touch $@
 
+# The Security tests' references (Tests/SecurityTests): ART 1.20 for the attacks (on torch) and Presidio 2.2's
+# analyzer for the recognizers; Presidio pulls in the spaCy library, not a spaCy model (the comparison runs its
+# pattern recognizers only).
+venv-security: $(VENV)/.security-installed
+
+$(VENV)/.security-installed: $(VENV)/.torch-installed
+	@$(VENV)/bin/pip install -q --disable-pip-version-check "adversarial-robustness-toolbox==1.20.*" "presidio-analyzer==2.2.*"
+	@touch $@
+
 # The search tests' PostgreSQL server (Debian's package, installed if missing; loopback, port 54329).
 test-postgres: deps
 	@bash scripts/start-test-postgres.sh
@@ -61,7 +70,7 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Benchmarks
 
-test-swift: deps venv venv-torch test-postgres
+test-swift: deps venv venv-torch venv-security test-postgres
 	$(SWIFT) build --build-tests -j $(SWIFT_JOBS)
 	NN_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test --skip-build
 

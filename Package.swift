@@ -66,6 +66,20 @@ let package = Package(
             name: "InsightBench", dependencies: ["ModelInsight", "NeuralNetworks", "TensorCore"],
             path: "Benchmarks/InsightBench"),
 
+        // MARK: model security (Security: attacks, personal-data recognizers and anonymisation; docs/security.md)
+        .target(
+            name: "Security",
+            dependencies: [
+                "NeuralNetworks", "TensorCore", "RichDisplay", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"]),
+        .testTarget(
+            name: "SecurityTests", dependencies: ["Security", "NeuralNetworks", "TensorCore"],
+            resources: [.copy("Fixtures")]),
+        .executableTarget(
+            name: "SecurityBench", dependencies: ["Security", "NeuralNetworks", "TensorCore"],
+            path: "Benchmarks/SecurityBench"),
+
         // MARK: deployment targets (Deployment, ModelServer; docs/deployment.md)
         .target(
             name: "Deployment",
@@ -116,7 +130,9 @@ let package = Package(
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
-            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+            dependencies: [
+                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+            ],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests",

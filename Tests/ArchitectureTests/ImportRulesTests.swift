@@ -14,12 +14,15 @@ private let allowedImports: [String: Set<String>] = [
     "SearchPostgres": ["Search"],
     "Widgets": ["RichDisplay"],
     "RigorScript": [],
-    "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+    "RigorLibrary": [
+        "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+    ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
     "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets", "ModelServer"],
     "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay"],
+    "Security": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore"],
     "rigor": ["RigorKernel", "JupyterKernel"],
 ]
