@@ -13,8 +13,11 @@ private let allowedImports: [String: Set<String>] = [
     "Search": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "SearchPostgres": ["Search"],
     "Widgets": ["RichDisplay"],
+    "RunLog": [],
     "RigorScript": [],
-    "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+    "RigorLibrary": [
+        "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets", "RunLog",
+    ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
