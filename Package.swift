@@ -127,16 +127,25 @@ let package = Package(
             ]),
         .executableTarget(name: "SearchBench", dependencies: ["Search"], path: "Benchmarks/SearchBench"),
 
+        // MARK: run log (RunLog: every fit, evaluate, trial and audit recorded in SQLite)
+        .target(
+            name: "RunLog",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"]),
+        .testTarget(name: "RunLogTests", dependencies: ["RunLog", .product(name: "GRDB", package: "GRDB.swift")]),
+
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
             dependencies: [
-                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets", "RunLog",
             ],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests",
-            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks"],
+            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks", "RunLog"],
             exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)

@@ -11,11 +11,15 @@ import Widgets
 /// The session calls it on its executor thread while the shell thread (or the widget work queue) waits for
 /// the cell or handler, and the interpreter's script lock lets one of them run at a time, so the sink is never
 /// used by two threads at once.
-final class KernelHost: RichOutputHost, WidgetHost, @unchecked Sendable {
+final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Sendable {
     /// The session's widgets (the library's widget builtins make them here).
     let widgetManager: WidgetManager
     /// Queues widget work on the interpreter (set by it).
     var scheduler: ((String?, Widget?, @escaping (CallContext) throws -> Void) -> Void)?
+
+    /// The session's run log: `runs.sqlite` in the working directory (a notebook's folder), unless
+    /// `RIGOR_RUN_LOG` names another file or `off`.
+    let runRecorder = RunRecorder(path: RunRecorder.defaultFileName)
 
     init(widgets: WidgetManager) { self.widgetManager = widgets }
 

@@ -14,7 +14,7 @@ import Widgets
 /// causes (a handler) is queued on `widgetWork` and runs with `scriptLock`, which every cell also holds: never
 /// concurrently with the interpreter.
 public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
-    public static let version = "0.1.0"
+    public static let version = RigorLibrary.version
 
     let session: Session
     let host: KernelHost
@@ -83,6 +83,8 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         scriptLock.lock()
         defer { scriptLock.unlock() }
         host.context = context
+        host.runRecorder.origin = "In[\(request.executionCount)]"
+        host.runRecorder.source = request.code
         widgets.transport = PublisherWidgetTransport(context.publisher)
         defer { host.context = nil }
         let outcome = session.execute(request.code, storeHistory: request.storeHistory)

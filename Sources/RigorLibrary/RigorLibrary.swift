@@ -8,6 +8,9 @@ import TensorCore
 
 /// The engine builtins, registered after the prelude.
 public enum RigorLibrary {
+    /// Rigor's version (the kernel reports it in `kernel_info`; every recorded run keeps it).
+    public static let version = "0.1.0"
+
     /// Registers every family into `registry` (the prelude first, if it is not there yet).
     ///
     /// A `Session(registry:)` created afterwards sees everything; a session created before must call
@@ -24,6 +27,7 @@ public enum RigorLibrary {
         registerSecurity(in: registry)
         registerDisplay(in: registry)
         registerWidgets(in: registry)
+        registerRunLog(in: registry)
         registerMemory(in: registry)
     }
 

@@ -13,9 +13,10 @@ private let allowedImports: [String: Set<String>] = [
     "Search": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "SearchPostgres": ["Search"],
     "Widgets": ["RichDisplay"],
+    "RunLog": [],
     "RigorScript": [],
     "RigorLibrary": [
-        "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+        "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets", "RunLog",
     ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],

@@ -31,6 +31,8 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 # The kernels' history (an SQLite file) goes to this session's private directory, never the user's.
 os.environ.setdefault("RIGOR_HISTORY_FILE", str(_PREFIX / "history.sqlite"))
+# The kernels' run log too (a notebook's kernel would write runs.sqlite beside the notebook, in the repository).
+os.environ.setdefault("RIGOR_RUN_LOG", str(_PREFIX / "runs.sqlite"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -85,7 +85,7 @@ struct DisplayTests {
         #expect(
             library.map(\.name) == [
                 "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Security", "Display", "Widgets",
-                "Memory",
+                "Run log", "Memory",
             ])
         for family in library {
             for name in family.functions {

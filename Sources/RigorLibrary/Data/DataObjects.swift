@@ -3,6 +3,7 @@ import Foundation
 import NeuralNetworks
 import RichDisplay
 import RigorScript
+import RunLog
 import TensorCore
 
 /// Examples with features and class ids (or regression targets).
@@ -15,6 +16,8 @@ final class DatasetObject: NativeObject, ArgumentType, ScriptValueConvertible {
     let classNames: [String]?
     /// One name per feature (bundled data and CSV columns, or given), if known.
     let featureNames: [String]?
+    /// The content hash the run log records (RunLogRecorder.swift), computed on first use.
+    var cachedFingerprint: DataFingerprint?
 
     init(
         _ data: NeuralNetworks.Dataset, name: String, classCount: Int?, classNames: [String]? = nil,

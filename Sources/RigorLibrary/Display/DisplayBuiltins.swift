@@ -119,6 +119,7 @@ extension RigorLibrary {
             var value: any MIMERepresentable = object
             if let display = object as? DisplayObject { value = display.value }
             if let chart = object as? PlotObject { value = chart.plot }
+            if let backed = object as? TableBacked { value = backed.table }
             do {
                 try DisplayFile.save(value, to: path)
             } catch {

@@ -74,3 +74,14 @@ enum ImageSource {
     case dataset(DatasetObject)
     case tensor(Tensor)
 }
+
+/// A value shown as one table (a data split, class counts, the run log's runs): `save` writes that table, so
+/// `.csv` and `.json` work as they do for a `Table`.
+protocol TableBacked {
+    var table: Table { get }
+}
+
+extension SplitObject: TableBacked {}
+extension ClassCountsObject: TableBacked {}
+extension RunsObject: TableBacked {}
+extension RunObject: TableBacked {}

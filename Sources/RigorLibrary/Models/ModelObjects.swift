@@ -85,6 +85,11 @@ final class ModelObject: NativeObject, ArgumentType, ScriptValueConvertible {
     }
 
     var description: String { summaryTable.plainText }
+
+    /// How the run log names a run of this model: its layers as written and its size.
+    var runTitle: String {
+        "Sequential[" + layerSpecs.joined(separator: ", ") + "] (\(model.parameterCount) parameters)"
+    }
 }
 
 extension ModelObject {

@@ -3,6 +3,7 @@
 import Foundation
 import NeuralNetworks
 import RigorScript
+import RunLog
 import TensorCore
 
 extension RigorLibrary {
@@ -184,12 +185,27 @@ extension RigorLibrary {
             }
             object.inputShape = training.featureShape
             try object.materialize(training.featureShape)
+            // The run log (docs/rigor.md): the start now, each epoch as it ends, the outcome last.
+            let recording = RunRecording(context) {
+                Self.fitRunStart(
+                    object, training: training, validation: validation, epochs: epochs, batchSize: batchSize,
+                    optimizer: optimizer, loss: loss, callbacks: callbacks, seed: seed)
+            }
+            if recording.isRecording {
+                all.append(
+                    ProgressCallback { event in
+                        if case .epoch(let logs, _) = event {
+                            recording.epoch(logs.epoch + 1, logs.values.map { ($0.name, $0.value) })
+                        }
+                    })
+            }
             do {
                 let history = try object.model.fit(
                     training.data, validation: validation?.data, epochs: epochs, batchSize: batchSize, loss: loss,
                     optimizer: optimizer, callbacks: all, seed: UInt64(seed),
                     shouldCancel: { (try? context.checkInterrupt()) == nil })
                 object.lastHistory = history
+                recording.finish(.finished, results: Self.runResults(history))
                 return HistoryObject(history)
             } catch let error as TrainingError {
                 object.lastHistory = error.history
@@ -197,10 +213,13 @@ extension RigorLibrary {
                 let kept = "the model keeps its weights; model.history holds the \(finished) finished epoch(s)"
                 tell(.stopped("\(error.message); \(kept)"))
                 if error.kind == .cancelled {
+                    recording.finish(.interrupted, results: Self.runResults(error.history), message: error.message)
                     throw BuiltinError(.interrupted, "\(error.message); \(kept)")
                 }
+                recording.finish(.failed, results: Self.runResults(error.history), message: error.message)
                 throw BuiltinError(.value, "\(error.message); \(kept)")
             } catch {
+                recording.finish(.failed, message: "\(error)")
                 return try engine { throw error }
             }
         }
@@ -209,10 +228,22 @@ extension RigorLibrary {
             Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
             doc: "The mean loss over `data` in evaluation mode.",
             example: "let validLoss = model.evaluate(data.validation, loss: .crossEntropy)"
-        ) { object, _, data, loss in
+        ) { object, context, data, loss in
             try object.materialize(data.featureShape)
-            let result = try engine { try object.model.evaluate(data.data, loss: loss) }
-            return result.first { $0.name == "loss" }?.value ?? .nan
+            let recording = RunRecording(context) {
+                RunStart(
+                    kind: .evaluate, title: object.runTitle, parameters: [("lossFunction", "\(loss)")],
+                    model: object.summaryTable.plainText, data: [("data", data.fingerprint)],
+                    versions: RigorLibrary.runVersions)
+            }
+            do {
+                let result = try engine { try object.model.evaluate(data.data, loss: loss) }
+                recording.finish(.finished, results: result.map { ($0.name, $0.value) })
+                return result.first { $0.name == "loss" }?.value ?? .nan
+            } catch {
+                recording.finish(.failed, message: "\(error)")
+                throw error
+            }
         }
         type.method(
             "trainEpoch", Arg<DatasetObject>(nil, "training"), Arg("batchSize", default: 32, bound: .atLeast(1)),
@@ -298,5 +329,34 @@ extension RigorLibrary {
             }
             return history[name].scriptValue
         }
+    }
+
+    /// A fit's final numbers for the run log: the last epoch's metrics and, when there is one, the best epoch.
+    static func runResults(_ history: NeuralNetworks.History) -> [(String, Double)] {
+        var results = history.epochs.last.map { $0.values.map { ($0.name, $0.value) } } ?? []
+        if let best = history.bestEpoch { results.append(("bestEpoch", Double(best + 1))) }
+        results.append(("epochs", Double(history.epochs.count)))
+        return results
+    }
+
+    /// What the run log records when a `fit` begins.
+    static func fitRunStart(
+        _ object: ModelObject, training: DatasetObject, validation: DatasetObject?, epochs: Int, batchSize: Int,
+        optimizer: any Optimizer, loss: Loss, callbacks: [any Callback], seed: Int
+    ) -> RunStart {
+        var parameters: [(String, String)] = [
+            ("epochs", String(epochs)), ("batchSize", String(batchSize)),
+            ("optimizer", "\(type(of: optimizer))(learningRate: \(optimizer.learningRate))"),
+            ("lossFunction", String(describing: loss)),
+        ]
+        if !callbacks.isEmpty {
+            let names: [String] = callbacks.map { String(describing: type(of: $0)) }
+            parameters.append(("callbacks", names.joined(separator: ", ")))
+        }
+        var data: [(String, DataFingerprint)] = [("training", training.fingerprint)]
+        if let validation { data.append(("validation", validation.fingerprint)) }
+        return RunStart(
+            kind: .fit, title: object.runTitle, parameters: parameters, seed: seed,
+            model: object.summaryTable.plainText, data: data, versions: RigorLibrary.runVersions)
     }
 }

@@ -349,3 +349,12 @@ extension Value: CustomStringConvertible, CustomDebugStringConvertible {
         return out + "\""
     }
 }
+
+extension Value {
+    /// A dictionary with string keys, in the order given (a repeated key keeps its first place, the last value).
+    public static func dictionary(keysAndValues pairs: [(String, Value)]) -> Value {
+        var entries = OrderedDictionary<Value, Value>()
+        for (key, value) in pairs { entries[.string(key)] = value }
+        return .dictionary(entries)
+    }
+}

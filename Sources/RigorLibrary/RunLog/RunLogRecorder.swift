@@ -1,0 +1,165 @@
+// RunLogRecorder: where a session records its runs, and the recording of one `fit` or `evaluate`. Recording never
+// fails the work it records: a log that cannot be written is reported once on stderr and recording pauses.
+import Foundation
+import NeuralNetworks
+import RigorScript
+import RunLog
+import TensorCore
+
+/// A host that records the session's runs (the kernel's: `runs.sqlite` in the notebook's folder).
+public protocol RunLogHost: AnyObject {
+    var runRecorder: RunRecorder { get }
+}
+
+/// Where a session's runs go, opened on first use. `path == nil` turns recording off.
+public final class RunRecorder: @unchecked Sendable {
+    /// `runs.sqlite`: next to the notebook when the kernel runs in the notebook's folder.
+    public static let defaultFileName = RunLog.defaultFileName
+    /// The file runs are recorded in, or nil when recording is off.
+    public private(set) var path: String?
+    /// The cell being run ("In[5]") and its source, set by the host before each cell.
+    public var origin = ""
+    public var source = ""
+    private var log: RunLog?
+    private var failed = false
+
+    /// A recorder for `path`, or for what `RIGOR_RUN_LOG` says when it is set (a path, or `off`).
+    public init(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        if let setting = environment["RIGOR_RUN_LOG"], !setting.isEmpty {
+            self.path = setting == "off" ? nil : Self.absolute(setting)
+        } else {
+            self.path = path.map(Self.absolute)
+        }
+    }
+
+    /// Records into `path` from now on (nil: stop recording). Opening errors are thrown here, at the call.
+    public func use(_ path: String?) throws {
+        guard let path else {
+            self.path = nil
+            log = nil
+            return
+        }
+        let absolute = Self.absolute(path)
+        log = try RunLog(path: absolute)
+        self.path = absolute
+        failed = false
+    }
+
+    /// The open log, or nil when off or after a failure (reported once through `warn`).
+    func openLog(warn: (String) -> Void) -> RunLog? {
+        guard let path, !failed else { return nil }
+        if let log { return log }
+        do {
+            log = try RunLog(path: path)
+            return log
+        } catch {
+            failure(error, warn: warn)
+            return nil
+        }
+    }
+
+    /// Reads the log (errors are the caller's to show: `runs()` was asked for).
+    func readLog() throws -> RunLog {
+        guard let path else {
+            throw BuiltinError(.value, "the run log is off; turn it on with runLog(path: \"runs.sqlite\")")
+        }
+        if let log { return log }
+        let opened = try RunLog(path: path)
+        log = opened
+        return opened
+    }
+
+    func failure(_ error: any Error, warn: (String) -> Void) {
+        guard !failed else { return }
+        failed = true
+        warn(
+            "warning: the run log '\(path ?? "")' cannot be written (\(error)); runs are not being recorded. "
+                + "Call runLog(path: …) to record elsewhere.\n")
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).path
+    }
+}
+
+extension RigorLibrary {
+    /// Sessions whose host keeps no recorder (tests, `rigor run` without `RIGOR_RUN_LOG`) share this one: off
+    /// unless `RIGOR_RUN_LOG` names a file.
+    static let standaloneRecorder = RunRecorder(path: nil)
+
+    static func runRecorder(_ context: CallContext) -> RunRecorder {
+        (context.host as? RunLogHost)?.runRecorder ?? standaloneRecorder
+    }
+
+    /// The versions recorded with every run.
+    static var runVersions: [(String, String)] {
+        [("rigor", RigorLibrary.version), ("blas", BLASBackend.configuration)] + RunLog.environment
+    }
+}
+
+/// The recording of one run: begun when created, one entry per epoch, finished once. Every write failure is
+/// reported once and then ignored: the run itself goes on.
+final class RunRecording {
+    private let log: RunLog?
+    private let id: Int?
+    private let recorder: RunRecorder
+    private let warn: (String) -> Void
+
+    init(_ context: CallContext, _ start: () -> RunStart) {
+        recorder = RigorLibrary.runRecorder(context)
+        warn = { context.write($0, to: .standardError) }
+        var begun: (RunLog, Int)?
+        if let log = recorder.openLog(warn: warn) {
+            var start = start()
+            start.origin = recorder.origin
+            start.source = recorder.source
+            do {
+                begun = (log, try log.begin(start))
+            } catch {
+                recorder.failure(error, warn: warn)
+            }
+        }
+        log = begun?.0
+        id = begun?.1
+    }
+
+    /// Whether anything is being recorded.
+    var isRecording: Bool { id != nil }
+
+    func epoch(_ number: Int, _ metrics: [(String, Double)]) {
+        guard let log, let id else { return }
+        do {
+            try log.record(epoch: number, metrics.map { RunValue($0.0, $0.1) }, of: id)
+        } catch {
+            recorder.failure(error, warn: warn)
+        }
+    }
+
+    func finish(_ status: RunStatus, results: [(String, Double)] = [], message: String? = nil) {
+        guard let log, let id else { return }
+        do {
+            try log.finish(id, status: status, results: results.map { RunValue($0.0, $0.1) }, message: message)
+        } catch {
+            recorder.failure(error, warn: warn)
+        }
+    }
+}
+
+extension DatasetObject {
+    /// The SHA-256 of the features and targets, computed once (a dataset never changes).
+    var fingerprint: DataFingerprint {
+        if let cachedFingerprint { return cachedFingerprint }
+        let features = data.features
+        let targets = data.targets
+        let result = features.withUnsafeBufferPointer { featureValues in
+            targets.withUnsafeBufferPointer { targetValues in
+                DataFingerprint(
+                    rows: data.count,
+                    parts: [(features.shape, featureValues), (targets.shape, targetValues)])
+            }
+        }
+        cachedFingerprint = result
+        return result
+    }
+}
