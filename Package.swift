@@ -116,7 +116,10 @@ let package = Package(
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
-            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+            dependencies: [
+                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets", "Deployment",
+                "ModelServer", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests",

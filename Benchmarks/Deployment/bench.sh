@@ -2,7 +2,9 @@
 # Deployment benchmarks (called by Benchmarks/run.sh, i.e. `make bench`): int8 against float32 inference latency of
 # the digits MLP and CNN (ours), and in the same run ONNX Runtime single-thread on our exported .onnx files and
 # torch's dynamic int8 quantization on the same weights. One JSON line per model and batch (1, 32); see
-# Benchmarks/Deployment/compare.py for the keys (ratios < 1 mean ours is faster).
+# Benchmarks/Deployment/compare.py for the keys (ratios < 1 mean ours is faster). Then `rigor serve` on the exported
+# files under load from wrk, against ONNX Runtime behind a minimal Python HTTP server (serve_load.py: throughput and
+# latency percentiles, as ratios).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
@@ -14,6 +16,9 @@ ensure_bench_venv "$VENV" "$PYTHON3"
     "$VENV/bin/pip" install -q --disable-pip-version-check onnxruntime==1.32.0 safetensors==0.7.0 >&2
 
 swift build -c release --scratch-path "$SCRATCH_PATH" --product DeploymentBench >&2
+swift build -c release --scratch-path "$SCRATCH_PATH" --product rigor >&2
+RIGOR_BENCH_DEPS=1 RIGOR_BROWSER_TESTS=0 bash scripts/install-system-deps.sh >&2   # wrk
+command -v wrk >/dev/null || { echo "wrk is missing (Debian package wrk)" >&2; exit 1; }
 bench="$SCRATCH_PATH/release/DeploymentBench"
 use_recommended_core_type "$bench"
 
@@ -21,3 +26,5 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 OPENBLAS_NUM_THREADS=1 "$bench" --out "$work" >"$work/ours.jsonl"
 OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Deployment/compare.py "$work/ours.jsonl" "$work"
+OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Deployment/serve_load.py "$SCRATCH_PATH/release/rigor" "$work" \
+    --duration "${SERVE_LOAD_SECONDS:-10}"
