@@ -1,5 +1,5 @@
 """`rigor serve` under load from wrk on loopback, against the reference the issue names: ONNX Runtime (one thread per
-run) behind a minimal Python HTTP server (http.server, HTTP/1.1 keep-alive, one thread per connection) answering the
+run) behind a minimal Python HTTP server (http.server, HTTP/1.1 keep-alive, TCP_NODELAY, one thread per connection) answering the
 same protocol on the same exported .onnx file. For each model and batch, one JSON line with both sides' throughput
 and latency percentiles (wrk --latency: 50/90/99 %) and the ratios:
   throughput_ratio = ours_rps / reference_rps       (> 1: ours serves more)
@@ -30,6 +30,9 @@ def reference_server(model_path, port):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm and the client's delayed
+        # ACK would hold the body back ~40 ms and make the reference look slower than it is.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -59,7 +62,13 @@ def reference_server(model_path, port):
                 {"class": int(c), "label": str(int(c)), "probabilities": p.tolist()}
                 for c, p in zip(classes, probabilities)]})
 
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            pass  # wrk closes its connections at the end of a run: resets, not server errors
+
+    Server(("127.0.0.1", port), Handler).serve_forever()
 
 
 def free_port():
