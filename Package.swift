@@ -67,10 +67,12 @@ let package = Package(
             path: "Benchmarks/InsightBench"),
 
         // MARK: deployment targets (Deployment, ModelServer; docs/deployment.md)
+        // The AVX-512 VNNI int8 kernel, compiled per function for that instruction set and chosen at run time.
+        .target(name: "CInt8Kernels"),
         .target(
             name: "Deployment",
             dependencies: [
-                "NeuralNetworks", "TensorCore", "RichDisplay",
+                "NeuralNetworks", "TensorCore", "RichDisplay", "CInt8Kernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["README.md", "ONNX/onnx.proto"]

@@ -22,7 +22,8 @@ private let allowedImports: [String: Set<String>] = [
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
     "RigorKernel": ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets", "ModelServer"],
-    "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay"],
+    "CInt8Kernels": [],
+    "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay", "CInt8Kernels"],
     "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore"],
     "rigor": ["RigorKernel", "JupyterKernel"],
 ]

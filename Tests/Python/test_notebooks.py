@@ -4,6 +4,7 @@
 import json
 import socket
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -50,9 +51,17 @@ def check_deployment_files(folder):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([str(RIGOR), "serve", str(folder / "digits.safetensors"), "--port", str(port)],
-                              stdout=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL)
     try:
-        assert "serving safetensors model" in server.stdout.readline()
+        deadline = time.time() + 60
+        while True:
+            assert server.poll() is None, f"rigor serve exited with {server.returncode}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.time() < deadline, "rigor serve did not listen within 60 s"
+                time.sleep(0.1)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/v1/predict", data=json.dumps({"inputs": x.tolist()}).encode(),
             headers={"Content-Type": "application/json"})
