@@ -68,7 +68,7 @@ let package = Package(
 
         // MARK: deployment targets (Deployment, ModelServer; docs/deployment.md)
         // The AVX-512 VNNI int8 kernel, compiled per function for that instruction set and chosen at run time.
-        .target(name: "CInt8Kernels"),
+        .target(name: "CInt8Kernels", exclude: ["README.md"]),
         .target(
             name: "Deployment",
             dependencies: [

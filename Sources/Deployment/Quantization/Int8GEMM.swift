@@ -1,5 +1,6 @@
 // Int8GEMM: the int8 × int8 → int32 matrix product quantized layers run (OpenBLAS has no integer GEMM).
 import CInt8Kernels
+import Foundation
 
 #if arch(x86_64)
     import _Builtin_intrinsics.intel
@@ -21,8 +22,10 @@ import CInt8Kernels
 /// in one instruction, without widening (2.6–3.2× the SSE2 kernel on the digits models' batch-32 shapes, measured).
 /// Swift cannot compile one function for AVX-512 and the rest for baseline x86-64, hence the C target.
 enum Int8GEMM {
-    /// Whether ``multiply(_:_:into:m:n:rowLength:)`` uses the AVX-512 VNNI kernel on this machine.
-    static let usesVNNI: Bool = rigor_int8_vnni_available()
+    /// Whether ``multiply(_:_:into:m:n:rowLength:)`` uses the AVX-512 VNNI kernel on this machine
+    /// (`RIGOR_INT8_KERNEL=portable` turns it off, so that benchmarks can time both kernels in one run).
+    static let usesVNNI: Bool =
+        rigor_int8_vnni_available() && ProcessInfo.processInfo.environment["RIGOR_INT8_KERNEL"] != "portable"
     /// The VNNI kernel sums `(x + 128) · w` (≤ 255 · 127 per product) in int32: exact up to this padded `k`.
     static let vnniMaximumRowLength = 65_536
 
