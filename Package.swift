@@ -81,10 +81,12 @@ let package = Package(
             path: "Benchmarks/SecurityBench"),
 
         // MARK: deployment targets (Deployment, ModelServer; docs/deployment.md)
+        // The AVX-512 VNNI int8 kernel, compiled per function for that instruction set and chosen at run time.
+        .target(name: "CInt8Kernels", exclude: ["README.md"]),
         .target(
             name: "Deployment",
             dependencies: [
-                "NeuralNetworks", "TensorCore", "RichDisplay",
+                "NeuralNetworks", "TensorCore", "RichDisplay", "CInt8Kernels",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["README.md", "ONNX/onnx.proto"]
@@ -140,7 +142,8 @@ let package = Package(
         .target(
             name: "RigorLibrary",
             dependencies: [
-                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets", "RunLog",
+                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
+                "RunLog", "Deployment", "ModelServer", .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
         .testTarget(

@@ -3,8 +3,9 @@
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libzmq3-dev libsqlite3-dev)
 if [[ "${RIGOR_BROWSER_TESTS:-1}" == 1 ]]; then packages+=(chromium fonts-dejavu-core); fi
-# `make bench` measures the interpreter beside Lua 5.4 (the horizon in docs/performance.md).
-if [[ "${RIGOR_BENCH_DEPS:-0}" == 1 ]]; then packages+=(lua5.4); fi
+# `make bench` measures the interpreter beside Lua 5.4 (the horizon in docs/performance.md) and loads `rigor serve`
+# with wrk (Benchmarks/Deployment/serve-load.sh).
+if [[ "${RIGOR_BENCH_DEPS:-0}" == 1 ]]; then packages+=(lua5.4 wrk); fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,6 +25,7 @@ public enum RigorLibrary {
         registerEvaluation(in: registry)
         registerInsight(in: registry)
         registerSecurity(in: registry)
+        registerDeployment(in: registry)
         registerDisplay(in: registry)
         registerWidgets(in: registry)
         registerRunLog(in: registry)

@@ -63,16 +63,24 @@ import Testing
             var paddedB = [Int8](repeating: 0, count: n * length)
             for i in 0..<m { for p in 0..<k { paddedA[i * length + p] = a[i * k + p] } }
             for j in 0..<n { for p in 0..<k { paddedB[j * length + p] = b[j * k + p] } }
+            // The kernel this machine uses (AVX-512 VNNI when it has it), and the portable Swift one.
             var c = [Int32](repeating: 0, count: m * n)
+            var portable = [Int32](repeating: 0, count: m * n)
             paddedA.withUnsafeBufferPointer { pa in
                 paddedB.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
                         Int8GEMM.multiply(
                             pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: m, n: n, rowLength: length)
                     }
+                    portable.withUnsafeMutableBufferPointer { pc in
+                        Int8GEMM.portable(
+                            pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: m, n: n, rowLength: length)
+                    }
                 }
             }
-            #expect(c == Int8GEMM.reference(a, b, m: m, n: n, k: k), "m \(m) n \(n) k \(k)")
+            let expected = Int8GEMM.reference(a, b, m: m, n: n, k: k)
+            #expect(c == expected, "m \(m) n \(n) k \(k), VNNI \(Int8GEMM.usesVNNI)")
+            #expect(portable == expected, "m \(m) n \(n) k \(k)")
         }
         // The extremes: −128 · −127 in every lane of a full row stays exact in int32.
         let length = 64
@@ -81,6 +89,9 @@ import Testing
         var c: [Int32] = [0]
         Int8GEMM.multiply(a, b, into: &c, m: 1, n: 1, rowLength: length)
         #expect(c == [Int32(128 * 127 * length)])
+        // And the other corner for the VNNI kernel's offset (x + 128 = 255): 127 · −127.
+        Int8GEMM.multiply([Int8](repeating: 127, count: length), b, into: &c, m: 1, n: 1, rowLength: length)
+        #expect(c == [Int32(-127 * 127 * length)])
     }
 
     @Test func quantizedDenseIsTheIntegerProductOfItsCodes() throws {

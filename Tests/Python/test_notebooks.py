@@ -2,13 +2,17 @@
 (nbclient, the engine behind nbconvert --execute and JupyterLab's "Run All")."""
 
 import json
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import KERNEL_NAME, ROOT
+from conftest import KERNEL_NAME, RIGOR, ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -27,6 +31,50 @@ def test_notebook_runs_without_unexpected_errors(path, tmp_path):
             assert errors, f"{path.name}: a cell tagged raises-exception ran without error:\n{cell.source}"
         else:
             assert not errors, f"{path.name}: {errors[0].ename}: {errors[0].evalue}\n{cell.source}"
+    if path.name == "12-deployment.ipynb":
+        # Checked here rather than in a test of its own, so that the notebook runs once in the suite.
+        check_deployment_files(tmp_path)
+
+
+def check_deployment_files(folder):
+    """The deployment notebook's two files describe one model: ONNX Runtime on `digits.onnx` and `rigor serve` on
+    `digits.safetensors` give the same probabilities (within 1e-4) for random inputs."""
+    import numpy as np
+    import onnxruntime  # installed by the Makefile's venv step; the test fails without it
+
+    x = np.random.default_rng(0).normal(size=(16, 1, 8, 8)).astype(np.float32)
+    session = onnxruntime.InferenceSession(str(folder / "digits.onnx"), providers=["CPUExecutionProvider"])
+    (logits,) = session.run(["output"], {"input": x})
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(RIGOR), "serve", str(folder / "digits.safetensors"), "--port", str(port)],
+                              stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert server.poll() is None, f"rigor serve exited with {server.returncode}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.time() < deadline, "rigor serve did not listen within 60 s"
+                time.sleep(0.1)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/predict", data=json.dumps({"inputs": x.tolist()}).encode(),
+            headers={"Content-Type": "application/json"})
+        answer = json.loads(urllib.request.urlopen(request, timeout=30).read())
+        served = np.array([p["probabilities"] for p in answer["predictions"]])
+        assert served.shape == (16, 10)
+        assert np.abs(served - expected).max() < 1e-4
+        assert [p["class"] for p in answer["predictions"]] == expected.argmax(axis=1).tolist()
+        metadata = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/metadata", timeout=30).read())
+        assert metadata["inputs"][0]["shape"] == [None, 1, 8, 8]
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) == 0  # graceful shutdown on SIGTERM
 
 
 def test_notebooks_are_saved_without_outputs():

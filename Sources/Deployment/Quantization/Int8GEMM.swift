@@ -1,4 +1,7 @@
 // Int8GEMM: the int8 × int8 → int32 matrix product quantized layers run (OpenBLAS has no integer GEMM).
+import CInt8Kernels
+import Foundation
+
 #if arch(x86_64)
     import _Builtin_intrinsics.intel
 #endif
@@ -13,7 +16,19 @@
 /// weight chunk serves two outputs and each widened input chunk four. Cache blocking: the four weight rows (a few
 /// KiB, resident in L1) are reused against every row of `A` before the next four are loaded, so each weight byte is
 /// read from memory once per call.
+///
+/// On a CPU with AVX-512 VNNI the product runs in C instead (`CInt8Kernels`, compiled for that instruction set per
+/// function and chosen once at run time): `vpdpbusd` multiplies and accumulates 16 bytes of `k` into four int32 lanes
+/// in one instruction, without widening (2.6–3.2× the SSE2 kernel on the digits models' batch-32 shapes, measured).
+/// Swift cannot compile one function for AVX-512 and the rest for baseline x86-64, hence the C target.
 enum Int8GEMM {
+    /// Whether ``multiply(_:_:into:m:n:rowLength:)`` uses the AVX-512 VNNI kernel on this machine
+    /// (`RIGOR_INT8_KERNEL=portable` turns it off, so that benchmarks can time both kernels in one run).
+    static let usesVNNI: Bool =
+        rigor_int8_vnni_available() && ProcessInfo.processInfo.environment["RIGOR_INT8_KERNEL"] != "portable"
+    /// The VNNI kernel sums `(x + 128) · w` (≤ 255 · 127 per product) in int32: exact up to this padded `k`.
+    static let vnniMaximumRowLength = 65_536
+
     /// The number of int8 scalars a row of `k` takes once padded for the kernel.
     static func paddedLength(_ k: Int) -> Int { (k + 15) / 16 * 16 }
 
@@ -25,6 +40,18 @@ enum Int8GEMM {
         m: Int, n: Int, rowLength: Int
     ) {
         precondition(rowLength % 16 == 0, "Int8GEMM: rows are padded to 16")
+        if usesVNNI && rowLength <= vnniMaximumRowLength {
+            rigor_int8_gemm_vnni(a, b, c, m, n, rowLength)
+            return
+        }
+        portable(a, b, into: c, m: m, n: n, rowLength: rowLength)
+    }
+
+    /// The Swift kernel (SSE2 `pmaddwd` on x86-64, plain SIMD elsewhere); see the type's summary.
+    static func portable(
+        _ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, into c: UnsafeMutablePointer<Int32>,
+        m: Int, n: Int, rowLength: Int
+    ) {
         var j = 0
         while j < n {
             let columns = Swift.min(4, n - j)

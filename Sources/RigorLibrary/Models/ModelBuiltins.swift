@@ -89,6 +89,10 @@ extension RigorLibrary {
             doc: "Saves the weights as a safetensors file (PyTorch names), atomically.",
             example: "model.save(\"digits.safetensors\")"
         ) { object, _, path in
+            if let reason = object.frozenReason {
+                throw BuiltinError(
+                    .value, "this model cannot be saved: \(reason)", notes: ["save the float model, or export it"])
+            }
             try engine(parameter: "path") {
                 if let shape = object.inputShape { try object.materialize(shape) }
                 try Checkpoint.save(object.model, to: path, metadata: object.architectureMetadata)

@@ -128,6 +128,9 @@ extension RigorLibrary {
         ) {
             object, context, training, validation, epochs, batchSize, optimizer, loss, callbacks, seed, verbose, shows
             in
+            if let reason = object.frozenReason {
+                throw BuiltinError(.value, "this model cannot be trained: \(reason)")
+            }
             let callbacks = callbacks.map(\.callback)
             // The live display goes through the session's host, as `display(_:)` does: a progress bar and the loss
             // chart replaced in place in a notebook, one line per epoch on a terminal.
@@ -255,6 +258,9 @@ extension RigorLibrary {
                 "let loss = model.trainEpoch(data.train, batchSize: 64, optimizer: optimizer, seed: 1) { logits, labels in\n"
                 + "    crossEntropy(logits, labels)\n}"
         ) { object, context, training, batchSize, optimizer, seed, closure in
+            if let reason = object.frozenReason {
+                throw BuiltinError(.value, "this model cannot be trained: \(reason)")
+            }
             try object.materialize(training.featureShape)
             guard optimizer.parameters.count >= object.model.parameters.count else {
                 throw BuiltinError(
