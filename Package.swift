@@ -116,11 +116,14 @@ let package = Package(
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
-            dependencies: ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+            dependencies: [
+                "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets", "Search",
+                "SearchPostgres", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests",
-            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks"],
+            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks", "Search"],
             exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)

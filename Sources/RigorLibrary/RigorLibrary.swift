@@ -21,6 +21,7 @@ public enum RigorLibrary {
         registerTraining(in: registry)
         registerEvaluation(in: registry)
         registerInsight(in: registry)
+        registerSearch(in: registry)
         registerDisplay(in: registry)
         registerWidgets(in: registry)
         registerMemory(in: registry)

@@ -14,7 +14,10 @@ private let allowedImports: [String: Set<String>] = [
     "SearchPostgres": ["Search"],
     "Widgets": ["RichDisplay"],
     "RigorScript": [],
-    "RigorLibrary": ["RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets"],
+    "RigorLibrary": [
+        "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "RichDisplay", "Widgets", "Search",
+        "SearchPostgres",
+    ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],
     "JupyterKernel": ["ZeroMQ", "RichDisplay"],
