@@ -138,6 +138,9 @@ struct SearchBuiltinTests {
         // Each stopped study recorded one failed trial and ran no more.
         #expect(run(session, "s.trials.count") == String(cases.count))
         #expect(run(session, "s.trials.map { $0.state }.filter { $0 != \"failed\" }.count") == "0")
+        // The stopped trial's note is the error, as the user saw it.
+        let note = run(session, "s.trials[0].message") ?? ""
+        #expect(note.hasPrefix("ValueError: 'lr': the range 1.0...1.0 is empty; need low < high (at In["), "\(note)")
 
         // A throwing or NaN objective: those trials fail with the reason, the others complete.
         let host = BufferedHost()
@@ -259,6 +262,7 @@ struct SearchBuiltinTests {
         #expect(error.kind == .interrupted)
         #expect(error.message.contains("optimize interrupted"), "\(error.message)")
         #expect(error.message.contains("finished trials in \(path)") || error.message.contains("finished trial in"))
+        #expect(run(session, "study.trials.filter { $0.state == \"failed\" }.map { $0.message }") == #"["interrupted"]"#)
         let complete = Int(run(session, "study.trials.filter { $0.state == \"complete\" }.count") ?? "") ?? 0
         #expect(complete > 0 && complete < 1000)
 

@@ -379,10 +379,14 @@ extension RigorLibrary {
     // MARK: optimize
 
     /// Errors that end `optimize` (the engine records the running trial as failed and rethrows them).
-    private struct StudyStopped: StopsStudy {
-        let error: any Error
+    private struct StudyStopped: StopsStudy, CustomStringConvertible {
+        let error: ScriptError
+        /// The note of the trial it ends.
+        var description: String { "\(error.kind): \(error.message) (at \(error.span))" }
     }
-    private struct StudyInterrupted: StopsStudy {}
+    private struct StudyInterrupted: StopsStudy, CustomStringConvertible {
+        var description: String { "interrupted" }
+    }
     /// An objective's failure, as the trial's note.
     private struct ObjectiveFailed: Error, CustomStringConvertible {
         let description: String
