@@ -193,6 +193,50 @@ struct SearchBuiltinTests {
         #expect(missing.message.contains("no study file"))
     }
 
+    /// The test PostgreSQL server's URL; starts the server with scripts/start-test-postgres.sh (as `make test` does)
+    /// when it does not answer. A server that cannot be started fails the test.
+    static func postgresURL() throws -> String {
+        let port = Int(ProcessInfo.processInfo.environment["RIGOR_TEST_POSTGRES_PORT"] ?? "") ?? 54329
+        let url = "postgresql://rigor@127.0.0.1:\(port)/rigor_search"
+        let probe = session()
+        if probe.execute("Study.names(storage: .postgres(\"\(url)\", connectTimeout: 3))").error == nil { return url }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/bin/bash")
+        script.arguments = [root.appendingPathComponent("scripts/start-test-postgres.sh").path]
+        try script.run()
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0, "scripts/start-test-postgres.sh failed")
+        return url
+    }
+
+    @Test("a PostgreSQL URL: two workers share one study, every trial counted once; load and delete")
+    func postgresWorkers() throws {
+        let url = try Self.postgresURL()
+        let name = "builtins-\(UUID().uuidString)"
+        // Two sessions (two kernels) on one study, one after the other, under one cap of 7 trials.
+        let first = Self.session()
+        let second = Self.session()
+        for worker in [first, second] {
+            _ = run(
+                worker,
+                "let study = Study(\"\(name)\", sampler: .random, seed: 3, storage: \"\(url)\")\n"
+                    + "study.optimize(trials: 5, maxTotalTrials: 7, progress: false) { trial in trial.float(\"x\", 0, 1) }"
+            )
+        }
+        #expect(run(first, "study.trials.count") == "7")
+        let loaded = Self.session()
+        #expect(
+            run(loaded, "Study.load(\"\(name)\", storage: \"\(url)\").trials.map { $0.number }")
+                == "[0, 1, 2, 3, 4, 5, 6]")
+        #expect(run(loaded, "Study.names(storage: \"\(url)\").contains(\"\(name)\")") == "true")
+        #expect(run(loaded, "Study.delete(\"\(name)\", storage: \"\(url)\")") == "true")
+        #expect(run(loaded, "Study.names(storage: \"\(url)\").contains(\"\(name)\")") == "false")
+        let (gone, text) = try Self.error(loaded, "Study.load(\"\(name)\", storage: \"\(url)\")")
+        #expect(gone.message.contains("no study named"), "\(text)")
+    }
+
     @Test("pruning: trial.prune() and a PruningCallback record pruned trials with their last reported value")
     func pruning() throws {
         let session = Self.session()
@@ -249,12 +293,12 @@ struct SearchBuiltinTests {
         let session = Self.session()
         _ = run(session, "let study = Study(\"slow\", sampler: .random, seed: 0, storage: \"\(path)\")")
         let interrupt = session.interrupt
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.6) { interrupt.request() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.2) { interrupt.request() }
         let code = """
             study.optimize(trials: 1000, progress: false) { trial in
                 let x = trial.float("x", 0, 1)
                 var total = 0.0
-                for i in 0..<20000 { total += x * Double(i % 7) }
+                for i in 0..<30000 { total += x * Double(i % 7) }
                 return total
             }
             """
@@ -262,7 +306,15 @@ struct SearchBuiltinTests {
         #expect(error.kind == .interrupted)
         #expect(error.message.contains("optimize interrupted"), "\(error.message)")
         #expect(error.message.contains("finished trials in \(path)") || error.message.contains("finished trial in"))
-        #expect(run(session, "study.trials.filter { $0.state == \"failed\" }.map { $0.message }") == #"["interrupted"]"#)
+        // Inside a trial (most of the time goes there), that trial is recorded as failed ("interrupted"); between
+        // trials, none is.
+        let failed = run(session, "study.trials.filter { $0.state == \"failed\" }.map { $0.message }")
+        if error.message.contains("between trials") {
+            #expect(failed == "[]")
+        } else {
+            #expect(error.message.contains("during trial"), "\(error.message)")
+            #expect(failed == #"["interrupted"]"#)
+        }
         let complete = Int(run(session, "study.trials.filter { $0.state == \"complete\" }.count") ?? "") ?? 0
         #expect(complete > 0 && complete < 1000)
 
