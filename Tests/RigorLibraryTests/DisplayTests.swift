@@ -84,7 +84,8 @@ struct DisplayTests {
         let library = registry.families.drop { $0.name != "Tensors" }
         #expect(
             library.map(\.name) == [
-                "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Search", "Display", "Widgets", "Memory",
+                "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Search", "Display", "Widgets",
+                "Memory",
             ])
         for family in library {
             for name in family.functions {
