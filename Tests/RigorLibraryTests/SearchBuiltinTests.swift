@@ -387,6 +387,13 @@ struct SearchBuiltinTests {
         #expect(html.contains("<table"), "\(html)")
         #expect(final.bundle.plainText.contains("study 'live': 4 of 4 trials"), "\(final.bundle.plainText)")
         #expect(host.updates.filter { $0.id == live.first?.id }.count >= 4)
+        // A longer study shows its latest 20 trials (and the best), titled with the whole study's counts.
+        _ = run(session, "study.optimize(trials: 30) { trial in trial.float(\"x\", 0, 1) }")
+        let long = try #require(host.updates.last).bundle
+        #expect(long.data["text/html"]?.contains("Study live (minimize): 34 complete, 0 pruned, 0 failed") == true)
+        let html34 = long.data["text/html"] ?? ""
+        #expect(html34.contains("earlier trials not shown; study.table has every trial"), "\(html34)")
+        #expect(html34.components(separatedBy: "<tr").count - 2 <= 21, "\(html34)")
         #expect(host.standardError.contains("the objective read the test split"), "\(host.standardError)")
         // Reading it outside an objective is fine.
         host.standardError = ""

@@ -106,7 +106,9 @@ struct StudyProgress {
         let best = results.best
         var rows = Array(shown.suffix(Self.shownRows))
         if let best, !rows.contains(where: { $0.number == best.number }) { rows.insert(best, at: 0) }
-        let table = StudyResults(name: name, direction: direction, trials: rows).table
+        // The rows shown, under the title of the whole study (its counts of complete, pruned and failed trials).
+        var table = StudyResults(name: name, direction: direction, trials: rows).table
+        table.title = results.table.title
         let finished = stopped == nil && ran == planned
         let bar =
             planned.map { "<progress max=\"\($0)\" value=\"\(ran)\" style=\"width:16em\"></progress> " }
