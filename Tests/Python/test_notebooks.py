@@ -64,7 +64,7 @@ def test_search_tutorial_shows_a_live_trial_table_charts_and_a_resumed_study(tmp
     # optimize: the live view (a progress line over the trial table), left in its final state.
     live = [o for o in code[1].outputs if o.output_type == "display_data"]
     assert live and "<table" in live[0]["data"]["text/html"], code[1].outputs
-    assert "study 'digits-tpe': 16 of 16 trials" in live[0]["data"]["text/plain"]
+    assert "study 'digits-tpe': 30 of 30 trials" in live[0]["data"]["text/plain"]
     # Charts are SVG: history, importances, parallel coordinates, slice, contour.
     svgs = [o for c in code for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     assert len(svgs) >= 5 and all(o["data"]["image/svg+xml"].startswith("<svg") for o in svgs)
