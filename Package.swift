@@ -143,12 +143,15 @@ let package = Package(
             name: "RigorLibrary",
             dependencies: [
                 "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
-                "RunLog", "Deployment", "ModelServer", .product(name: "OrderedCollections", package: "swift-collections"),
+                "RunLog", "Deployment", "ModelServer", "Search", "SearchPostgres",
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),
         .testTarget(
             name: "RigorLibraryTests",
-            dependencies: ["RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks", "RunLog"],
+            dependencies: [
+                "RigorLibrary", "RigorScript", "RichDisplay", "ModelInsight", "NeuralNetworks", "RunLog", "Search",
+            ],
             exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)

@@ -24,6 +24,7 @@ public enum RigorLibrary {
         registerTraining(in: registry)
         registerEvaluation(in: registry)
         registerInsight(in: registry)
+        registerSearch(in: registry)
         registerSecurity(in: registry)
         registerDeployment(in: registry)
         registerDisplay(in: registry)

@@ -189,6 +189,20 @@ public final class PostgresStorage: StudyStorage {
         }
     }
 
+    public func deleteStudy(named name: String) throws {
+        let database = database
+        try transaction { connection, logger in
+            // The trials go with the study (ON DELETE CASCADE).
+            let rows = try await connection.query(
+                "DELETE FROM rigor_studies WHERE name = \(name) RETURNING id", logger: logger)
+            var deleted = false
+            for try await _ in rows.decode(Int.self) { deleted = true }
+            guard deleted else {
+                throw SearchError(.studyNotFound, "no study named '\(name)' in PostgreSQL database '\(database)'")
+            }
+        }
+    }
+
     public func claimTrial(studyID: Int, worker: String, maxTotal: Int?, onlyWaiting: Bool) throws -> TrialRecord? {
         let text: String? = try transaction { connection, logger in
             // An enqueued trial first; rows another worker is claiming right now are skipped, not waited for.

@@ -17,7 +17,7 @@ private let allowedImports: [String: Set<String>] = [
     "RigorScript": [],
     "RigorLibrary": [
         "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets", "RunLog",
-        "Deployment", "ModelServer",
+        "Deployment", "ModelServer", "Search", "SearchPostgres",
     ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],

@@ -102,3 +102,25 @@ def test_convolutional_tutorial_shows_live_training_and_rich_results(tmp_path):
     report, confusion = code[-2], code[-1]
     assert any("test accuracy: 0.9" in o.get("text", "") for o in report.outputs)
     assert "image/svg+xml" in confusion.outputs[0]["data"]
+
+
+def test_search_tutorial_shows_a_live_trial_table_charts_and_a_resumed_study(tmp_path):
+    notebook = nbformat.read(ROOT / "notebooks" / "09-hyperparameter-search.ipynb", as_version=4)
+    NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300, allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    # optimize: the live view (a progress line over the trial table), left in its final state.
+    live = [o for o in code[1].outputs if o.output_type == "display_data"]
+    assert live and "<table" in live[0]["data"]["text/html"], code[1].outputs
+    assert "study 'digits-tpe': 30 of 30 trials" in live[0]["data"]["text/plain"]
+    # Charts are SVG: history, importances, parallel coordinates, slice, contour.
+    svgs = [o for c in code for o in c.outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(svgs) >= 5 and all(o["data"]["image/svg+xml"].startswith("<svg") for o in svgs)
+    text = "".join(o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream")
+    assert "trials pruned" in text and "same trials as the first study: true" in text, text
+    assert '10 trials in ["digits-resume"]' in text, text
+    # The default storage is a SQLite file in the notebook's folder, and the table was exported next to it.
+    assert (tmp_path / "studies.sqlite").exists() and (tmp_path / "digits-resume.csv").exists()
+    # The error cell points at the argument.
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and "a logarithmic range needs positive bounds" in errors[0]["evalue"]

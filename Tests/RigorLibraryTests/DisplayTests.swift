@@ -84,8 +84,8 @@ struct DisplayTests {
         let library = registry.families.drop { $0.name != "Tensors" }
         #expect(
             library.map(\.name) == [
-                "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Security", "Deployment", "Display",
-                "Widgets", "Run log", "Memory",
+                "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Search", "Security", "Deployment",
+                "Display", "Widgets", "Run log", "Memory",
             ])
         for family in library {
             for name in family.functions {

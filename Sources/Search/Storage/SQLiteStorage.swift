@@ -120,6 +120,17 @@ public final class SQLiteStorage: StudyStorage {
         try transaction { db in try String.fetchAll(db, sql: "SELECT name FROM studies ORDER BY id") }
     }
 
+    public func deleteStudy(named name: String) throws {
+        let path = path
+        try transaction { db in
+            guard let id = try Int.fetchOne(db, sql: "SELECT id FROM studies WHERE name = ?", arguments: [name]) else {
+                throw SearchError(.studyNotFound, "no study named '\(name)' in '\(path)'")
+            }
+            try db.execute(sql: "DELETE FROM trials WHERE study_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM studies WHERE id = ?", arguments: [id])
+        }
+    }
+
     public func claimTrial(studyID: Int, worker: String, maxTotal: Int?, onlyWaiting: Bool) throws -> TrialRecord? {
         try transaction { db in
             var record: TrialRecord

@@ -24,6 +24,8 @@ public protocol StudyStorage: AnyObject, Sendable {
     func loadStudy(named name: String) throws -> StoredStudy
     /// The names of every stored study.
     func studyNames() throws -> [String]
+    /// Deletes the study and every trial of it; `SearchError.studyNotFound` when there is none.
+    func deleteStudy(named name: String) throws
     /// Claims the oldest waiting trial, or (unless `onlyWaiting`) starts a new one numbered after every other trial;
     /// `nil` when the study already holds `maxTotal` trials or, with `onlyWaiting`, no trial is waiting. The trial comes
     /// back `.running`, with `worker` and `started` set.
@@ -111,6 +113,16 @@ public final class InMemoryStorage: StudyStorage {
     }
 
     public func studyNames() throws -> [String] { state.withLock { $0.studies.map(\.settings.name) } }
+
+    public func deleteStudy(named name: String) throws {
+        let found = state.withLock { state in
+            guard let index = state.studies.firstIndex(where: { $0.settings.name == name }) else { return false }
+            state.trials[state.studies[index].id] = nil
+            state.studies.remove(at: index)
+            return true
+        }
+        guard found else { throw SearchError(.studyNotFound, "no study named '\(name)' in memory") }
+    }
 
     public func claimTrial(studyID: Int, worker: String, maxTotal: Int?, onlyWaiting: Bool) throws -> TrialRecord? {
         state.withLock { state in

@@ -66,6 +66,11 @@ public final class Study {
         try load(name, storage: SQLiteStorage(path: path, create: false))
     }
 
+    /// Deletes the stored study `name` and its trials (`SearchError.studyNotFound` when there is none).
+    public static func delete(_ name: String, storage: any StudyStorage) throws {
+        try storage.deleteStudy(named: name)
+    }
+
     /// Every trial of the study, by number (all workers').
     public var trials: [TrialRecord] {
         get throws { try storage.trials(studyID: id) }
