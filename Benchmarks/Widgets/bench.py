@@ -11,6 +11,7 @@ ipykernel, `interact(n: 0...10) { n in print(...) }` on Rigor.
 import argparse
 import json
 import os
+import queue
 import statistics
 import subprocess
 import tempfile
@@ -53,7 +54,7 @@ def model_ids(messages):
             for m in messages if m["msg_type"] == "comm_open"}
 
 
-def round_trips(client, slider, rendered):
+def round_trips(client, slider, rendered, kernel):
     """Times ROUNDS slider updates until `rendered(msg, value)` sees the re-rendered output."""
     times = []
     for index in range(ROUNDS + 10):
@@ -63,7 +64,10 @@ def round_trips(client, slider, rendered):
         started = time.perf_counter()
         client.shell_channel.send(msg)
         while True:
-            reply = client.get_iopub_msg(timeout=30)
+            try:
+                reply = client.get_iopub_msg(timeout=30)
+            except queue.Empty:
+                raise RuntimeError(f"{kernel}: round {index}: no re-rendered output for value {value} within 30 s")
             if rendered(reply, value):
                 break
         elapsed = time.perf_counter() - started
@@ -95,7 +99,7 @@ def bench_rigor(rigor):
             outputs = msg["content"]["data"].get("state", {}).get("outputs") or []
             return bool(outputs) and outputs[-1].get("text") == f"value {value}\n"
 
-        return round_trips(client, ids["IntSliderModel"], rendered)
+        return round_trips(client, ids["IntSliderModel"], rendered, "rigor")
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -112,7 +116,7 @@ def bench_ipykernel():
         def rendered(msg, value):
             return msg["msg_type"] == "stream" and msg["content"]["text"] == f"value {value}\n"
 
-        return round_trips(client, ids["IntSliderModel"], rendered)
+        return round_trips(client, ids["IntSliderModel"], rendered, "ipykernel")
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
