@@ -15,7 +15,9 @@ final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Senda
     /// The session's widgets (the library's widget builtins make them here).
     let widgetManager: WidgetManager
     /// Queues widget work on the interpreter (set by it).
-    var scheduler: ((String?, Widget?, @escaping (CallContext) throws -> Void) -> Void)?
+    var scheduler: ((String?, Duration, Widget?, @escaping (CallContext) throws -> Void) -> Void)?
+    /// An error of a script as Jupyter shows it (set by the interpreter, which has the session's sources).
+    var presentError: ((ScriptError) -> ExecutionError)?
 
     /// The session's run log: `runs.sqlite` in the working directory (a notebook's folder), unless
     /// `RIGOR_RUN_LOG` names another file or `off`.
@@ -23,8 +25,29 @@ final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Senda
 
     init(widgets: WidgetManager) { self.widgetManager = widgets }
 
-    func scheduleWidgetWork(key: String?, output: Widget?, _ body: @escaping (CallContext) throws -> Void) {
-        scheduler?(key, output, body)
+    func scheduleWidgetWork(
+        key: String?, delay: Duration, output: Widget?, _ body: @escaping (CallContext) throws -> Void
+    ) {
+        scheduler?(key, delay, output, body)
+    }
+
+    func runNow(into output: Widget, _ body: () throws -> Void) throws {
+        let previous = sink
+        sink = .output(output)
+        defer { sink = previous }
+        do {
+            try body()
+        } catch let error as ScriptError where error.kind != .interrupted {
+            flushOutputStream()
+            let shown =
+                presentError?(error)
+                ?? ExecutionError(name: error.kind.name, value: error.message, traceback: [error.message])
+            output.appendError(name: shown.name, value: shown.value, traceback: shown.traceback)
+        } catch let error as BuiltinError where error.kind != .interrupted {
+            flushOutputStream()
+            output.appendError(
+                name: error.kind.name, value: error.message, traceback: ["\(error.kind.name): \(error.message)"])
+        }
     }
 
     /// Where output goes.

@@ -49,13 +49,15 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         widgetWork = WidgetWorkQueue(
             scriptLock: scriptLock, perform: { [weak self] job in self?.performWidgetJob(job) },
             interrupt: { flag.request() }, clearInterrupt: { flag.clear() })
-        host.scheduler = { [weak self] key, output, body in
-            self?.scheduleScript(key: key, output: output) { context in
+        host.scheduler = { [weak self] key, delay, output, body in
+            self?.scheduleScript(key: key, delay: delay, output: output) { context in
                 try body(context)
                 return nil
             }
         }
-        if ProcessInfo.processInfo.environment["RIGOR_WIDGET_TEST_BUILTINS"] == "1" { registerWidgetTestBuiltins() }
+        host.presentError = { [weak self] error in
+            self?.executionError(error) ?? ExecutionError(name: error.kind.name, value: error.message, traceback: [])
+        }
     }
 
     public var kernelInfo: KernelInfo {
@@ -220,7 +222,7 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
 
     /// A script error as Jupyter shows it: the kind as `ename`, the message as `evalue`, and the
     /// swiftc-style rendering (source line, carets, notes, frames; ANSI colours) as traceback.
-    private func executionError(_ error: ScriptError) -> ExecutionError {
+    func executionError(_ error: ScriptError) -> ExecutionError {
         let rendered = session.render(error, usesColor: true)
         return ExecutionError(
             name: error.kind.name, value: error.message,

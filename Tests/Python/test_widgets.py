@@ -74,10 +74,9 @@ def test_comm_messages_are_answered_while_a_cell_runs(kernel):
     assert reply["content"]["status"] == "ok"
 
 
-# -- JupyterLab and nbconvert against the widget layer -------------------------------------------------------------
-# Until `interact` is a builtin (docs/widgets.md, "Status"), the kernel's test hook
-# (RIGOR_WIDGET_TEST_BUILTINS=1, Sources/RigorKernel/WidgetTestBuiltins.swift) gives a notebook `widgetGallery`:
-# every widget kind in a box, and an interact-style Output that `body(n)` fills (once in the cell, again on each change).
+# -- JupyterLab and nbconvert on notebook 10 (interact) -------------------------------------------------------------
+# The tutorial's explorer: `interact(learningRate: .logUniform(…), width: [16, 32, 64], epochs: 4...20) { … }`, whose
+# closure trains on digits and prints "learning rate …, width …, N epochs: validation accuracy …" into its Output.
 
 import json as _json  # noqa: E402
 import os  # noqa: E402
@@ -86,62 +85,68 @@ import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
-from conftest import RIGOR, ROOT  # noqa: E402
+from conftest import KERNEL_NAME, ROOT  # noqa: E402
 
-GALLERY = ROOT / "Tests" / "Python" / "browser" / "widgets_gallery.ipynb"
-WIDGET_KERNEL = "rigor-widget-test"
-
-
-@pytest.fixture(scope="module")
-def widget_kernel_path(tmp_path_factory):
-    """A private Jupyter path with a Rigor kernelspec whose environment turns the widget test hook on."""
-    prefix = tmp_path_factory.mktemp("widget-kernelspec")
-    subprocess.run(
-        [str(RIGOR), "install", "--prefix", str(prefix), "--name", WIDGET_KERNEL, "--display-name", "Rigor (widgets)"],
-        check=True, capture_output=True)
-    spec_file = prefix / "share" / "jupyter" / "kernels" / WIDGET_KERNEL / "kernel.json"
-    spec = _json.loads(spec_file.read_text())
-    spec["env"] = {"RIGOR_WIDGET_TEST_BUILTINS": "1", "RIGOR_HISTORY_FILE": ":memory:"}
-    spec_file.write_text(_json.dumps(spec))
-    return os.pathsep.join([str(prefix / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")])
+EXPLORER = ROOT / "notebooks" / "10-interactive-exploration.ipynb"
 
 
-def test_widgets_render_and_answer_in_jupyterlab(widget_kernel_path):
+def test_interact_renders_and_reruns_in_jupyterlab():
     if os.environ.get("RIGOR_BROWSER_TESTS", "1") != "1":
         pytest.skip("RIGOR_BROWSER_TESTS=0")
     out = ROOT / "artifacts" / "browser" / "widgets"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     result = subprocess.run(
-        [sys.executable, str(ROOT / "Tests" / "Python" / "browser" / "lab_smoke.py"), "--notebook", str(GALLERY),
-         "--kernel", WIDGET_KERNEL, "--out", str(out), "--python", sys.executable,
-         # The controls render; the sliders are nudged with ArrowRight (n: 5 -> 6) and the Output shows only the re-run.
-         "--widgets", "7", "--expect-text", "kernel saw 6"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "JUPYTER_PATH": widget_kernel_path})
+        [sys.executable, str(ROOT / "Tests" / "Python" / "browser" / "lab_smoke.py"), "--notebook", str(EXPLORER),
+         "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
+         # Both explorers render (3 controls each, and a Run button); every slider is nudged with ArrowRight, so the
+         # first explorer re-runs with 13 epochs (4...20 starts at 12) and its output is replaced by that run's.
+         "--widgets", "6", "--expect-text", "width 16, 13 epochs: validation accuracy"],
+        capture_output=True, text=True, timeout=600, env=os.environ)
     (out / "lab_smoke.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    log = (out / "comm_log.jsonl").read_text().splitlines()
-    sent = [_json.loads(line) for line in log if '"frontend->kernel"' in line]
-    assert any(m["data"].get("state", {}).get("value") == 6 for m in sent), "no slider update reached the kernel"
     assert "Error displaying widget" not in result.stdout
+    log = [_json.loads(line) for line in (out / "comm_log.jsonl").read_text().splitlines()]
+    sent = [m for m in log if m.get("dir") == "frontend->kernel"]
+    assert any(m["data"].get("state", {}).get("value") == 13 for m in sent), "no slider update reached the kernel"
+    # The re-run replaced the Output's outputs: its last state holds the 13-epoch line and a chart, nothing else.
+    received = [m for m in log if m.get("dir") == "kernel->frontend"
+                and "outputs" in m.get("data", {}).get("state", {})]
+    assert received, "no Output widget update came back"
+    last = received[-1]["data"]["state"]["outputs"]
+    texts = "".join(o.get("text", "") for o in last if o["output_type"] == "stream")
+    assert "13 epochs" in texts and "12 epochs" not in texts, texts
+    assert any("image/svg+xml" in o.get("data", {}) for o in last), last
+    assert not [o for o in last if o["output_type"] == "error"], last
 
 
-def test_nbconvert_html_carries_the_widget_state(widget_kernel_path, tmp_path):
+def test_nbconvert_html_carries_the_widget_state(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute",
-         f"--ExecutePreprocessor.kernel_name={WIDGET_KERNEL}", "--output-dir", str(tmp_path), "--output", "gallery",
-         str(GALLERY)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300, env={**os.environ, "JUPYTER_PATH": widget_kernel_path})
+         f"--ExecutePreprocessor.kernel_name={KERNEL_NAME}", "--output-dir", str(tmp_path), "--output", "explorer",
+         str(EXPLORER)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env=os.environ)
     assert result.returncode == 0, result.stderr
-    html = (tmp_path / "gallery.html").read_text()
+    html = (tmp_path / "explorer.html").read_text()
     found = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">\s*(.*?)\s*</script>', html, re.S)
     assert found, "no widget state in the HTML"
     state = _json.loads(found.group(1))
     assert state["version_major"] == 2 and state["version_minor"] == 0
-    models = {m["model_name"]: m for m in state["state"].values()}
-    assert models["IntSliderModel"]["state"]["value"] == 5
-    assert models["FloatLogSliderModel"]["state"]["value"] == 0.001
-    outputs = models["OutputModel"]["state"]["outputs"]
-    assert outputs[0] == {"output_type": "stream", "name": "stdout", "text": "kernel saw 5\n"}
-    assert "image/svg+xml" in outputs[1]["data"]
-    assert 'application/vnd.jupyter.widget-view+json' in html
+    models = [m for m in state["state"].values()]
+    by_name = {}
+    for model in models:
+        by_name.setdefault(model["model_name"], []).append(model["state"])
+    rates = [s for s in by_name["FloatLogSliderModel"] if s["description"] == "learningRate"]
+    assert [round(s["value"], 6) for s in rates] == [0.01, 0.001]
+    assert [s["value"] for s in by_name["IntSliderModel"]] == [12, 30]
+    assert [s["_options_labels"] for s in by_name["DropdownModel"]] == [["16", "32", "64"], ["32", "64", "128"]]
+    assert [s["description"] for s in by_name["ButtonModel"]] == ["Run"]
+    # The first explorer ran in its cell: its Output holds the printed line and the loss chart, and no error; the
+    # manual one has not run.
+    ran, waiting = by_name["OutputModel"]
+    texts = "".join(o.get("text", "") for o in ran["outputs"] if o["output_type"] == "stream")
+    assert "learning rate 0.0100, width 16, 12 epochs: validation accuracy 0.9" in texts, texts
+    assert any("image/svg+xml" in o.get("data", {}) for o in ran["outputs"]), ran["outputs"]
+    assert not [o for o in ran["outputs"] if o["output_type"] == "error"]
+    assert waiting["outputs"] == []
+    assert html.count("application/vnd.jupyter.widget-view+json") >= 2

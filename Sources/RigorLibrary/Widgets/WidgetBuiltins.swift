@@ -16,12 +16,21 @@ extension RigorLibrary {
         _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: WidgetValue],
         options: [Value] = [], children: [WidgetObject] = []
     ) throws -> Value {
+        try newWidget(context, typeName, schema, state, options: options, children: children).scriptValue
+    }
+
+    /// A new widget of the session's manager as a script object (`typeName` is its script type).
+    static func newWidget(
+        _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: WidgetValue],
+        options: [Value] = [], children: [WidgetObject] = []
+    ) throws -> WidgetObject {
         let widget = try widgetCall { try widgetManager(context).create(schema, state) }
-        return WidgetObject(typeName, widget, options: options, children: children).scriptValue
+        return WidgetObject(typeName, widget, options: options, children: children)
     }
 
     static func registerWidgets(in registry: BuiltinRegistry) {
         registry.beginFamily("Widgets")
+        registerInteract(in: registry)
         let valued = [
             "IntSlider", "FloatSlider", "FloatLogSlider", "Checkbox", "Text", "Label", "Dropdown", "ToggleButtons",
         ]

@@ -11,8 +11,19 @@ import Widgets
 public protocol WidgetHost: AnyObject, Sendable {
     var widgetManager: WidgetManager { get }
     /// Queues `body` to run on the session after the running cell or comm message; its output goes to `output`
-    /// when given. A newer job with the same `key` replaces a queued one and interrupts a running one.
-    func scheduleWidgetWork(key: String?, output: Widget?, _ body: @escaping (CallContext) throws -> Void)
+    /// when given, and so does an error it throws. A newer job with the same `key` replaces a queued one and
+    /// interrupts a running one; a job waits `delay` before it runs (a newer one with the same key restarts the wait).
+    func scheduleWidgetWork(
+        key: String?, delay: Duration, output: Widget?, _ body: @escaping (CallContext) throws -> Void)
+    /// Runs `body` now, inside the running cell, with its output going into `output` (`interact`'s first run): an
+    /// error it throws is shown there and not rethrown, except an interrupt, which stops the cell.
+    func runNow(into output: Widget, _ body: () throws -> Void) throws
+}
+
+extension WidgetHost {
+    func scheduleWidgetWork(key: String?, output: Widget?, _ body: @escaping (CallContext) throws -> Void) {
+        scheduleWidgetWork(key: key, delay: .zero, output: output, body)
+    }
 }
 
 /// A widget in a script: `IntSlider(…)`, `Dropdown(…)`, `VBox(…)`.

@@ -108,6 +108,47 @@ extension Arg where T: ArgumentType {
     }
 }
 
+/// One labelled argument that an `Arg.labelled` parameter collected: its label and its value.
+public typealias LabelledArgument<Value> = (label: String, value: Value)
+
+extension Arg {
+    /// A parameter that collects every labelled argument written at its place whose label is not another
+    /// parameter's, in the order written: `interact(rate: .logUniform(1e-4, 1e-1), width: [16, 32]) { … }`.
+    /// `Arg<[LabelledArgument<Value>]>.labelled("controls")` shows as `<label>: Any...`; the body receives
+    /// `[(label: "rate", value: …), (label: "width", value: …)]`. The labels of the builtin's other parameters
+    /// (`manual:`) are theirs, not collected; a label written twice is an error at the second. Each value is decoded
+    /// as `Element`, and a wrong one is reported at that argument; a body blames one with
+    /// `BuiltinError(…, parameter: label)`.
+    public static func labelled<Element: ArgumentType>(
+        _ name: String, type: String? = nil
+    ) -> Arg<
+        [LabelledArgument<Element>]
+    > where T == [LabelledArgument<Element>] {
+        let typeText = type ?? (Element.self == Value.self ? "Any" : Element.scriptTypeName)
+        return Arg<[LabelledArgument<Element>]>(
+            parameter: Signature.Parameter(
+                nil, name, type: typeText, default: .dictionary([:]), defaultText: "", collectsLabels: true),
+            decode: { value, context in
+                guard case .dictionary(let collected) = value else { return nil }
+                return try collected.map { key, element in
+                    let label = key.stringValue ?? key.debugDescription
+                    do {
+                        guard let decoded = try Element.decode(element, context: context) else {
+                            throw BuiltinError(
+                                .type,
+                                "cannot convert value of type '\(element.typeName)' to expected argument type "
+                                    + "'\(typeText)' for '\(label):'")
+                        }
+                        return (label: label, value: decoded)
+                    } catch var error as BuiltinError {
+                        if error.argument == nil, error.labelledArgument == nil { error.labelledArgument = label }
+                        throw error
+                    }
+                }
+            }, check: nil)
+    }
+}
+
 /// The values a parameter accepts beyond its type: `.atLeast(1)`, `.within(0...1)`.
 public struct Bound<T> {
     /// How docs show it (`≥ 1`).

@@ -28,6 +28,10 @@ public struct BuiltinError: Error, Sendable {
     /// wrapper turns it into `argument`.
     public var parameter: String?
 
+    /// For a parameter that collects labelled arguments (`Arg.labelled`): the label of the one to blame. A body sets
+    /// it by naming that label as `parameter` (`BuiltinError(…, parameter: "width")` in `interact(width: [])`).
+    public var labelledArgument: String?
+
     public init(_ kind: ErrorKind, _ message: String, argument: Int? = nil, notes: [String] = []) {
         self.kind = kind
         self.message = message

@@ -38,6 +38,11 @@ public struct Parameters<each T> {
             return try body()
         } catch var error as BuiltinError where error.argument == nil && error.parameter != nil {
             error.argument = declarations.firstIndex { $0.name == error.parameter || $0.label == error.parameter }
+            if error.argument == nil, let collector = declarations.firstIndex(where: \.collectsLabels) {
+                // A name no parameter has: one of the labelled arguments that parameter collected.
+                error.argument = collector
+                error.labelledArgument = error.parameter
+            }
             throw error
         }
     }

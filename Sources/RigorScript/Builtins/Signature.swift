@@ -12,6 +12,9 @@ public struct Signature: Sendable {
         /// How the default reads in docs (`" "`, `nil`, `0.001`).
         public var defaultText: String?
         public var isVariadic: Bool
+        /// Whether the parameter collects every labelled argument at its place whose label is not another
+        /// parameter's (`interact(rate: …, width: …)`): `Arg.labelled`.
+        public var collectsLabels: Bool
         /// Whether a trailing closure may fill this parameter.
         public var acceptsClosure: Bool
         /// The values accepted beyond the type (`≥ 1`), checked by the decoder; shown in docs.
@@ -19,7 +22,7 @@ public struct Signature: Sendable {
 
         public init(
             _ label: String?, _ name: String? = nil, type: String = "Any", default defaultValue: Value? = nil,
-            defaultText: String? = nil, variadic: Bool = false, closure: Bool = false
+            defaultText: String? = nil, variadic: Bool = false, closure: Bool = false, collectsLabels: Bool = false
         ) {
             self.label = label
             self.name = name ?? label ?? "value"
@@ -27,12 +30,15 @@ public struct Signature: Sendable {
             self.defaultValue = defaultValue
             self.defaultText = defaultText ?? defaultValue.map { $0.debugDescription }
             self.isVariadic = variadic
+            self.collectsLabels = collectsLabels
             self.acceptsClosure = closure || type.hasPrefix("(")
         }
 
         var hasDefault: Bool { defaultValue != nil }
 
         var declaration: String {
+            // No Swift spelling exists for it: `<label>: Any...`, one labelled argument per name.
+            if collectsLabels { return "<label>: \(type)..." }
             var text: String
             if let label {
                 text = label == name ? label : "\(label) \(name)"
@@ -75,7 +81,7 @@ public struct Signature: Sendable {
 
     /// Swift's compact name with labels: `remove(at:)`, `print(_:separator:terminator:)`.
     public var compactName: String {
-        "\(name)(" + parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
+        "\(name)(" + parameters.map { $0.collectsLabels ? "<label>:..." : "\($0.label ?? "_"):" }.joined() + ")"
     }
 
     /// Declaration, documentation and example, as inspection shows them.

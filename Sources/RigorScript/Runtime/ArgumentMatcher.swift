@@ -1,9 +1,13 @@
 /// ArgumentMatcher: Swift's rules for matching call arguments to parameters by label, with
 /// defaults, a variadic parameter and trailing closures, and swiftc's messages when they fail.
+import OrderedCollections
+
 enum ArgumentSource {
     case argument(Int)
     case defaultValue
     case variadic([Int])
+    /// A parameter that collects labelled arguments (`Arg.labelled`): each one's label and written position.
+    case labelled([(label: String, index: Int)])
 }
 
 struct CallShape {
@@ -27,6 +31,10 @@ enum ArgumentMatcher {
             case .argument(let i): values.append(argument(i))
             case .defaultValue: values.append(parameters[index].defaultValue ?? .nil)
             case .variadic(let indices): values.append(.array(indices.map(argument)))
+            case .labelled(let taken):
+                var collected = OrderedDictionary<Value, Value>()
+                for (label, index) in taken { collected[.string(label)] = argument(index) }
+                values.append(.dictionary(collected))
             }
         }
         return Arguments(values: values)
@@ -43,6 +51,22 @@ enum ArgumentMatcher {
         sources.reserveCapacity(parameters.count)
         var next = 0
         for (index, parameter) in parameters.enumerated() {
+            if parameter.collectsLabels {
+                // Every labelled argument from here whose label is not another parameter's, in the order written.
+                var taken: [(label: String, index: Int)] = []
+                while next < labels.count, let label = labels[next], !parameters.contains(where: { $0.label == label })
+                {
+                    if taken.contains(where: { $0.label == label }) {
+                        throw ScriptError(
+                            .type, "duplicate argument label '\(label):' in call", at: shape.spans[next],
+                            notes: [Diagnostic.Note("each labelled argument of '\(callee)' names a different value")])
+                    }
+                    taken.append((label, next))
+                    next += 1
+                }
+                sources.append(.labelled(taken))
+                continue
+            }
             if parameter.isVariadic {
                 var taken: [Int] = []
                 if next < labels.count, labels[next] == parameter.label {
@@ -74,6 +98,7 @@ enum ArgumentMatcher {
             }
             let have = labels[next]
             let span = shape.spans[next]
+            if let have { try refuseLabelledOutOfOrder(have, at: span, parameters, callee: callee) }
             if have == nil, let expected = parameter.label {
                 throw ScriptError(
                     .type, "missing argument label '\(expected):' in call", at: span,
@@ -102,6 +127,7 @@ enum ArgumentMatcher {
         if next < labels.count {
             let span = shape.spans[next]
             if let label = labels[next] {
+                try refuseLabelledOutOfOrder(label, at: span, parameters, callee: callee)
                 if parameters.contains(where: { $0.label == label }) {
                     throw ScriptError(
                         .type, "argument '\(label)' is out of order", at: span,
@@ -124,8 +150,29 @@ enum ArgumentMatcher {
         return sources
     }
 
+    /// A label no parameter has, written after the labelled arguments a parameter collects (`interact(manual:
+    /// true, n: 1...3)`): it belongs with them, before the other labelled parameters.
+    private static func refuseLabelledOutOfOrder(
+        _ label: String, at span: SourceSpan, _ parameters: [ParameterSpec], callee: String
+    ) throws {
+        guard let collector = parameters.firstIndex(where: \.collectsLabels),
+            !parameters.contains(where: { $0.label == label })
+        else { return }
+        let after = parameters[(collector + 1)...].compactMap(\.label).map { "'\($0):'" }
+        throw ScriptError(
+            .type, "argument '\(label)' is out of order", at: span,
+            notes: [
+                Diagnostic.Note(
+                    "'\(callee)' takes its labelled arguments first"
+                        + (after.isEmpty ? "" : ", before " + after.joined(separator: ", ")))
+            ])
+    }
+
     static func describe(_ parameters: [ParameterSpec], callee: String) -> String {
         let name = callee.split(separator: "(").first.map(String.init) ?? callee
-        return "\(name)(" + parameters.map { ($0.label ?? "_") + ":" + ($0.isVariadic ? "..." : "") }.joined() + ")"
+        return "\(name)("
+            + parameters.map {
+                $0.collectsLabels ? "<label>:..." : ($0.label ?? "_") + ":" + ($0.isVariadic ? "..." : "")
+            }.joined() + ")"
     }
 }

@@ -152,7 +152,15 @@ public final class CallContext {
         }
         if let builtin = callable as? BuiltinFunction {
             var values: [Value] = []
-            for (index, parameter) in builtin.signature.parameters.enumerated() {
+            var positional = 0
+            for parameter in builtin.signature.parameters {
+                if parameter.collectsLabels {
+                    // A function value's call has no labels: nothing to collect.
+                    values.append(.dictionary([:]))
+                    continue
+                }
+                let index = positional
+                positional += 1
                 if parameter.isVariadic {
                     values.append(.array(Array(arguments.dropFirst(index))))
                     break
@@ -166,12 +174,12 @@ public final class CallContext {
                         .type, "missing argument for parameter '\(parameter.name)' of '\(builtin.displayName)'")
                 }
             }
-            if arguments.count > builtin.signature.parameters.count,
+            if arguments.count > positional,
                 builtin.signature.parameters.last?.isVariadic != true
             {
                 throw BuiltinError(
                     .type,
-                    "'\(builtin.displayName)' takes \(builtin.signature.parameters.count) arguments but \(arguments.count) were passed"
+                    "'\(builtin.displayName)' takes \(positional) arguments but \(arguments.count) were passed"
                 )
             }
             var packed = Arguments(values: values)
@@ -265,7 +273,9 @@ public struct PreparedCall {
             return try Compiler.applyOperatorFunction(
                 builtin.operatorFunction!.op, first, second, span: builtin.operatorFunction!.span)
         default:
-            if let builtin = callable as? BuiltinFunction, builtin.specs.count == 2, !builtin.specs[1].isVariadic {
+            if let builtin = callable as? BuiltinFunction, builtin.specs.count == 2, !builtin.specs[1].isVariadic,
+                !builtin.specs.contains(where: \.collectsLabels)
+            {
                 var packed = Arguments(values: [first, second])
                 return try builtin.body(&packed, context)
             }

@@ -14,6 +14,8 @@ struct ParameterSpec {
     var hasDefault: Bool
     var isVariadic: Bool
     var acceptsClosure: Bool
+    /// Collects the labelled arguments at its place (`Arg.labelled`).
+    var collectsLabels = false
 }
 
 extension Signature {
@@ -22,7 +24,7 @@ extension Signature {
         parameters.map {
             ParameterSpec(
                 label: $0.label, name: $0.name, hasDefault: $0.hasDefault, isVariadic: $0.isVariadic,
-                acceptsClosure: $0.acceptsClosure)
+                acceptsClosure: $0.acceptsClosure, collectsLabels: $0.collectsLabels)
         }
     }
 }

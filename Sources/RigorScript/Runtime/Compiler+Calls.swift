@@ -77,14 +77,23 @@ final class CallSite {
         return sources
     }
 
-    /// The span of the argument that filled parameter `index`.
-    func span(ofParameter index: Int?) -> SourceSpan {
+    /// The span of the argument that filled parameter `index` (for a parameter that collects labelled arguments,
+    /// the one labelled `label`, else the first).
+    func span(ofParameter index: Int?, label: String? = nil) -> SourceSpan {
         guard let index, index < cachedSources.count else { return errorSpan }
         switch cachedSources[index] {
         case .argument(let i): return shape.spans[i]
         case .variadic(let indices): return indices.first.map { shape.spans[$0] } ?? errorSpan
+        case .labelled(let taken):
+            let chosen = taken.first { $0.label == label } ?? taken.first
+            return chosen.map { shape.spans[$0.index] } ?? errorSpan
         case .defaultValue: return errorSpan
         }
+    }
+
+    /// The span a builtin's error points at: its argument's, else the call's.
+    func span(of error: BuiltinError) -> SourceSpan {
+        span(ofParameter: error.argument, label: error.labelledArgument)
     }
 }
 
@@ -365,7 +374,7 @@ extension Compiler {
                     switch sources[index] {
                     case .argument(let i): value = try arguments.evaluate(i, in: frame)
                     case .defaultValue: value = try code.defaults[index]!(calleeFrame)
-                    case .variadic: value = .nil
+                    case .variadic, .labelled: value = .nil
                     }
                     if !code.bind(value, parameter: index, in: calleeFrame, registry: context.registry) {
                         throw argumentMismatch(value, parameter: index, of: code, site: site)
@@ -444,7 +453,7 @@ extension Compiler {
         do {
             return try chosen.body(&packed, context)
         } catch let error as BuiltinError {
-            throw ScriptError(builtin: error, at: site.span(ofParameter: error.argument))
+            throw ScriptError(builtin: error, at: site.span(of: error))
         } catch let error as ScriptError {
             if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
             throw error
@@ -508,7 +517,7 @@ extension Compiler {
         do {
             return try chosen.body(&receiver, &packed, context)
         } catch let error as BuiltinError {
-            throw ScriptError(builtin: error, at: site.span(ofParameter: error.argument))
+            throw ScriptError(builtin: error, at: site.span(of: error))
         } catch let error as ScriptError {
             if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
             throw error
