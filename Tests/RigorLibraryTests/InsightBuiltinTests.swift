@@ -157,7 +157,8 @@ struct InsightBuiltinTests {
             when: {
                 host.events.contains {
                     $0.id.hasPrefix("rigor-explain-") && !$0.id.hasPrefix("rigor-explain-partial-")
-                        && $0.bundle.plainText.range(of: #"^\w+: [1-9][0-9]* of 1000"#, options: .regularExpression) != nil
+                        && $0.bundle.plainText.range(of: #"^\w+: [1-9][0-9]* of 1000"#, options: .regularExpression)
+                            != nil
                 }
             })
         #expect(many.kind == .interrupted)
