@@ -98,6 +98,19 @@ final class ModelComparisonObject: NativeObject, ArgumentType, ScriptValueConver
     var description: String { table.plainText }
 }
 
+/// The executor a served model's tasks run on: Dispatch threads outside the cooperative pool, which a caller
+/// waiting synchronously for the server (a cell, a test) may be occupying.
+let serviceExecutor = ServiceTaskExecutor()
+
+final class ServiceTaskExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "rigor.serve", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
 /// A value shared between the thread that waits and the one that sets it.
 final class LockedBox<T>: @unchecked Sendable {
     fileprivate let lock = NSLock()
@@ -134,7 +147,10 @@ final class ModelServiceObject: NativeObject, ArgumentType, ScriptValueConvertib
         let started = DispatchSemaphore(value: 0)
         let outcome = LockedBox<Result<Int, any Error>?>(nil)
         let finished = LockedBox(false)
-        let task = Task {
+        // On serviceExecutor's threads, never on Swift's cooperative pool: the caller blocks its thread below, and
+        // where that is a pool thread (a test; the pool has two threads on a 2-core machine) the server's task
+        // could otherwise never be scheduled.
+        let task = Task(executorPreference: serviceExecutor) {
             defer { finished.value = true }
             do {
                 try await server.run(handlingSignals: false) { port in
@@ -175,7 +191,7 @@ final class ModelServiceObject: NativeObject, ArgumentType, ScriptValueConvertib
         task.cancel()
         let done = DispatchSemaphore(value: 0)
         let task = self.task
-        Task {
+        Task(executorPreference: serviceExecutor) {
             _ = await task.result
             done.signal()
         }
