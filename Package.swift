@@ -184,7 +184,10 @@ let package = Package(
                 "ModelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            // `serve`'s client uses URLSession (FoundationNetworking), which needs libcurl when `make release` links
+            // Foundation statically (scripts/install-system-deps.sh installs libcurl4-openssl-dev).
+            linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]
         ),
 
         // MARK: project-wide checks

@@ -2,6 +2,9 @@
 # Installs the Debian packages Rigor needs, only those that are missing (run as root or with sudo).
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libzmq3-dev libsqlite3-dev)
+# libcurl's development link: `serve`'s client (URLSession, FoundationNetworking) needs -lcurl when `make release`
+# links Foundation statically.
+packages+=(libcurl4-openssl-dev)
 if [[ "${RIGOR_BROWSER_TESTS:-1}" == 1 ]]; then packages+=(chromium fonts-dejavu-core); fi
 # `make bench` measures the interpreter beside Lua 5.4 (the horizon in docs/performance.md) and loads `rigor serve`
 # with wrk (Benchmarks/Deployment/serve-load.sh).
