@@ -137,45 +137,53 @@ public final class RunLog: @unchecked Sendable {
 
     /// The runs, oldest first, optionally of one kind and only the newest `limit`.
     public func runs(kind: RunKind? = nil, limit: Int? = nil) throws -> [RunRecord] {
-        do {
-            return try pool.read { db in
-                var sql = "SELECT * FROM runs"
-                var arguments: StatementArguments = []
-                if let kind {
-                    sql += " WHERE kind = ?"
-                    arguments += [kind.rawValue]
-                }
-                sql += " ORDER BY id DESC"
-                if let limit { sql += " LIMIT \(max(limit, 0))" }
-                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-                var records: [RunRecord] = []
-                for row in rows.reversed() {
-                    let id: Int = row["id"]
-                    let epochRows = try Row.fetchAll(
-                        db, sql: "SELECT epoch, metrics FROM run_epochs WHERE run_id = ? ORDER BY epoch",
-                        arguments: [id])
-                    var epochs: [[RunValue]] = []
-                    for epochRow in epochRows {
-                        let epoch: Int = epochRow["epoch"]
-                        let metrics = try Self.decode([RunValue].self, epochRow["metrics"], what: "run \(id)'s epochs")
-                        while epochs.count < epoch - 1 { epochs.append([]) }
-                        epochs.append(metrics)
-                    }
-                    records.append(try record(row, epochs: epochs))
-                }
-                return records
-            }
-        } catch {
-            throw Self.mapped(error, path: path, timeout: busyTimeout)
-        }
+        if let kind { return try fetch(where: "kind = ?", [kind.rawValue], limit: limit) }
+        return try fetch(limit: limit)
     }
 
     /// One run by id.
     public func run(_ id: Int) throws -> RunRecord {
-        guard let record = try runs().first(where: { $0.id == id }) else {
+        guard let record = try fetch(where: "id = ?", [id]).first else {
             throw RunLogError("run log '\(path)' has no run \(id)")
         }
         return record
+    }
+
+    /// The runs matching `condition` (newest `limit` of them), oldest first, each with its epochs: two queries in
+    /// one read, whatever the number of runs.
+    private func fetch(
+        where condition: String? = nil, _ arguments: StatementArguments = [], limit: Int? = nil
+    ) throws -> [RunRecord] {
+        do {
+            return try pool.read { db in
+                var sql = "SELECT * FROM runs"
+                if let condition { sql += " WHERE \(condition)" }
+                sql += " ORDER BY id DESC"
+                if let limit { sql += " LIMIT \(max(limit, 0))" }
+                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).reversed()
+                let ids = rows.map { $0["id"] as Int }
+                var epochs: [Int: [[RunValue]]] = [:]
+                if !ids.isEmpty {
+                    let epochRows = try Row.fetchAll(
+                        db,
+                        sql: "SELECT run_id, epoch, metrics FROM run_epochs WHERE run_id IN "
+                            + "(\(databaseQuestionMarks(count: ids.count))) ORDER BY run_id, epoch",
+                        arguments: StatementArguments(ids))
+                    for epochRow in epochRows {
+                        let id: Int = epochRow["run_id"]
+                        let epoch: Int = epochRow["epoch"]
+                        let metrics = try Self.decode([RunValue].self, epochRow["metrics"], what: "run \(id)'s epochs")
+                        var series = epochs[id, default: []]
+                        while series.count < epoch - 1 { series.append([]) }
+                        series.append(metrics)
+                        epochs[id] = series
+                    }
+                }
+                return try rows.map { row in try record(row, epochs: epochs[row["id"] as Int] ?? []) }
+            }
+        } catch {
+            throw Self.mapped(error, path: path, timeout: busyTimeout)
+        }
     }
 
     private func record(_ row: Row, epochs: [[RunValue]]) throws -> RunRecord {
@@ -217,17 +225,10 @@ public final class RunLog: @unchecked Sendable {
         var rows: Int
     }
 
-    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken at BEGIN).
+    /// Runs `body` in one transaction, IMMEDIATE as GRDB's writes are (the write lock is taken at BEGIN).
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
+            return try pool.write(body)
         } catch {
             throw Self.mapped(error, path: path, timeout: busyTimeout)
         }

@@ -73,24 +73,15 @@ extension RigorLibrary {
             example: "runs(kind: .fit).sorted(by: \"val_loss\")"
         ) { object, _, metric, descending in
             try checkKnown(metric, in: object)
-            let keyed = object.records.map { record -> (RunRecord, Double?, String?) in
-                (record, record.result(metric), record.parameter(metric))
+            let keyed = object.records.enumerated().map {
+                (order: $0.offset, record: $0.element, key: sortKey($0.element, metric))
             }
-            let sorted = keyed.enumerated().sorted { a, b in
-                switch (a.element.1, b.element.1, a.element.2, b.element.2) {
-                case (let x?, let y?, _, _) where x != y: return descending ? x > y : x < y
-                case (.some, nil, _, _): return true
-                case (nil, .some, _, _): return false
-                case (_, _, let x?, let y?) where x != y:
-                    let (p, q) = (Double(x), Double(y))
-                    if let p, let q { return descending ? p > q : p < q }
-                    return descending ? x > y : x < y
-                case (_, _, .some, nil): return true
-                case (_, _, nil, .some): return false
-                default: return a.offset < b.offset
-                }
+            let ranked = keyed.filter { $0.key != nil }.sorted { a, b in
+                guard let x = a.key, let y = b.key, x != y else { return a.order < b.order }
+                return descending ? x > y : x < y
             }
-            return RunsObject(sorted.map(\.element.0), path: object.path)
+            let unranked = keyed.filter { $0.key == nil }
+            return RunsObject((ranked + unranked).map(\.record), path: object.path)
         }
         runs.method(
             "filter", Arg<FunctionValue>(nil, "isIncluded", type: "(Run) -> Bool"),
@@ -188,6 +179,18 @@ extension RigorLibrary {
         } catch {
             throw BuiltinError(.io, "\(error)")
         }
+    }
+
+    /// What `sorted(by:)` orders a run by: its final metric `name`, else its parameter (numbers before text).
+    private enum SortKey: Comparable {
+        case number(Double)
+        case text(String)
+    }
+
+    private static func sortKey(_ record: RunRecord, _ name: String) -> SortKey? {
+        if let value = record.result(name) { return .number(value) }
+        guard let text = record.parameter(name) else { return nil }
+        return Double(text).map(SortKey.number) ?? .text(text)
     }
 
     /// A sort key must be some run's metric or parameter.

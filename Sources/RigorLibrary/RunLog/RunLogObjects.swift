@@ -95,10 +95,10 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
             row.append(("duration s", record.duration.map { .number($0) } ?? .empty))
             return row
         }
-        var table = Table(rows: rows, title: "Runs in \((path as NSString).lastPathComponent) (\(records.count))")
         if records.isEmpty {
-            table = Table(columns: ["run", "kind", "status"], rows: [], title: "Runs in \(path) (none yet)")
+            return Table(columns: ["run", "kind", "status"], rows: [], title: "Runs in \(path) (none yet)")
         }
+        var table = Table(rows: rows, title: "Runs in \((path as NSString).lastPathComponent) (\(records.count))")
         if metrics.contains("val_loss") { table.highlight("val_loss", best: .lowest) }
         if metrics.contains("val_accuracy") { table.highlight("val_accuracy", best: .highest) }
         table.decimalPlaces["duration s"] = 2

@@ -44,17 +44,11 @@ public final class SQLiteStorage: StudyStorage {
         }
     }
 
-    /// Runs `body` in one IMMEDIATE transaction (the write lock is taken at BEGIN, so two workers never interleave).
+    /// Runs `body` in one transaction, IMMEDIATE as GRDB's writes are (the write lock is taken at BEGIN, so two
+    /// workers never interleave).
     private func transaction<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try queue.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
-            }
+            return try queue.write(body)
         } catch {
             throw Self.mapped(error, path: path, timeout: busyTimeout)
         }
