@@ -1,3 +1,4 @@
+import Foundation
 import JupyterKernel
 import RichDisplay
 import RigorLibrary
@@ -66,10 +67,13 @@ final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Senda
     }
 
     /// Text written into an Output widget and not yet sent: every send carries the widget's whole outputs, so
-    /// writes are joined. It is sent by the first write `outputStreamDelay` or more after it began, by any other
-    /// output, or when the handler ends (there is no timer: a handler that prints once and then computes shows
-    /// the text only when it ends).
-    private var pendingStream: (widget: Widget, name: String, text: String, since: ContinuousClock.Instant)?
+    /// writes are joined. It is sent `outputStreamDelay` after it began (by the next write, or by a timer when the
+    /// handler prints once and then computes), by any other output, or when the handler ends. The timer runs on
+    /// another thread, so the batch is guarded by `streamLock`, and sent while holding it so a later display cannot
+    /// overtake it.
+    private var pendingStream: (widget: Widget, name: String, text: String, since: ContinuousClock.Instant, batch: Int)?
+    private var streamBatches = 0
+    private let streamLock = NSLock()
     static let outputStreamDelay = Duration.milliseconds(50)
 
     /// The cell being run (nil otherwise).
@@ -93,14 +97,21 @@ final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Senda
     func write(_ text: String, to stream: OutputStreamKind) {
         if case .output(let widget) = sink {
             let name = stream == .standardError ? "stderr" : "stdout"
+            streamLock.lock()
+            defer { streamLock.unlock() }
             if let pending = pendingStream, pending.widget === widget, pending.name == name {
                 pendingStream?.text += text
             } else {
-                flushOutputStream()
-                pendingStream = (widget, name, text, .now)
+                sendPendingStream()
+                streamBatches += 1
+                let batch = streamBatches
+                pendingStream = (widget, name, text, .now, batch)
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in
+                    self?.flushOutputStream(batch: batch)
+                }
             }
             if let pending = pendingStream, ContinuousClock.now - pending.since >= Self.outputStreamDelay {
-                flushOutputStream()
+                sendPendingStream()
             }
             return
         }
@@ -112,8 +123,16 @@ final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Senda
         try? context?.readLine(prompt: prompt)
     }
 
-    /// Sends the text written into an Output widget that waits.
-    func flushOutputStream() {
+    /// Sends the text written into an Output widget that waits (only batch `batch`, when given: the timer's).
+    func flushOutputStream(batch: Int? = nil) {
+        streamLock.lock()
+        defer { streamLock.unlock() }
+        if let batch, pendingStream?.batch != batch { return }
+        sendPendingStream()
+    }
+
+    /// Sends the waiting text; the caller holds `streamLock`.
+    private func sendPendingStream() {
         guard let pending = pendingStream else { return }
         pendingStream = nil
         pending.widget.appendStream(pending.text, name: pending.name)

@@ -120,6 +120,38 @@ def test_interact_renders_and_reruns_in_jupyterlab():
     assert not [o for o in last if o["output_type"] == "error"], last
 
 
+STALE_RUN = ROOT / "Tests" / "Python" / "browser" / "stale_run.ipynb"
+
+
+def test_a_slider_change_interrupts_a_stale_run_in_jupyterlab():
+    """The slider moves to 2 (a run of many seconds starts and prints "started 2"), then to 3 while that run still
+    loops: the stale run must be interrupted (it never prints "finished 2") and the n = 3 run replaces its output."""
+    if os.environ.get("RIGOR_BROWSER_TESTS", "1") != "1":
+        pytest.skip("RIGOR_BROWSER_TESTS=0")
+    out = ROOT / "artifacts" / "browser" / "stale-run"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "Tests" / "Python" / "browser" / "lab_smoke.py"), "--notebook", str(STALE_RUN),
+         "--kernel", KERNEL_NAME, "--out", str(out), "--python", sys.executable,
+         "--widgets", "1", "--stale-run", "started 2", "--expect-text", "finished 3"],
+        capture_output=True, text=True, timeout=600, env=os.environ)
+    (out / "lab_smoke.log").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "Error displaying widget" not in result.stdout
+    log = [_json.loads(line) for line in (out / "comm_log.jsonl").read_text().splitlines()]
+    sent = [m["data"].get("state", {}).get("value") for m in log if m.get("dir") == "frontend->kernel"]
+    assert 2 in sent and 3 in sent, sent
+    outputs = [m["data"]["state"]["outputs"] for m in log if m.get("dir") == "kernel->frontend"
+               and "outputs" in m.get("data", {}).get("state", {})]
+    texts = ["".join(o.get("text", "") for o in state if o["output_type"] == "stream") for state in outputs]
+    assert any("started 2" in t for t in texts), texts
+    assert not any("finished 2" in t or "total" in t for t in texts), "the stale run was not interrupted"
+    # Its interrupt is not shown: the last output is the n = 3 run's, whole, with no error.
+    assert texts[-1] == "started 3\nfinished 3\n", texts[-1]
+    assert not [o for o in outputs[-1] if o["output_type"] == "error"], outputs[-1]
+
+
 def test_nbconvert_html_carries_the_widget_state(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--execute",

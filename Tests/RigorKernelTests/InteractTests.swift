@@ -202,15 +202,18 @@ struct InteractTests {
         let spin = notebook.run(
             """
             interact(k: 0...5) { k in
-                if k == 1 { while true { } }
                 print("k \\(k)")
+                if k == 1 { while true { } }
             }
             """
         ).outputs
         let spinSlider = try #require(opened(spin)["IntSliderModel"]?.id)
         let spinOutput = try #require(opened(spin)["OutputModel"]?.id)
         notebook.comm("comm_msg", id: spinSlider, data: update(["value": 1]))
-        Thread.sleep(forTimeInterval: 0.3)  // the run for 1 spins now; the next change interrupts it
+        // The run for 1 printed and spins: its line is shown while it runs (the Output's text is sent after a short
+        // delay, not only when the run ends), and the next change interrupts it.
+        let spinning = waitForOutputs(notebook, output: spinOutput) { $0 == [stream("k 1\n")] }
+        #expect(spinning == [stream("k 1\n")])
         notebook.comm("comm_msg", id: spinSlider, data: update(["value": 4]))
         let last = waitForOutputs(notebook, output: spinOutput) { $0 == [stream("k 4\n")] }
         #expect(last == [stream("k 4\n")])

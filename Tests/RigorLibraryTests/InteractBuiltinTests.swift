@@ -70,6 +70,10 @@ struct InteractBuiltinTests {
         #expect(order.contains("argument 'n' is out of order"), "\(order)")
         let delay = try rendered(s, "interact(n: 1...3, delay: -1) { n in }")
         #expect(delay.contains("'delay' must be in 0.0...10.0, not -1.0"), "\(delay)")
+        let logInt = try rendered(s, "interact(n: .int(1, 100, log: true)) { n in }")
+        #expect(logInt.contains("'n': there is no logarithmic integer slider"), "\(logInt)")
+        let infinite = try rendered(s, "interact(x: .uniform(0, Double.infinity)) { x in }")
+        #expect(infinite.contains("uniform(0.0, inf): the bounds must be finite numbers"), "\(infinite)")
         let empty2 = try rendered(s, "interact(n: 3..<4) { n in }")
         #expect(empty2.contains("'n': the range 3..<4 needs at least two values for a slider"), "\(empty2)")
     }

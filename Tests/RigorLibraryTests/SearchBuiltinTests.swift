@@ -119,6 +119,10 @@ struct SearchBuiltinTests {
             ("trial.choice(\"act\", [])", "a choice of nothing: 'act' needs at least one value", "[]"),
             ("trial.int(\"n\", 1, 9, step: 0)", "'step' must be at least 1, not 0", "step"),
             ("trial.suggest([\"lr\": .logUniform(-1, 1)])", "logUniform(-1.0, 1.0): a logarithmic range", "["),
+            // One table of spaces with interact: what only a control can use is refused with the reason.
+            ("trial.suggest([\"lr\": .uniform(0, 1, step: 0.1)])", "'lr': a step on .uniform is for interact's", "["),
+            ("trial.suggest([\"w\": .choice([16, 32], value: 32)])", "'w': value: is for interact's controls", "[\"w"),
+            ("trial.suggest([\"seed\": .fixed(3)])", "'seed': .fixed is interact's value without a control", "["),
         ]
         for (call, message, caretAt) in cases {
             let code = "s.optimize(trials: 3, progress: false) { trial in\n    return \(call)\n}"

@@ -108,38 +108,6 @@ extension RigorLibrary {
             ])
     }
 
-    /// `["lr": .logUniform(1e-4, 1e-1)]`: a parameter's range in a space dictionary (`trial.suggest(space)`).
-    static var distributions: Choices<Distribution> {
-        Choices<Distribution>(
-            "Distribution", noun: "distribution",
-            [
-                Choices.Choice(
-                    "uniform", Arg<Double>(nil, "low"), Arg<Double>(nil, "high"), doc: "A float in low...high."
-                ) { .uniform($0, $1) },
-                Choices.Choice(
-                    "logUniform", Arg<Double>(nil, "low"), Arg<Double>(nil, "high"),
-                    doc: "A float in low...high (0 < low), evenly in log space."
-                ) { .logUniform($0, $1) },
-                Choices.Choice(
-                    "int", Arg<Int>(nil, "low"), Arg<Int>(nil, "high"), Arg("step", default: 1),
-                    Arg("log", default: false), doc: "An integer low, low + step, … ≤ high (log: evenly in log space)."
-                ) { .int($0, $1, step: $2, log: $3) },
-                Choices.Choice(
-                    "choice",
-                    Arg<[ParameterValue]>(nil, "values", type: "[Any]") { value, _ in
-                        guard case .array(let items) = value else { return nil }
-                        return try items.map { item in
-                            guard let value = ParameterValue(item) else {
-                                throw BuiltinError(
-                                    .type, "choices are numbers, strings or flags, not '\(item.typeName)'")
-                            }
-                            return value
-                        }
-                    }, doc: "One of the values (numbers, strings or flags)."
-                ) { .choice($0) },
-            ])
-    }
-
     /// `storage: "studies.sqlite"`, a PostgreSQL URL, or `.memory`.
     static var storages: Choices<StudyStorageSpec> {
         Choices<StudyStorageSpec>(
@@ -184,7 +152,7 @@ extension RigorLibrary {
         registry.beginFamily("Search")
         registry.register(samplers)
         registry.register(pruners)
-        registry.register(distributions)
+        registry.register(parameterSpaces)
         registry.register(storages)
         registry.register(directions)
         let watch = ObjectiveWatch()
@@ -593,29 +561,37 @@ extension RigorLibrary {
         }
         type.method(
             "suggest",
-            Arg<[(String, Distribution)]>(nil, "space", type: "[String: Distribution]") { value, context in
+            Arg<[(String, ParameterSpace)]>(nil, "space", type: "[String: Space]") { value, context in
                 guard case .dictionary(let entries) = value else { return nil }
                 return try entries.map { key, item in
                     guard case .string(let name) = key else {
                         throw BuiltinError(.type, "parameter names are strings, not '\(key.typeName)'")
                     }
-                    guard let distribution = try distributions.decode(item, context: context) else {
+                    guard let space = try parameterSpaces.decode(item, context: context) else {
                         throw BuiltinError(
                             .type,
-                            "'\(name)' needs a distribution (.uniform, .logUniform, .int or .choice), not "
+                            "'\(name)' needs a space (.uniform, .logUniform, .int or .choice), not "
                                 + "'\(item.typeName)'")
                     }
-                    return (name, distribution)
+                    return (name, space)
                 }
             },
             doc: "Every parameter of a space dictionary at once, drawn in name order: a `[name: value]` dictionary.",
             example: "let p = trial.suggest([\"lr\": .logUniform(1e-4, 1e-1), \"width\": .int(16, 128, step: 16)])"
         ) { object, _, space -> Value in
             var values: [(String, ParameterValue)] = []
-            for (name, distribution) in space.sorted(by: { $0.0 < $1.0 }) {
+            for (name, written) in space.sorted(by: { $0.0 < $1.0 }) {
+                // A space only `interact` can use (a `value:`, a slider's step, `.fixed`) is a bad space as an
+                // empty range is: the trial fails with the reason and the study stops at the argument.
+                var distribution = Distribution.uniform(0, 1)
                 try self.space(object) {
                     do {
+                        distribution = try written.distribution()
                         try distribution.validate(name: name)
+                    } catch var error as BuiltinError {
+                        error.message = "'\(name)': " + error.message
+                        error.parameter = "space"
+                        throw error
                     } catch let error as SearchError {
                         throw BuiltinError(.value, error.message, parameter: "space")
                     }

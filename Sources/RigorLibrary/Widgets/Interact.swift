@@ -6,17 +6,6 @@ import RichDisplay
 import RigorScript
 import Widgets
 
-/// A space written with a dot in `interact`: the same spellings as the search spaces (docs/search.md, "Spaces"),
-/// each becoming the slider or dropdown that covers it. Kept here as its own table, not shared with the search
-/// builtins: a widget needs a starting value and a slider's step, a search space neither.
-enum InteractSpace {
-    case uniform(low: Double, high: Double, step: Double?, value: Double?)
-    case logUniform(low: Double, high: Double, value: Double?)
-    case int(low: Int, high: Int, step: Int, value: Int?)
-    case choice([Value], value: Value?)
-    case fixed(Value)
-}
-
 /// One control of an `interact`: a widget whose value the closure receives, or a fixed value (`.fixed(x)`).
 struct InteractControl {
     let label: String
@@ -28,59 +17,6 @@ struct InteractControl {
 }
 
 extension RigorLibrary {
-    static let interactSpaces = Choices<InteractSpace>(
-        "Space", noun: "space",
-        [
-            .init(
-                "uniform", Arg<Double>(nil, "low", bound: .finite), Arg<Double>(nil, "high", bound: .finite),
-                Arg<Double?>("step", default: nil, bound: .greaterThan(0.0)), Arg<Double?>("value", default: nil),
-                doc:
-                    "A slider of numbers from `low` to `high` (100 steps unless `step` is given); starts in the middle."
-            ) { low, high, step, value in
-                guard low < high else {
-                    throw BuiltinError(.value, "uniform(\(low), \(high)): the range is empty; need low < high")
-                }
-                return .uniform(low: low, high: high, step: step, value: value)
-            },
-            .init(
-                "logUniform", Arg<Double>(nil, "low", bound: .finite), Arg<Double>(nil, "high", bound: .finite),
-                Arg<Double?>("value", default: nil),
-                doc: "A logarithmic slider from `low` to `high` (0 < low < high); starts at their geometric mean."
-            ) { low, high, value in
-                guard low > 0 else {
-                    throw BuiltinError(
-                        .value, "logUniform(\(low), \(high)): a logarithmic range needs positive bounds")
-                }
-                guard low < high else {
-                    throw BuiltinError(.value, "logUniform(\(low), \(high)): the range is empty; need low < high")
-                }
-                return .logUniform(low: low, high: high, value: value)
-            },
-            .init(
-                "int", Arg<Int>(nil, "low"), Arg<Int>(nil, "high"), Arg("step", default: 1, bound: .atLeast(1)),
-                Arg<Int?>("value", default: nil),
-                doc: "A slider of integers from `low` to `high` in steps of `step`; starts in the middle."
-            ) { low, high, step, value in
-                guard low < high else {
-                    throw BuiltinError(.value, "int(\(low), \(high)): the range is empty; need low < high")
-                }
-                return .int(low: low, high: high, step: step, value: value)
-            },
-            .init(
-                "choice", Arg<[Value]>(nil, "values"), Arg<Value?>("value", default: nil),
-                doc: "A dropdown of `values`; starts at the first."
-            ) { values, value in
-                guard !values.isEmpty else {
-                    throw BuiltinError(.value, "choice([]): a choice needs at least one value")
-                }
-                return .choice(values, value: value)
-            },
-            .init(
-                "fixed", Arg<Value>(nil, "value"),
-                doc: "A value passed as it is, with no control (ipywidgets' `fixed`)."
-            ) { value in .fixed(value) },
-        ])
-
     /// The widget kinds whose value a closure can receive.
     static let valuedWidgetKinds: Set<String> = [
         "IntSlider", "FloatSlider", "FloatLogSlider", "Checkbox", "Text", "Label", "Dropdown", "ToggleButtons",
@@ -174,15 +110,21 @@ extension RigorLibrary {
             return try dropdown(
                 Array(entries.values), labels: entries.keys.map { $0.stringValue ?? $0.debugDescription }, value: nil)
         case .implicitMember:
-            guard let space = try interactSpaces.decode(value, context: context) else {
+            guard let space = try parameterSpaces.decode(value, context: context) else {
                 throw BuiltinError(.runtime, "interact: '\(label)' is not a space")
             }
             switch space {
             case .uniform(let low, let high, let step, let start):
+                try requireRange(low, high, "uniform", label)
                 let start = start ?? (low + high) / 2
                 try requireWithin(start, low, high, label)
                 return try floatSlider(low, high, step: step, value: start)
             case .logUniform(let low, let high, let start):
+                try requireRange(low, high, "logUniform", label)
+                guard low > 0 else {
+                    throw BuiltinError(
+                        .value, "logUniform(\(low), \(high)): a logarithmic range needs positive bounds")
+                }
                 let start = start ?? pow(10, (log10(low) + log10(high)) / 2)
                 try requireWithin(start, low, high, label)
                 // ipywidgets' step, a tenth of a decade (finer for a range under two decades), and the start on a
@@ -197,12 +139,23 @@ extension RigorLibrary {
                         "value": .double(pow(10, exponent)), "base": .double(10), "min": .double(exponentLow),
                         "max": .double(exponentHigh), "step": .double(step),
                     ], continuous: true)
-            case .int(let low, let high, let step, let start):
+            case .int(let low, let high, let step, let log, let start):
+                guard !log else {
+                    throw BuiltinError(
+                        .value, "'\(label)': there is no logarithmic integer slider",
+                        notes: ["use .logUniform(a, b) for a logarithmic slider, or .choice([…]) of the integers"])
+                }
+                guard low < high else {
+                    throw BuiltinError(.value, "int(\(low), \(high)): the range is empty; need low < high")
+                }
                 let start = start ?? low + (high - low) / 2
                 try requireWithin(start, low, high, label)
                 // On a step, rounding down as ipywidgets does (`int((value - min) / step)`): 10...60 by 10 starts at 30.
                 return try intSlider(low, high, step: step, value: low + (start - low) / step * step)
             case .choice(let options, let start):
+                guard !options.isEmpty else {
+                    throw BuiltinError(.value, "choice([]): a choice needs at least one value")
+                }
                 return try dropdown(options, value: start)
             case .fixed(let fixed):
                 return InteractControl(label: label, object: nil, fixed: fixed)
@@ -230,6 +183,15 @@ extension RigorLibrary {
         return abs(old - new) <= 1e-9 * max(abs(old), abs(new))
     }
 
+    private static func requireRange(_ low: Double, _ high: Double, _ name: String, _ label: String) throws {
+        guard low.isFinite, high.isFinite else {
+            throw BuiltinError(.value, "\(name)(\(low), \(high)): the bounds must be finite numbers")
+        }
+        guard low < high else {
+            throw BuiltinError(.value, "\(name)(\(low), \(high)): the range is empty; need low < high")
+        }
+    }
+
     private static func requireWithin<N: Comparable>(_ value: N, _ low: N, _ high: N, _ label: String) throws {
         guard low <= value && value <= high else {
             throw BuiltinError(.value, "'\(label)': the starting value \(value) is outside \(low)...\(high)")
@@ -237,7 +199,6 @@ extension RigorLibrary {
     }
 
     static func registerInteract(in registry: BuiltinRegistry) {
-        registry.register(interactSpaces)
         registry.function(
             "interact", Arg<[LabelledArgument<Value>]>.labelled("controls"), Arg("manual", default: false),
             Arg("continuousUpdate", default: true), Arg("delay", default: 0.0, bound: .within(0.0...10.0)),
