@@ -172,7 +172,7 @@ let package = Package(
             dependencies: ["JupyterKernel", "RigorLibrary", "RigorScript", "RichDisplay", "Widgets", "ModelServer"],
             exclude: ["README.md"]),
         .testTarget(
-            name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel", "Widgets"],
+            name: "RigorKernelTests", dependencies: ["RigorKernel", "JupyterKernel", "Widgets", "RichDisplay"],
             resources: [.copy("Fixtures")]),
 
         // MARK: executable

@@ -144,13 +144,13 @@ public final class RigorInterpreter: KernelInterpreter, @unchecked Sendable {
         id: String, targetName: String, data: JSONValue, metadata: JSONValue, publisher: Publisher
     ) -> Bool {
         widgets.frontEndOpened(
-            commID: id, targetName: targetName, data: WidgetValue(data), metadata: WidgetValue(metadata))
+            commID: id, targetName: targetName, data: data, metadata: metadata)
     }
 
     public func receiveCommMessage(id: String, data: JSONValue, publisher: Publisher) {
         let handled = WidgetTrigger.$current.withValue(WidgetTrigger.Box(publisher)) {
             widgets.frontEndMessage(
-                commID: id, data: WidgetValue(data), reply: PublisherWidgetTransport(publisher))
+                commID: id, data: data, reply: PublisherWidgetTransport(publisher))
         }
         if !handled { widgets.log("widgets: comm_msg for comm \(id), which is not a widget's; ignored") }
     }

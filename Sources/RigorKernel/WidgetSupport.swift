@@ -1,5 +1,6 @@
 import Foundation
 import JupyterKernel
+import RichDisplay
 import RigorScript
 import Widgets
 
@@ -9,11 +10,11 @@ final class PublisherWidgetTransport: WidgetTransport, @unchecked Sendable {
 
     init(_ publisher: Publisher) { self.publisher = publisher }
 
-    func openComm(id: String, targetName: String, data: WidgetValue, metadata: WidgetValue) {
-        publisher.openComm(id: id, targetName: targetName, data: JSONValue(data), metadata: JSONValue(metadata))
+    func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue) {
+        publisher.openComm(id: id, targetName: targetName, data: data, metadata: metadata)
     }
 
-    func sendComm(id: String, data: WidgetValue) { publisher.sendCommMessage(id: id, data: JSONValue(data)) }
+    func sendComm(id: String, data: JSONValue) { publisher.sendCommMessage(id: id, data: data) }
 
     func closeComm(id: String) { publisher.closeComm(id: id) }
 }
@@ -27,34 +28,6 @@ enum WidgetTrigger {
     }
 
     @TaskLocal static var current: Box?
-}
-
-extension JSONValue {
-    init(_ value: WidgetValue) {
-        switch value {
-        case .null: self = .null
-        case .bool(let value): self = .bool(value)
-        case .int(let value): self = .int(value)
-        case .double(let value): self = .double(value)
-        case .string(let value): self = .string(value)
-        case .array(let elements): self = .array(elements.map(JSONValue.init))
-        case .object(let members): self = .object(members.mapValues(JSONValue.init))
-        }
-    }
-}
-
-extension WidgetValue {
-    init(_ value: JSONValue) {
-        switch value {
-        case .null: self = .null
-        case .bool(let value): self = .bool(value)
-        case .int(let value): self = .int(value)
-        case .double(let value): self = .double(value)
-        case .string(let value): self = .string(value)
-        case .array(let elements): self = .array(elements.map(WidgetValue.init))
-        case .object(let members): self = .object(members.mapValues(WidgetValue.init))
-        }
-    }
 }
 
 /// Script work that widgets cause (an `onChange` or `onClick` handler, an `interact` re-run), run one job at a

@@ -49,7 +49,7 @@ extension Widget {
             clearIfPending(&outputs, &ids)
             outputs.append([
                 "output_type": "error", "ename": .string(name), "evalue": .string(value),
-                "traceback": .array(traceback.map(WidgetValue.string)),
+                "traceback": .array(traceback.map(JSONValue.string)),
             ])
             ids.append(nil)
         }
@@ -77,7 +77,7 @@ extension Widget {
         manager.withLock { clearPending = false }
     }
 
-    private func clearIfPending(_ outputs: inout [WidgetValue], _ ids: inout [String?]) {
+    private func clearIfPending(_ outputs: inout [JSONValue], _ ids: inout [String?]) {
         // Called with the manager's lock held (inside modifyOutputs).
         if clearPending {
             outputs.removeAll()
@@ -87,16 +87,16 @@ extension Widget {
     }
 
     /// A bundle as an nbformat `display_data` output: JSON types as JSON, the rest as strings.
-    static func displayOutput(_ bundle: MIMEBundle) -> WidgetValue {
-        var data: [String: WidgetValue] = [:]
+    static func displayOutput(_ bundle: MIMEBundle) -> JSONValue {
+        var data: [String: JSONValue] = [:]
         for (type, text) in bundle.data {
-            if type == MIMEType.json || type.hasSuffix("+json"), let parsed = WidgetValue(jsonText: text) {
+            if type == MIMEType.json || type.hasSuffix("+json"), let parsed = JSONValue(jsonText: text) {
                 data[type] = parsed
             } else {
                 data[type] = .string(text)
             }
         }
-        let metadata = bundle.metadata.mapValues { WidgetValue.object($0.mapValues(WidgetValue.string)) }
+        let metadata = bundle.metadata.mapValues { JSONValue.object($0.mapValues(JSONValue.string)) }
         return ["output_type": "display_data", "data": .object(data), "metadata": .object(metadata)]
     }
 }

@@ -10,16 +10,16 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
     public let manager: WidgetManager
 
     // Guarded by `manager.lock`.
-    var state: [String: WidgetValue]
+    var state: [String: JSONValue]
     var isOpen = false
     var observers: [(id: Int, names: Set<String>?, handler: @Sendable (WidgetChange) -> Void)] = []
-    var customHandlers: [(id: Int, handler: @Sendable (WidgetValue) -> Void)] = []
+    var customHandlers: [(id: Int, handler: @Sendable (JSONValue) -> Void)] = []
     /// For an Output widget: the display id of each output (`nil` for streams and plain displays).
     var outputDisplayIDs: [String?] = []
     /// For an Output widget: `clearOutputs(wait: true)` was asked; the next output clears first.
     var clearPending = false
 
-    init(id: String, schema: WidgetSchema, state: [String: WidgetValue], manager: WidgetManager) {
+    init(id: String, schema: WidgetSchema, state: [String: JSONValue], manager: WidgetManager) {
         self.id = id
         self.schema = schema
         self.state = state
@@ -32,17 +32,17 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
     // MARK: state
 
     /// The current value of a trait (`.null` for a name the schema does not have).
-    public subscript(name: String) -> WidgetValue {
+    public subscript(name: String) -> JSONValue {
         manager.withLock { state[name] ?? .null }
     }
 
     /// The `value` trait.
-    public var value: WidgetValue { self["value"] }
+    public var value: JSONValue { self["value"] }
 
     /// Every trait and the six model and view keys: what `comm_open`, `request_state` and `update_states` carry.
-    public var fullState: [String: WidgetValue] { manager.withLock { fullStateLocked } }
+    public var fullState: [String: JSONValue] { manager.withLock { fullStateLocked } }
 
-    var fullStateLocked: [String: WidgetValue] { state.merging(schema.fixedState) { current, _ in current } }
+    var fullStateLocked: [String: JSONValue] { state.merging(schema.fixedState) { current, _ in current } }
 
     /// Whether the comm to the front end is open (false after `close()`, after the front end closed it, and for
     /// widgets made without a transport).
@@ -50,12 +50,12 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
 
     /// Sets one trait from code: checked as the front end's values are (wrong type, out of range: a slider's
     /// value is clamped, a selection's index refused), sent to the front end when it changed, observers called.
-    public func set(_ name: String, _ value: WidgetValue) throws(WidgetError) {
+    public func set(_ name: String, _ value: JSONValue) throws(WidgetError) {
         try set([name: value])
     }
 
     /// Sets several traits at once (all or none).
-    public func set(_ changes: [String: WidgetValue]) throws(WidgetError) {
+    public func set(_ changes: [String: JSONValue]) throws(WidgetError) {
         try manager.setFromCode(self, changes)
     }
 
@@ -66,7 +66,7 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
     }
 
     /// How a model names this one in its state: `IPY_MODEL_<id>`.
-    public var reference: WidgetValue { .string(WidgetProtocol.referencePrefix + id) }
+    public var reference: JSONValue { .string(WidgetProtocol.referencePrefix + id) }
 
     // MARK: observers
 
@@ -85,7 +85,7 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
     /// Calls `handler` with the content of each `custom` message from the front end (a button's
     /// `{"event": "click"}`, a text field's `{"event": "submit"}`).
     @discardableResult
-    public func onCustomMessage(_ handler: @escaping @Sendable (WidgetValue) -> Void) -> Int {
+    public func onCustomMessage(_ handler: @escaping @Sendable (JSONValue) -> Void) -> Int {
         manager.withLock {
             let token = manager.nextToken()
             customHandlers.append((token, handler))
@@ -101,7 +101,7 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
     }
 
     /// Sends a `custom` message to the front end.
-    public func sendCustom(_ content: WidgetValue) {
+    public func sendCustom(_ content: JSONValue) {
         manager.sendFromCode(self, ["method": "custom", "content": content])
     }
 
@@ -112,7 +112,7 @@ public final class Widget: @unchecked Sendable, Hashable, CustomStringConvertibl
 
     /// The output that shows this widget: its view (`application/vnd.jupyter.widget-view+json`) and its text form.
     public var viewBundle: MIMEBundle {
-        let view: WidgetValue = [
+        let view: JSONValue = [
             "model_id": .string(id), "version_major": .int(WidgetProtocol.versionMajor),
             "version_minor": .int(WidgetProtocol.versionMinor),
         ]
@@ -149,7 +149,7 @@ public struct WidgetChange: Sendable {
 
     public let widget: Widget
     public let name: String
-    public let oldValue: WidgetValue
-    public let newValue: WidgetValue
+    public let oldValue: JSONValue
+    public let newValue: JSONValue
     public let source: Source
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// The widget models of one kernel session and the comm protocol around them (Jupyter widget protocol 2.1):
 ///
@@ -52,8 +53,8 @@ public final class WidgetManager: @unchecked Sendable {
     /// Makes a widget: every trait at its default, then `values` (checked, with the rules between traits), a new
     /// Layout and Style model for the reference traits not given (opened first, as ipywidgets does), and opens
     /// its comm with the full state.
-    public func create(_ schema: WidgetSchema, _ values: [String: WidgetValue] = [:]) throws(WidgetError) -> Widget {
-        var state: [String: WidgetValue] = [:]
+    public func create(_ schema: WidgetSchema, _ values: [String: JSONValue] = [:]) throws(WidgetError) -> Widget {
+        var state: [String: JSONValue] = [:]
         for (name, trait) in schema.traits { state[name] = trait.defaultValue }
         for (name, value) in values {
             guard let trait = schema.traits[name] else { throw WidgetError("\(schema.name) has no trait '\(name)'") }
@@ -83,7 +84,7 @@ public final class WidgetManager: @unchecked Sendable {
         UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 
-    func setFromCode(_ widget: Widget, _ changes: [String: WidgetValue]) throws(WidgetError) {
+    func setFromCode(_ widget: Widget, _ changes: [String: JSONValue]) throws(WidgetError) {
         let fired: [WidgetChange] = try withLock { () throws(WidgetError) in
             var proposed = widget.state
             for (name, value) in changes {
@@ -101,11 +102,11 @@ public final class WidgetManager: @unchecked Sendable {
     /// Replaces the state; sends the changed traits as an `update` (when `sendTo` is given and the comm is open);
     /// returns the changes for the observers. Called with the lock held.
     private func commit(
-        _ widget: Widget, _ proposed: [String: WidgetValue], source: WidgetChange.Source,
+        _ widget: Widget, _ proposed: [String: JSONValue], source: WidgetChange.Source,
         sendTo transport: (any WidgetTransport)?
     ) -> [WidgetChange] {
         var changes: [WidgetChange] = []
-        var sent: [String: WidgetValue] = [:]
+        var sent: [String: JSONValue] = [:]
         for (name, value) in proposed where widget.state[name] != value {
             changes.append(
                 WidgetChange(
@@ -129,7 +130,7 @@ public final class WidgetManager: @unchecked Sendable {
         }
     }
 
-    func sendFromCode(_ widget: Widget, _ data: WidgetValue) {
+    func sendFromCode(_ widget: Widget, _ data: JSONValue) {
         withLock {
             if widget.isOpen, let codeTransport { codeTransport.sendComm(id: widget.id, data: data) }
         }
@@ -144,7 +145,7 @@ public final class WidgetManager: @unchecked Sendable {
     }
 
     /// Changes an Output widget's outputs (and their display ids) as one `update` of `outputs`.
-    func modifyOutputs(_ widget: Widget, _ body: (inout [WidgetValue], inout [String?]) -> Void) {
+    func modifyOutputs(_ widget: Widget, _ body: (inout [JSONValue], inout [String?]) -> Void) {
         let fired: [WidgetChange] = withLock {
             var outputs = widget.state["outputs"]?.arrayValue ?? []
             var ids = widget.outputDisplayIDs
@@ -163,7 +164,7 @@ public final class WidgetManager: @unchecked Sendable {
     /// A `comm_open` from the front end: the control comm (protocol major version 1), or a model the front end
     /// made itself (its state checked trait by trait). `false`: not a widget target, or refused (the kernel then
     /// closes the comm).
-    public func frontEndOpened(commID: String, targetName: String, data: WidgetValue, metadata: WidgetValue) -> Bool {
+    public func frontEndOpened(commID: String, targetName: String, data: JSONValue, metadata: JSONValue) -> Bool {
         switch targetName {
         case WidgetProtocol.controlTarget:
             let version = metadata["version"]?.stringValue ?? ""
@@ -180,7 +181,7 @@ public final class WidgetManager: @unchecked Sendable {
                 log("widgets: comm_open for an unknown model \(sent["_model_name"]?.stringValue ?? "?") refused")
                 return false
             }
-            var state: [String: WidgetValue] = [:]
+            var state: [String: JSONValue] = [:]
             for (name, trait) in schema.traits {
                 state[name] = trait.defaultValue
                 guard let value = sent[name] else { continue }
@@ -203,7 +204,7 @@ public final class WidgetManager: @unchecked Sendable {
 
     /// A `comm_msg` from the front end, answered through `reply` (the publisher of that message). `false`: the
     /// comm is not a widget's (the caller logs it).
-    public func frontEndMessage(commID: String, data: WidgetValue, reply: any WidgetTransport) -> Bool {
+    public func frontEndMessage(commID: String, data: JSONValue, reply: any WidgetTransport) -> Bool {
         let method = data["method"]?.stringValue ?? ""
         if withLock({ controlComms.contains(commID) }) {
             if method == "request_states" {
@@ -234,11 +235,11 @@ public final class WidgetManager: @unchecked Sendable {
         return true
     }
 
-    private func applyFrontEndUpdate(_ widget: Widget, _ sent: [String: WidgetValue], reply: any WidgetTransport) {
+    private func applyFrontEndUpdate(_ widget: Widget, _ sent: [String: JSONValue], reply: any WidgetTransport) {
         let schema = widget.schema
         let fired: [WidgetChange] = withLock {
-            var echo: [String: WidgetValue] = [:]
-            var accepted: [String: (trait: Trait, value: WidgetValue)] = [:]
+            var echo: [String: JSONValue] = [:]
+            var accepted: [String: (trait: Trait, value: JSONValue)] = [:]
             for (name, value) in sent {
                 guard let trait = schema.traits[name] else {
                     let why = schema.fixedState[name] != nil ? "cannot be changed" : "is not a trait of \(schema.name)"
@@ -255,7 +256,7 @@ public final class WidgetManager: @unchecked Sendable {
                     id: widget.id, data: ["method": "echo_update", "state": .object(echo), "buffer_paths": []])
             }
             var proposed = widget.state
-            var validated: [String: WidgetValue] = [:]
+            var validated: [String: JSONValue] = [:]
             do {
                 for (name, entry) in accepted {
                     validated[name] = try entry.trait.validate(entry.value, in: schema)
@@ -266,14 +267,14 @@ public final class WidgetManager: @unchecked Sendable {
                 // Refused as a whole (traitlets rolls back every trait of the update); the front end, which already
                 // shows the refused value, is set back to the kernel's.
                 log("widgets: \(widget.id) (\(schema.name)): \(error) The update was refused.")
-                var current: [String: WidgetValue] = [:]
+                var current: [String: JSONValue] = [:]
                 for name in accepted.keys { current[name] = widget.state[name] }
                 reply.sendComm(
                     id: widget.id, data: ["method": "update", "state": .object(current), "buffer_paths": []])
                 return []
             }
             // What the rules changed (a clamped value, a value clamped by a new bound) goes back to the front end.
-            var corrections: [String: WidgetValue] = [:]
+            var corrections: [String: JSONValue] = [:]
             for (name, value) in proposed where value != widget.state[name] && value != validated[name] {
                 corrections[name] = value
             }
@@ -306,9 +307,9 @@ public final class WidgetManager: @unchecked Sendable {
 
     // MARK: notebook state
 
-    private func allStates() -> WidgetValue {
+    private func allStates() -> JSONValue {
         withLock {
-            var states: [String: WidgetValue] = [:]
+            var states: [String: JSONValue] = [:]
             for widget in widgets.values where widget.isOpen {
                 states[widget.id] = [
                     "model_name": .string(widget.schema.modelName), "model_module": .string(widget.schema.modelModule),
@@ -323,7 +324,7 @@ public final class WidgetManager: @unchecked Sendable {
     /// The notebook-level widget state (`metadata.widgets["application/vnd.jupyter.widget-state+json"]`, what
     /// JupyterLab saves with "Save Widget State Automatically" and nbclient writes after `--execute`): every open
     /// model's full state, so an exported notebook shows the last values.
-    public func notebookState() -> WidgetValue {
+    public func notebookState() -> JSONValue {
         [
             "version_major": .int(WidgetProtocol.versionMajor), "version_minor": .int(WidgetProtocol.versionMinor),
             "state": allStates(),

@@ -1,3 +1,5 @@
+import RichDisplay
+
 /// The constants of the Jupyter widget protocol 2.1 (ipywidgets 8, `@jupyter-widgets/base` and `controls` 2.0).
 public enum WidgetProtocol {
     /// The comm target of every widget model.
@@ -22,7 +24,7 @@ public enum WidgetProtocol {
 /// Where a widget's comm messages go: the kernel's comms (RigorKernel publishes them on iopub with the parent of
 /// the request that caused them). Without one (a script under `rigor run`), widgets live in the kernel only.
 public protocol WidgetTransport: AnyObject, Sendable {
-    func openComm(id: String, targetName: String, data: WidgetValue, metadata: WidgetValue)
-    func sendComm(id: String, data: WidgetValue)
+    func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue)
+    func sendComm(id: String, data: JSONValue)
     func closeComm(id: String)
 }

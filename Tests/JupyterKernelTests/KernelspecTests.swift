@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 import Testing
 
 @testable import JupyterKernel

@@ -1,5 +1,6 @@
 import Foundation
 import JupyterKernel
+import RichDisplay
 import Testing
 
 @testable import RigorKernel

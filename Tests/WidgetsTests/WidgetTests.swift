@@ -10,7 +10,7 @@ final class RecordingTransport: WidgetTransport, @unchecked Sendable {
     struct Sent: Equatable {
         let kind: String
         let id: String
-        let data: WidgetValue
+        let data: JSONValue
     }
 
     private let lock = NSLock()
@@ -25,30 +25,30 @@ final class RecordingTransport: WidgetTransport, @unchecked Sendable {
         }
     }
 
-    func openComm(id: String, targetName: String, data: WidgetValue, metadata: WidgetValue) {
+    func openComm(id: String, targetName: String, data: JSONValue, metadata: JSONValue) {
         #expect(targetName == "jupyter.widget")
         #expect(metadata == ["version": "2.1.0"])
         lock.withLock { sent.append(Sent(kind: "open", id: id, data: data)) }
     }
 
-    func sendComm(id: String, data: WidgetValue) {
+    func sendComm(id: String, data: JSONValue) {
         lock.withLock { sent.append(Sent(kind: "msg", id: id, data: data)) }
     }
 
     func closeComm(id: String) { lock.withLock { sent.append(Sent(kind: "close", id: id, data: .null)) } }
 }
 
-private func update(_ state: WidgetValue) -> WidgetValue { ["method": "update", "state": state, "buffer_paths": []] }
-private func echo(_ state: WidgetValue) -> WidgetValue {
+private func update(_ state: JSONValue) -> JSONValue { ["method": "update", "state": state, "buffer_paths": []] }
+private func echo(_ state: JSONValue) -> JSONValue {
     ["method": "echo_update", "state": state, "buffer_paths": []]
 }
 
 @Suite("Widget models: state as ipywidgets has it, validation, the comm protocol")
 struct WidgetTests {
-    static let reference: [String: [String: WidgetValue]] = {
+    static let reference: [String: [String: JSONValue]] = {
         let url = Bundle.module.url(forResource: "ipywidgets-states", withExtension: "json", subdirectory: "Fixtures")!
         let text = try! String(contentsOf: url, encoding: .utf8)
-        let states = WidgetValue(jsonText: text)!["states"]!.objectValue!
+        let states = JSONValue(jsonText: text)!["states"]!.objectValue!
         return states.mapValues { $0.objectValue! }
     }()
 
@@ -82,7 +82,7 @@ struct WidgetTests {
         #expect(sent[2].data["buffer_paths"] == [])
         let bundle = slider.viewBundle
         #expect(bundle.plainText == "IntSlider(value=3, description='n', max=10)")
-        let view = try #require(WidgetValue(jsonText: bundle.data["application/vnd.jupyter.widget-view+json"] ?? ""))
+        let view = try #require(JSONValue(jsonText: bundle.data["application/vnd.jupyter.widget-view+json"] ?? ""))
         #expect(view == ["model_id": .string(slider.id), "version_major": 2, "version_minor": 0])
         #expect(throws: WidgetError.self) { try manager.create(.intSlider, ["valu": 3]) }
     }
@@ -271,7 +271,7 @@ struct WidgetFuzzTests {
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
-    static func randomValue(_ generator: inout Generator, depth: Int = 0) -> WidgetValue {
+    static func randomValue(_ generator: inout Generator, depth: Int = 0) -> JSONValue {
         switch generator.below(depth > 1 ? 6 : 8) {
         case 0: return .null
         case 1: return .bool(generator.below(2) == 0)
@@ -293,11 +293,11 @@ struct WidgetFuzzTests {
         for _ in 0..<3000 {
             let widget = widgets[generator.below(widgets.count)]
             let names = widget.schema.traitNames + ["value", "index", "_model_name", "unknown"]
-            var state: [String: WidgetValue] = [:]
+            var state: [String: JSONValue] = [:]
             for _ in 0..<(1 + generator.below(3)) {
                 state[names[generator.below(names.count)]] = Self.randomValue(&generator)
             }
-            let data: WidgetValue =
+            let data: JSONValue =
                 generator.below(10) == 0
                 ? ["method": .string(["request_state", "custom", "bogus"][generator.below(3)])]
                 : ["method": "update", "state": .object(state), "buffer_paths": []]

@@ -1,3 +1,5 @@
+import RichDisplay
+
 /// The answer to a `complete_request`: the matches and the range they replace (in Unicode
 /// scalars).
 public struct CompletionResult: Equatable, Sendable {

@@ -1,3 +1,5 @@
+import RichDisplay
+
 /// What `kernel_info_reply` says: the implementation, the language, a banner and help links.
 public struct KernelInfo: Sendable {
     public var implementation: String

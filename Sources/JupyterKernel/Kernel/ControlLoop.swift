@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// The control thread: shutdown, interrupt, kernel_info and the subshell requests, answered even
 /// while a cell runs.

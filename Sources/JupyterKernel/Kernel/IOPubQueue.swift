@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// The iopub channel's outbox: any thread publishes, and messages leave in the order published.
 ///

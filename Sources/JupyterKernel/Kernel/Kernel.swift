@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 import Synchronization
 
 /// A Jupyter kernel: binds the five channels of a transport, runs an interpreter on the shell

@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// Makes the kernel's outgoing messages: fresh headers in the kernel's session, the request's
 /// header as parent, and (on ROUTER channels) the request's identities.

@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// A kernelspec: the `kernel.json` that tells Jupyter how to start a kernel, plus its files
 /// (logos). Installed as a directory `kernels/<name>/` the way `python -m ipykernel install`

@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// One Jupyter message, decoded: routing identities, header, parent header, metadata, content
 /// and binary buffers.

@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// The header of a Jupyter message: who sent it, when, and what it is.
 public struct MessageHeader: Hashable, Sendable {

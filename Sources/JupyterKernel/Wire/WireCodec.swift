@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// Turns multipart frames into `Message`s and back:
 /// `[identities…, "<IDS|MSG>", signature, header, parent_header, metadata, content, buffers…]`.

@@ -33,7 +33,7 @@ extension RigorLibrary {
         label: String, value: Value, continuousUpdate: Bool, context: CallContext
     ) throws -> InteractControl {
         func widget(
-            _ typeName: String, _ schema: WidgetSchema, _ state: [String: WidgetValue], options: [Value] = [],
+            _ typeName: String, _ schema: WidgetSchema, _ state: [String: JSONValue], options: [Value] = [],
             continuous: Bool = false
         ) throws -> InteractControl {
             var state = state
@@ -67,7 +67,7 @@ extension RigorLibrary {
             let texts = labels ?? options.map { option in option.stringValue ?? option.debugDescription }
             return try widget(
                 "Dropdown", .dropdown,
-                ["_options_labels": .array(texts.map(WidgetValue.string)), "index": .int(index)], options: options)
+                ["_options_labels": .array(texts.map(JSONValue.string)), "index": .int(index)], options: options)
         }
 
         switch value {

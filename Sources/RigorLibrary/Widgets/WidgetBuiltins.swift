@@ -1,6 +1,7 @@
+import Foundation
 // The widget builtins: one initializer per widget kind, `.value` and `.description` read and set from code,
 // `onChange { value in … }`, `onClick { … }`, `close()`, `Output.clear()` (docs/widgets.md).
-import Foundation
+import RichDisplay
 import RigorScript
 import Widgets
 
@@ -13,7 +14,7 @@ extension RigorLibrary {
     }
 
     static func makeWidget(
-        _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: WidgetValue],
+        _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: JSONValue],
         options: [Value] = [], children: [WidgetObject] = []
     ) throws -> Value {
         try newWidget(context, typeName, schema, state, options: options, children: children).scriptValue
@@ -21,7 +22,7 @@ extension RigorLibrary {
 
     /// A new widget of the session's manager as a script object (`typeName` is its script type).
     static func newWidget(
-        _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: WidgetValue],
+        _ context: CallContext, _ typeName: String, _ schema: WidgetSchema, _ state: [String: JSONValue],
         options: [Value] = [], children: [WidgetObject] = []
     ) throws -> WidgetObject {
         let widget = try widgetCall { try widgetManager(context).create(schema, state) }
@@ -93,7 +94,7 @@ extension RigorLibrary {
                 Arg("value", default: ""), Arg("placeholder", default: ""), Arg("description", default: ""),
                 doc: "A text field.", example: "let name = Text(placeholder: \"run name\")"
             ) { context, value, placeholder, description in
-                var state: [String: WidgetValue] = ["value": .string(value), "description": .string(description)]
+                var state: [String: JSONValue] = ["value": .string(value), "description": .string(description)]
                 if !placeholder.isEmpty { state["placeholder"] = .string(placeholder) }
                 return try makeWidget(context, "Text", .text, state)
             }
@@ -127,7 +128,7 @@ extension RigorLibrary {
                         }
                         index = found
                     }
-                    let labels = options.map { option -> WidgetValue in
+                    let labels = options.map { option -> JSONValue in
                         if case .string(let text) = option { return .string(text) }
                         return .string(option.debugDescription)
                     }

@@ -58,7 +58,7 @@ final class WidgetObject: NativeObject, MIMERepresentable, ArgumentType, ScriptV
         return Self.scriptValue(state)
     }
 
-    static func scriptValue(_ value: WidgetValue) -> Value {
+    static func scriptValue(_ value: JSONValue) -> Value {
         switch value {
         case .null: .nil
         case .bool(let flag): .bool(flag)
@@ -79,7 +79,7 @@ final class WidgetObject: NativeObject, MIMERepresentable, ArgumentType, ScriptV
             try widgetCall { try widget.set("index", .int(index)) }
             return
         }
-        let converted: WidgetValue
+        let converted: JSONValue
         switch newValue {
         case .bool(let flag): converted = .bool(flag)
         case .int(let number): converted = .int(number)

@@ -1,4 +1,5 @@
 import Foundation
+import RichDisplay
 
 /// The rules between traits that ipywidgets' validators enforce, applied after a change's values each passed their
 /// trait: a slider's value is clamped into `min...max` (and `min > max` is refused), a log slider's into
@@ -6,7 +7,7 @@ import Foundation
 enum WidgetRules {
     /// Adjusts `state` (the whole proposed state) after the traits in `changed` were set, or refuses the change.
     static func apply(
-        _ schema: WidgetSchema, to state: inout [String: WidgetValue], changed: Set<String>
+        _ schema: WidgetSchema, to state: inout [String: JSONValue], changed: Set<String>
     ) throws(WidgetError) {
         switch schema.modelName {
         case "IntSliderModel", "FloatSliderModel":
@@ -35,7 +36,7 @@ enum WidgetRules {
         }
     }
 
-    private static func checkBounds(_ state: [String: WidgetValue], changed: Set<String>) throws(WidgetError) {
+    private static func checkBounds(_ state: [String: JSONValue], changed: Set<String>) throws(WidgetError) {
         guard let low = state["min"]?.doubleValue, let high = state["max"]?.doubleValue, low > high else { return }
         throw WidgetError(
             changed.contains("max") && !changed.contains("min") ? "setting max < min" : "setting min > max")

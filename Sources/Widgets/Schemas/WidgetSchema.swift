@@ -1,3 +1,5 @@
+import RichDisplay
+
 /// One widget model as the JavaScript side knows it: its model and view names and modules, and every synced
 /// trait with its kind, default and whether it may be null. The schemas Rigor offers are generated from
 /// ipywidgets' declarations (`WidgetSchema+Generated.swift`), so the state Rigor sends is the state ipywidgets
@@ -32,11 +34,11 @@ public final class WidgetSchema: Sendable {
     }
 
     /// The six keys that name the model and view; a front end cannot change them.
-    public var fixedState: [String: WidgetValue] {
+    public var fixedState: [String: JSONValue] {
         [
             "_model_name": .string(modelName), "_model_module": .string(modelModule),
             "_model_module_version": .string(modelModuleVersion),
-            "_view_name": viewName.map(WidgetValue.string) ?? .null,
+            "_view_name": viewName.map(JSONValue.string) ?? .null,
             "_view_module": .string(viewModule), "_view_module_version": .string(viewModuleVersion),
         ]
     }
@@ -75,11 +77,11 @@ public struct Trait: Sendable {
     public let name: String
     public let kind: Kind
     public let nullable: Bool
-    public let defaultValue: WidgetValue
+    public let defaultValue: JSONValue
     /// Whether a change from the front end is echoed back (`echo_update`), as the trait's `echo_update` tag says.
     public let echoes: Bool
 
-    public init(_ name: String, _ kind: Kind, nullable: Bool, default defaultValue: WidgetValue, echoes: Bool = true) {
+    public init(_ name: String, _ kind: Kind, nullable: Bool, default defaultValue: JSONValue, echoes: Bool = true) {
         self.name = name
         self.kind = kind
         self.nullable = nullable
@@ -89,7 +91,7 @@ public struct Trait: Sendable {
 
     /// The value this trait stores for `value`, or an error that says why it cannot hold it (the message
     /// follows traitlets': `The 'value' trait of an IntSlider instance expected an int, not the str 'six'.`).
-    public func validate(_ value: WidgetValue, in schema: WidgetSchema) throws(WidgetError) -> WidgetValue {
+    public func validate(_ value: JSONValue, in schema: WidgetSchema) throws(WidgetError) -> JSONValue {
         if value.isNull {
             if nullable { return .null }
             throw mismatch(value, schema: schema)
@@ -140,7 +142,7 @@ public struct Trait: Sendable {
         }
     }
 
-    private func mismatch(_ value: WidgetValue, schema: WidgetSchema) -> WidgetError {
+    private func mismatch(_ value: JSONValue, schema: WidgetSchema) -> WidgetError {
         let kindName: String =
             switch value {
             case .null: "NoneType"

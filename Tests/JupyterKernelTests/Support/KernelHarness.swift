@@ -1,5 +1,6 @@
 import Foundation
 import JupyterKernel
+import RichDisplay
 import Synchronization
 
 /// Runs a `Kernel` with a `MockInterpreter` over an `InMemoryTransport` on its own thread and

@@ -10,6 +10,12 @@ extension JSONValue {
         self = JSONValue(foundation: try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
     }
 
+    /// Parses JSON text (a MIME bundle's `application/json` or `+json` data); `nil` when it is not JSON.
+    public init?(jsonText: String) {
+        guard let value = try? JSONValue(parsing: Data(jsonText.utf8)) else { return nil }
+        self = value
+    }
+
     private init(foundation object: Any) {
         switch object {
         case let string as String:
@@ -30,18 +36,24 @@ extension JSONValue {
         }
     }
 
-    /// The compact JSON text of this value, as UTF-8 bytes.
+    /// The compact JSON text of this value, as UTF-8 bytes, members in the dictionary's order (what every outgoing
+    /// message needs: no sorting).
     public var serialized: Data {
         var output: [UInt8] = []
         output.reserveCapacity(128)
-        write(to: &output)
+        write(to: &output, sortingKeys: false)
         return Data(output)
     }
 
-    /// The compact JSON text of this value.
-    public var jsonText: String { String(decoding: serialized, as: UTF8.self) }
+    /// The compact JSON text of this value with the members of each object sorted by key: the same value always
+    /// gives the same text (a widget view, a dictionary shown to a script, a log line).
+    public var jsonText: String {
+        var output: [UInt8] = []
+        write(to: &output, sortingKeys: true)
+        return String(decoding: output, as: UTF8.self)
+    }
 
-    private func write(to output: inout [UInt8]) {
+    private func write(to output: inout [UInt8], sortingKeys: Bool) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
@@ -53,18 +65,23 @@ extension JSONValue {
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(to: &output)
+                element.write(to: &output, sortingKeys: sortingKeys)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for (key, value) in members {
+            func member(_ key: String, _ value: JSONValue) {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 Self.writeString(key, to: &output)
                 output.append(UInt8(ascii: ":"))
-                value.write(to: &output)
+                value.write(to: &output, sortingKeys: sortingKeys)
+            }
+            if sortingKeys {
+                for key in members.keys.sorted() { member(key, members[key]!) }
+            } else {
+                for (key, value) in members { member(key, value) }
             }
             output.append(UInt8(ascii: "}"))
         }
@@ -95,5 +112,39 @@ extension JSONValue {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
+import RichDisplay
 import Testing
-
-@testable import JupyterKernel
 
 @Suite("JSONValue: parsing and printing")
 struct JSONValueTests {
@@ -20,6 +19,15 @@ struct JSONValueTests {
         let value = JSONValue.string("a\"b\\c\nd\u{01}é🙂")
         #expect(value.jsonText == #""a\"b\\c\nd\u0001é🙂""#)
         #expect(try JSONValue(parsing: value.serialized) == value)
+    }
+
+    @Test("jsonText sorts every object's keys, so one value always gives one text; the wire bytes parse the same")
+    func sortedText() throws {
+        let value: JSONValue = ["z": 1, "a": ["y": true, "b": nil], "m": [["k": "v", "c": 2.5]]]
+        #expect(value.jsonText == #"{"a":{"b":null,"y":true},"m":[{"c":2.5,"k":"v"}],"z":1}"#)
+        #expect(try JSONValue(parsing: value.serialized) == value)
+        #expect(JSONValue(jsonText: value.jsonText) == value)
+        #expect(JSONValue(jsonText: "{not json") == nil)
     }
 
     @Test("rejects malformed text")

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A JSON value: the content, metadata and headers of Jupyter messages.
+/// A JSON value: the content, metadata and headers of Jupyter messages, a widget trait's value (what a model's state
+/// holds and what crosses a comm), a MIME bundle's `application/json` data. One type for all three, here in the
+/// display target that both the kernel (JupyterKernel) and the widgets (Widgets) import.
 public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
@@ -26,6 +28,7 @@ public enum JSONValue: Hashable, Sendable {
         return nil
     }
 
+    /// An `int`, or a `double` with an integral value (JavaScript has one number type).
     public var intValue: Int? {
         switch self {
         case .int(let value): value
@@ -33,6 +36,17 @@ public enum JSONValue: Hashable, Sendable {
         default: nil
         }
     }
+
+    /// A number of either kind.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
+    public var isNull: Bool { self == .null }
 
     public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
