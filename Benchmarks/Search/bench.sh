@@ -6,7 +6,8 @@
 # "reference_median_best", "ours_le_reference"} and per (problem, sampler) {"benchmark", "ours_s", "reference_s",
 # "ratio"} (seconds per trial; ratio < 1: ours is cheaper). `make bench` installs optuna (and scipy; GPSampler needs
 # torch, which the project venv has) into .venv first (Makefile target venv-optuna).
-# SEEDS, BUDGETS and OVERHEAD_TRIALS override 10, "30,50" and 100.
+# SEEDS, BUDGETS and OVERHEAD_TRIALS override 10, "30,50" and 100; SAMPLERS (tpe,gp) and PROBLEMS (branin,hartmann6)
+# choose a part (the median of 10 seeds is noisy: SEEDS=200 SAMPLERS=tpe is the comparison docs/search.md quotes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
@@ -14,6 +15,8 @@ VENV=${VENV:-.venv}
 SEEDS=${SEEDS:-10}
 BUDGETS=${BUDGETS:-30,50}
 OVERHEAD_TRIALS=${OVERHEAD_TRIALS:-100}
+SAMPLERS=${SAMPLERS:-tpe,gp}
+PROBLEMS=${PROBLEMS:-branin,hartmann6}
 
 if ! "$VENV/bin/python" -c 'import optuna, scipy, torch' 2>/dev/null; then
     echo "Search bench: $VENV lacks optuna, scipy or torch (make venv-optuna installs them)" >&2
@@ -22,8 +25,10 @@ fi
 swift build -c release --scratch-path "$SCRATCH_PATH" --product SearchBench >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$SCRATCH_PATH/release/SearchBench" --seeds "$SEEDS" --budgets "$BUDGETS" --overhead-trials "$OVERHEAD_TRIALS" >"$work/ours.jsonl"
-OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Search/reference.py "$SEEDS" "$BUDGETS" "$OVERHEAD_TRIALS" >"$work/optuna.jsonl"
+"$SCRATCH_PATH/release/SearchBench" --seeds "$SEEDS" --budgets "$BUDGETS" --overhead-trials "$OVERHEAD_TRIALS" \
+    --samplers "$SAMPLERS" --problems "$PROBLEMS" >"$work/ours.jsonl"
+OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Search/reference.py "$SEEDS" "$BUDGETS" "$OVERHEAD_TRIALS" "$SAMPLERS" "$PROBLEMS" \
+    >"$work/optuna.jsonl"
 "$VENV/bin/python" - "$work/ours.jsonl" "$work/optuna.jsonl" <<'PY'
 import json, sys
 ours = [json.loads(line) for line in open(sys.argv[1])]

@@ -11,6 +11,8 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 budgets = [int(b) for b in (sys.argv[2] if len(sys.argv) > 2 else "30,50").split(",")]
 overhead_trials = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+sampler_names = set((sys.argv[4] if len(sys.argv) > 4 else "tpe,gp").split(","))
+problem_names = set((sys.argv[5] if len(sys.argv) > 5 else "branin,hartmann6").split(","))
 
 
 def branin(trial):
@@ -34,7 +36,11 @@ def hartmann6(trial):
 samplers = {"tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
             "gp": lambda seed: optuna.samplers.GPSampler(seed=seed)}
 for problem, objective in [("branin", branin), ("hartmann6", hartmann6)]:
+    if problem not in problem_names:
+        continue
     for name, make in samplers.items():
+        if name not in sampler_names:
+            continue
         best = {budget: [] for budget in budgets}
         for seed in range(seeds):
             study = optuna.create_study(sampler=make(seed))

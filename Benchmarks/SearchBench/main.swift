@@ -2,13 +2,16 @@
 // value found), and the sampler's overhead per trial over a 100-trial study. Prints one JSON object per line;
 // Benchmarks/Search/bench.sh runs Optuna's samplers the same way and puts the two side by side.
 //
-//   SearchBench [--seeds 10] [--budgets 30,50] [--overhead-trials 100]   (--trace tpe|gp: one seed on Hartmann-6, trial by trial)
+//   SearchBench [--seeds 10] [--budgets 30,50] [--overhead-trials 100] [--samplers tpe,gp] [--problems branin,hartmann6]
+//   (--trace tpe|gp: one seed on Hartmann-6, trial by trial)
 import Foundation
 import Search
 
 var seeds = 10
 var budgets = [30, 50]
 var overheadTrials = 100
+var samplerNames: Set<String> = ["tpe", "gp"]
+var problemNames: Set<String> = ["branin", "hartmann6"]
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard let value = arguments.popFirst() else { break }
@@ -16,6 +19,8 @@ while let flag = arguments.popFirst() {
     case "--seeds": seeds = Int(value) ?? seeds
     case "--budgets": budgets = value.split(separator: ",").compactMap { Int($0) }
     case "--overhead-trials": overheadTrials = Int(value) ?? overheadTrials
+    case "--samplers": samplerNames = Set(value.split(separator: ",").map(String.init))
+    case "--problems": problemNames = Set(value.split(separator: ",").map(String.init))
     case "--trace":
         // --trace tpe|gp: every trial of seed `--seeds` on Hartmann-6, for looking at what a sampler does.
         let study = try Study("trace", sampler: value == "gp" ? .gaussianProcess() : .tpe(), seed: UInt64(seeds))
@@ -27,10 +32,12 @@ while let flag = arguments.popFirst() {
     }
 }
 
-let samplers: [(String, SamplerKind)] = [("tpe", .tpe()), ("gp", .gaussianProcess())]
+let samplers: [(String, SamplerKind)] = [("tpe", .tpe()), ("gp", .gaussianProcess())].filter {
+    samplerNames.contains($0.0)
+}
 let problems: [(String, (Trial) throws -> Double)] = [
     ("branin", TestFunctions.braninObjective), ("hartmann6", TestFunctions.hartmann6Objective),
-]
+].filter { problemNames.contains($0.0) }
 
 func json(_ object: [String: Any]) -> String {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
