@@ -1,7 +1,7 @@
 import Foundation
 
 /// AttackGrid: what an adversarial attack did to a few images, one column per image and three rows: the original,
-/// the perturbation x′ − x as a diverging map (blue lowers a value, red raises it, white is unchanged; the colours span
+/// the perturbation x′ − x as a diverging map (blue lowers a value, red raises it, pale yellow is unchanged; the colours span
 /// ±`perturbationScale`, stated under the grid with the amplification it means), and the adversarial image. Each column
 /// is headed by the true label; under the original and the adversarial image is the model's prediction, a wrong one
 /// in bold vermillion with a ✗.
@@ -73,7 +73,7 @@ public struct AttackGrid: Hashable, Sendable {
     public var scaleCaption: String {
         let scale = NumberFormat.format(perturbationScale, significantDigits: 3)
         let times = NumberFormat.format(amplification, significantDigits: 3)
-        return "perturbation x′ − x: blue −\(scale), white 0, red +\(scale) (\(scaleMeaning)); "
+        return "perturbation x′ − x: blue −\(scale), pale yellow 0, red +\(scale) (\(scaleMeaning)); "
             + "shown \(times)× stronger than the pixel range"
             + (channels == 3 ? ", mean over the colour channels" : "")
     }
@@ -85,9 +85,12 @@ extension AttackGrid: MIMERepresentable {
     public var plainText: String {
         var lines = [(title.isEmpty ? "AttackGrid" : title) + ": \(columns.count) image(s) of \(height)×\(width)"]
         lines.append("  label:       " + columns.map(\.label).joined(separator: " "))
-        lines.append("  clean:       " + columns.map { $0.cleanPrediction + ($0.cleanCorrect ? "" : "✗") }.joined(separator: " "))
         lines.append(
-            "  adversarial: " + columns.map { $0.adversarialPrediction + ($0.adversarialCorrect ? "" : "✗") }
+            "  clean:       " + columns.map { $0.cleanPrediction + ($0.cleanCorrect ? "" : "✗") }.joined(separator: " ")
+        )
+        lines.append(
+            "  adversarial: "
+                + columns.map { $0.adversarialPrediction + ($0.adversarialCorrect ? "" : "✗") }
                 .joined(separator: " "))
         lines.append("  " + scaleCaption)
         return lines.joined(separator: "\n")
@@ -152,7 +155,8 @@ extension AttackGrid: MIMERepresentable {
         }
         let scaleText = NumberFormat.format(perturbationScale, significantDigits: 3)
         for (text, x, anchor) in [
-            ("−" + scaleText, barX, "start"), ("0", barX + barWidth / 2, "middle"), ("+" + scaleText, barX + barWidth, "end"),
+            ("−" + scaleText, barX, "start"), ("0", barX + barWidth / 2, "middle"),
+            ("+" + scaleText, barX + barWidth, "end"),
         ] {
             svg.element(
                 "text",

@@ -29,7 +29,8 @@ extension RigorLibrary {
             "AdversarialTraining", noun: "adversarial training",
             [
                 Choices.Choice(
-                    "pgd", Arg("epsilon", default: 0.1, bound: .atLeast(0)), Arg("steps", default: 7, bound: .atLeast(1)),
+                    "pgd", Arg("epsilon", default: 0.1, bound: .atLeast(0)),
+                    Arg("steps", default: 7, bound: .atLeast(1)),
                     Arg<Double?>("stepSize", default: nil, bound: .greaterThan(0)), norm(),
                     Arg("randomStart", default: true), validRange(),
                     doc: "Trains on PGD examples (Madry et al., 2018): `steps` steps of `stepSize` (nil: 2.5·ε/steps) "
@@ -100,7 +101,8 @@ extension RigorLibrary {
                 model: model.model, inputShape: model.inputShape ?? training.featureShape, output: output,
                 training: training.data, validation: validation?.data)
             return AdversarialFitHooks(
-                transformBatch: hooks.transformBatch, epochMetrics: hooks.epochMetrics, settings: adversarialTraining.settings)
+                transformBatch: hooks.transformBatch, epochMetrics: hooks.epochMetrics,
+                settings: adversarialTraining.settings)
         } catch let error as SecurityError {
             switch error.argument {
             case "training", "validation":
@@ -108,7 +110,7 @@ extension RigorLibrary {
                 if error.reason.contains("outside the valid range") {
                     notes.append(
                         "adversarial examples stay in the data's valid range; scale the features into "
-                            + "\(spec.validRange.map { "\($0)" } ?? "it") or declare theirs: "
+                            + "\(spec.validRange.map { "\(Attack.format($0[0]))...\(Attack.format($0[1]))" } ?? "it") or declare theirs: "
                             + ".pgd(epsilon: 0.1, validRange: [lower, upper]) (nil: no clipping)")
                 }
                 throw BuiltinError(.value, error.reason, parameter: error.argument ?? "training", notes: notes)

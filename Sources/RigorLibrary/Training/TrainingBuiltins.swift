@@ -117,7 +117,8 @@ extension RigorLibrary {
             Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
             Arg<[CallbackObject]>("callbacks", default: []),
             adversarialArgument,
-            Arg("adversarialRatio", default: 0.5, bound: .within(0...1)), Arg<Int>.seed(), Arg("verbose", default: false),
+            Arg("adversarialRatio", default: 0.5, bound: .within(0...1)), Arg<Int>.seed(),
+            Arg("verbose", default: false),
             Arg("progress", default: true),
             doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. In a notebook it "
                 + "shows a live progress bar and loss chart (`progress: false` turns that off, e.g. inside a "
