@@ -170,4 +170,20 @@ struct AdversarialTrainingTests {
             argument { _ = try training.hooks(model: model, inputShape: [64], training: fine, validation: fine) } == nil
         )
     }
+
+    @Test("a model whose loss does not reach its inputs (an embedding of ids) is refused: training would be plain")
+    func refusesModelWithoutInputGradients() throws {
+        let ids = try Dataset(
+            features: Tensor(shape: [4, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 0, 2, 2, 2]), labels: [0, 1, 0, 1])
+        let model = try Sequential([Embedding(10, 4, seed: 1), Flatten(), Dense(12, 2, seed: 2)])
+        let training = try AdversarialTraining(.fgsm(epsilon: 0.5), validRange: 0...9)
+        do {
+            _ = try training.hooks(model: model, inputShape: [3], training: ids, validation: nil)
+            Issue.record("an embedding model was accepted")
+        } catch let error as SecurityError {
+            #expect(error.kind == .notDifferentiable)
+            #expect(error.argument == "model")
+            #expect(error.reason.contains("no gradient with respect to its inputs"))
+        }
+    }
 }

@@ -119,8 +119,7 @@ extension RigorLibrary {
             case "epsilon", "stepSize", "steps", "validRange":
                 throw BuiltinError(.value, error.reason, parameter: "adversarial")
             default:
-                throw BuiltinError(
-                    .value, "adversarial training needs the model's input gradients: \(error.reason)")
+                throw BuiltinError(.value, "adversarial training: \(error.reason)")
             }
         }
     }

@@ -182,6 +182,7 @@ public struct AdversarialTraining: Sendable, Hashable {
         let target = try AttackModel(model: model, inputShape: inputShape, output: output)
         try validate(training, model: target, argument: "training")
         if let validation { try validate(validation, model: target, argument: "validation") }
+        try requireInputGradients(target, training)
         let transform: (Dataset, Int, Int) throws -> Dataset = { batch, epoch, index in
             try self.adversarialBatch(batch, model: target, epoch: epoch, batchIndex: index)
         }
@@ -193,6 +194,23 @@ public struct AdversarialTraining: Sendable, Hashable {
             return [(Self.robustMetric, result.adversarialAccuracy)]
         }
         return (transform, metrics)
+    }
+
+    /// Refuses a model whose loss does not reach its inputs (an `Embedding` takes ids, not values): on the first 32
+    /// training rows every input gradient is exactly 0, so every attack would return the rows unchanged and the
+    /// training would silently be plain training.
+    func requireInputGradients(_ model: AttackModel, _ training: Dataset) throws {
+        let rows = min(32, training.count)
+        guard rows > 0 else { return }
+        let (_, gradient) = try model.lossGradient(
+            Array(training.features.scalars.prefix(rows * model.featureCount)),
+            classes: Array(training.labels.prefix(rows)), operation: "adversarialTraining")
+        guard gradient.allSatisfy({ $0 == 0 }) else { return }
+        throw SecurityError(
+            .notDifferentiable, "adversarialTraining",
+            "the model's loss has no gradient with respect to its inputs (all 0 on the first \(rows) training rows), so"
+                + " no attack can change them; adversarial training needs a model whose inputs are values, not ids"
+                + " (an Embedding layer takes ids)", argument: "model")
     }
 
     /// What a run log records: `adversarial`, `adversarialRatio`, `adversarialValidRange`, `robustAccuracy`.
