@@ -11,13 +11,20 @@ extension Layer {
     /// classification losses), the same on `validation` in evaluation mode (`val_` names), the learning rate; then the
     /// callbacks, which may stop training.
     ///
+    /// Two hooks let a caller change what is trained on and what is measured without a loop of its own (adversarial
+    /// training uses both): `transformBatch(batch, epoch, batchIndex)` replaces each training batch before the forward
+    /// pass (the training loss and accuracy are then those of the batches it returns); `epochMetrics(epoch)` adds
+    /// metrics after validation, before the callbacks see the epoch.
+    ///
     /// - Throws: `TrainingError` (cancelled, non-finite loss), `NeuralNetworkError`, `TensorError`.
     @discardableResult
     public func fit(
         _ training: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32,
         loss: Loss = .crossEntropy(), optimizer: any Optimizer, callbacks: [any Callback] = [],
         shuffle: Bool = true, seed: UInt64 = 0, batchOrder: ((Int) -> [Int])? = nil,
-        shouldCancel: () -> Bool = { false }
+        shouldCancel: () -> Bool = { false },
+        transformBatch: ((Dataset, _ epoch: Int, _ batch: Int) throws -> Dataset)? = nil,
+        epochMetrics: ((_ epoch: Int) throws -> [(name: String, value: Double)])? = nil
     ) throws -> History {
         guard epochs >= 0, batchSize > 0, training.count > 0 else {
             throw NeuralNetworkError("fit", "need epochs ≥ 0, batch size > 0 and a non-empty training set")
@@ -52,7 +59,8 @@ extension Layer {
                         message: "fit: interrupted at epoch \(epoch + 1), batch \(batchIndex + 1) of \(batchesPerEpoch)"
                     )
                 }
-                let batch = try training.subset(Array(order[start..<min(start + batchSize, order.count)]))
+                var batch = try training.subset(Array(order[start..<min(start + batchSize, order.count)]))
+                if let transformBatch { batch = try transformBatch(batch, epoch, batchIndex) }
                 let output = try forward(batch.features, context: context)
                 let value = try loss(output, batch.targets, mask: batch.mask)
                 let scalar = try value.item()
@@ -82,6 +90,7 @@ extension Layer {
                     values.append(("val_" + name, value))
                 }
             }
+            if let epochMetrics { values += try epochMetrics(epoch) }
             values.append(("learning_rate", Double(optimizer.learningRate)))
             let logs = EpochLogs(epoch: epoch, values: values)
             state.history.epochs.append(logs)

@@ -64,7 +64,7 @@ public struct TrainingProgressView: MIMERepresentable, Sendable {
         var parts = ["epoch \(max(epoch, 1))/\(epochs)"]
         if batchesPerEpoch > 0 { parts.append("batch \(batch)/\(batchesPerEpoch)") }
         if let runningLoss { parts.append("loss \(String(format: "%.4f", runningLoss))") }
-        for name in ["val_loss", "val_accuracy"] {
+        for name in ["val_loss", "val_accuracy", "val_robust_accuracy"] {
             if let last = series(name).last { parts.append("\(name) \(String(format: "%.4f", last))") }
         }
         switch state {
@@ -89,7 +89,8 @@ public struct TrainingProgressView: MIMERepresentable, Sendable {
     }
 
     /// The notebook view: the bar, the line, and the loss chart (train and validation, `bestEpoch` marked) once an
-    /// epoch has finished.
+    /// epoch has finished; with adversarial training (`val_robust_accuracy`) also the clean and robust validation
+    /// accuracy.
     public var html: String {
         var html =
             "<div class=\"rigor-progress\"><div style=\"width: 400px; height: 8px; background: #ddd;\">"
@@ -100,6 +101,15 @@ public struct TrainingProgressView: MIMERepresentable, Sendable {
         if !train.isEmpty {
             html +=
                 Plot.training(metric: "loss", train: train, validation: series("val_loss"), bestEpoch: bestEpoch).svg
+        }
+        // Adversarial training: clean and robust validation accuracy side by side.
+        let robust = series("val_robust_accuracy")
+        if !robust.isEmpty {
+            var chart = Plot(title: "validation accuracy per epoch", x: "epoch", y: "accuracy")
+            let clean = series("val_accuracy")
+            if !clean.isEmpty { chart.line(clean, label: "clean", marker: clean.count <= 20 ? .circle : .none) }
+            chart.line(robust, label: "robust (PGD)", style: .dashed, marker: robust.count <= 20 ? .square : .none)
+            html += chart.svg
         }
         return html + "</div>"
     }

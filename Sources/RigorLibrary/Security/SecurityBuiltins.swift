@@ -108,7 +108,7 @@ extension RigorLibrary {
                 spec.method(seed: seed), goal: target.map { .targeted(class: $0) } ?? .untargeted,
                 validRange: try closedRange(range), batchSize: batchSize)
             let result = try runAttack(attack, attackModel, inputs, labels, context: context)
-            return AttackResultObject(result, dataShape: data.data.features.shape)
+            return AttackResultObject(result, dataShape: data.data.features.shape, classNames: data.classNames)
         }
         registry.function(
             "robustness", Arg<ModelObject>(nil, "model"), Arg<DatasetObject>(nil, "data"), Arg<[Double]>("epsilons"),
@@ -224,6 +224,7 @@ extension RigorLibrary {
         result.property("adversarial", doc: "The adversarial inputs, shaped as the data's features.") { object in
             try engine { try Tensor(shape: object.dataShape, scalars: object.result.adversarial) }
         }
+        registerAttackGrid(result, in: registry)
         let robustness = registry.type(
             RobustnessObject.self, doc: "Accuracy under FGSM and PGD at several ε, shown as a chart and a table.")
         robustness.property("epsilons", doc: "The ε values.") { $0.epsilons }

@@ -11,9 +11,12 @@ final class AttackResultObject: NativeObject, ArgumentType, ScriptValueConvertib
     static var scriptTypeName: String { "AttackResult" }
     let result: AttackResult
     let dataShape: [Int]
-    init(_ result: AttackResult, dataShape: [Int]) {
+    /// The data's class names, for the image grid's captions.
+    let classNames: [String]?
+    init(_ result: AttackResult, dataShape: [Int], classNames: [String]? = nil) {
         self.result = result
         self.dataShape = dataShape
+        self.classNames = classNames
     }
     var typeName: String { Self.scriptTypeName }
     var description: String { table.plainText }
@@ -72,4 +75,14 @@ final class RobustnessObject: NativeObject, ArgumentType, ScriptValueConvertible
         plot.line(x: epsilons, y: pgd, label: "PGD, \(steps) steps", style: .dashed, marker: .square)
         return plot
     }
+}
+
+/// An attack's image grid (`attackResult.grid(count: 8)`): original, perturbation and adversarial image per column.
+final class AttackGridObject: NativeObject, ArgumentType, ScriptValueConvertible, MIMERepresentable {
+    static var scriptTypeName: String { "AttackGrid" }
+    let grid: AttackGrid
+    init(_ grid: AttackGrid) { self.grid = grid }
+    var typeName: String { Self.scriptTypeName }
+    var description: String { grid.plainText }
+    var mimeBundle: MIMEBundle { grid.mimeBundle }
 }

@@ -115,19 +115,24 @@ extension RigorLibrary {
                     return object.optimizer
                 }),
             Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
-            Arg<[CallbackObject]>("callbacks", default: []), Arg<Int>.seed(), Arg("verbose", default: false),
+            Arg<[CallbackObject]>("callbacks", default: []),
+            adversarialArgument,
+            Arg("adversarialRatio", default: 0.5, bound: .within(0...1)), Arg<Int>.seed(),
+            Arg("verbose", default: false),
             Arg("progress", default: true),
             doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. In a notebook it "
                 + "shows a live progress bar and loss chart (`progress: false` turns that off, e.g. inside a "
                 + "search loop). An interrupt stops at the next batch; the model keeps its weights and "
-                + "`model.history` the finished epochs.",
+                + "`model.history` the finished epochs. `adversarial: .pgd(epsilon: 0.1, steps: 7)` trains "
+                + "adversarially: in each batch a fraction `adversarialRatio` of the rows is replaced by attacks on "
+                + "the current weights, and the validation's robust (PGD) accuracy is measured after each epoch.",
             example:
                 "let history = model.fit(data.train, validation: data.validation, epochs: 30,\n"
                 + "                      optimizer: .adam(learningRate: 1e-3), loss: .crossEntropy,\n"
                 + "                      callbacks: [EarlyStopping(patience: 3)], seed: 42)"
         ) {
-            object, context, training, validation, epochs, batchSize, optimizer, loss, callbacks, seed, verbose, shows
-            in
+            object, context, training, validation, epochs, batchSize, optimizer, loss, callbacks, adversarial,
+            adversarialRatio, seed, verbose, shows in
             if let reason = object.frozenReason {
                 throw BuiltinError(.value, "this model cannot be trained: \(reason)")
             }
@@ -188,11 +193,16 @@ extension RigorLibrary {
             }
             object.inputShape = training.featureShape
             try object.materialize(training.featureShape)
+            let adversarialHooks = try Self.adversarialFitHooks(
+                adversarial, ratio: adversarialRatio, model: object, training: training, validation: validation,
+                loss: loss, seed: seed)
             // The run log (docs/rigor.md): the start now, each epoch as it ends, the outcome last.
             let recording = RunRecording(context) {
-                Self.fitRunStart(
+                var start = Self.fitRunStart(
                     object, training: training, validation: validation, epochs: epochs, batchSize: batchSize,
                     optimizer: optimizer, loss: loss, callbacks: callbacks, seed: seed)
+                start.parameters += adversarialHooks?.settings ?? []
+                return start
             }
             if recording.isRecording {
                 all.append(
@@ -206,7 +216,8 @@ extension RigorLibrary {
                 let history = try object.model.fit(
                     training.data, validation: validation?.data, epochs: epochs, batchSize: batchSize, loss: loss,
                     optimizer: optimizer, callbacks: all, seed: UInt64(seed),
-                    shouldCancel: { (try? context.checkInterrupt()) == nil })
+                    shouldCancel: { (try? context.checkInterrupt()) == nil },
+                    transformBatch: adversarialHooks?.transformBatch, epochMetrics: adversarialHooks?.epochMetrics)
                 object.lastHistory = history
                 recording.finish(.finished, results: Self.runResults(history))
                 return HistoryObject(history)
@@ -304,6 +315,10 @@ extension RigorLibrary {
             ("validationLoss", "val_loss", "The validation loss per epoch."),
             ("trainAccuracy", "accuracy", "The training accuracy per epoch."),
             ("validationAccuracy", "val_accuracy", "The validation accuracy per epoch."),
+            (
+                "validationRobustAccuracy", "val_robust_accuracy",
+                "The validation accuracy under PGD per epoch (with `adversarial:`; empty otherwise)."
+            ),
             ("learningRate", "learning_rate", "The learning rate per epoch."),
         ]
         for (name, key, doc) in series {
