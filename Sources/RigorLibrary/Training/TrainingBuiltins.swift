@@ -188,6 +188,7 @@ extension RigorLibrary {
             }
             object.inputShape = training.featureShape
             try object.materialize(training.featureShape)
+            object.fitSeed = seed
             // The run log (docs/rigor.md): the start now, each epoch as it ends, the outcome last.
             let recording = RunRecording(context) {
                 Self.fitRunStart(
