@@ -112,7 +112,8 @@ struct SecurityAuditBuiltinTests {
         // save writes the generalised table.
         let directory = temporaryDirectory()
         _ = run(s, "save(g, to: \"\(directory)/g.csv\")")
-        let csv = try String(contentsOfFile: directory + "/g.csv", encoding: .utf8)
+        let csv = try String(contentsOfFile: directory + "/g.csv", encoding: .utf8).replacingOccurrences(
+            of: "\r\n", with: "\n")
         #expect(csv.hasPrefix("age,zip,diagnosis\n30–39,1011*,flu\n"))
 
         // An outlier is suppressed within the budget (1 of 8 rows ≤ 15 %).
@@ -153,7 +154,7 @@ struct SecurityAuditBuiltinTests {
         #expect(run(s, "report.totalFindings") == "4")
         #expect(run(s, "report.columns") == "[\"notes\", \"ids\"]")
         #expect(run(s, "report.findings(\"notes\")") == "[\"emailAddress\": 1, \"phoneNumber\": 1, \"creditCard\": 1]")
-        #expect(run(s, "report.values[\"notes\"]![0]") == "Jane, ****.***@******e.com, card **** **** **** 1111")
+        #expect(run(s, "(report.values[\"notes\"] ?? [])[0]") == "Jane, ****.***@******e.com, card **** **** **** 1111")
         #expect(run(s, "piiReport(\"mail a@example.org\").values") == "mail <EMAIL_ADDRESS>")
         let html = try #require(try bundle(s, "report").data["text/html"])
         for raw in ["jane.doe", "example.com", "4111 1111", "7946", "11010519491231002X", "+44"] {
@@ -185,7 +186,7 @@ struct SecurityAuditBuiltinTests {
         #expect(run(s, "a.piiFindings") == "1")
         // Performance: precision and recall from the predictions, counted here.
         let predicted = try numbers(run(s, "model.predictClasses(data.test.features)")).map(Int.init)
-        let labels = try numbers(run(s, "data.test.labels.toArray()")).map(Int.init)
+        let labels = try numbers(run(s, "data.test.labels")).map(Int.init)
         for c in 0..<2 {
             let tp = zip(predicted, labels).filter { $0 == c && $1 == c }.count
             let predictedC = predicted.filter { $0 == c }.count
@@ -198,7 +199,7 @@ struct SecurityAuditBuiltinTests {
         let accuracy = Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
         #expect(try numbers("[" + (run(s, "a.accuracy") ?? "") + "]")[0] == accuracy)
         // Calibration: ECE over 5 equal bins of top-label confidence, by hand.
-        let probabilities = try matrix(run(s, "softmax(model.predict(data.test.features)).toArray()"))
+        let probabilities = try matrix(run(s, "model.predict(data.test.features).softmax().toArray()"))
         var count = [Double](repeating: 0, count: 5)
         var confidence = [Double](repeating: 0, count: 5)
         var correct = [Double](repeating: 0, count: 5)
@@ -268,7 +269,7 @@ struct SecurityAuditBuiltinTests {
         #expect(run(s, "r.seed") == "7")
         #expect(run(s, "r.results[\"accuracy\"] == a.accuracy") == "true")
         #expect(run(s, "r.results[\"exact_duplicates\"]") == "2.0")
-        #expect(run(s, "r.results[\"findings_high\"]! >= 2") == "true")
+        #expect(run(s, "(r.results[\"findings_high\"] ?? 0) >= 2") == "true")
     }
 
     @Test("an interrupted audit stops, is recorded as interrupted, and the session lives on")
@@ -279,7 +280,10 @@ struct SecurityAuditBuiltinTests {
         RigorLibrary.register(in: registry)
         let s = Session(host: host, registry: registry)
         _ = run(s, auditSetup())
-        let error = try InsightBuiltinTests.interrupted(s, "audit(model, data, epsilons: [0.1], steps: 100000000)")
+        _ = run(s, "let many = (0..<50000).map { _ in 0.1 }")
+        // Many short attacks: the attack engine looks at the interrupt after each batch (here one batch per attack).
+        let error = try InsightBuiltinTests.interrupted(
+            s, "audit(model, data, epsilons: many, steps: 5)")
         #expect(error.kind == .interrupted, "\(s.render(error))")
         #expect(run(s, "runs(kind: .audit)[0].status") == "interrupted")
         #expect(run(s, "audit(model, data, epsilons: [0.1], steps: 2).accuracy > 0.5") == "true")

@@ -160,7 +160,9 @@ final class AuditObject: NativeObject, ArgumentType, ScriptValueConvertible {
                 "<p>The features are numbers: there are no text columns to scan (give <code>texts:</code> to scan "
                 + "the text that comes with the data).</p>"
         }
-        out += "<p>Class and feature names: \(Markup.escape(namesScan.summary))</p>"
+        if !namesScan.columns.isEmpty {
+            out += "<p>Class and feature names: \(Markup.escape(namesScan.summary))</p>"
+        }
         out += "<h4>Train/test overlap</h4><p>\(Markup.escape(overlapSummary))</p>"
         if !(overlap.exactDuplicates.isEmpty && overlap.nearDuplicates.isEmpty) { out += overlapTable.html }
         out += "<h3>2. Performance per class (test split)</h3>"

@@ -234,6 +234,8 @@ extension RigorLibrary {
         var fgsm: [Double] = []
         var pgd: [Double] = []
         for epsilon in epsilons {
+            // The attack looks at the interrupt only between its batches; a small set is one batch.
+            try context.checkInterrupt()
             let one = Attack(.fgsm(epsilon: epsilon, norm: norm), validRange: validRange, batchSize: batchSize)
             fgsm.append(try runAttack(one, attackModel, inputs, labels, context: context).adversarialAccuracy)
             let stepSize = epsilon > 0 ? 2.5 * epsilon / Double(steps) : 1
