@@ -27,6 +27,22 @@ extension RigorLibrary {
 
         let split = registry.type(
             SplitObject.self, doc: "A dataset split into `train`, `validation` and `test` parts.")
+        split.initializer(
+            Arg<DatasetObject>("train"), Arg<DatasetObject?>("validation", default: nil),
+            Arg<DatasetObject?>("test", default: nil),
+            doc: "A split from parts made elsewhere (a test set collected separately, rows chosen by hand); every "
+                + "part's examples must have the training part's feature shape.",
+            example: "let data = DataSplit(train: collected, test: heldOut)"
+        ) { _, train, validation, test in
+            for (name, part) in [("validation", validation), ("test", test)] {
+                guard let part, part.featureShape != train.featureShape else { continue }
+                throw BuiltinError(
+                    .shape,
+                    "the \(name) examples have features \(TensorError.format(shape: part.featureShape)), the training "
+                        + "examples \(TensorError.format(shape: train.featureShape))", parameter: name)
+            }
+            return SplitObject(train: train, validation: validation, test: test)
+        }
         split.property("train", doc: "The training part.") { $0.train }
         split.property("validation", doc: "The validation part, if any.") { $0.validation }
         split.property("test", doc: "The test part, if any.") { $0.test }

@@ -33,6 +33,8 @@ final class ModelObject: NativeObject, ArgumentType, ScriptValueConvertible {
     /// Each layer's description, when every layer is a library layer that has one.
     var architecture: [LayerDescription]?
     var seed: UInt64 = 0
+    /// The seed of the last `fit` (its batch order and dropout), for `audit`'s reproducibility facts; nil before one.
+    var fitSeed: Int?
     /// Why this model cannot be trained, saved or pruned (an int8 model from `quantize`), or nil.
     var frozenReason: String?
     init(_ model: any Layer, layerSpecs: [String], inputShape: [Int]?) {

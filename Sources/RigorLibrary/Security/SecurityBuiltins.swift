@@ -127,20 +127,9 @@ extension RigorLibrary {
             if let bad = epsilons.first(where: { !($0 >= 0) || !$0.isFinite }) {
                 throw BuiltinError(.value, "every ε must be a finite number ≥ 0, not \(bad)", parameter: "epsilons")
             }
-            let (attackModel, inputs, labels) = try attackInputs(model, data)
-            let validRange = try closedRange(range)
-            var fgsm: [Double] = []
-            var pgd: [Double] = []
-            for epsilon in epsilons {
-                let one = Attack(.fgsm(epsilon: epsilon, norm: norm), validRange: validRange, batchSize: batchSize)
-                fgsm.append(try runAttack(one, attackModel, inputs, labels, context: context).adversarialAccuracy)
-                let stepSize = epsilon > 0 ? 2.5 * epsilon / Double(steps) : 1
-                let many = Attack(
-                    .pgd(epsilon: epsilon, stepSize: stepSize, steps: steps, norm: norm), validRange: validRange,
-                    batchSize: batchSize)
-                pgd.append(try runAttack(many, attackModel, inputs, labels, context: context).adversarialAccuracy)
-            }
-            return RobustnessObject(epsilons: epsilons, fgsm: fgsm, pgd: pgd, steps: steps, norm: norm)
+            return try robustnessCurve(
+                model, data, epsilons: epsilons, steps: steps, norm: norm, range: range, batchSize: batchSize,
+                context: context)
         }
         registry.function(
             "desensitize",
@@ -198,6 +187,8 @@ extension RigorLibrary {
                 })
         }
         registerSecurityTypes(in: registry)
+        registerPrivacy(in: registry)
+        registerAudit(in: registry)
     }
 
     static func registerSecurityTypes(in registry: BuiltinRegistry) {
@@ -234,8 +225,31 @@ extension RigorLibrary {
 
     // MARK: shared steps
 
+    /// Accuracy under FGSM and under PGD (`steps` steps of 2.5·ε/steps) at each ε: `robustness` and `audit`.
+    static func robustnessCurve(
+        _ model: ModelObject, _ data: DatasetObject, epsilons: [Double], steps: Int, norm: AttackNorm,
+        range: [Double]?, batchSize: Int, context: CallContext
+    ) throws -> RobustnessObject {
+        let (attackModel, inputs, labels) = try attackInputs(model, data)
+        let validRange = try closedRange(range)
+        var fgsm: [Double] = []
+        var pgd: [Double] = []
+        for epsilon in epsilons {
+            // The attack looks at the interrupt only between its batches; a small set is one batch.
+            try context.checkInterrupt()
+            let one = Attack(.fgsm(epsilon: epsilon, norm: norm), validRange: validRange, batchSize: batchSize)
+            fgsm.append(try runAttack(one, attackModel, inputs, labels, context: context).adversarialAccuracy)
+            let stepSize = epsilon > 0 ? 2.5 * epsilon / Double(steps) : 1
+            let many = Attack(
+                .pgd(epsilon: epsilon, stepSize: stepSize, steps: steps, norm: norm), validRange: validRange,
+                batchSize: batchSize)
+            pgd.append(try runAttack(many, attackModel, inputs, labels, context: context).adversarialAccuracy)
+        }
+        return RobustnessObject(epsilons: epsilons, fgsm: fgsm, pgd: pgd, steps: steps, norm: norm)
+    }
+
     /// The model as an attack sees it, the data's inputs and labels.
-    private static func attackInputs(
+    static func attackInputs(
         _ model: ModelObject, _ data: DatasetObject
     ) throws -> (
         AttackModel, [Float], [Int]
@@ -265,7 +279,7 @@ extension RigorLibrary {
         return range[0]...range[1]
     }
 
-    private static func runAttack(
+    static func runAttack(
         _ attack: Attack, _ model: AttackModel, _ inputs: [Float], _ labels: [Int], context: CallContext
     ) throws -> AttackResult {
         do {

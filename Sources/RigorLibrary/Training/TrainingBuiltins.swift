@@ -196,6 +196,7 @@ extension RigorLibrary {
             let adversarialHooks = try Self.adversarialFitHooks(
                 adversarial, ratio: adversarialRatio, model: object, training: training, validation: validation,
                 loss: loss, seed: seed)
+            object.fitSeed = seed
             // The run log (docs/rigor.md): the start now, each epoch as it ends, the outcome last.
             let recording = RunRecording(context) {
                 var start = Self.fitRunStart(
