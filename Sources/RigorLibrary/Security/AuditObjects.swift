@@ -154,7 +154,7 @@ final class AuditObject: NativeObject, ArgumentType, ScriptValueConvertible {
         out += balanceTable.html
         out += "<h4>Personal data</h4>"
         if let pii {
-            out += pii.html
+            out += pii.html(heading: nil)
         } else {
             out +=
                 "<p>The features are numbers: there are no text columns to scan (give <code>texts:</code> to scan "

@@ -121,9 +121,15 @@ public struct PIIReport: Sendable, Hashable {
         return table
     }
 
-    /// The report as an HTML fragment: a summary, the table of findings, and the note that no values are shown.
-    public var html: String {
-        var out = "<div class=\"rigor-pii-report\"><h3>Personal-data scan</h3><p>\(Markup.escape(summary))</p>"
+    /// The report as an HTML fragment: a heading, a summary, the table of findings, and the note that no values are
+    /// shown.
+    public var html: String { html(heading: "Personal-data scan") }
+
+    /// The report under `heading` (none: the fragment goes under a heading of its own, as in an audit).
+    public func html(heading: String?) -> String {
+        var out = "<div class=\"rigor-pii-report\">"
+        if let heading { out += "<h3>\(Markup.escape(heading))</h3>" }
+        out += "<p>\(Markup.escape(summary))</p>"
         if !entries.isEmpty { out += table.html }
         let clean = columns.map(\.name).filter { !columnsWithFindings.contains($0) }
         if !clean.isEmpty, !entries.isEmpty {
