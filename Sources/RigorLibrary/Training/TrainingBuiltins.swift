@@ -115,7 +115,7 @@ extension RigorLibrary {
                     return object.optimizer
                 }),
             Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
-            Arg<[CallbackObject]>("callbacks", default: []), Arg<Int>.seed(), Arg("verbose", default: false),
+            Arg<[CallbackObject]>("callbacks", default: []), Arg<Seed>.trackedSeed(), Arg("verbose", default: false),
             Arg("progress", default: true),
             doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. In a notebook it "
                 + "shows a live progress bar and loss chart (`progress: false` turns that off, e.g. inside a "
@@ -192,8 +192,13 @@ extension RigorLibrary {
             let recording = RunRecording(context) {
                 Self.fitRunStart(
                     object, training: training, validation: validation, epochs: epochs, batchSize: batchSize,
-                    optimizer: optimizer, loss: loss, callbacks: callbacks, seed: seed)
+                    optimizer: optimizer, loss: loss, callbacks: callbacks, seed: seed.value)
             }
+            // The rigor checks (Rigor/RigorChecks+Training.swift): warnings before it starts, a stop if it explodes.
+            let checks = FitChecks(
+                context, model: object, training: training, validation: validation, callbacks: callbacks, seed: seed,
+                recording: recording)
+            all.append(checks.callback)
             if recording.isRecording {
                 all.append(
                     ProgressCallback { event in
@@ -205,9 +210,10 @@ extension RigorLibrary {
             do {
                 let history = try object.model.fit(
                     training.data, validation: validation?.data, epochs: epochs, batchSize: batchSize, loss: loss,
-                    optimizer: optimizer, callbacks: all, seed: UInt64(seed),
+                    optimizer: optimizer, callbacks: all, seed: seed.generatorSeed,
                     shouldCancel: { (try? context.checkInterrupt()) == nil })
                 object.lastHistory = history
+                checks.finished(history)
                 recording.finish(.finished, results: Self.runResults(history))
                 return HistoryObject(history)
             } catch let error as TrainingError {
@@ -233,6 +239,7 @@ extension RigorLibrary {
             example: "let validLoss = model.evaluate(data.validation, loss: .crossEntropy)"
         ) { object, context, data, loss in
             try object.materialize(data.featureShape)
+            RigorChecks.checkTestScore(object, on: data, by: "evaluate", in: context)
             let recording = RunRecording(context) {
                 RunStart(
                     kind: .evaluate, title: object.runTitle, parameters: [("lossFunction", "\(loss)")],
@@ -293,6 +300,7 @@ extension RigorLibrary {
                 seen += batch.count
             }
             object.inputShape = training.featureShape
+            object.trainingCount += 1
             return total / Double(max(seen, 1))
         }
     }
