@@ -47,7 +47,7 @@ struct Seed: Sendable {
 extension Arg where T == Seed {
     /// `seed: Int = 0`, remembering whether the call wrote it.
     static func trackedSeed() -> Arg<Seed> {
-        Arg<Seed>("seed", type: "Int", defaultValue: .nil, text: "0") { value, _ in
+        Arg<Seed>("seed", type: "Int", defaultValue: .nil, text: "0", bounds: "≥ 0") { value, _ in
             if value.isNil { return Seed(value: 0, isGiven: false) }
             guard case .int(let seed) = value else { return nil }
             guard seed >= 0 else { throw BuiltinError(.value, "'seed' must be at least 0, not \(seed)") }
