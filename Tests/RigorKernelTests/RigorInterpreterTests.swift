@@ -66,7 +66,9 @@ struct RigorInterpreterTests {
     func liveTraining() throws {
         let notebook = Self.notebookWithIrisModel()
         let start = ContinuousClock.now
-        let outputs = notebook.run("let history = model.fit(data, epochs: 300, batchSize: 150, seed: 0)\nhistory.epochs").outputs
+        let outputs = notebook.run(
+            "let history = model.fit(data, epochs: 300, batchSize: 150, seed: 0)\nhistory.epochs"
+        ).outputs
         let elapsed = ContinuousClock.now - start
         let displays = outputs.filter { $0.header.messageType == "display_data" }
         let updates = outputs.filter { $0.header.messageType == "update_display_data" }
