@@ -221,6 +221,13 @@ struct RigorCheckTests {
                     + "optimizer: .adam(learningRate: 0.01), callbacks: [EarlyStopping(patience: 3)], seed: 5, "
                     + "progress: false)"
             ).checks == [])
+        // Inside a search objective a trial's overfitting is what its objective value measures: no warning.
+        #expect(
+            notebook.cell(
+                "Study(\"noise\", sampler: .random, seed: 0, storage: .memory).optimize(trials: 1, progress: false) "
+                    + "{ trial in\n    wide().fit(noise.train, validation: noise.validation, epochs: 60, batchSize: 8, "
+                    + "optimizer: .adam(learningRate: 0.01), seed: 5, progress: false).validationLoss.last ?? 0\n}"
+            ).checks == [])
     }
 
     @Test("rigorCheck(_:enabled:) turns one check off and on; on a terminal a warning is text on stderr")

@@ -127,7 +127,7 @@ final class FitChecks {
                     cause: "explosion"))
             return
         }
-        guard let warning = Self.overfitting(history) else { return }
+        guard checks.objectivesRunning == 0, let warning = Self.overfitting(history) else { return }
         warn(warning)
     }
 

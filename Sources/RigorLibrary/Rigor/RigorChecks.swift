@@ -8,6 +8,9 @@ import RigorScript
 final class RigorChecks {
     /// Checks turned off with `rigorCheck(.x, enabled: false)`.
     var disabled: Set<RigorCheck> = []
+    /// How many search objectives are running: a trial's overfitting is what its objective value measures (and what
+    /// a pruner cuts short), so the overfitting check stays quiet inside one.
+    var objectivesRunning = 0
     /// The execution the last warning was shown in, and what it showed (check and cause).
     private var shownIn = -1
     private var shown: Set<String> = []

@@ -473,9 +473,11 @@ extension RigorLibrary {
                         running = handle
                         watch.running += 1
                         watch.testReads = 0
+                        RigorChecks.of(context).objectivesRunning += 1
                         defer {
                             handle.finished = true
                             watch.running -= 1
+                            RigorChecks.of(context).objectivesRunning -= 1
                         }
                         progress.runningTrial = trial.number
                         show()
