@@ -30,6 +30,7 @@ public enum RigorLibrary {
         registerDisplay(in: registry)
         registerWidgets(in: registry)
         registerRunLog(in: registry)
+        registerRigor(in: registry)
         registerMemory(in: registry)
     }
 

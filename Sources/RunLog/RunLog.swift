@@ -71,6 +71,9 @@ public final class RunLog: @unchecked Sendable {
                     CREATE TABLE IF NOT EXISTS run_epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
                         epoch INTEGER NOT NULL, metrics TEXT NOT NULL, PRIMARY KEY (run_id, epoch));
                     CREATE INDEX IF NOT EXISTS runs_by_kind ON runs (kind, id);
+                    CREATE TABLE IF NOT EXISTS run_warnings (run_id INTEGER NOT NULL REFERENCES runs(id)
+                        ON DELETE CASCADE, position INTEGER NOT NULL, check_name TEXT NOT NULL, message TEXT NOT NULL,
+                        PRIMARY KEY (run_id, position));
                     """)
             try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
         }
@@ -107,6 +110,32 @@ public final class RunLog: @unchecked Sendable {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO run_epochs (run_id, epoch, metrics) VALUES (?, ?, ?)",
                 arguments: [run, epoch, text])
+        }
+    }
+
+    /// Records a rigor warning shown while `run` ran (`check` is the check's name, `message` what it said).
+    public func record(warning check: String, message: String, of run: Int) throws {
+        try write { db in
+            let position =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM run_warnings WHERE run_id = ?", arguments: [run]) ?? 0
+            try db.execute(
+                sql: "INSERT INTO run_warnings (run_id, position, check_name, message) VALUES (?, ?, ?, ?)",
+                arguments: [run, position, check, message])
+        }
+    }
+
+    /// The warnings recorded with `run`, in the order they were shown: (check, message).
+    public func warnings(of run: Int) throws -> [(check: String, message: String)] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT check_name, message FROM run_warnings WHERE run_id = ? ORDER BY position",
+                    arguments: [run]
+                ).map { (check: $0["check_name"], message: $0["message"]) }
+            }
+        } catch {
+            throw Self.mapped(error, path: path, timeout: busyTimeout)
         }
     }
 

@@ -31,9 +31,45 @@ def test_notebook_runs_without_unexpected_errors(path, tmp_path):
             assert errors, f"{path.name}: a cell tagged raises-exception ran without error:\n{cell.source}"
         else:
             assert not errors, f"{path.name}: {errors[0].ename}: {errors[0].evalue}\n{cell.source}"
+    warned = [(cell.source, check) for cell in notebook.cells if cell.cell_type == "code"
+              for check in rigor_warnings(cell)]
+    if path.name == "13-rigor.ipynb":
+        check_rigor_notebook(notebook)
+    else:
+        # A tutorial teaches good practice: a rigor warning in one is a false alarm (or a bad example).
+        assert not warned, f"{path.name}: rigor warning {warned[0][1]} in:\n{warned[0][0]}"
     if path.name == "12-deployment.ipynb":
         # Checked here rather than in a test of its own, so that the notebook runs once in the suite.
         check_deployment_files(tmp_path)
+
+
+def rigor_warnings(cell):
+    """The checks (`test-split`, …) a cell's outputs warned about: a styled box (display_data with
+    class="rigor-warning") or, on stderr, a `warning[check]:` line."""
+    found = []
+    for output in cell.outputs:
+        if output.output_type == "display_data" and 'class="rigor-warning"' in output.data.get("text/html", ""):
+            text = output.data.get("text/plain", "")
+            found.append(text[len("warning["):text.index("]")] if text.startswith("warning[") else "?")
+        elif output.output_type == "stream":
+            found += [line[len("warning["):line.index("]")] for line in output.text.splitlines()
+                      if line.startswith("warning[") and "]" in line]
+    return found
+
+
+def check_rigor_notebook(notebook):
+    """Notebook 13 provokes each warning on purpose, then fixes it: every cell tagged `warns-CHECK` shows that
+    check's warning (and no other), and every other cell shows none."""
+    seen = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        expected = sorted(tag[len("warns-"):] for tag in cell.metadata.get("tags", []) if tag.startswith("warns-"))
+        found = sorted(set(rigor_warnings(cell)))
+        assert found == expected, f"13-rigor.ipynb: warnings {found}, expected {expected}, in:\n{cell.source}"
+        seen.update(found)
+    assert seen == {"test-split", "preprocessing-leak", "shared-rows", "unseeded", "exploding-loss",
+                    "overfitting"}, seen
 
 
 def check_deployment_files(folder):

@@ -66,7 +66,9 @@ struct RigorInterpreterTests {
     func liveTraining() throws {
         let notebook = Self.notebookWithIrisModel()
         let start = ContinuousClock.now
-        let outputs = notebook.run("let history = model.fit(data, epochs: 300, batchSize: 150)\nhistory.epochs").outputs
+        let outputs = notebook.run(
+            "let history = model.fit(data, epochs: 300, batchSize: 150, seed: 0)\nhistory.epochs"
+        ).outputs
         let elapsed = ContinuousClock.now - start
         let displays = outputs.filter { $0.header.messageType == "display_data" }
         let updates = outputs.filter { $0.header.messageType == "update_display_data" }
@@ -90,7 +92,7 @@ struct RigorInterpreterTests {
     func interruptTraining() throws {
         let notebook = Self.notebookWithIrisModel()
         let request = notebook.send(
-            "execute_request", ["code": "model.fit(data, epochs: 1000000, batchSize: 8)"])
+            "execute_request", ["code": "model.fit(data, epochs: 1000000, batchSize: 8, seed: 0)"])
         Thread.sleep(forTimeInterval: 0.5)
         let start = ContinuousClock.now
         notebook.send("interrupt_request", on: .control)

@@ -109,7 +109,10 @@ struct CellTests {
     func liveTrainingThroughTheHost() throws {
         let host = RecordingHost(interval: 0)
         let s = Session(host: host, registry: RigorLibrary.makeRegistry())
-        _ = run(s, "let model = Sequential([Dense(4, 3)])\nmodel.fit(Dataset.iris(), epochs: 2, batchSize: 50)")
+        _ = run(
+            s,
+            "let model = Sequential([Dense(4, 3)], seed: 0)\n"
+                + "model.fit(Dataset.iris(), epochs: 2, batchSize: 50, seed: 0)")
         let first = try #require(host.events.first)
         #expect(first.kind == "display")
         #expect(first.id.hasPrefix("rigor-fit-"))
@@ -125,7 +128,7 @@ struct CellTests {
         #expect(firstBatch.bundle.data["text/html"]?.contains("<svg") == false)
         // `progress: false` shows nothing.
         host.events.removeAll()
-        _ = run(s, "model.fit(Dataset.iris(), epochs: 1, batchSize: 50, progress: false)")
+        _ = run(s, "model.fit(Dataset.iris(), epochs: 1, batchSize: 50, seed: 0, progress: false)")
         #expect(host.events.isEmpty)
     }
 
@@ -133,7 +136,10 @@ struct CellTests {
     func liveTrainingIsThrottled() throws {
         let host = RecordingHost(interval: 3600)
         let s = Session(host: host, registry: RigorLibrary.makeRegistry())
-        _ = run(s, "let model = Sequential([Dense(4, 3)])\nmodel.fit(Dataset.iris(), epochs: 5, batchSize: 10)")
+        _ = run(
+            s,
+            "let model = Sequential([Dense(4, 3)], seed: 0)\n"
+                + "model.fit(Dataset.iris(), epochs: 5, batchSize: 10, seed: 0)")
         #expect(host.events.map(\.kind) == ["display", "update"])
         #expect(host.events.last?.bundle.plainText.contains("epoch 5/5") == true)
     }
@@ -147,7 +153,10 @@ struct CellTests {
         }
         let host = Terminal()
         let s = Session(host: host, registry: RigorLibrary.makeRegistry())
-        _ = run(s, "let model = Sequential([Dense(4, 3)])\nmodel.fit(Dataset.iris(), epochs: 3, batchSize: 50)")
+        _ = run(
+            s,
+            "let model = Sequential([Dense(4, 3)], seed: 0)\n"
+                + "model.fit(Dataset.iris(), epochs: 3, batchSize: 50, seed: 0)")
         let lines = host.errors.split(separator: "\n")
         #expect(lines.count == 3, "\(host.errors)")
         #expect(lines.last?.hasPrefix("epoch 3/3") == true)

@@ -85,7 +85,7 @@ struct DisplayTests {
         #expect(
             library.map(\.name) == [
                 "Tensors", "Data", "Models", "Training", "Evaluation", "Insight", "Search", "Security", "Deployment",
-                "Display", "Widgets", "Run log", "Memory",
+                "Display", "Widgets", "Run log", "Rigor", "Memory",
             ])
         for family in library {
             for name in family.functions {

@@ -398,12 +398,16 @@ struct SearchBuiltinTests {
         let html34 = long.data["text/html"] ?? ""
         #expect(html34.contains("earlier trials not shown; study.table has every trial"), "\(html34)")
         #expect(html34.components(separatedBy: "<tr").count - 2 <= 21, "\(html34)")
-        #expect(host.standardError.contains("the objective read the test split"), "\(host.standardError)")
+        // The warning is a rigor warning (a styled box and its text), shown once although every trial read it.
+        let warnings = host.displays.filter { $0.id.hasPrefix("rigor-warning-") }
+        #expect(warnings.count == 1, "\(warnings.map(\.bundle.plainText))")
+        let warning = try #require(warnings.first).bundle
+        #expect(warning.plainText.hasPrefix("warning[test-split]: the objective read the test split"))
+        #expect(warning.data["text/html"]?.contains("class=\"rigor-warning\"") == true)
         // Reading it outside an objective is fine.
-        host.standardError = ""
         _ = run(session, "data.test.count")
         _ = run(session, "study.optimize(trials: 1, progress: false) { trial in trial.float(\"x\", 0, 1) }")
-        #expect(!host.standardError.contains("test split"))
+        #expect(host.displays.filter { $0.id.hasPrefix("rigor-warning-") }.count == 1)
     }
 
     @Test("k-fold splits partition the data; crossValidate's mean is the mean of its folds' scores")

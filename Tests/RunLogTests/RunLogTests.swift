@@ -112,6 +112,23 @@ struct RunLogTests {
         #expect(throws: RunLogError.self) { try log.run(first.id) }
     }
 
+    @Test("a run's rigor warnings read back in order, with their run, and go when the run is deleted")
+    func warnings() throws {
+        let log = try RunLog(path: temporaryPath())
+        let first = try log.begin(RunStart(kind: .fit, title: "first"))
+        let second = try log.begin(RunStart(kind: .fit, title: "second"))
+        try log.record(warning: "test-split", message: "validation is the test split", of: first)
+        try log.record(warning: "overfitting", message: "since epoch 7", of: second)
+        try log.record(warning: "unseeded", message: "fit used seed 0", of: first)
+        let read = try log.warnings(of: first)
+        #expect(read.map(\.check) == ["test-split", "unseeded"])
+        #expect(read.map(\.message) == ["validation is the test split", "fit used seed 0"])
+        #expect(try log.warnings(of: second).map(\.check) == ["overfitting"])
+        try log.delete([first])
+        #expect(try log.warnings(of: first).isEmpty)
+        #expect(try log.warnings(of: second).count == 1)
+    }
+
     @Test("four connections writing one file at once lose and mix nothing")
     func concurrentWriters() throws {
         let path = temporaryPath()

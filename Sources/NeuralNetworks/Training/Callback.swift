@@ -12,7 +12,8 @@ public final class TrainingState {
     public let batchesPerEpoch: Int
     /// The epochs finished so far.
     public internal(set) var history = History()
-    /// Set by a callback to end training after the current epoch.
+    /// Set by a callback to end training: after the current epoch, or, when set in `batchDidEnd`, after that batch
+    /// (the epoch's metrics then cover the batches it ran).
     public var shouldStop = false
     /// Why a callback stopped training.
     public var stopReason: String?

@@ -82,6 +82,8 @@ extension Layer {
                     epoch: epoch, batch: batchIndex, batchesPerEpoch: batchesPerEpoch, loss: Double(scalar),
                     runningLoss: lossSum / Double(seen))
                 for callback in callbacks { try callback.batchDidEnd(progress, state: state) }
+                // A callback that stops training at a batch ends the epoch there (RigorLibrary's exploding-loss check).
+                if state.shouldStop { break }
             }
             var values: [(name: String, value: Double)] = [("loss", lossSum / Double(max(seen, 1)))]
             if loss.isClassification { values.append(("accuracy", tally.accuracy)) }

@@ -207,25 +207,27 @@ extension RigorLibrary {
             example: "Dataset.digits().reshaped([1, 8, 8])"
         ) { set, _, shape in try set.reshaped(shape.extents) }
         type.method(
-            "shuffled", Arg<Int>.seed(), doc: "The examples in a seeded random order.",
+            "shuffled", Arg<Seed>.trackedSeed(), doc: "The examples in a seeded random order.",
             example: "Dataset.iris().shuffled(seed: 1)"
-        ) { set, _, seed in
-            let order = set.data.shuffledOrder(seed: UInt64(seed), epoch: 0)
-            return set.with(try engine { try set.data.subset(order) })
+        ) { set, context, seed in
+            RigorChecks.checkSeed(seed, of: "shuffled", in: context)
+            let order = set.data.shuffledOrder(seed: seed.generatorSeed, epoch: 0)
+            return set.derived(try engine { try set.data.subset(order) }, rows: order)
         }
         type.method(
             "augmented", Arg("copies", default: 1, bound: .atLeast(0)), Arg<Float>("horizontalFlip", default: 0),
             Arg("maximumShift", default: 0), Arg<Float>("rotation", default: 0), Arg<Float>("noise", default: 0),
-            Arg<Int>.seed(),
+            Arg<Seed>.trackedSeed(),
             doc: "The examples plus `copies` randomly augmented copies of each image (features `[C, H, W]`): "
                 + "horizontal flips with probability `horizontalFlip`, shifts up to `maximumShift` pixels, rotations "
                 + "up to `rotation` degrees, Gaussian `noise`. Augment the training part only.",
             example: "let train = data.train.augmented(copies: 2, maximumShift: 1, rotation: 10, seed: 1)"
-        ) { set, _, copies, horizontalFlip, maximumShift, rotation, noise, seed in
+        ) { set, context, copies, horizontalFlip, maximumShift, rotation, noise, seed in
+            RigorChecks.checkSeed(seed, of: "augmented", in: context)
             let augmentation = ImageAugmentation(
                 horizontalFlipProbability: horizontalFlip, maximumShift: maximumShift,
                 maximumRotationDegrees: rotation, noiseStandardDeviation: noise)
-            var generator = RandomGenerator(seed: UInt64(seed))
+            var generator = RandomGenerator(seed: seed.generatorSeed)
             // The copies, then their concatenation: check the whole before building any.
             try engine(parameter: "copies") {
                 let copyCount =
@@ -241,7 +243,10 @@ extension RigorLibrary {
             let targets = try engine {
                 try Tensor.concatenate(Array(repeating: set.data.targets, count: copies + 1), alongAxis: 0)
             }
-            return set.with(try engine { try NeuralNetworks.Dataset(features: all, targets: targets) })
+            // Every copy is a copy of the same source rows: a split after augmenting is told (shared-rows check).
+            let rows = Array(repeating: Array(0..<set.data.count), count: copies + 1).flatMap { $0 }
+            return set.derived(
+                try engine { try NeuralNetworks.Dataset(features: all, targets: targets) }, rows: rows)
         }
         type.method(
             "standardized", Arg<DatasetObject?>("using", "reference", default: nil),
@@ -253,25 +258,32 @@ extension RigorLibrary {
         ) { set, _, reference in try set.standardized(fittedOn: reference ?? set) }
         type.method(
             "split", Arg<Double>("train"), Arg("validation", default: 0.0), Arg("test", default: 0.0),
-            Arg("stratified", default: true), Arg<Int>.seed(),
+            Arg("stratified", default: true), Arg<Seed>.trackedSeed(),
             doc: "Splits the examples into `train`, `validation` and `test` parts by fraction (stratified by class "
                 + "when the labels are classes), reproducibly from `seed`.",
             example: "let data = Dataset.digits().split(train: 0.7, validation: 0.15, test: 0.15, seed: 42)"
-        ) { set, _, train, validation, test, stratified, seed in
+        ) { set, context, train, validation, test, stratified, seed in
             let fractions = [train, validation, test]
             guard fractions.allSatisfy({ $0 >= 0 }),
                 abs(fractions.reduce(0, +) - 1) < 1e-6 || fractions.reduce(0, +) < 1
             else {
                 throw BuiltinError(.value, "split fractions must be non-negative and sum to at most 1")
             }
+            RigorChecks.checkSeed(seed, of: "split", in: context)
             let parts = try engine {
                 stratified && set.classCount != nil
-                    ? try Splitting.stratifiedSplit(labels: set.data.labels, fractions: fractions, seed: UInt64(seed))
-                    : try Splitting.randomSplit(count: set.data.count, fractions: fractions, seed: UInt64(seed))
+                    ? try Splitting.stratifiedSplit(
+                        labels: set.data.labels, fractions: fractions, seed: seed.generatorSeed)
+                    : try Splitting.randomSplit(count: set.data.count, fractions: fractions, seed: seed.generatorSeed)
             }
-            let subsets = try parts.map { indices in try engine { try set.with(set.data.subset(indices)) } }
-            return SplitObject(
+            let subsets = try parts.map { indices in
+                try engine { try set.derived(set.data.subset(indices), rows: indices) }
+            }
+            for (subset, role) in zip(subsets, [SplitRole.train, .validation, .test]) { subset.role = role }
+            let split = SplitObject(
                 train: subsets[0], validation: validation > 0 ? subsets[1] : nil, test: test > 0 ? subsets[2] : nil)
+            RigorChecks.checkSharedRows(split, in: context)
+            return split
         }
         type.subscriptGetter { set, indices, _ in
             guard indices.count == 1, var index = indices[0].intValue else {
@@ -294,6 +306,6 @@ extension DatasetObject {
     /// The same examples with each example's features in `shape` (a shape that does not fit blames `shape`).
     func reshaped(_ shape: [Int]) throws -> DatasetObject {
         let features = try engine(parameter: "shape") { try data.features.reshaped(to: [data.count] + shape) }
-        return with(try engine { try NeuralNetworks.Dataset(features: features, targets: data.targets) })
+        return derived(try engine { try NeuralNetworks.Dataset(features: features, targets: data.targets) })
     }
 }

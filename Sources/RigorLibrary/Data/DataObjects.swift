@@ -18,6 +18,11 @@ final class DatasetObject: NativeObject, ArgumentType, ScriptValueConvertible {
     let featureNames: [String]?
     /// The content hash the run log records (RunLogRecorder.swift), computed on first use.
     var cachedFingerprint: DataFingerprint?
+    /// Where the rows come from, which part of a split this is, and the rows a scaler was fitted on (nil: not
+    /// standardized, or unknown): what the rigor checks read (Rigor/DataLineage.swift).
+    var lineage: DataLineage
+    var role: SplitRole?
+    var scaledWith: DataLineage?
 
     init(
         _ data: NeuralNetworks.Dataset, name: String, classCount: Int?, classNames: [String]? = nil,
@@ -29,6 +34,7 @@ final class DatasetObject: NativeObject, ArgumentType, ScriptValueConvertible {
         self.classNames = classNames
         let width = data.features.shape.dropFirst().reduce(1, *)
         self.featureNames = featureNames?.count == width ? featureNames : nil
+        lineage = DataLineage(count: data.count)
     }
 
     var typeName: String { "Dataset" }
@@ -68,8 +74,10 @@ final class DatasetObject: NativeObject, ArgumentType, ScriptValueConvertible {
         let features = try engine {
             try scaler.transform(flat(data.features)).reshaped(to: data.features.shape)
         }
-        return with(
+        let result = derived(
             try engine { try NeuralNetworks.Dataset(features: features, targets: data.targets, mask: data.mask) })
+        result.scaledWith = reference.lineage
+        return result
     }
 }
 

@@ -41,8 +41,9 @@ extension RigorLibrary {
         registry.function(
             "accuracy", model, data, doc: "The fraction of examples of `data` whose predicted class is the label.",
             example: "accuracy(model, data.validation)   // 0.97"
-        ) { _, model, data -> Double in
+        ) { context, model, data -> Double in
             let (predicted, actual) = try predictions(model, data)
+            RigorChecks.checkTestScore(model, on: data, by: "accuracy", in: context)
             return try engine { try ClassificationMetrics.accuracy(predicted: predicted, actual: actual) }
         }
         registry.function(

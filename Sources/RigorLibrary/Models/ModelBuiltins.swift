@@ -24,10 +24,13 @@ extension RigorLibrary {
             ModelObject.self, doc: "A model that applies its layers in order; `Model` in annotations.",
             conformsTo: ["Model", "Layer"])
         type.initializer(
-            Arg<LayerStack>(nil, "layers"), Arg<Int>.seed(),
+            Arg<LayerStack>(nil, "layers"), Arg<Seed>.trackedSeed(),
             doc: "A model from a list of layers; every parameter is initialized from `seed`.",
-            example: "let model = Sequential([Dense(4, 16, activation: .relu), Dense(16, 3)])"
-        ) { _, layers, seed in try ModelObject(layers, seed: UInt64(seed)) }
+            example: "let model = Sequential([Dense(4, 16, activation: .relu), Dense(16, 3)], seed: 42)"
+        ) { context, layers, seed in
+            RigorChecks.checkSeed(seed, of: "Sequential", in: context)
+            return try ModelObject(layers, seed: seed.generatorSeed)
+        }
         type.property("parameterCount", doc: "The number of trainable numbers.") { object in
             if let shape = object.inputShape { try object.materialize(shape) }
             return object.model.parameterCount

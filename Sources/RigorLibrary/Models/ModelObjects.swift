@@ -37,6 +37,11 @@ final class ModelObject: NativeObject, ArgumentType, ScriptValueConvertible {
     var fitSeed: Int?
     /// Why this model cannot be trained, saved or pruned (an int8 model from `quantize`), or nil.
     var frozenReason: String?
+    /// What the rigor checks remember (Rigor/RigorChecks+Training.swift): how many times it was trained, the data
+    /// of its last fit, and the training count at which each test set (by fingerprint) first scored it.
+    var trainingCount = 0
+    var trainedOn: DatasetObject?
+    var testScores: [String: Int] = [:]
     init(_ model: any Layer, layerSpecs: [String], inputShape: [Int]?) {
         self.model = model
         self.layerSpecs = layerSpecs

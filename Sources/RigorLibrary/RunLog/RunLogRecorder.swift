@@ -136,6 +136,16 @@ final class RunRecording {
         }
     }
 
+    /// Keeps a rigor warning shown during this run with it (table `run_warnings`).
+    func warning(_ warning: RigorWarning) {
+        guard let log, let id else { return }
+        do {
+            try log.record(warning: warning.check.rawValue, message: warning.summary, of: id)
+        } catch {
+            recorder.failure(error, warn: warn)
+        }
+    }
+
     func finish(_ status: RunStatus, results: [(String, Double)] = [], message: String? = nil) {
         guard let log, let id else { return }
         do {

@@ -425,10 +425,14 @@ extension RigorLibrary {
                         }
                         if watch.testReads > 0, !warnedAboutTest {
                             warnedAboutTest = true
-                            context.write(
-                                "warning: the objective read the test split (data.test) in trial \(record.number); "
-                                    + "choose hyperparameters on the validation split and keep the test split for "
-                                    + "the final estimate\n", to: .standardError)
+                            RigorChecks.of(context).warn(
+                                RigorWarning(
+                                    check: .testSplit,
+                                    summary: "the objective read the test split (data.test) in trial "
+                                        + "\(record.number), so the test data steers the search",
+                                    details: ["the best trial's test score is no longer an unbiased estimate"],
+                                    advice: "choose hyperparameters on the validation split and keep the test split "
+                                        + "for the final estimate", cause: "study \(study.name)"), in: context)
                         }
                         show(line)
                     },
@@ -437,9 +441,11 @@ extension RigorLibrary {
                         running = handle
                         watch.running += 1
                         watch.testReads = 0
+                        RigorChecks.of(context).objectivesRunning += 1
                         defer {
                             handle.finished = true
                             watch.running -= 1
+                            RigorChecks.of(context).objectivesRunning -= 1
                         }
                         progress.runningTrial = trial.number
                         show()

@@ -64,22 +64,24 @@ extension RigorLibrary {
         ) { _, shape, value in try engine(parameter: "shape") { try Tensor.full(shape.extents, value: value) } }
         type.staticFunction(
             "random", Arg<Shape>(nil, "shape"), Arg<Float>("lower", default: 0), Arg<Float>("upper", default: 1),
-            Arg<Int>.seed(),
+            Arg<Seed>.trackedSeed(),
             doc: "Uniform random numbers in `lower..<upper`, reproducible from `seed`.",
             example: "Tensor.random([2, 3], seed: 42)"
-        ) { _, shape, lower, upper, seed in
-            var generator = RandomGenerator(seed: UInt64(seed))
+        ) { context, shape, lower, upper, seed in
+            RigorChecks.checkSeed(seed, of: "Tensor.random", in: context)
+            var generator = RandomGenerator(seed: seed.generatorSeed)
             return try engine(parameter: "shape") {
                 try Tensor.uniform(shape.extents, lower: lower, upper: upper, using: &generator)
             }
         }
         type.staticFunction(
             "randomNormal", Arg<Shape>(nil, "shape"), Arg<Float>("mean", default: 0),
-            Arg<Float>("standardDeviation", default: 1), Arg<Int>.seed(),
+            Arg<Float>("standardDeviation", default: 1), Arg<Seed>.trackedSeed(),
             doc: "Normally distributed random numbers, reproducible from `seed`.",
             example: "Tensor.randomNormal([3], seed: 1)"
-        ) { _, shape, mean, standardDeviation, seed in
-            var generator = RandomGenerator(seed: UInt64(seed))
+        ) { context, shape, mean, standardDeviation, seed in
+            RigorChecks.checkSeed(seed, of: "Tensor.randomNormal", in: context)
+            var generator = RandomGenerator(seed: seed.generatorSeed)
             return try engine(parameter: "shape") {
                 try Tensor.normal(shape.extents, mean: mean, standardDeviation: standardDeviation, using: &generator)
             }

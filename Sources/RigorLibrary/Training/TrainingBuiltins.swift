@@ -117,7 +117,7 @@ extension RigorLibrary {
             Arg("loss", choices: losses, defaultValue: crossEntropy, text: ".crossEntropy"),
             Arg<[CallbackObject]>("callbacks", default: []),
             adversarialArgument,
-            Arg("adversarialRatio", default: 0.5, bound: .within(0...1)), Arg<Int>.seed(),
+            Arg("adversarialRatio", default: 0.5, bound: .within(0...1)), Arg<Seed>.trackedSeed(),
             Arg("verbose", default: false),
             Arg("progress", default: true),
             doc: "Trains the model on seeded mini-batches and returns the per-epoch `History`. In a notebook it "
@@ -195,16 +195,21 @@ extension RigorLibrary {
             try object.materialize(training.featureShape)
             let adversarialHooks = try Self.adversarialFitHooks(
                 adversarial, ratio: adversarialRatio, model: object, training: training, validation: validation,
-                loss: loss, seed: seed)
-            object.fitSeed = seed
+                loss: loss, seed: seed.value)
+            object.fitSeed = seed.value
             // The run log (docs/rigor.md): the start now, each epoch as it ends, the outcome last.
             let recording = RunRecording(context) {
                 var start = Self.fitRunStart(
                     object, training: training, validation: validation, epochs: epochs, batchSize: batchSize,
-                    optimizer: optimizer, loss: loss, callbacks: callbacks, seed: seed)
+                    optimizer: optimizer, loss: loss, callbacks: callbacks, seed: seed.value)
                 start.parameters += adversarialHooks?.settings ?? []
                 return start
             }
+            // The rigor checks (Rigor/RigorChecks+Training.swift): warnings before it starts, a stop if it explodes.
+            let checks = FitChecks(
+                context, model: object, training: training, validation: validation, callbacks: callbacks, seed: seed,
+                recording: recording)
+            all.append(checks.callback)
             if recording.isRecording {
                 all.append(
                     ProgressCallback { event in
@@ -216,10 +221,11 @@ extension RigorLibrary {
             do {
                 let history = try object.model.fit(
                     training.data, validation: validation?.data, epochs: epochs, batchSize: batchSize, loss: loss,
-                    optimizer: optimizer, callbacks: all, seed: UInt64(seed),
+                    optimizer: optimizer, callbacks: all, seed: seed.generatorSeed,
                     shouldCancel: { (try? context.checkInterrupt()) == nil },
                     transformBatch: adversarialHooks?.transformBatch, epochMetrics: adversarialHooks?.epochMetrics)
                 object.lastHistory = history
+                checks.finished(history)
                 recording.finish(.finished, results: Self.runResults(history))
                 return HistoryObject(history)
             } catch let error as TrainingError {
@@ -245,6 +251,7 @@ extension RigorLibrary {
             example: "let validLoss = model.evaluate(data.validation, loss: .crossEntropy)"
         ) { object, context, data, loss in
             try object.materialize(data.featureShape)
+            RigorChecks.checkTestScore(object, on: data, by: "evaluate", in: context)
             let recording = RunRecording(context) {
                 RunStart(
                     kind: .evaluate, title: object.runTitle, parameters: [("lossFunction", "\(loss)")],
@@ -305,6 +312,7 @@ extension RigorLibrary {
                 seen += batch.count
             }
             object.inputShape = training.featureShape
+            object.trainingCount += 1
             return total / Double(max(seen, 1))
         }
     }

@@ -10,16 +10,18 @@ public struct Arg<T>: @unchecked Sendable {
     /// generic code that calls a body with every argument only calls closures (it stays fast unspecialized).
     let decode: (Arguments, inout Int, CallContext) throws -> T
 
-    /// The general form: a parameter decoded by `decode` (nil: "cannot convert value of type …").
+    /// The general form: a parameter decoded by `decode` (nil: "cannot convert value of type …"); `bounds` is what
+    /// the reference says it accepts (`≥ 0`), for a decoder that checks bounds itself.
     public init(
         _ label: String?, _ name: String? = nil, type: String, defaultValue: Value? = nil, text: String? = nil,
-        closure: Bool = false, variadic: Bool = false, decode: @escaping (Value, CallContext) throws -> T?
+        closure: Bool = false, variadic: Bool = false, bounds: String? = nil,
+        decode: @escaping (Value, CallContext) throws -> T?
     ) {
         self.init(
             parameter: Signature.Parameter(
                 label, name, type: type, default: defaultValue, defaultText: text, variadic: variadic,
                 closure: closure),
-            decode: decode, check: nil)
+            decode: decode, check: nil, bounds: bounds)
     }
 
     init(

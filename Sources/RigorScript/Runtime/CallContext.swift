@@ -6,6 +6,12 @@ public final class CallContext {
     public let registry: BuiltinRegistry
     public let interrupt: InterruptFlag
     public internal(set) var host: ScriptHost
+    /// How many times the session has run code (every `execute`, cells and silent runs alike): a library that says
+    /// something once per cell (a rigor warning) compares it with the number it last spoke at.
+    public internal(set) var executionIndex = 0
+    /// State a library keeps for the session (one object per key, e.g. its type): the registry is shared by the
+    /// session's calls, but what a library remembers between cells belongs here.
+    public var libraryState: [ObjectIdentifier: AnyObject] = [:]
     let globals: GlobalTable
 
     /// Current nesting of script calls, and its limit.

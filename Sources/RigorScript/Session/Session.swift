@@ -84,6 +84,7 @@ public final class Session: @unchecked Sendable {
     /// Runs a notebook cell (named `In[N]`) or, with `sourceName`, a script.
     public func execute(_ code: String, sourceName: SourceName? = nil, storeHistory: Bool = true) -> Outcome {
         if storeHistory { executionCount += 1 }
+        context.executionIndex += 1
         let name = sourceName ?? (storeHistory ? .cell(executionCount) : SourceName("<silent>"))
         sources[name] = code
         interrupt.clear()
