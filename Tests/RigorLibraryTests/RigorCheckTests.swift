@@ -63,7 +63,7 @@ struct RigorCheckTests {
             "model.fit(data.train, validation: data.test, epochs: 2, callbacks: [EarlyStopping(patience: 2)], "
                 + "seed: 1, progress: false)")
         #expect(warned.checks == ["test-split"])
-        #expect(warned.text.contains("fit's validation: is the test split"), "\(warned.text)")
+        #expect(warned.text.contains("the validation data given to fit is the test split"), "\(warned.text)")
         #expect(warned.text.contains("EarlyStopping picks the epoch"), "\(warned.text)")
         #expect(warned.text.contains("what to do: pass the validation split"), "\(warned.text)")
         // The styled box carries the same words.
@@ -267,7 +267,7 @@ struct RigorCheckTests {
         let fit = try #require(try log.runs(kind: .fit).last)
         let warnings = try log.warnings(of: fit.id)
         #expect(warnings.map(\.check) == ["test-split", "unseeded"])
-        #expect(warnings.first?.message.contains("validation: is the test split") == true)
+        #expect(warnings.first?.message.contains("validation data given to fit is the test split") == true)
         #expect(host.written.contains("warning[test-split]"))
     }
 }

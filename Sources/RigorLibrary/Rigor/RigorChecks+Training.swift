@@ -89,7 +89,7 @@ final class FitChecks {
             warn(
                 RigorWarning(
                     check: .testSplit,
-                    summary: "fit's validation: is the test split, so the test data steers this fit",
+                    summary: "the validation data given to fit is the test split, so the test data steers this fit",
                     details: [steers, "a test score of this model is no longer an unbiased estimate"],
                     advice: "pass the validation split (validation: data.validation) and keep data.test for one "
                         + "final score",
