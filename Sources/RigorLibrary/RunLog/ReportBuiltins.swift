@@ -5,7 +5,7 @@ import RichDisplay
 import RigorScript
 
 /// What `report` returns: where the page was written, shown as a link.
-final class ReportObject: NativeObject, ArgumentType, ScriptValueConvertible, MIMERepresentable {
+final class ReportPageObject: NativeObject, ArgumentType, ScriptValueConvertible, MIMERepresentable {
     static var scriptTypeName: String { "Report" }
     let title: String
     let path: String
@@ -27,7 +27,7 @@ final class ReportObject: NativeObject, ArgumentType, ScriptValueConvertible, MI
 
 extension RigorLibrary {
     static func registerReport(in registry: BuiltinRegistry) {
-        let type = registry.type(ReportObject.self, doc: "A report page written by `report`.")
+        let type = registry.type(ReportPageObject.self, doc: "A report page written by `report`.")
         type.property("path", doc: "The file it was written to, as given.") { $0.path }
         type.property("title", doc: "Its title.") { $0.title }
         registry.function(
@@ -38,7 +38,7 @@ extension RigorLibrary {
                 + "strings as paragraphs. Written atomically; returns a link to it.",
             example: "report([history, confusion, runs(last: 5), reproducibility()], title: \"Digits MLP\", "
                 + "to: \"report.html\")"
-        ) { _, items, title, path -> ReportObject in
+        ) { _, items, title, path -> ReportPageObject in
             guard !items.isEmpty else {
                 throw BuiltinError(.value, "a report needs at least one item", parameter: "items")
             }
@@ -63,7 +63,7 @@ extension RigorLibrary {
             } catch {
                 throw BuiltinError(.io, String(describing: error), parameter: "path")
             }
-            return ReportObject(title: title, path: path, itemCount: items.count)
+            return ReportPageObject(title: title, path: path, itemCount: items.count)
         }
     }
 
