@@ -64,7 +64,12 @@ class NotebookRuns:
 
     def first(self, path):
         if path not in self.firsts:
-            self.firsts[path] = execute(path, self.root / f"{path.stem}-1")
+            try:
+                self.firsts[path] = execute(path, self.root / f"{path.stem}-1")
+            except Exception as error:  # a failed execution fails every test that reads it, without running again
+                self.firsts[path] = error
+        if isinstance(self.firsts[path], Exception):
+            raise self.firsts[path]
         return self.firsts[path]
 
     def execute(self, path):

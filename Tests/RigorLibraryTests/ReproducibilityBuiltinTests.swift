@@ -81,8 +81,12 @@ struct ReproducibilityBuiltinTests {
         let test = try #require(run(s, "runs(kind: .evaluate)[0].data[\"data\"]"))
         let data = try #require(run(s, "\(facts)[\"data\"]"))
         #expect(data.contains("training: sha256 \(training.prefix(12))… (120 rows)"), "\(data)")
-        #expect(data.contains("data: sha256 \(test.prefix(12))…"), "\(data)")
-        #expect(data.contains("validation: sha256"), "\(data)")
+        // The evaluate saw the validation rows: one data set in two roles.
+        #expect(data.contains("validation, data: sha256 \(test.prefix(12))… (30 rows)"), "\(data)")
+        // A loop of fits in one cell with one seed is one row.
+        host.runRecorder.origin = "In[3]"
+        _ = run(s, "for _ in 0..<3 { model.fit(data.train, epochs: 1, seed: 9, progress: false) }")
+        #expect(run(s, "\(facts)[\"seed\"]") == "7 (fit In[1]); 9 (fit In[3], 3 runs)")
         // The source revision: the commit of the checkout the test binary was built in.
         if let head = gitHead() {
             #expect(run(s, "\(facts)[\"source\"]")?.hasPrefix(String(head.prefix(12))) == true)

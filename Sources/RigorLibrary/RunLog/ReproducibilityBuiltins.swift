@@ -76,15 +76,36 @@ extension RigorLibrary {
             ))
         let runs = recorder.started
         if runs.isEmpty { facts.append(("seeds", "no fit or evaluate yet")) }
+        // One row per seed and place (a loop of four fits in one cell is one row, "4 runs"), and one per data set
+        // (the roles it played joined: an evaluate of the validation split is the same rows).
+        var seeds: [(text: String, count: Int)] = []
         for run in runs {
+            guard let seed = run.seed else { continue }
             let place = run.origin.isEmpty ? run.kind.rawValue : "\(run.kind.rawValue) \(run.origin)"
-            if let seed = run.seed { facts.append(("seed", "\(seed) (\(place))")) }
-        }
-        var seen: Set<String> = []
-        for run in runs {
-            for (role, fingerprint) in run.data where seen.insert(role + fingerprint.hex).inserted {
-                facts.append(("data", "\(role): sha256 \(fingerprint.short)… (\(fingerprint.rows) rows)"))
+            let text = "\(seed) (\(place)"
+            if let index = seeds.firstIndex(where: { $0.text == text }) {
+                seeds[index].count += 1
+            } else {
+                seeds.append((text, 1))
             }
+        }
+        facts += seeds.map { ("seed", $0.text + ($0.count > 1 ? ", \($0.count) runs)" : ")")) }
+        var data: [(fingerprint: DataFingerprint, roles: [String])] = []
+        for run in runs {
+            for (role, fingerprint) in run.data {
+                if let index = data.firstIndex(where: { $0.fingerprint == fingerprint }) {
+                    if !data[index].roles.contains(role) { data[index].roles.append(role) }
+                } else {
+                    data.append((fingerprint, [role]))
+                }
+            }
+        }
+        facts += data.map { entry in
+            let fingerprint = entry.fingerprint
+            return (
+                "data",
+                "\(entry.roles.joined(separator: ", ")): sha256 \(fingerprint.short)… (\(fingerprint.rows) rows)"
+            )
         }
         facts.append(("run log", recorder.path ?? "off (runLog(path: \"runs.sqlite\") turns it on)"))
         return facts
