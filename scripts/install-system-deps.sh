@@ -5,6 +5,9 @@ packages=(pkg-config libopenblas-dev libzmq3-dev libsqlite3-dev)
 # libcurl's development link: `serve`'s client (URLSession, FoundationNetworking) needs -lcurl when `make release`
 # links Foundation statically.
 packages+=(libcurl4-openssl-dev)
+# `save(chart, to: "x.png" | "x.pdf")` renders with librsvg's rsvg-convert (run as a program, not linked: see
+# docs/rigor.md); the export tests read PDFs with poppler's pdfinfo and pdftotext.
+packages+=(librsvg2-bin poppler-utils)
 if [[ "${RIGOR_BROWSER_TESTS:-1}" == 1 ]]; then packages+=(chromium fonts-dejavu-core); fi
 # `make bench` measures the interpreter beside Lua 5.4 (the horizon in docs/performance.md) and loads `rigor serve`
 # with wrk (Benchmarks/Deployment/serve-load.sh).

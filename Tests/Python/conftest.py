@@ -55,3 +55,12 @@ def kernel_name():
 @pytest.fixture(scope="session")
 def venv_bin():
     return Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def notebook_runs(tmp_path_factory):
+    """The tutorials' executions for this session: each tutorial runs once for the notebook, export and
+    reproducibility tests (`notebook_runs.first(path)`), and again only where a test asks (`execute(path)`)."""
+    from notebook_runs import NotebookRuns
+
+    return NotebookRuns(tmp_path_factory.mktemp("notebooks"))

@@ -2,27 +2,24 @@
 (nbclient, the engine behind nbconvert --execute and JupyterLab's "Run All")."""
 
 import json
+import os
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from conftest import KERNEL_NAME, RIGOR, ROOT
-
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+from conftest import RIGOR, ROOT
+from notebook_runs import NOTEBOOKS
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_without_unexpected_errors(path, tmp_path):
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300, allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+def test_notebook_runs_without_unexpected_errors(path, notebook_runs):
+    # The session's one execution of the tutorial, which the export and reproducibility tests reuse.
+    run = notebook_runs.first(path)
+    notebook, tmp_path = run.notebook, run.folder
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -41,6 +38,81 @@ def test_notebook_runs_without_unexpected_errors(path, tmp_path):
     if path.name == "12-deployment.ipynb":
         # Checked here rather than in a test of its own, so that the notebook runs once in the suite.
         check_deployment_files(tmp_path)
+    if path.name == "05-regularization.ipynb":
+        check_exported_results(notebook, tmp_path)
+
+
+def png_pixels(path):
+    """(width, height, rows of RGB(A) bytes) of an 8-bit, non-interlaced PNG, decoded with zlib alone."""
+    import struct
+    import zlib
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = {}, 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        chunks.setdefault(kind, []).append(data[offset + 8:offset + 8 + length])
+        offset += 12 + length
+    width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"][0])
+    assert depth == 8 and interlace == 0 and color in (2, 6), (depth, color, interlace)
+    channels = 3 if color == 2 else 4
+    raw = zlib.decompress(b"".join(chunks[b"IDAT"]))
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - channels] if x >= channels else 0
+            b = previous[x]
+            c = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + b) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, channels, rows
+
+
+def check_exported_results(notebook, folder):
+    """The regularization notebook's last cell: the chart as a PNG twice its size and not blank, and a report page
+    that holds the chart, the table and the runs, fetches nothing, and opens in Chromium."""
+    import re
+
+    chart = next(o["data"]["image/svg+xml"] for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+                 if "image/svg+xml" in o.get("data", {}) and "Validation loss per epoch" in o["data"]["image/svg+xml"])
+    width, height = (int(float(re.search(f' {name}="([0-9.]+)"', chart).group(1))) for name in ("width", "height"))
+    png_width, png_height, channels, rows = png_pixels(folder / "validation-loss.png")
+    assert (png_width, png_height) == (2 * width, 2 * height)
+    inked = sum(1 for row in rows for x in range(0, len(row), channels) if min(row[x:x + 3]) < 200)
+    assert inked > 0.01 * png_width * png_height, f"only {inked} dark pixels: the PNG looks blank"
+
+    page = (folder / "regularization-report.html").read_text()
+    assert chart in page and "<h1>Regularization on digits</h1>" in page
+    assert "Four ways to train the same MLP" in page and "Runs in runs.sqlite" in page and "blas threads" in page
+    fetched = re.sub(r"""xmlns(:[a-z]+)?=["']http://www\.w3\.org/[^"']*["']""", "", page)
+    assert "http://" not in fetched and "https://" not in fetched and "src=" not in fetched
+    last = [c for c in notebook.cells if c.cell_type == "code"][-1]
+    shown = [o for o in last.outputs if o.output_type == "execute_result"][0]["data"]
+    assert "regularization-report.html" in shown["text/plain"] and "<a href" in shown["text/html"]
+    # The page opens in Chromium: a screenshot of it has the chart's ink.
+    shot = folder / "report.png"
+    command = ["chromium", "--headless", "--disable-gpu", f"--user-data-dir={folder / 'chromium-profile'}",
+               f"--screenshot={shot}", "--window-size=1000,1000", (folder / "regularization-report.html").as_uri()]
+    if os.geteuid() == 0:
+        command.insert(1, "--no-sandbox")
+    subprocess.run(command, capture_output=True, timeout=120, check=True)
+    shot_width, shot_height, shot_channels, shot_rows = png_pixels(shot)
+    assert (shot_width, shot_height) == (1000, 1000)
+    dark = sum(1 for row in shot_rows for x in range(0, len(row), shot_channels) if min(row[x:x + 3]) < 128)
+    assert dark > 2000, f"the report's screenshot has {dark} dark pixels"
 
 
 def rigor_warnings(cell):
@@ -121,10 +193,8 @@ def test_notebooks_are_saved_without_outputs():
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
 
 
-def test_convolutional_tutorial_shows_live_training_and_rich_results(tmp_path):
-    notebook = nbformat.read(ROOT / "notebooks" / "04-convolutional-networks.ipynb", as_version=4)
-    NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+def test_convolutional_tutorial_shows_live_training_and_rich_results(notebook_runs):
+    notebook = notebook_runs.first(ROOT / "notebooks" / "04-convolutional-networks.ipynb").notebook
     code = [c for c in notebook.cells if c.cell_type == "code"]
     data, model, fit = code[0], code[1], code[2]
     assert "text/html" in data.outputs[0]["data"] and "train" in data.outputs[0]["data"]["text/plain"]
@@ -140,10 +210,9 @@ def test_convolutional_tutorial_shows_live_training_and_rich_results(tmp_path):
     assert "image/svg+xml" in confusion.outputs[0]["data"]
 
 
-def test_search_tutorial_shows_a_live_trial_table_charts_and_a_resumed_study(tmp_path):
-    notebook = nbformat.read(ROOT / "notebooks" / "09-hyperparameter-search.ipynb", as_version=4)
-    NotebookClient(notebook, kernel_name=KERNEL_NAME, timeout=300, allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+def test_search_tutorial_shows_a_live_trial_table_charts_and_a_resumed_study(notebook_runs):
+    run = notebook_runs.first(ROOT / "notebooks" / "09-hyperparameter-search.ipynb")
+    notebook, tmp_path = run.notebook, run.folder
     code = [c for c in notebook.cells if c.cell_type == "code"]
     # optimize: the live view (a progress line over the trial table), left in its final state.
     live = [o for o in code[1].outputs if o.output_type == "display_data"]

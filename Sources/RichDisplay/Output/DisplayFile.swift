@@ -1,6 +1,6 @@
 import Foundation
 
-/// DisplayFile: saves a displayable as `.svg`, `.html`, `.csv` or `.json`, chosen by extension,
+/// DisplayFile: saves a displayable as `.svg`, `.html`, `.csv`, `.json`, `.png` or `.pdf`, chosen by extension,
 /// written atomically (a temporary file beside the target, then a rename) so a reader never
 /// sees half a file.
 public enum DisplayFile {
@@ -32,16 +32,37 @@ public enum DisplayFile {
             return bundle.plainText + "\n"
         default:
             throw SaveError(
-                path: path, message: "unknown extension '.\(fileExtension)'; use .svg, .html, .csv or .json")
+                path: path, message: "unknown extension '.\(fileExtension)'; use \(supportedExtensions)")
         }
         throw SaveError(path: path, message: "this value has no '.\(fileExtension)' form")
     }
 
-    /// Writes `value` to `path` in the format its extension names.
+    /// The extensions `save` knows, for error messages.
+    public static let supportedExtensions = ".svg, .html, .csv, .json, .txt, .png or .pdf"
+
+    /// Writes `value` to `path` in the format its extension names; `.png` and `.pdf` are rendered by `renderer`
+    /// (a chart through librsvg, `scale` times its size; a table's HTML through Chromium, PDF only).
     ///
     ///     try DisplayFile.save(chart, to: "loss.svg")
-    public static func save(_ value: any MIMERepresentable, to path: String) throws {
-        try writeAtomically(contents(of: value, forPath: path), to: path)
+    ///     try DisplayFile.save(chart, to: "loss.png", scale: 2)
+    public static func save(
+        _ value: any MIMERepresentable, to path: String, scale: Double = 1,
+        renderer: ExternalRenderer = ExternalRenderer()
+    ) throws {
+        let fileExtension = (path as NSString).pathExtension.lowercased()
+        guard let format = ExternalRenderer.Format(rawValue: fileExtension) else {
+            return try writeAtomically(contents(of: value, forPath: path), to: path)
+        }
+        let bundle = value.mimeBundle
+        if let svg = bundle.data[MIMEType.svg] {
+            return try renderer.render(svg: svg, as: format, scale: scale, to: path)
+        }
+        if format == .pdf, let html = bundle.data[MIMEType.html] {
+            return try renderer.printPDF(html: HTMLPage.wrap(html, title: fileTitle(path)), to: path)
+        }
+        let forms =
+            format == .png ? "a chart (an SVG image) can be saved as .png" : "a chart or a table can be saved as .pdf"
+        throw SaveError(path: path, message: "this value has no '.\(fileExtension)' form: \(forms); try .html or .txt")
     }
 
     /// Writes `text` as UTF-8 to a temporary file in the same directory, flushed to disk, then renamed over `path`;

@@ -524,7 +524,8 @@ extension RigorLibrary {
             example: "service.metrics()[\"rigor_input_drift_max_mean_shift\"]"
         ) { object, _, prefix, buckets -> Value in
             var result: [(String, Value)] = []
-            for (key, value) in try object.metrics(prefix: prefix, buckets: buckets) {
+            // Sorted by name: the server lists its series in hash order, which changes from run to run.
+            for (key, value) in try object.metrics(prefix: prefix, buckets: buckets).sorted(by: { $0.0 < $1.0 }) {
                 result.append((key, value == value.rounded() && abs(value) < 1e15 ? .int(Int(value)) : .double(value)))
             }
             return .record(result)

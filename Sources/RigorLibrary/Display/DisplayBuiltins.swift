@@ -111,17 +111,19 @@ extension RigorLibrary {
                 return rich
             },
             Arg<String>("to", "path"),
+            Arg<Double>("scale", default: 1, bound: .within(0.1...16)),
             doc: "Writes a chart or table to a file in the format its extension names: `.svg`, `.html`, `.csv`, "
-                + "`.json` or `.txt`.",
-            example: "save(chart, to: \"loss.svg\")"
-        ) { _, object, path in
+                + "`.json`, `.txt`, `.png` or `.pdf` (a chart rendered by librsvg, `scale` times its size; a table "
+                + "printed to PDF by Chromium).",
+            example: "save(chart, to: \"loss.png\", scale: 2)"
+        ) { _, object, path, scale in
             // The RichDisplay value itself, so that a table can be written as CSV or JSON.
             var value: any MIMERepresentable = object
             if let display = object as? DisplayObject { value = display.value }
             if let chart = object as? PlotObject { value = chart.plot }
             if let backed = object as? TableBacked { value = backed.table }
             do {
-                try DisplayFile.save(value, to: path)
+                try DisplayFile.save(value, to: path, scale: scale)
             } catch {
                 throw BuiltinError(.io, String(describing: error), parameter: "path")
             }

@@ -169,6 +169,8 @@ extension RigorLibrary {
             }
             return object.record.series(name)
         }
+        registerReproducibility(in: registry)
+        registerReport(in: registry)
     }
 
     private static func readLog(_ recorder: RunRecorder) throws -> RunLog {

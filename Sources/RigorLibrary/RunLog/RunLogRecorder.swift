@@ -20,6 +20,8 @@ public final class RunRecorder: @unchecked Sendable {
     /// The cell being run ("In[5]") and its source, set by the host before each cell.
     public var origin = ""
     public var source = ""
+    /// Every run this session started, recorded or not, oldest first: the seeds and data `reproducibility()` shows.
+    private(set) var started: [RunStart] = []
     private var log: RunLog?
     private var failed = false
 
@@ -69,6 +71,13 @@ public final class RunRecorder: @unchecked Sendable {
         return opened
     }
 
+    func noteStarted(_ start: RunStart) {
+        var kept = start
+        kept.source = ""  // the cell's code is the log's to keep, not the session's
+        kept.model = ""
+        started.append(kept)
+    }
+
     func failure(_ error: any Error, warn: (String) -> Void) {
         guard !failed else { return }
         failed = true
@@ -110,10 +119,12 @@ final class RunRecording {
         recorder = RigorLibrary.runRecorder(context)
         warn = { context.write($0, to: .standardError) }
         var begun: (RunLog, Int)?
+        // The start is made even when nothing is recorded: `reproducibility()` lists every run's seed and data.
+        var start = start()
+        start.origin = recorder.origin
+        start.source = recorder.source
+        recorder.noteStarted(start)
         if let log = recorder.openLog(warn: warn) {
-            var start = start()
-            start.origin = recorder.origin
-            start.source = recorder.source
             do {
                 begun = (log, try log.begin(start))
             } catch {

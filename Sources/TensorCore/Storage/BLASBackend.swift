@@ -70,7 +70,8 @@ public enum BLASBackend {
         #endif
     }
 
-    private static func cpuFlags() -> Set<String> {
+    /// The CPU's feature flags from `/proc/cpuinfo` (`avx2`, `avx512f`, `avx512_vnni`, …); empty elsewhere.
+    package static func cpuFlags() -> Set<String> {
         guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
         defer { fclose(file) }
         var line: UnsafeMutablePointer<CChar>?
