@@ -8,6 +8,7 @@
 # torch, which the project venv has) into .venv first (Makefile target venv-optuna).
 # SEEDS, BUDGETS and OVERHEAD_TRIALS override 10, "30,50" and 100; SAMPLERS (tpe,gp) and PROBLEMS (branin,hartmann6)
 # choose a part (the median of 10 seeds is noisy: SEEDS=200 SAMPLERS=tpe is the comparison docs/search.md quotes).
+# Each best-value line also carries p_ours_worse, a one-sided Mann-Whitney U test over the seeds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCRATCH_PATH=${SCRATCH_PATH:-.build}
@@ -31,6 +32,7 @@ OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Search/reference.py "$SEEDS" "$B
     >"$work/optuna.jsonl"
 "$VENV/bin/python" - "$work/ours.jsonl" "$work/optuna.jsonl" <<'PY'
 import json, sys
+from scipy.stats import mannwhitneyu
 ours = [json.loads(line) for line in open(sys.argv[1])]
 theirs = {(r["kind"], r["problem"], r["sampler"], r["trials"]): r for r in map(json.loads, open(sys.argv[2]))}
 names = {"tpe": "TPESampler", "gp": "GPSampler"}
@@ -40,7 +42,12 @@ for row in ours:
     if row["kind"] == "best":
         print(json.dumps({"benchmark": f"{name}_{row['trials']}_trials", "ours_median_best": row["median_best"],
                           "reference": f"optuna {names[row['sampler']]}", "reference_median_best": ref["median_best"],
-                          "ours_le_reference": row["median_best"] <= ref["median_best"]}))
+                          "ours_le_reference": row["median_best"] <= ref["median_best"],
+                          "seeds": len(row["best_per_seed"]),
+                          # One-sided Mann-Whitney U over the seeds' best values: small p means ours is really worse;
+                          # with 10 seeds a median alone cannot tell two equal samplers apart (docs/search.md).
+                          "p_ours_worse": mannwhitneyu(row["best_per_seed"], ref["best_per_seed"],
+                                                      alternative="greater").pvalue}))
     else:
         print(json.dumps({"benchmark": f"{name}_overhead_per_trial_{row['trials']}", "ours_s": row["seconds_per_trial"],
                           "reference": f"optuna {names[row['sampler']]}", "reference_s": ref["seconds_per_trial"],
