@@ -93,18 +93,23 @@ def mask_html_tables(text):
         block = match.group(0)
         headers = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r"<th[^>]*>(.*?)</th>", block, re.S)]
         timed = {i for i, h in enumerate(headers) if TIME_HEADER.search(h)}
-        if not timed:
-            return block
 
         def row(row_match):
             cells = list(re.finditer(r"(<td[^>]*>)(.*?)(</td>)", row_match.group(0), re.S))
             if not cells:
                 return row_match.group(0)
+            # A key/value table (a run's facts) names a time in its row's first cell: its values are timed.
+            label = html.unescape(re.sub(r"<[^>]+>", "", cells[0].group(2)))
+            timed_row = len(cells) > 1 and bool(TIME_HEADER.search(label))
             out, last = [], 0
             source = row_match.group(0)
             for i, cell in enumerate(cells):
                 out.append(source[last:cell.start()])
-                out.append(cell.group(1) + (MASK if i in timed else cell.group(2)) + cell.group(3))
+                if i in timed or (timed_row and i > 0):
+                    # The cell's style goes too: a table may mark the fastest row, which is measured as well.
+                    out.append("<td>" + MASK + cell.group(3))
+                else:
+                    out.append(cell.group(0))
                 last = cell.end()
             out.append(source[last:])
             return "".join(out)
@@ -115,7 +120,9 @@ def mask_html_tables(text):
 
 
 def mask_text_tables(text):
-    """Masks time columns of the text tables `Table` prints: a header line, then dashes under each column."""
+    """Masks time columns (and a key/value table's time rows) of the text tables `Table` prints: a header line, then
+    dashes under each column. A masked table is rewritten as its cells joined by " | ": a timed value's width sets its
+    column's width (and so the padding and dashes), which would differ between runs although no computed number does."""
     lines = text.split("\n")
     for index in range(1, len(lines)):
         if not re.fullmatch(r"-+(  +-+)*", lines[index]):
@@ -123,19 +130,25 @@ def mask_text_tables(text):
         spans = [m.span() for m in re.finditer(r"-+", lines[index])]
         header = lines[index - 1]
         starts = [s for s, _ in spans] + [None]
-        timed = [i for i, (s, e) in enumerate(spans) if TIME_HEADER.search(header[s:e])]
-        if not timed:
-            continue
+
+        def cells(line):
+            return [line[starts[i]:starts[i + 1]].strip() if starts[i] < len(line) else "" for i in range(len(spans))]
+
+        timed = {i for i, (s, e) in enumerate(spans) if TIME_HEADER.search(header[s:e])}
+        rows = []
         row = index + 1
         while row < len(lines) and lines[row].strip():
-            line = lines[row]
-            for i in reversed(timed):
-                start, end = starts[i], starts[i + 1]
-                if start < len(line):
-                    stop = len(line) if end is None else min(end, len(line))
-                    line = line[:start] + MASK.ljust(stop - start) + line[stop:]
-            lines[row] = line
+            rows.append(row)
             row += 1
+        # A key/value table names a time in a row's first column: that row's values are timed.
+        timed_rows = {r for r in rows if len(spans) > 1 and TIME_HEADER.search(cells(lines[r])[0])}
+        if not timed and not timed_rows:
+            continue
+        lines[index - 1] = " | ".join(cells(header))
+        lines[index] = "---"
+        for r in rows:
+            values = cells(lines[r])
+            lines[r] = " | ".join(MASK if i in timed or (r in timed_rows and i > 0) else v for i, v in enumerate(values))
     return "\n".join(lines)
 
 

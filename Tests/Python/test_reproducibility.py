@@ -20,10 +20,14 @@ def test_tutorial_gives_the_same_outputs_when_run_again(path, notebook_runs):
     assert len(a) == len(b)
     for number, (x, y) in enumerate(zip(a, b)):
         if x != y:
-            left = json.dumps(x, indent=1, ensure_ascii=False).splitlines()
-            right = json.dumps(y, indent=1, ensure_ascii=False).splitlines()
-            diff = "\n".join(line[:300] for line in list(difflib.unified_diff(left, right, lineterm="", n=1))[:30])
-            pytest.fail(f"{path.name}, code cell {number} differs between two runs:\n{x['source']}\n{diff}")
+            # The differing fragments, with some context (an output's text is long; a whole-line diff hides them).
+            left = json.dumps(x, ensure_ascii=False, sort_keys=True)
+            right = json.dumps(y, ensure_ascii=False, sort_keys=True)
+            fragments = [f"first:  ...{left[max(0, a - 120):b + 40]}...\nsecond: ...{right[max(0, c - 120):d + 40]}..."
+                         for tag, a, b, c, d in difflib.SequenceMatcher(None, left, right, autojunk=False).get_opcodes()
+                         if tag != "equal"][:5]
+            pytest.fail(f"{path.name}, code cell {number} differs between two runs:\n{x['source']}\n"
+                        + "\n".join(fragments))
 
 
 def test_normalisation_masks_only_what_is_measured(tmp_path):
@@ -34,6 +38,19 @@ def test_normalisation_masks_only_what_is_measured(tmp_path):
     table = ("<table><tr><th>trial</th><th>value</th><th>duration (s)</th></tr>"
              "<tr><td>1</td><td>0.25</td><td>0.011</td></tr></table>")
     assert mask_html_tables(table) == table.replace("<td>0.011</td>", "<td><time></td>")
+    # A key/value table's timed row, and a timed cell's style (a table may mark the fastest row).
+    facts = ('<table><tr><th></th><th>run 3</th></tr><tr><td>seed</td><td>0</td></tr>'
+             '<tr><td>duration (s)</td><td style="font-weight: bold">0.0104</td></tr></table>')
+    assert mask_html_tables(facts) == facts.replace('<td style="font-weight: bold">0.0104</td>', "<td><time></td>")
+    facts_text = ("                 run 3\n"
+                  "---------------  -----\n"
+                  "seed             0\n"
+                  "duration (s)     0.0104\n")
+    masked_facts = mask_text_tables(facts_text)
+    assert "seed | 0" in masked_facts and "duration (s) | <time>" in masked_facts and "0.0104" not in masked_facts
+    # The width a timed value gave its column does not matter.
+    wider = facts_text.replace("0.0104", "0.01035").replace("-----\n", "-------\n")
+    assert mask_text_tables(wider) == masked_facts
     text = ("model    accuracy  latency batch 1 (ms)\n"
             "-------  --------  --------------------\n"
             "float32    0.9739                0.0110\n")

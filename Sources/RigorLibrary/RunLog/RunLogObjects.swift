@@ -34,7 +34,7 @@ final class RunObject: NativeObject, ArgumentType, ScriptValueConvertible, MIMER
         rows += record.parameters.map { [.text($0.0), .text($0.1)] }
         rows += record.results.map { [.text($0.name), .number($0.value)] }
         rows += record.data.map { [.text("\($0.0) data"), .text("\($0.1.short) (\($0.1.rows) rows)")] }
-        if let duration = record.duration { rows.append([.text("duration s"), .number(duration)]) }
+        if let duration = record.duration { rows.append([.text("duration (s)"), .number(duration)]) }
         rows += record.versions.map { [.text("\($0.0) version"), .text($0.1)] }
         return Table(columns: ["", "run \(record.id)"], rows: rows, title: "Run \(record.id)")
     }
@@ -92,7 +92,7 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
             }
             let data = record.data.first { $0.0 == "training" } ?? record.data.first
             row.append(("data", data.map { .text($0.1.short) } ?? .empty))
-            row.append(("duration s", record.duration.map { .number($0) } ?? .empty))
+            row.append(("duration (s)", record.duration.map { .number($0) } ?? .empty))
             return row
         }
         if records.isEmpty {
@@ -101,7 +101,7 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
         var table = Table(rows: rows, title: "Runs in \((path as NSString).lastPathComponent) (\(records.count))")
         if metrics.contains("val_loss") { table.highlight("val_loss", best: .lowest) }
         if metrics.contains("val_accuracy") { table.highlight("val_accuracy", best: .highest) }
-        table.decimalPlaces["duration s"] = 2
+        table.decimalPlaces["duration (s)"] = 2
         return table
     }
 

@@ -376,7 +376,7 @@ extension RigorLibrary {
     ) -> RunStart {
         var parameters: [(String, String)] = [
             ("epochs", String(epochs)), ("batchSize", String(batchSize)),
-            ("optimizer", "\(type(of: optimizer))(learningRate: \(optimizer.learningRate))"),
+            ("optimizer", optimizerSpelling(optimizer)),
             ("lossFunction", String(describing: loss)),
         ]
         if !callbacks.isEmpty {

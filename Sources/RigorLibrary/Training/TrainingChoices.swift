@@ -85,3 +85,45 @@ extension RigorLibrary {
             ) { epochs in ("warmup", .warmup(epochs: epochs, then: .constant)) },
         ])
 }
+
+extension RigorLibrary {
+    /// An optimizer as the script writes it, with the arguments that differ from the choice's defaults:
+    /// `.adamW(learningRate: 0.001, weightDecay: 0.1)`, `.sgd(learningRate: 0.1, momentum: 0.9)`. What the run log
+    /// records, so two fits that differ only in weight decay or momentum read differently in `runs()`.
+    static func optimizerSpelling(_ optimizer: any Optimizer) -> String {
+        func arguments(_ pairs: [(String, Float, Float)], always: Set<String> = ["learningRate"]) -> String {
+            pairs.filter { always.contains($0.0) || $0.1 != $0.2 }.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        }
+        var text: String
+        switch optimizer {
+        case let adam as Adam where adam.decoupledWeightDecay:
+            text =
+                ".adamW("
+                + arguments([("learningRate", adam.learningRate, 1e-3), ("weightDecay", adam.weightDecay, 0.01)])
+        case let adam as Adam:
+            text =
+                ".adam("
+                + arguments([
+                    ("learningRate", adam.learningRate, 1e-3), ("beta1", adam.beta1, 0.9), ("beta2", adam.beta2, 0.999),
+                    ("weightDecay", adam.weightDecay, 0),
+                ])
+        case let sgd as SGD:
+            text =
+                ".sgd("
+                + arguments([("learningRate", sgd.learningRate, 0.01), ("momentum", sgd.momentum, 0)])
+                + (sgd.nesterov ? ", nesterov: true" : "")
+                + (sgd.weightDecay != 0 ? ", weightDecay: \(sgd.weightDecay)" : "")
+        case let rms as RMSProp:
+            text =
+                ".rmsProp("
+                + arguments([
+                    ("learningRate", rms.learningRate, 0.01), ("momentum", rms.momentum, 0),
+                    ("weightDecay", rms.weightDecay, 0),
+                ])
+        default:
+            text = "\(type(of: optimizer))(learningRate: \(optimizer.learningRate)"
+        }
+        if let clipping = optimizer.gradientClipping { text += ", gradientClipping: \(clipping)" }
+        return text + ")"
+    }
+}
