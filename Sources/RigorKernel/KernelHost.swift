@@ -106,7 +106,8 @@ final class KernelHost: RichOutputHost, WidgetHost, RunLogHost, @unchecked Senda
                 streamBatches += 1
                 let batch = streamBatches
                 pendingStream = (widget, name, text, .now, batch)
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in
+                let delay = DispatchTimeInterval.milliseconds(Int(Self.outputStreamDelay / .milliseconds(1)))
+                DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
                     self?.flushOutputStream(batch: batch)
                 }
             }

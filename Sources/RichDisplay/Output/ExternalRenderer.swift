@@ -133,7 +133,7 @@ public struct ExternalRenderer: Sendable {
         process.arguments = Array(arguments.dropFirst())
         // Stderr goes to a file, not a pipe: Chromium writes enough to fill a pipe nobody reads while it runs.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("rigor-render-\(UUID()).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)  // a failure shows in the next line
         defer { unlink(log.path) }
         let logHandle = try FileHandle(forWritingTo: log)
         defer { try? logHandle.close() }
