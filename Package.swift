@@ -129,21 +129,31 @@ let package = Package(
             ]),
         .executableTarget(name: "SearchBench", dependencies: ["Search"], path: "Benchmarks/SearchBench"),
 
-        // MARK: run log (RunLog: every fit, evaluate, trial and audit recorded in SQLite)
+        // MARK: run log (RunLog: every fit, evaluate, trial and audit recorded in SQLite or PostgreSQL)
         .target(
             name: "RunLog",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]),
-        .testTarget(name: "RunLogTests", dependencies: ["RunLog", .product(name: "GRDB", package: "GRDB.swift")]),
+        // RunLogPostgres keeps postgres-nio out of RunLog's users, as SearchPostgres does for Search.
+        .target(
+            name: "RunLogPostgres",
+            dependencies: ["RunLog", .product(name: "PostgresNIO", package: "postgres-nio")],
+            exclude: ["README.md"]),
+        .testTarget(
+            name: "RunLogTests",
+            dependencies: [
+                "RunLog", "RunLogPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
 
         // MARK: library (RigorLibrary)
         .target(
             name: "RigorLibrary",
             dependencies: [
                 "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets",
-                "RunLog", "Deployment", "ModelServer", "Search", "SearchPostgres",
+                "RunLog", "RunLogPostgres", "Deployment", "ModelServer", "Search", "SearchPostgres",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             exclude: ["README.md"]),

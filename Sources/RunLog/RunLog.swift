@@ -13,18 +13,20 @@ public struct RunLogError: Error, CustomStringConvertible, Sendable, Equatable {
     public var description: String { message }
 }
 
-/// The run log of one SQLite file. Tables: `runs` (one row per run: what it was given, its status, its results)
-/// and `run_epochs` (one row per finished epoch of a run, its metrics as JSON).
-public final class RunLog: @unchecked Sendable {
+/// The run log of one SQLite file. Tables: `runs` (one row per run: what it was given, its status, its results, the
+/// run it ran inside), `run_epochs` (one row per finished epoch of a run, its metrics as JSON) and `run_warnings`.
+public final class RunLog: RunLogStorage, @unchecked Sendable {
     /// `runs.sqlite`, next to the notebook (in the working directory).
     public static let defaultFileName = "runs.sqlite"
-    /// The schema this code writes (kept in `PRAGMA user_version`).
-    static let schemaVersion = 1
+    /// The schema this code writes (kept in `PRAGMA user_version`): 2 added `runs.parent`; a version-1 file gets
+    /// the column when it is opened.
+    static let schemaVersion = 2
 
     public let path: String
     public let busyTimeout: TimeInterval
     private let pool: DatabasePool
     private let identity = ProcessIdentity.current
+    public var location: String { path }
 
     /// Opens (creating if needed) the run log at `path`. Writers wait up to `busyTimeout` seconds for another
     /// connection's write lock.
@@ -67,7 +69,8 @@ public final class RunLog: @unchecked Sendable {
                         title TEXT NOT NULL, status TEXT NOT NULL, started_at REAL NOT NULL, ended_at REAL,
                         seed INTEGER, parameters TEXT NOT NULL, model TEXT NOT NULL, data TEXT NOT NULL,
                         versions TEXT NOT NULL, origin TEXT NOT NULL, source TEXT NOT NULL, results TEXT NOT NULL DEFAULT '[]',
-                        message TEXT, pid INTEGER NOT NULL, host TEXT NOT NULL, process TEXT NOT NULL);
+                        message TEXT, pid INTEGER NOT NULL, host TEXT NOT NULL, process TEXT NOT NULL,
+                        parent INTEGER REFERENCES runs(id) ON DELETE SET NULL);
                     CREATE TABLE IF NOT EXISTS run_epochs (run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
                         epoch INTEGER NOT NULL, metrics TEXT NOT NULL, PRIMARY KEY (run_id, epoch));
                     CREATE INDEX IF NOT EXISTS runs_by_kind ON runs (kind, id);
@@ -75,6 +78,10 @@ public final class RunLog: @unchecked Sendable {
                         ON DELETE CASCADE, position INTEGER NOT NULL, check_name TEXT NOT NULL, message TEXT NOT NULL,
                         PRIMARY KEY (run_id, position));
                     """)
+            let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(runs)").map { $0["name"] as String }
+            if !columns.contains("parent") {
+                try db.execute(sql: "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs(id) ON DELETE SET NULL")
+            }
             try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
         }
     }
@@ -84,32 +91,37 @@ public final class RunLog: @unchecked Sendable {
     /// Records the start of a run (committed at once) and returns its id.
     @discardableResult
     public func begin(_ start: RunStart, at date: Date = Date()) throws -> Int {
-        let parameters = try Self.encode(start.parameters.map { [$0.0, $0.1] })
-        let data = try Self.encode(start.data.map { StoredData(role: $0.0, sha256: $0.1.hex, rows: $0.1.rows) })
-        let versions = try Self.encode(start.versions.map { [$0.0, $0.1] })
+        let encoded = try EncodedStart(start)
         return try write { db in
             try db.execute(
                 sql: """
                     INSERT INTO runs (kind, title, status, started_at, seed, parameters, model, data, versions, origin,
-                        source, pid, host, process)
-                    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        source, pid, host, process, parent)
+                    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    start.kind.rawValue, start.title, date.timeIntervalSince1970, start.seed, parameters, start.model,
-                    data, versions, start.origin, start.source, Int(identity.processID), identity.hostName,
-                    identity.token,
+                    start.kind.rawValue, start.title, date.timeIntervalSince1970, start.seed, encoded.parameters,
+                    start.model, encoded.data, encoded.versions, start.origin, start.source, Int(identity.processID),
+                    identity.hostName, identity.token, start.parent,
                 ])
             return Int(db.lastInsertedRowID)
         }
     }
 
-    /// Records one finished epoch (from 1) of a running run.
-    public func record(epoch: Int, _ metrics: [RunValue], of run: Int) throws {
+    /// Records one finished epoch (from 1) of a running run, and its parameters when they are given.
+    public func record(
+        epoch: Int, _ metrics: [RunValue], parameters: [(String, String)]? = nil, of run: Int
+    ) throws {
         let text = try Self.encode(metrics)
+        let parameterText = try parameters.map(EncodedStart.parameters)
         try write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO run_epochs (run_id, epoch, metrics) VALUES (?, ?, ?)",
                 arguments: [run, epoch, text])
+            if let parameterText {
+                try db.execute(
+                    sql: "UPDATE runs SET parameters = ? WHERE id = ?", arguments: [parameterText, run])
+            }
         }
     }
 
@@ -125,32 +137,39 @@ public final class RunLog: @unchecked Sendable {
         }
     }
 
-    /// The warnings recorded with `run`, in the order they were shown: (check, message).
-    public func warnings(of run: Int) throws -> [(check: String, message: String)] {
+    /// The warnings recorded with `run`, in the order they were shown.
+    public func warnings(of run: Int) throws -> [RunWarning] {
         do {
             return try pool.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT check_name, message FROM run_warnings WHERE run_id = ? ORDER BY position",
                     arguments: [run]
-                ).map { (check: $0["check_name"], message: $0["message"]) }
+                ).map { RunWarning(check: $0["check_name"], message: $0["message"]) }
             }
         } catch {
             throw Self.mapped(error, path: path, timeout: busyTimeout)
         }
     }
 
-    /// Records how a run ended, its final results and, for a failure or interrupt, why.
+    /// Records how a run ended, its final results, for a failure, an interrupt or a pruned trial why, and its final
+    /// parameters when they are given.
     public func finish(
-        _ run: Int, status: RunStatus, results: [RunValue] = [], message: String? = nil, at date: Date = Date()
+        _ run: Int, status: RunStatus, results: [RunValue] = [], message: String? = nil,
+        parameters: [(String, String)]? = nil, at date: Date = Date()
     ) throws {
         precondition(status != .running && status != .incomplete, "a run finishes as finished, interrupted or failed")
         let text = try Self.encode(results)
+        let parameterText = try parameters.map(EncodedStart.parameters)
         try write { db in
             try db.execute(
                 sql: "UPDATE runs SET status = ?, ended_at = ?, results = ?, message = ? WHERE id = ?",
                 arguments: [status.rawValue, date.timeIntervalSince1970, text, message, run])
             if db.changesCount == 0 {
                 throw RunLogError("run log '\(path)' has no run \(run) to finish (was the file replaced?)")
+            }
+            if let parameterText {
+                try db.execute(
+                    sql: "UPDATE runs SET parameters = ? WHERE id = ?", arguments: [parameterText, run])
             }
         }
     }
@@ -178,8 +197,8 @@ public final class RunLog: @unchecked Sendable {
         return record
     }
 
-    /// The runs matching `condition` (newest `limit` of them), oldest first, each with its epochs: two queries in
-    /// one read, whatever the number of runs.
+    /// The runs matching `condition` (newest `limit` of them), oldest first, each with its epochs and warnings:
+    /// three queries in one read, whatever the number of runs.
     private func fetch(
         where condition: String? = nil, _ arguments: StatementArguments = [], limit: Int? = nil
     ) throws -> [RunRecord] {
@@ -192,67 +211,65 @@ public final class RunLog: @unchecked Sendable {
                 let rows = try Row.fetchAll(db, sql: sql, arguments: arguments).reversed()
                 let ids = rows.map { $0["id"] as Int }
                 var epochs: [Int: [[RunValue]]] = [:]
+                var warnings: [Int: [RunWarning]] = [:]
                 if !ids.isEmpty {
+                    let marks = databaseQuestionMarks(count: ids.count)
                     let epochRows = try Row.fetchAll(
                         db,
-                        sql: "SELECT run_id, epoch, metrics FROM run_epochs WHERE run_id IN "
-                            + "(\(databaseQuestionMarks(count: ids.count))) ORDER BY run_id, epoch",
+                        sql: "SELECT run_id, epoch, metrics FROM run_epochs WHERE run_id IN (\(marks)) "
+                            + "ORDER BY run_id, epoch",
                         arguments: StatementArguments(ids))
-                    for epochRow in epochRows {
-                        let id: Int = epochRow["run_id"]
-                        let epoch: Int = epochRow["epoch"]
-                        let metrics = try Self.decode([RunValue].self, epochRow["metrics"], what: "run \(id)'s epochs")
-                        var series = epochs[id, default: []]
-                        while series.count < epoch - 1 { series.append([]) }
-                        series.append(metrics)
-                        epochs[id] = series
+                    epochs = try StoredRun.epochs(
+                        epochRows.map { (run: $0["run_id"], epoch: $0["epoch"], metrics: $0["metrics"]) })
+                    for row in try Row.fetchAll(
+                        db,
+                        sql: "SELECT run_id, check_name, message FROM run_warnings WHERE run_id IN (\(marks)) "
+                            + "ORDER BY run_id, position",
+                        arguments: StatementArguments(ids))
+                    {
+                        warnings[row["run_id"], default: []].append(
+                            RunWarning(check: row["check_name"], message: row["message"]))
                     }
                 }
-                return try rows.map { row in try record(row, epochs: epochs[row["id"] as Int] ?? []) }
+                return try rows.map { row in
+                    let id: Int = row["id"]
+                    return try stored(row).record(
+                        epochs: epochs[id] ?? [], warnings: warnings[id] ?? [], location: path)
+                }
             }
         } catch {
             throw Self.mapped(error, path: path, timeout: busyTimeout)
         }
     }
 
-    private func record(_ row: Row, epochs: [[RunValue]]) throws -> RunRecord {
+    private func stored(_ row: Row) -> StoredRun {
+        // Typed one by one: a single expression of 19 generic subscripts is too much for the type checker.
         let id: Int = row["id"]
-        let kindText: String = row["kind"]
-        let statusText: String = row["status"]
-        guard let kind = RunKind(rawValue: kindText), var status = RunStatus(rawValue: statusText) else {
-            throw RunLogError("run log '\(path)': run \(id) has kind '\(kindText)' and status '\(statusText)'")
-        }
+        let kind: String = row["kind"]
+        let title: String = row["title"]
+        let status: String = row["status"]
+        let startedAt: Double = row["started_at"]
+        let endedAt: Double? = row["ended_at"]
+        let seed: Int? = row["seed"]
+        let parameters: String = row["parameters"]
+        let model: String = row["model"]
+        let data: String = row["data"]
+        let versions: String = row["versions"]
+        let origin: String = row["origin"]
+        let source: String = row["source"]
+        let results: String = row["results"]
+        let message: String? = row["message"]
+        let processID: Int = row["pid"]
         let host: String = row["host"]
-        let processID: Int32 = Int32(truncatingIfNeeded: row["pid"] as Int)
-        let token: String = row["process"]
-        if status == .running, host == identity.hostName, !ProcessIdentity.isAlive(processID, token: token) {
-            status = .incomplete
-        }
-        let pairs = { (text: String, what: String) throws -> [(String, String)] in
-            try Self.decode([[String]].self, text, what: what).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
-        }
-        let data = try Self.decode([StoredData].self, row["data"], what: "run \(id)'s data").map {
-            ($0.role, DataFingerprint(hex: $0.sha256, rows: $0.rows))
-        }
-        let ended: Double? = row["ended_at"]
-        return RunRecord(
-            id: id, kind: kind, title: row["title"], status: status,
-            startedAt: Date(timeIntervalSince1970: row["started_at"]),
-            endedAt: ended.map(Date.init(timeIntervalSince1970:)),
-            seed: row["seed"], parameters: try pairs(row["parameters"], "run \(id)'s parameters"), model: row["model"],
-            data: data, versions: try pairs(row["versions"], "run \(id)'s versions"), origin: row["origin"],
-            source: row["source"],
-            epochs: epochs, results: try Self.decode([RunValue].self, row["results"], what: "run \(id)'s results"),
-            message: row["message"], processID: processID, hostName: host)
+        let process: String = row["process"]
+        let parent: Int? = row["parent"]
+        return StoredRun(
+            id: id, kind: kind, title: title, status: status, startedAt: startedAt, endedAt: endedAt, seed: seed,
+            parameters: parameters, model: model, data: data, versions: versions, origin: origin, source: source,
+            results: results, message: message, processID: processID, host: host, process: process, parent: parent)
     }
 
     // MARK: plumbing
-
-    private struct StoredData: Codable {
-        var role: String
-        var sha256: String
-        var rows: Int
-    }
 
     /// Runs `body` in one transaction, IMMEDIATE as GRDB's writes are (the write lock is taken at BEGIN).
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
@@ -263,7 +280,7 @@ public final class RunLog: @unchecked Sendable {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    package static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -271,7 +288,7 @@ public final class RunLog: @unchecked Sendable {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

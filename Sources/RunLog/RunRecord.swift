@@ -9,9 +9,20 @@ public enum RunKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// How a run ended. `running` is stored while it runs; a reader sees `incomplete` for a running entry whose process
-/// is gone (a kernel killed mid-fit): only that entry is partial.
+/// is gone (a kernel killed mid-fit): only that entry is partial. `pruned` is a search trial its study's pruner
+/// stopped early.
 public enum RunStatus: String, Codable, Sendable, CaseIterable {
-    case running, finished, interrupted, failed, incomplete
+    case running, finished, pruned, interrupted, failed, incomplete
+}
+
+/// A rigor warning shown while a run ran: the check's name (`test-split`) and what it said.
+public struct RunWarning: Sendable, Equatable, Codable {
+    public var check: String
+    public var message: String
+    public init(check: String, message: String) {
+        self.check = check
+        self.message = message
+    }
 }
 
 /// One named number (a hyperparameter, a metric).
@@ -42,13 +53,16 @@ public struct RunStart: Sendable, Equatable {
     public var origin: String
     /// The source of the cell or script that started it.
     public var source: String
+    /// The run this one ran inside (a `fit` in a search trial's objective: the trial's id), or nil.
+    public var parent: Int?
 
     public init(
         kind: RunKind, title: String, parameters: [(String, String)] = [], seed: Int? = nil, model: String = "",
         data: [(String, DataFingerprint)] = [], versions: [(String, String)] = RunLog.environment, origin: String = "",
-        source: String = ""
+        source: String = "", parent: Int? = nil
     ) {
         self.source = source
+        self.parent = parent
         self.kind = kind
         self.title = title
         self.parameters = parameters
@@ -63,6 +77,7 @@ public struct RunStart: Sendable, Equatable {
         a.kind == b.kind && a.title == b.title && a.parameters.elementsEqual(b.parameters, by: ==)
             && a.seed == b.seed && a.model == b.model && a.data.elementsEqual(b.data, by: ==)
             && a.versions.elementsEqual(b.versions, by: ==) && a.origin == b.origin && a.source == b.source
+            && a.parent == b.parent
     }
 }
 
@@ -90,6 +105,10 @@ public struct RunRecord: Sendable, Equatable {
     public var message: String?
     public var processID: Int32
     public var hostName: String
+    /// The run it ran inside (a search trial, for a `fit` in its objective), or nil.
+    public var parent: Int?
+    /// The rigor warnings shown while it ran, in order.
+    public var warnings: [RunWarning]
 
     /// Seconds from start to end, or nil while running.
     public var duration: TimeInterval? { endedAt.map { $0.timeIntervalSince(startedAt) } }
@@ -115,6 +134,6 @@ public struct RunRecord: Sendable, Equatable {
             && a.versions.elementsEqual(b.versions, by: ==) && a.origin == b.origin && a.source == b.source
             && a.epochs == b.epochs
             && a.results == b.results && a.message == b.message && a.processID == b.processID
-            && a.hostName == b.hostName
+            && a.hostName == b.hostName && a.parent == b.parent && a.warnings == b.warnings
     }
 }

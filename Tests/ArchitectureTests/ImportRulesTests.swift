@@ -14,10 +14,11 @@ private let allowedImports: [String: Set<String>] = [
     "SearchPostgres": ["Search"],
     "Widgets": ["RichDisplay"],
     "RunLog": [],
+    "RunLogPostgres": ["RunLog"],
     "RigorScript": [],
     "RigorLibrary": [
         "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets", "RunLog",
-        "Deployment", "ModelServer", "Search", "SearchPostgres",
+        "RunLogPostgres", "Deployment", "ModelServer", "Search", "SearchPostgres",
     ],
     "CZeroMQ": [],
     "ZeroMQ": ["CZeroMQ"],

@@ -183,3 +183,121 @@ def test_bad_run_log_paths_and_kinds_are_clear_errors(kernel_name, log_path, tmp
         assert status == "error" and "run log is off" in error[1]
     finally:
         kernel.stop()
+
+
+SEARCH_CELL = """
+let data = Dataset.digits().split(train: 0.8, validation: 0.2, seed: 1)
+let study = Study("long-search", sampler: .random, seed: 5, storage: .memory)
+study.optimize(trials: {trials}, progress: false) {{ trial in
+    let rate = trial.float("learningRate", 0.0001, 0.01, log: true)
+    let model = Sequential([Dense(64, 32, activation: .relu), Dense(32, 10)], seed: 3)
+    let history = model.fit(data.train, validation: data.validation, epochs: {epochs}, batchSize: 32,
+                            optimizer: .adam(learningRate: rate), callbacks: [PruningCallback(trial)], seed: 7,
+                            progress: false)
+    return history.validationLoss.last ?? 0
+}}
+print("searched", study.trials.count)
+"""
+
+STATUS_CELL = 'for r in runs() { print(r.id, r.kind, r.status, r.parent ?? 0, r.parameters["trial"] ?? "-") }'
+
+
+def kill_mid_trial(kernel, has_started):
+    """Starts a long search (one trial with a fit of 100,000 epochs) and kills the kernel once `has_started()`."""
+    kernel.start(SEARCH_CELL.format(trials=1, epochs=100000))
+    deadline = time.time() + 120
+    while time.time() < deadline and not has_started():
+        time.sleep(0.2)
+    assert has_started(), "the trial's fit never recorded two epochs"
+    os.kill(kernel.manager.provisioner.pid, signal.SIGKILL)
+    kernel.manager.provisioner.process.wait(timeout=30)
+    kernel.client.stop_channels()
+
+
+def read_statuses(kernel_name, log, tmp_path):
+    """What a new kernel's runs() says: (id, kind, status, parent, trial) per run."""
+    reader = Kernel(kernel_name, log, tmp_path)
+    try:
+        status, out, error, _ = reader.run(STATUS_CELL)
+        assert status == "ok", error
+    finally:
+        reader.stop()
+    return [line.split() for line in out.strip().splitlines()]
+
+
+def test_kill_9_mid_trial_marks_the_trial_and_its_fit_incomplete(kernel_name, log_path, tmp_path):
+    kernel = Kernel(kernel_name, log_path, tmp_path)
+    status, _, error, _ = kernel.run(SEARCH_CELL.format(trials=2, epochs=2))
+    assert status == "ok", error
+
+    def started():
+        stored = rows(log_path)
+        return len(stored) == 6 and len(epochs(log_path, stored[5]["id"])) >= 2
+
+    kill_mid_trial(kernel, started)
+    stored = rows(log_path)
+    assert [(row["kind"], row["status"]) for row in stored] == [
+        ("trial", "finished"), ("fit", "finished"), ("trial", "finished"), ("fit", "finished"),
+        ("trial", "running"), ("fit", "running")]
+    with sqlite3.connect(log_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The finished trials are whole: each with its value per epoch and its drawn learning rate.
+    for trial in (stored[0], stored[2]):
+        assert len(epochs(log_path, trial["id"])) == 2 and "learningRate" in trial["parameters"]
+    lines = read_statuses(kernel_name, log_path, tmp_path)
+    ids = [int(line[0]) for line in lines]
+    assert [line[1:3] for line in lines] == [
+        ["trial", "finished"], ["fit", "finished"], ["trial", "finished"], ["fit", "finished"],
+        ["trial", "incomplete"], ["fit", "incomplete"]]
+    # Each fit names its trial; the killed trial keeps its number and the rate it drew before it died.
+    assert [int(line[3]) for line in lines] == [0, ids[0], 0, ids[2], 0, ids[4]]
+    assert [line[4] for line in lines[::2]] == ["0", "1", "0"]
+    assert "learningRate" in stored[4]["parameters"]
+
+
+def postgres_database():
+    """A new database on the test PostgreSQL server (scripts/start-test-postgres.sh starts it when it does not answer,
+    as for the Swift tests); a server that cannot be started fails the test."""
+    import glob
+    import subprocess
+    import uuid
+    port = os.environ.get("RIGOR_TEST_POSTGRES_PORT", "54329")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run(["bash", os.path.join(root, "scripts/start-test-postgres.sh")], check=True,
+                   stdout=subprocess.DEVNULL)
+    psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]
+    name = "rigor_runlog_" + uuid.uuid4().hex
+    subprocess.run([psql, "-h", "127.0.0.1", "-p", port, "-U", "rigor", "-d", "rigor_search", "-qc",
+                    f"CREATE DATABASE {name}"], check=True)
+    return f"postgresql://rigor@127.0.0.1:{port}/{name}", psql, port, name
+
+
+def test_kill_9_mid_trial_in_postgresql_reads_incomplete_from_a_new_kernel(kernel_name, tmp_path):
+    url, psql, port, name = postgres_database()
+    import subprocess
+
+    def query(sql):
+        done = subprocess.run([psql, "-h", "127.0.0.1", "-p", port, "-U", "rigor", "-d", name, "-tAc", sql],
+                              check=True, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    kernel = Kernel(kernel_name, url, tmp_path)
+
+    def started():
+        count = query("SELECT COUNT(*) FROM rigor_run_epochs e JOIN rigor_runs r ON r.id = e.run_id "
+                      "WHERE r.kind = 'fit'")
+        return int(count or 0) >= 2
+
+    kill_mid_trial(kernel, started)
+    assert query("SELECT string_agg(kind || ':' || status, ',' ORDER BY id) FROM rigor_runs") == \
+        "trial:running,fit:running"
+    # The killed kernel's database session ends with its connection; a new kernel reads both entries as incomplete.
+    deadline = time.time() + 60
+    while time.time() < deadline and query(
+            "SELECT COUNT(*) FROM rigor_runs r JOIN pg_stat_activity a ON a.pid = r.session_pid") != "0":
+        time.sleep(0.2)
+    lines = read_statuses(kernel_name, url, tmp_path)
+    assert [line[1:3] for line in lines] == [["trial", "incomplete"], ["fit", "incomplete"]]
+    assert int(lines[1][3]) == int(lines[0][0])
+    subprocess.run([psql, "-h", "127.0.0.1", "-p", port, "-U", "rigor", "-d", "rigor_search", "-qc",
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)

@@ -107,7 +107,7 @@ extension RigorLibrary {
                 "\(entry.roles.joined(separator: ", ")): sha256 \(fingerprint.short)… (\(fingerprint.rows) rows)"
             )
         }
-        facts.append(("run log", recorder.path ?? "off (runLog(path: \"runs.sqlite\") turns it on)"))
+        facts.append(("run log", recorder.location ?? "off (runLog(path: \"runs.sqlite\") turns it on)"))
         return facts
     }
 }

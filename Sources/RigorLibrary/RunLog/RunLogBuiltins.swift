@@ -23,24 +23,40 @@ extension RigorLibrary {
             "runs",
             Arg("kind", choices: runKinds, defaultValue: .implicitMember(ImplicitMember(name: "all")), text: ".all"),
             Arg<Int?>("last", default: nil, bound: .atLeast(1)),
-            doc: "The runs recorded in this notebook's run log (`runs.sqlite` beside it), oldest first: every `fit` "
-                + "and `evaluate` with its parameters, seed, data fingerprint, final metrics, status and duration. "
+            doc: "The runs recorded in this notebook's run log (`runs.sqlite` beside it), oldest first: every `fit`, "
+                + "`evaluate`, search trial and `audit` with its parameters, seed, data fingerprint, final metrics, "
+                + "status, duration and rigor warnings (a fit run by a trial names the trial's run as its parent). "
                 + "Shown as a table; `last:` keeps the newest n.",
             example: "runs(kind: .fit, last: 5)"
         ) { context, kind, last in
             let recorder = runRecorder(context)
             let log = try readLog(recorder)
             do {
-                return RunsObject(try log.runs(kind: kind, limit: last), path: log.path)
+                return RunsObject(try log.runs(kind: kind, limit: last), path: log.location)
             } catch {
                 throw BuiltinError(.io, "\(error)")
             }
         }
         registry.function(
+            "run", Arg<Int>(nil, "id"),
+            doc: "One run of the run log by its number (the `run` column of `runs()`), shown with all its facts and "
+                + "the messages of its rigor warnings.",
+            example: "run(3).warnings"
+        ) { context, id -> RunObject in
+            let log = try readLog(runRecorder(context))
+            do {
+                return RunObject(try log.run(id))
+            } catch {
+                throw BuiltinError(.value, "\(error)", parameter: "id")
+            }
+        }
+        registry.function(
             "runLog", Arg<String?>("path", default: nil),
-            doc: "Records this session's runs in the SQLite file at `path` from now on (created if missing), or "
-                + "stops recording with `runLog(path: nil)`. Returns where runs go. By default a notebook records "
-                + "into `runs.sqlite` in its folder; `RIGOR_RUN_LOG` (a path, or `off`) changes that for the kernel.",
+            doc: "Records this session's runs from now on in the SQLite file at `path` (created if missing) or, for a "
+                + "team, in the PostgreSQL database of a `postgresql://user:password@host:port/database` URL; "
+                + "`runLog(path: nil)` stops recording. Returns where runs go (a URL without its password). By "
+                + "default a notebook records into `runs.sqlite` in its folder; `RIGOR_RUN_LOG` (a path, a URL, or "
+                + "`off`) changes that for the kernel.",
             example: "runLog(path: \"experiments/runs.sqlite\")"
         ) { context, path -> String in
             let recorder = runRecorder(context)
@@ -49,7 +65,7 @@ extension RigorLibrary {
             } catch {
                 throw BuiltinError(.io, "\(error)", parameter: "path")
             }
-            return recorder.path ?? "off"
+            return recorder.location ?? "off"
         }
 
         let runs = registry.type(RunsObject.self, doc: "Runs read from the run log, shown as a table.")
@@ -137,8 +153,15 @@ extension RigorLibrary {
         run.property("kind", doc: "`fit`, `evaluate`, `trial` or `audit`.") { $0.record.kind.rawValue }
         run.property(
             "status",
-            doc: "`finished`, `interrupted`, `failed`, `running`, or `incomplete` (its process died mid-run)."
+            doc: "`finished`, `pruned` (a trial its pruner stopped), `interrupted`, `failed`, `running`, or "
+                + "`incomplete` (its process died mid-run)."
         ) { $0.record.status.rawValue }
+        run.property(
+            "parent", doc: "The run it ran inside (for a fit in a search objective, its trial's run), or nil."
+        ) { $0.record.parent }
+        run.property(
+            "warnings", doc: "The rigor warnings shown while it ran, as `check: message`, in order."
+        ) { $0.record.warnings.map { "\($0.check): \($0.message)" } }
         run.property("model", doc: "The model's layers and size.") { $0.record.title }
         run.property("seed", doc: "The seed it was given, or nil.") { $0.record.seed }
         run.property("cell", doc: "The cell that ran it (`In[5]`).") { $0.record.origin }
@@ -148,7 +171,7 @@ extension RigorLibrary {
         run.property("parameters", type: "[String: String]", doc: "Its hyperparameters, as written.") {
             Value.dictionary(keysAndValues: $0.record.parameters.map { ($0.0, .string($0.1)) })
         }
-        run.property("results", type: "[String: Double]", doc: "Its final metrics.") {
+        run.property("results", type: "[String: Double]", doc: "Its final metrics (a trial's: `value`).") {
             Value.dictionary(keysAndValues: $0.record.results.map { ($0.name, .double($0.value)) })
         }
         run.property("data", type: "[String: String]", doc: "The SHA-256 of each data set it saw, by role.") {
@@ -173,7 +196,7 @@ extension RigorLibrary {
         registerReport(in: registry)
     }
 
-    private static func readLog(_ recorder: RunRecorder) throws -> RunLog {
+    private static func readLog(_ recorder: RunRecorder) throws -> any RunLogStorage {
         do {
             return try recorder.readLog()
         } catch let error as BuiltinError {

@@ -29,6 +29,7 @@ final class RunObject: NativeObject, ArgumentType, ScriptValueConvertible, MIMER
             [.text("model"), .text(record.title)],
         ]
         if let message = record.message { rows.append([.text("message"), .text(message)]) }
+        if let parent = record.parent { rows.append([.text("parent run"), .integer(parent)]) }
         if !record.origin.isEmpty { rows.append([.text("cell"), .text(record.origin)]) }
         if let seed = record.seed { rows.append([.text("seed"), .integer(seed)]) }
         rows += record.parameters.map { [.text($0.0), .text($0.1)] }
@@ -36,10 +37,22 @@ final class RunObject: NativeObject, ArgumentType, ScriptValueConvertible, MIMER
         rows += record.data.map { [.text("\($0.0) data"), .text("\($0.1.short) (\($0.1.rows) rows)")] }
         if let duration = record.duration { rows.append([.text("duration (s)"), .number(duration)]) }
         rows += record.versions.map { [.text("\($0.0) version"), .text($0.1)] }
+        rows += record.warnings.enumerated().map { index, warning in
+            [.text("⚠ warning \(index + 1)"), .text("\(warning.check): \(warning.message)")]
+        }
         return Table(columns: ["", "run \(record.id)"], rows: rows, title: "Run \(record.id)")
     }
 
     var mimeBundle: MIMEBundle { table.mimeBundle }
+
+    /// "⚠ 2: test-split, overfitting": how many warnings the run gave and of which checks (each named once, in
+    /// order), or nil without warnings.
+    static func warningSummary(_ warnings: [RunWarning]) -> String? {
+        guard !warnings.isEmpty else { return nil }
+        var checks: [String] = []
+        for warning in warnings where !checks.contains(warning.check) { checks.append(warning.check) }
+        return "⚠ \(warnings.count): " + checks.joined(separator: ", ")
+    }
 }
 
 /// Runs of the log, oldest first, as `runs()` returned them (or sorted or filtered since).
@@ -79,11 +92,17 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
     var table: Table {
         let parameters = parameterColumns
         let metrics = metricColumns
+        let hasParents = records.contains { $0.parent != nil }
+        let hasWarnings = records.contains { !$0.warnings.isEmpty }
         let rows: [[(String, TableCell)]] = records.map { record in
             var row: [(String, TableCell)] = [
                 ("run", .integer(record.id)), ("kind", .text(record.kind.rawValue)),
-                ("status", .text(record.status.rawValue)), ("cell", .text(record.origin)),
-                ("model", .text(record.title)),
+                ("status", .text(record.status.rawValue)),
+            ]
+            // A fit in a search trial's objective names its trial's run.
+            if hasParents { row.append(("parent run", record.parent.map { .integer($0) } ?? .empty)) }
+            row += [
+                ("cell", .text(record.origin)), ("model", .text(record.title)),
                 ("seed", record.seed.map { .integer($0) } ?? .empty),
             ]
             for name in parameters { row.append((name, record.parameter(name).map { .text($0) } ?? .empty)) }
@@ -93,27 +112,53 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
             let data = record.data.first { $0.0 == "training" } ?? record.data.first
             row.append(("data", data.map { .text($0.1.short) } ?? .empty))
             row.append(("duration (s)", record.duration.map { .number($0) } ?? .empty))
+            if hasWarnings {
+                row.append(("warnings", RunObject.warningSummary(record.warnings).map { .text($0) } ?? .empty))
+            }
             return row
         }
         if records.isEmpty {
             return Table(columns: ["run", "kind", "status"], rows: [], title: "Runs in \(path) (none yet)")
         }
-        var table = Table(rows: rows, title: "Runs in \((path as NSString).lastPathComponent) (\(records.count))")
+        let place = RunRecorder.isDatabaseURL(path) ? path : (path as NSString).lastPathComponent
+        var table = Table(rows: rows, title: "Runs in \(place) (\(records.count))")
         if metrics.contains("val_loss") { table.highlight("val_loss", best: .lowest) }
         if metrics.contains("val_accuracy") { table.highlight("val_accuracy", best: .highest) }
+        // Trials of one study: the best value is the study's best trial (its direction is in the trials' title).
+        if metrics.contains("value"), let direction = trialDirection {
+            table.highlight("value", best: direction == "maximize" ? .highest : .lowest)
+        }
         table.decimalPlaces["duration (s)"] = 2
         return table
     }
 
     var mimeBundle: MIMEBundle { table.mimeBundle }
 
-    /// One curve per run of `metric` over its epochs.
+    /// The direction every trial here was optimized in, when they are all trials of studies with one direction.
+    private var trialDirection: String? {
+        let directions = Set(records.map { $0.kind == .trial ? $0.parameter("direction") : nil })
+        guard directions.count == 1, let direction = directions.first else { return nil }
+        return direction
+    }
+
+    /// One curve per run of `metric` over its epochs (a trial's intermediate values over their steps).
     func comparison(_ metric: String) -> Plot {
-        var plot = Plot(title: "\(metric) by epoch", x: "epoch", y: metric)
+        let trials = records.allSatisfy { $0.kind == .trial }
+        var plot = Plot(title: "\(metric) by \(trials ? "step" : "epoch")", x: trials ? "step" : "epoch", y: metric)
         for record in records {
-            let series = record.series(metric)
-            guard !series.isEmpty else { continue }
-            plot.line(series, label: "run \(record.id)")
+            // A trial's entry i holds its value reported at step i; a fit's holds epoch i + 1.
+            var x: [Double] = []
+            var y: [Double] = []
+            for (index, values) in record.epochs.enumerated() {
+                guard let value = values.first(where: { $0.name == metric })?.value else { continue }
+                x.append(Double(record.kind == .trial ? index : index + 1))
+                y.append(value)
+            }
+            guard !y.isEmpty else { continue }
+            let label =
+                record.kind == .trial
+                ? "trial \(record.parameter("trial") ?? "?") (run \(record.id))" : "run \(record.id)"
+            plot.line(x: x, y: y, label: label)
         }
         return plot
     }
@@ -133,6 +178,8 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
             var data: [String: String]
             var dataRows: [String: Int]
             var versions: [String: String]
+            var parent: Int?
+            var warnings: [RunWarning]
         }
         let exports = records.map { record in
             Export(
@@ -145,7 +192,8 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
                 epochs: record.epochs.map { Dictionary($0.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 }) },
                 data: Dictionary(record.data.map { ($0.0, $0.1.hex) }, uniquingKeysWith: { $1 }),
                 dataRows: Dictionary(record.data.map { ($0.0, $0.1.rows) }, uniquingKeysWith: { $1 }),
-                versions: Dictionary(record.versions, uniquingKeysWith: { $1 }))
+                versions: Dictionary(record.versions, uniquingKeysWith: { $1 }), parent: record.parent,
+                warnings: record.warnings)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

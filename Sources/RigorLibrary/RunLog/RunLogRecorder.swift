@@ -4,6 +4,7 @@ import Foundation
 import NeuralNetworks
 import RigorScript
 import RunLog
+import RunLogPostgres
 import TensorCore
 
 /// A host that records the session's runs (the kernel's: `runs.sqlite` in the notebook's folder).
@@ -11,19 +12,23 @@ public protocol RunLogHost: AnyObject {
     var runRecorder: RunRecorder { get }
 }
 
-/// Where a session's runs go, opened on first use. `path == nil` turns recording off.
+/// Where a session's runs go, opened on first use: an SQLite file, or a PostgreSQL database given by a
+/// `postgresql://` URL. `path == nil` turns recording off.
 public final class RunRecorder: @unchecked Sendable {
     /// `runs.sqlite`: next to the notebook when the kernel runs in the notebook's folder.
     public static let defaultFileName = RunLog.defaultFileName
-    /// The file runs are recorded in, or nil when recording is off.
+    /// The file (or database URL) runs are recorded in, or nil when recording is off.
     public private(set) var path: String?
     /// The cell being run ("In[5]") and its source, set by the host before each cell.
     public var origin = ""
     public var source = ""
     /// Every run this session started, recorded or not, oldest first: the seeds and data `reproducibility()` shows.
     private(set) var started: [RunStart] = []
-    private var log: RunLog?
+    private var log: (any RunLogStorage)?
     private var failed = false
+    /// The runs that are running around the current call, innermost last (a search trial while its objective runs;
+    /// nil for one that is not recorded): a run begun now records the innermost as its parent.
+    private var enclosing: [Int?] = []
 
     /// A recorder for `path`, or for what `RIGOR_RUN_LOG` says when it is set (a path, or `off`).
     public init(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -42,17 +47,30 @@ public final class RunRecorder: @unchecked Sendable {
             return
         }
         let absolute = Self.absolute(path)
-        log = try RunLog(path: absolute)
+        log = try Self.open(absolute)
         self.path = absolute
         failed = false
     }
 
+    /// The storage `location` names: PostgreSQL for a `postgresql://` (or `postgres://`) URL, else an SQLite file.
+    static func open(_ location: String) throws -> any RunLogStorage {
+        if isDatabaseURL(location) { return try PostgresRunLog(url: location) }
+        return try RunLog(path: location)
+    }
+
+    static func isDatabaseURL(_ location: String) -> Bool {
+        location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+    }
+
+    /// Where runs go, as messages name it (a URL without its password).
+    public var location: String? { log?.location ?? path.map(Self.redacted) }
+
     /// The open log, or nil when off or after a failure (reported once through `warn`).
-    func openLog(warn: (String) -> Void) -> RunLog? {
+    func openLog(warn: (String) -> Void) -> (any RunLogStorage)? {
         guard let path, !failed else { return nil }
         if let log { return log }
         do {
-            log = try RunLog(path: path)
+            log = try Self.open(path)
             return log
         } catch {
             failure(error, warn: warn)
@@ -61,14 +79,24 @@ public final class RunRecorder: @unchecked Sendable {
     }
 
     /// Reads the log (errors are the caller's to show: `runs()` was asked for).
-    func readLog() throws -> RunLog {
+    func readLog() throws -> any RunLogStorage {
         guard let path else {
             throw BuiltinError(.value, "the run log is off; turn it on with runLog(path: \"runs.sqlite\")")
         }
         if let log { return log }
-        let opened = try RunLog(path: path)
+        let opened = try Self.open(path)
         log = opened
         return opened
+    }
+
+    /// The run that runs begun now ran inside, if it is recorded.
+    var parent: Int? { enclosing.last ?? nil }
+
+    /// Runs `body` with `run` as the parent of the runs it begins.
+    func inside<T>(_ run: Int?, _ body: () throws -> T) rethrows -> T {
+        enclosing.append(run)
+        defer { enclosing.removeLast() }
+        return try body()
     }
 
     func noteStarted(_ start: RunStart) {
@@ -82,13 +110,21 @@ public final class RunRecorder: @unchecked Sendable {
         guard !failed else { return }
         failed = true
         warn(
-            "warning: the run log '\(path ?? "")' cannot be written (\(error)); runs are not being recorded. "
+            "warning: the run log '\(location ?? "")' cannot be written (\(error)); runs are not being recorded. "
                 + "Call runLog(path: …) to record elsewhere.\n")
     }
 
     static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("/") || isDatabaseURL(path) { return path }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).path
+    }
+
+    /// A URL without its password; a path as it is.
+    static func redacted(_ location: String) -> String {
+        guard isDatabaseURL(location), var components = URLComponents(string: location), components.password != nil
+        else { return location }
+        components.password = "…"
+        return components.string ?? location
     }
 }
 
@@ -110,23 +146,26 @@ extension RigorLibrary {
 /// The recording of one run: begun when created, one entry per epoch, finished once. Every write failure is
 /// reported once and then ignored: the run itself goes on.
 final class RunRecording {
-    private let log: RunLog?
-    private let id: Int?
+    private let log: (any RunLogStorage)?
+    /// The run's id in the log, or nil when nothing is recorded.
+    let id: Int?
+    private var finished = false
     private let recorder: RunRecorder
     private let warn: (String) -> Void
 
     init(_ context: CallContext, _ start: () -> RunStart) {
         recorder = RigorLibrary.runRecorder(context)
         warn = { context.write($0, to: .standardError) }
-        var begun: (RunLog, Int)?
+        var begun: (any RunLogStorage, Int)?
         // The start is made even when nothing is recorded: `reproducibility()` lists every run's seed and data.
         var start = start()
         start.origin = recorder.origin
         start.source = recorder.source
+        start.parent = recorder.parent
         recorder.noteStarted(start)
         if let log = recorder.openLog(warn: warn) {
             do {
-                begun = (log, try log.begin(start))
+                begun = (log, try log.begin(start, at: Date()))
             } catch {
                 recorder.failure(error, warn: warn)
             }
@@ -138,10 +177,15 @@ final class RunRecording {
     /// Whether anything is being recorded.
     var isRecording: Bool { id != nil }
 
-    func epoch(_ number: Int, _ metrics: [(String, Double)]) {
+    /// Runs `body` with this run as the parent of the runs it begins (a trial's objective: its fits).
+    func inside<T>(_ body: () throws -> T) rethrows -> T {
+        try recorder.inside(id, body)
+    }
+
+    func epoch(_ number: Int, _ metrics: [(String, Double)], parameters: [(String, String)]? = nil) {
         guard let log, let id else { return }
         do {
-            try log.record(epoch: number, metrics.map { RunValue($0.0, $0.1) }, of: id)
+            try log.record(epoch: number, metrics.map { RunValue($0.0, $0.1) }, parameters: parameters, of: id)
         } catch {
             recorder.failure(error, warn: warn)
         }
@@ -157,10 +201,18 @@ final class RunRecording {
         }
     }
 
-    func finish(_ status: RunStatus, results: [(String, Double)] = [], message: String? = nil) {
+    /// Records the outcome, once (a second call is ignored).
+    func finish(
+        _ status: RunStatus, results: [(String, Double)] = [], message: String? = nil,
+        parameters: [(String, String)]? = nil
+    ) {
+        guard !finished else { return }
+        finished = true
         guard let log, let id else { return }
         do {
-            try log.finish(id, status: status, results: results.map { RunValue($0.0, $0.1) }, message: message)
+            try log.finish(
+                id, status: status, results: results.map { RunValue($0.0, $0.1) }, message: message,
+                parameters: parameters, at: Date())
         } catch {
             recorder.failure(error, warn: warn)
         }

@@ -5,6 +5,7 @@ import Foundation
 import NeuralNetworks
 import RichDisplay
 import RigorScript
+import RunLog
 import Search
 
 /// The error kind of `trial.prune()`: it ends the objective, and the study records the trial as pruned.
@@ -415,6 +416,7 @@ extension RigorLibrary {
                     trials: trials ?? Int.max, maxTotalTrials: maxTotalTrials, timeout: timeout,
                     shouldStop: { context.interrupt.isRequested },
                     onTrialFinished: { record in
+                        let handle = running?.trial.number == record.number ? running : nil
                         progress.trials = (try? study.trials) ?? progress.trials
                         progress.ran += 1
                         let line = progress.line(for: record)
@@ -432,13 +434,20 @@ extension RigorLibrary {
                                         + "\(record.number), so the test data steers the search",
                                     details: ["the best trial's test score is no longer an unbiased estimate"],
                                     advice: "choose hyperparameters on the validation split and keep the test split "
-                                        + "for the final estimate", cause: "study \(study.name)"), in: context)
+                                        + "for the final estimate", cause: "study \(study.name)"), in: context,
+                                recording: handle?.recording)
                         }
+                        // The run log (docs/rigor.md): the trial's outcome, value and final parameters.
+                        handle?.finishRecording(record)
                         show(line)
                     },
                     objective: { trial in
-                        let handle = TrialObject(trial)
+                        let handle = TrialObject(trial, study: object)
                         running = handle
+                        // Recorded as it runs: begun now, each reported value, the outcome when it ends; the fits
+                        // of its objective name it as their parent.
+                        let recording = RunRecording(context) { trialRunStart(object, trial.record) }
+                        handle.recording = recording
                         watch.running += 1
                         watch.testReads = 0
                         RigorChecks.of(context).objectivesRunning += 1
@@ -451,7 +460,7 @@ extension RigorLibrary {
                         show()
                         let value: Value
                         do {
-                            value = try call(handle.scriptValue)
+                            value = try recording.inside { try call(handle.scriptValue) }
                         } catch let error as ScriptError {
                             if error.kind == .trialPruned, handle.prunedReason != nil {
                                 throw TrialPruned(step: trial.record.lastIntermediate?.step)
@@ -473,12 +482,15 @@ extension RigorLibrary {
                         return number
                     })
             } catch let stopped as StudyStopped {
+                if let running { running.finishRecording(running.trial.record) }
                 finish("trial \(running?.trial.number ?? 0) asked for a range that cannot be sampled")
                 throw stopped.error
             } catch is StudyInterrupted {
+                if let running { running.finishRecording(running.trial.record, interrupted: true) }
                 finish("interrupted")
                 throw interruption(object, during: running)
             } catch let error as SearchError {
+                if let running { running.finishRecording(running.trial.record) }
                 finish(error.message)
                 throw searchError(error)
             }
@@ -488,6 +500,24 @@ extension RigorLibrary {
             }
             finish(nil)
         }
+    }
+
+    /// What the run log is told when a trial begins: the study, the trial's number and direction as parameters (the
+    /// sampled ones join them as they are drawn), the study's seed, and the study's settings as its "model".
+    static func trialRunStart(_ object: StudyObject, _ record: TrialRecord) -> RunStart {
+        let study = object.study
+        return RunStart(
+            kind: .trial, title: "trial \(record.number) of \(study.name)",
+            parameters: trialRunParameters(object, record), seed: Int(truncatingIfNeeded: study.settings.seed),
+            model: "Study '\(study.name)': \(study.direction.rawValue), \(object.samplerName) sampler, pruner "
+                + "\(study.settings.pruner), storage \(object.storage.description)",
+            versions: runVersions)
+    }
+
+    /// A trial's parameters in the run log: `study`, `trial`, `direction`, then each sampled one in the order drawn.
+    static func trialRunParameters(_ object: StudyObject, _ record: TrialRecord) -> [(String, String)] {
+        [("study", object.study.name), ("trial", "\(record.number)"), ("direction", object.study.direction.rawValue)]
+            + record.parameters.map { ($0.name, "\($0.value)") }
     }
 
     private static func interruption(_ object: StudyObject, during trial: TrialObject?) -> BuiltinError {
@@ -613,7 +643,7 @@ extension RigorLibrary {
             example: "trial.report(validationLoss, step: epoch)"
         ) { object, _, value, step in
             try object.checkRunning("trial.report")
-            try search { try object.trial.report(step: step, value: value) }
+            try object.report(step: step, value: value)
         }
         type.method(
             "shouldPrune", doc: "Whether the study's pruner would stop this trial now (after the last `report`).",

@@ -5,6 +5,7 @@ import NeuralNetworks
 import OrderedCollections
 import RichDisplay
 import RigorScript
+import RunLog
 import Search
 import SearchPostgres
 
@@ -173,6 +174,10 @@ final class StudyObject: NativeObject, ArgumentType, ScriptValueConvertible {
 final class TrialObject: NativeObject, ArgumentType, ScriptValueConvertible {
     static var scriptTypeName: String { "Trial" }
     let trial: Trial
+    /// The study it belongs to.
+    let study: StudyObject
+    /// Its entry in the run log (docs/rigor.md).
+    var recording: RunRecording?
     /// Why the trial was pruned (by `trial.prune()` or a `PruningCallback`), or nil.
     var prunedReason: String?
     /// Set when a `suggest` call was given a space that cannot be sampled: a mistake in the script, which every trial
@@ -180,11 +185,41 @@ final class TrialObject: NativeObject, ArgumentType, ScriptValueConvertible {
     var badSpace = false
     /// Set when the objective has returned; the trial is then read-only.
     var finished = false
-    init(_ trial: Trial) { self.trial = trial }
+    init(_ trial: Trial, study: StudyObject) {
+        self.trial = trial
+        self.study = study
+    }
     var typeName: String { "Trial" }
     var description: String {
         let parameters = trial.record.parameters.map { "\($0.name): \($0.value)" }.joined(separator: ", ")
         return "Trial(\(trial.number)" + (parameters.isEmpty ? "" : ", \(parameters)") + ")"
+    }
+
+    /// Records the objective's value at `step` (stored in the study at once) and keeps it in the run log with the
+    /// parameters drawn so far: entry `step + 1` of the trial's run holds `value`.
+    func report(step: Int, value: Double) throws {
+        try search { try trial.report(step: step, value: value) }
+        recording?.epoch(
+            step + 1, [("value", value)], parameters: RigorLibrary.trialRunParameters(study, trial.record))
+    }
+
+    /// Records how the trial ended in the run log (once): complete → `finished` with its value, `pruned` with its
+    /// last reported value and why, failed → `failed` (or `interrupted`) with the reason.
+    func finishRecording(_ record: TrialRecord, interrupted: Bool = false) {
+        guard let recording else { return }
+        let parameters = RigorLibrary.trialRunParameters(study, record)
+        let results = record.value.map { [("value", $0)] } ?? []
+        switch record.state {
+        case .complete:
+            recording.finish(.finished, results: results, parameters: parameters)
+        case .pruned:
+            let step = record.lastIntermediate.map { "pruned at step \($0.step)" } ?? "pruned"
+            recording.finish(.pruned, results: results, message: prunedReason ?? step, parameters: parameters)
+        case .failed, .running, .waiting:
+            recording.finish(
+                interrupted ? .interrupted : .failed, message: record.message ?? "the trial ended \(record.state)",
+                parameters: parameters)
+        }
     }
 
     /// Throws when the objective has returned.
@@ -263,7 +298,7 @@ final class TrialPruningCallback: Callback {
                 "PruningCallback monitors '\(monitor)', which fit does not log (it logs: \(names))"
                     + (monitor.hasPrefix("val_") ? "; pass validation: to fit" : ""))
         }
-        try search { try trial.trial.report(step: logs.epoch + 1, value: value) }
+        try trial.report(step: logs.epoch + 1, value: value)
         if trial.trial.shouldPrune() {
             let reason = "pruned after epoch \(logs.epoch + 1) (\(monitor) \(format(value)))"
             trial.prunedReason = reason
