@@ -74,6 +74,23 @@ private func freshPostgresDatabase() throws -> String {
     return "postgresql://rigor@127.0.0.1:\(port)/\(name)"
 }
 
+/// Drops a database `freshPostgresDatabase` made (closing its connections).
+private func dropPostgresDatabase(_ url: String) {
+    let root = "/usr/lib/postgresql"
+    guard let name = url.split(separator: "/").last, name.hasPrefix("rigor_runlog_"),
+        let version = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).max()
+    else { return }
+    let port = url.split(separator: ":").last?.split(separator: "/").first.map(String.init) ?? "54329"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "\(root)/\(version)/bin/psql")
+    process.arguments = [
+        "-h", "127.0.0.1", "-p", port, "-U", "rigor", "-d", "rigor_search", "-qc",
+        "DROP DATABASE IF EXISTS \(name) WITH (FORCE)",
+    ]
+    try? process.run()
+    process.waitUntilExit()
+}
+
 @Suite("Run log: search trials, their fits and every run's warnings")
 struct RunLogTrialTests {
     @Test("every trial is recorded with its study, number, parameters, values and outcome; its fits name it")
@@ -173,7 +190,7 @@ struct RunLogTrialTests {
             run(s, "run(2).warnings[0]")?.hasPrefix("test-split: the validation data given to fit is the test split")
                 == true)
         #expect(run(s, "run(1).warnings.count") == "0")
-        let single = try #require(run(s, "run(2)"))
+        let single = try #require(richBundle(s.execute("run(2)").value)?.data["text/plain"])
         #expect(single.contains("⚠ warning 1") && single.contains("unseeded: "), "\(single)")
         _ = run(s, "runs().export(to: \"\(directory)/runs.json\")\nruns().export(to: \"\(directory)/runs.csv\")")
         let csv = try String(contentsOfFile: directory + "/runs.csv", encoding: .utf8)
@@ -193,6 +210,7 @@ struct RunLogTrialTests {
     @Test("runLog(path:) with a PostgreSQL URL records fits and trials there, linked, and runs() reads them")
     func postgres() throws {
         let url = try freshPostgresDatabase()
+        defer { dropPostgresDatabase(url) }
         let host = RunLogTestHost(path: nil)
         let s = session(host)
         #expect(run(s, "runLog(path: \"\(url)\")") == url)

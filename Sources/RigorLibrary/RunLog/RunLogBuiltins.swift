@@ -47,7 +47,9 @@ extension RigorLibrary {
             do {
                 return RunObject(try log.run(id))
             } catch {
-                throw BuiltinError(.value, "\(error)", parameter: "id")
+                // A number the log does not have is the argument's fault; a log that cannot be read is not.
+                let missing = (error as? RunLogError)?.message.contains("has no run \(id)") == true
+                throw BuiltinError(missing ? .value : .io, "\(error)", parameter: "id")
             }
         }
         registry.function(

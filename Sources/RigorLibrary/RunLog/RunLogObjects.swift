@@ -158,7 +158,8 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
             let label =
                 record.kind == .trial
                 ? "trial \(record.parameter("trial") ?? "?") (run \(record.id))" : "run \(record.id)"
-            plot.line(x: x, y: y, label: label)
+            // A trial pruned at its first report has one point: a marker shows it where a line could not.
+            plot.line(x: x, y: y, label: label, marker: y.count == 1 ? .circle : .none)
         }
         return plot
     }

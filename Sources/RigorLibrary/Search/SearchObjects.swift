@@ -279,9 +279,15 @@ final class CrossValidationObject: NativeObject, ArgumentType, ScriptValueConver
     }
 }
 
+/// A callback whose Swift type is not the name a script writes: the run log records `scriptName` for it.
+protocol ScriptNamedCallback {
+    var scriptName: String { get }
+}
+
 /// A NeuralNetworks callback that reports a monitored metric to a trial after every epoch and stops `fit` when the
 /// study's pruner gives up on the trial (Optuna's `KerasPruningCallback`).
-final class TrialPruningCallback: Callback {
+final class TrialPruningCallback: Callback, ScriptNamedCallback {
+    var scriptName: String { "PruningCallback(monitor: \"\(monitor)\")" }
     let trial: TrialObject
     let monitor: String
     init(trial: TrialObject, monitor: String) {

@@ -380,7 +380,9 @@ extension RigorLibrary {
             ("lossFunction", String(describing: loss)),
         ]
         if !callbacks.isEmpty {
-            let names: [String] = callbacks.map { String(describing: type(of: $0)) }
+            let names: [String] = callbacks.map { callback in
+                (callback as? ScriptNamedCallback)?.scriptName ?? String(describing: type(of: callback))
+            }
             parameters.append(("callbacks", names.joined(separator: ", ")))
         }
         var data: [(String, DataFingerprint)] = [("training", training.fingerprint)]
