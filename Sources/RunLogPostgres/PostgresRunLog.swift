@@ -216,13 +216,17 @@ public final class PostgresRunLog: RunLogStorage {
         String?, Int, String, String, Int?, Bool
     )
 
+    /// What one read brings back: the runs, those whose writer is gone, their epochs and their warnings.
+    private typealias Fetched = (
+        [StoredRun], Set<Int>, [(run: Int, epoch: Int, metrics: String)], [(Int, RunWarning)]
+    )
+
     /// The runs of `kind` (or the run `id`; the newest `limit`), oldest first, with their epochs and warnings:
     /// three queries in one snapshot.
     private func fetch(kind: String?, id: Int?, limit: Int?) throws -> [RunRecord] {
         let location = location
         let (rows, gone, epochRows, warningRows) = try transaction(reading: true) {
-            connection, logger -> ([StoredRun], Set<Int>, [(run: Int, epoch: Int, metrics: String)], [(Int, RunWarning)])
-            in
+            connection, logger -> Fetched in
             // `gone`: the writer's database session has ended (its kernel exited or was killed) while the run was
             // still running.
             let result = try await connection.query(
@@ -238,10 +242,12 @@ public final class PostgresRunLog: RunLogStorage {
             var runs: [StoredRun] = []
             var gone: Set<Int> = []
             for try await row in result.decode(Row.self) {
-                runs.append(StoredRun(
-                    id: row.0, kind: row.1, title: row.2, status: row.3, startedAt: row.4, endedAt: row.5, seed: row.6,
-                    parameters: row.7, model: row.8, data: row.9, versions: row.10, origin: row.11, source: row.12,
-                    results: row.13, message: row.14, processID: row.15, host: row.16, process: row.17, parent: row.18))
+                runs.append(
+                    StoredRun(
+                        id: row.0, kind: row.1, title: row.2, status: row.3, startedAt: row.4, endedAt: row.5,
+                        seed: row.6, parameters: row.7, model: row.8, data: row.9, versions: row.10, origin: row.11,
+                        source: row.12, results: row.13, message: row.14, processID: row.15, host: row.16,
+                        process: row.17, parent: row.18))
                 if row.19 { gone.insert(row.0) }
             }
             runs.reverse()

@@ -128,7 +128,8 @@ struct RunLogStorageTests {
         #expect(readTrial.parameter("width") == "16" && readTrial.seed == 7)
         #expect(readTrial.epochs.count == 3 && readTrial.epochs[2] == [RunValue("value", 0.7)])
         #expect(readTrial.series("value") == [0.7] && readTrial.result("value") == 0.7)
-        #expect(readTrial.origin == "In[2]" && readTrial.source == "study.optimize(…)" && readTrial.model == "Study 's'")
+        #expect(
+            readTrial.origin == "In[2]" && readTrial.source == "study.optimize(…)" && readTrial.model == "Study 's'")
         #expect(readTrial.duration == 2 && readTrial.parent == nil && readTrial.warnings.isEmpty)
         #expect(readFit.parent == trial)
         #expect(readFit.series("val_loss") == [.infinity, 0.7])
