@@ -111,7 +111,7 @@ public final class PostgresRunLog: RunLogStorage {
         let kind = start.kind.rawValue
         let (title, seed, model, origin, source, parent) =
             (start.title, start.seed, start.model, start.origin, start.source, start.parent)
-        return try transaction { connection, logger in
+        return try transaction(statement: true) { connection, logger in
             // The writer's database session (its backend's pid and start time) tells a reader whether it is alive.
             let rows = try await connection.query(
                 """
@@ -133,16 +133,16 @@ public final class PostgresRunLog: RunLogStorage {
     ) throws {
         let text = try RunLog.encode(metrics)
         let parameterText = try parameters.map(EncodedStart.parameters)
-        try transaction { connection, logger in
+        try transaction(statement: true) { connection, logger in
+            // One statement (the epoch and, when given, the parameters): one round trip, one transaction.
             try await connection.query(
                 """
-                INSERT INTO rigor_run_epochs (run_id, epoch, metrics) VALUES (\(run), \(epoch), \(text))
-                ON CONFLICT (run_id, epoch) DO UPDATE SET metrics = EXCLUDED.metrics
+                WITH written AS (
+                    INSERT INTO rigor_run_epochs (run_id, epoch, metrics) VALUES (\(run), \(epoch), \(text))
+                    ON CONFLICT (run_id, epoch) DO UPDATE SET metrics = EXCLUDED.metrics)
+                UPDATE rigor_runs SET parameters = \(parameterText)
+                WHERE id = \(run) AND \(parameterText)::TEXT IS NOT NULL
                 """, logger: logger)
-            if let parameterText {
-                try await connection.query(
-                    "UPDATE rigor_runs SET parameters = \(parameterText) WHERE id = \(run)", logger: logger)
-            }
         }
     }
 
@@ -166,7 +166,7 @@ public final class PostgresRunLog: RunLogStorage {
         let text = try RunLog.encode(results)
         let parameterText = try parameters.map(EncodedStart.parameters)
         let (state, ended, location) = (status.rawValue, date.timeIntervalSince1970, location)
-        try transaction { connection, logger in
+        try transaction(statement: true) { connection, logger in
             let rows = try await connection.query(
                 """
                 UPDATE rigor_runs SET status = \(state), ended_at = \(ended), results = \(text), message = \(message),
@@ -323,15 +323,19 @@ public final class PostgresRunLog: RunLogStorage {
     }
 
     /// One transaction: BEGIN, the body, COMMIT (ROLLBACK when the body throws). A reading transaction sees one
-    /// snapshot. A `RunLogError` from the body passes through; any other failure is a `RunLogError` naming the log.
+    /// snapshot. A body of one `statement` runs alone: PostgreSQL makes a single statement its own transaction, and
+    /// the two round trips of BEGIN and COMMIT are saved (a trial's value or a fit's epoch is one such write). A
+    /// `RunLogError` from the body passes through; any other failure is a `RunLogError` naming the log.
     private func transaction<T: Sendable>(
-        reading: Bool = false, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+        reading: Bool = false, statement: Bool = false,
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) throws -> T {
         let connection = connection
         let logger = logger
         return try lock.withLock { _ in
             do {
                 return try Self.blocking {
+                    if statement { return try await body(connection, logger) }
                     try await connection.query(
                         reading ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
                     do {
