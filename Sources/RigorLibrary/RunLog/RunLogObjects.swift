@@ -94,6 +94,8 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
         let metrics = metricColumns
         let hasParents = records.contains { $0.parent != nil }
         let hasWarnings = records.contains { !$0.warnings.isEmpty }
+        // Trials see no data of their own (their fits do): no empty column for a table of trials.
+        let hasData = records.contains { !$0.data.isEmpty }
         let rows: [[(String, TableCell)]] = records.map { record in
             var row: [(String, TableCell)] = [
                 ("run", .integer(record.id)), ("kind", .text(record.kind.rawValue)),
@@ -109,8 +111,10 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
             for name in metrics {
                 row.append((name, record.results.first { $0.name == name }.map { .number($0.value) } ?? .empty))
             }
-            let data = record.data.first { $0.0 == "training" } ?? record.data.first
-            row.append(("data", data.map { .text($0.1.short) } ?? .empty))
+            if hasData {
+                let data = record.data.first { $0.0 == "training" } ?? record.data.first
+                row.append(("data", data.map { .text($0.1.short) } ?? .empty))
+            }
             row.append(("duration (s)", record.duration.map { .number($0) } ?? .empty))
             if hasWarnings {
                 row.append(("warnings", RunObject.warningSummary(record.warnings).map { .text($0) } ?? .empty))
