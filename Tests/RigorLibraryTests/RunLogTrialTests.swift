@@ -207,6 +207,29 @@ struct RunLogTrialTests {
         #expect(missing.error.map { s.render($0) }?.contains("has no run 99") == true)
     }
 
+    @Test("an objective that reads the test split: the warning is kept with the trial it fired in")
+    func objectiveWarning() throws {
+        let directory = temporaryDirectory()
+        let host = RunLogTestHost(path: directory + "/runs.sqlite")
+        let s = session(host)
+        _ = run(
+            s,
+            """
+            let data = Dataset.iris().split(train: 0.6, validation: 0.2, test: 0.2, seed: 1)
+            let peek = Study("peek", sampler: .random, seed: 1, storage: .memory)
+            peek.optimize(trials: 2, progress: false) { trial in
+                let x = trial.float("x", 0, 1)
+                return x + Double(data.test.count)
+            }
+            """)
+        let trials = try RunLog(path: directory + "/runs.sqlite").runs(kind: .trial)
+        #expect(trials.count == 2)
+        #expect(trials[0].warnings.map(\.check) == ["test-split"])
+        #expect(trials[0].warnings.first?.message.contains("the objective read the test split") == true)
+        #expect(trials[1].warnings.isEmpty)  // once per study and cell
+        #expect(run(s, "runs(kind: .trial)")?.contains("⚠ 1: test-split") == true)
+    }
+
     @Test("runLog(path:) with a PostgreSQL URL records fits and trials there, linked, and runs() reads them")
     func postgres() throws {
         let url = try freshPostgresDatabase()
