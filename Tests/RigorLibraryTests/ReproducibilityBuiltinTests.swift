@@ -61,7 +61,7 @@ struct ReproducibilityBuiltinTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let host = RunLogTestHost(path: folder + "/runs.sqlite")
         let s = session(host)
-        #expect(run(s, "reproducibility().facts[\"seeds\"]") == "no fit or evaluate yet")
+        #expect(run(s, "reproducibility().facts[\"seeds\"]") == "no random operation yet")
         host.runRecorder.origin = "In[1]"
         _ = run(s, setup + "\nmodel.fit(data.train, validation: data.validation, epochs: 2, seed: 7, progress: false)")
         host.runRecorder.origin = "In[2]"
@@ -73,7 +73,8 @@ struct ReproducibilityBuiltinTests {
         #expect(run(s, "\(facts)[\"blas threads\"]") == String(BLASBackend.threadCount))
         #expect(run(s, "\(facts)[\"blas determinism\"]")?.isEmpty == false)
         #expect(run(s, "\(facts)[\"int8 kernel\"]")?.contains("exact int32 sums") == true)
-        #expect(run(s, "\(facts)[\"seed\"]") == "7 (fit In[1])")
+        // Every random operation with its seed and cell: the split, the initial weights, the fit.
+        #expect(run(s, "\(facts)[\"seed\"]") == "1 (split In[1]); 2 (Sequential In[1]); 7 (fit In[1])")
         #expect(run(s, "\(facts)[\"seeds\"] == nil") == "true")
         #expect(run(s, "\(facts)[\"run log\"]") == folder + "/runs.sqlite")
         // One row per data set, with the fingerprint the run log recorded for it.
@@ -86,7 +87,13 @@ struct ReproducibilityBuiltinTests {
         // A loop of fits in one cell with one seed is one row.
         host.runRecorder.origin = "In[3]"
         _ = run(s, "for _ in 0..<3 { model.fit(data.train, epochs: 1, seed: 9, progress: false) }")
-        #expect(run(s, "\(facts)[\"seed\"]") == "7 (fit In[1]); 9 (fit In[3], 3 runs)")
+        #expect(
+            run(s, "\(facts)[\"seed\"]")
+                == "1 (split In[1]); 2 (Sequential In[1]); 7 (fit In[1]); 9 (fit In[3], 3 calls)")
+        // A seed left to its default is listed as such.
+        host.runRecorder.origin = "In[4]"
+        _ = run(s, "Dataset.iris().shuffled()")
+        #expect(run(s, "\(facts)[\"seed\"]")?.hasSuffix("; 0, not written (shuffled In[4])") == true)
         // The source revision: the commit of the checkout the test binary was built in.
         if let head = gitHead() {
             #expect(run(s, "\(facts)[\"source\"]")?.hasPrefix(String(head.prefix(12))) == true)
@@ -103,7 +110,7 @@ struct ReproducibilityBuiltinTests {
         let host = RunLogTestHost(path: nil)
         let s = session(host)
         _ = run(s, setup + "\nmodel.fit(data.train, epochs: 1, seed: 3, progress: false)")
-        #expect(run(s, "reproducibility().facts[\"seed\"]") == "3 (fit)")
+        #expect(run(s, "reproducibility().facts[\"seed\"]") == "1 (split); 2 (Sequential); 3 (fit)")
         #expect(run(s, "reproducibility().facts[\"run log\"]")?.hasPrefix("off (runLog(path:") == true)
     }
 

@@ -91,6 +91,30 @@ struct RigorCheckTests {
         #expect(notebook.cell("accuracy(other, data.test)").checks == [])
     }
 
+    @Test(
+        "every scoring builtin counts as a test score: a report, matrix, curve or comparison after more training warns")
+    func rescoredByEveryScore() {
+        let scores = [
+            ("classificationReport", "classificationReport(model, data.test)"),
+            ("confusionMatrix", "confusionMatrix(model, data.test)"),
+            ("rocCurve", "rocCurve(model, data.test, positiveClass: 1)"),
+            ("calibration", "calibration(model, data.test)"),
+            ("compareModels", "compareModels([\"m\": model], on: data.test, batchSizes: [1], repetitions: 1)"),
+        ]
+        for (name, score) in scores {
+            let notebook = Notebook()
+            notebook.cell(irisSplit)
+            notebook.cell("model.fit(data.train, epochs: 1, seed: 1, progress: false)")
+            // The first score, then any other score of the same model: no warning.
+            #expect(notebook.cell(score).checks == [], "\(name)")
+            #expect(notebook.cell("accuracy(model, data.test)\n" + score).checks == [], "\(name)")
+            notebook.cell("model.fit(data.train, epochs: 1, seed: 1, progress: false)")
+            let warned = notebook.cell(score)
+            #expect(warned.checks == ["test-split"], "\(name)")
+            #expect(warned.text.contains("\(name) on the same 30 test rows"), "\(warned.text)")
+        }
+    }
+
     @Test("a scaler fitted before the split warns at fit and at scoring; one fitted on the training part does not")
     func preprocessingLeak() {
         let notebook = Notebook()
@@ -176,6 +200,53 @@ struct RigorCheckTests {
         // The seed keeps its bound.
         let outcome = notebook.session.execute("Dataset.iris().shuffled(seed: -1)")
         #expect(outcome.error.map { notebook.session.render($0) }?.contains("'seed' must be at least 0") == true)
+    }
+
+    @Test("every random builtin warns without seed: (folds, studies, sampled explanations…); others do not")
+    func unseededEverywhere() {
+        let notebook = Notebook()
+        notebook.cell(irisSplit)
+        let unseeded: [(code: String, operation: String)] = [
+            ("kFold(data.train, folds: 3)", "kFold"),
+            ("stratifiedKFold(data.train, folds: 3)", "stratifiedKFold"),
+            ("crossValidate(data.train, folds: 3) { train, validation in 1.0 }", "crossValidate"),
+            ("Study(\"s\", storage: .memory)", "Study"),
+            (
+                "model.trainEpoch(data.train, optimizer: SGD(model.parameters, learningRate: 0.1)) { logits, labels in "
+                    + "crossEntropy(logits, labels) }", "trainEpoch"
+            ),
+            ("explain(model, data.test[0].features, method: .shap(background: data.train, samples: 64))", "explain"),
+            (
+                "explainAll(model, data.test.features[0..<2], method: .lime(training: data.train, samples: 50))",
+                "explainAll"
+            ),
+            (
+                "attack(model, data.test, method: .pgd(epsilon: 0.1, steps: 2, randomStart: true), validRange: nil)",
+                "attack"
+            ),
+        ]
+        for (code, operation) in unseeded {
+            let warned = notebook.cell(code)
+            #expect(warned.checks == ["unseeded"], "\(code)")
+            #expect(warned.text.contains("\(operation) is random and was called without seed:"), "\(warned.text)")
+        }
+        let seeded = [
+            "kFold(data.train, folds: 3, seed: 1)", "stratifiedKFold(data.train, folds: 3, seed: 1)",
+            "crossValidate(data.train, folds: 3, seed: 1) { train, validation in 1.0 }",
+            "Study(\"t\", seed: 1, storage: .memory)",
+            "model.trainEpoch(data.train, optimizer: SGD(model.parameters, learningRate: 0.1), seed: 1) { logits, labels in "
+                + "crossEntropy(logits, labels) }",
+            "explain(model, data.test[0].features, method: .shap(background: data.train, samples: 64), seed: 1)",
+            // Deterministic methods and attacks need no seed.
+            "explain(model, data.test[0].features, method: .integratedGradients(steps: 8))",
+            "explain(model, data.test[0].features, method: .exactShapley(background: data.train.features[0..<5]))",
+            "attack(model, data.test, method: .fgsm(epsilon: 0.1), validRange: nil)",
+            "attack(model, data.test, method: .pgd(epsilon: 0.1, steps: 2), validRange: nil)",
+            "attack(model, data.test, method: .pgd(epsilon: 0.1, steps: 2, randomStart: true), validRange: nil, seed: 3)",
+        ]
+        for code in seeded {
+            #expect(notebook.cell(code).checks == [], "\(code)")
+        }
     }
 
     @Test("an exploding loss stops the fit with advice, without an error; a sane learning rate does not")

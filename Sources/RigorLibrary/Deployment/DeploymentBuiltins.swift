@@ -298,6 +298,7 @@ extension RigorLibrary {
             for (name, object) in models {
                 try object.materialize(test.featureShape)
                 let predicted = try engine(parameter: "models") { try object.model.predictClasses(test.data.features) }
+                RigorChecks.checkTestScore(object, on: test, by: "compareModels", in: context)
                 let accuracy = Double(zip(predicted, labels).count { $0 == $1 }) / Double(max(labels.count, 1))
                 var latencies: [Double] = []
                 for size in batchSizes {

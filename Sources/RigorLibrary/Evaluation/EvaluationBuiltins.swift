@@ -50,8 +50,9 @@ extension RigorLibrary {
             "classificationReport", model, data,
             doc: "Precision, recall, F1 and support per class, with macro and weighted averages.",
             example: "classificationReport(model, data.test)"
-        ) { _, model, data in
+        ) { context, model, data in
             let (predicted, actual) = try predictions(model, data)
+            RigorChecks.checkTestScore(model, on: data, by: "classificationReport", in: context)
             let report = try engine {
                 try ClassificationMetrics.report(predicted: predicted, actual: actual, classes: data.classCount)
             }
@@ -61,8 +62,9 @@ extension RigorLibrary {
             "confusionMatrix", model, data,
             doc: "Counts of examples by actual class (rows) and predicted class (columns).",
             example: "confusionMatrix(model, data.test)"
-        ) { _, model, data in
+        ) { context, model, data in
             let (predicted, actual) = try predictions(model, data)
+            RigorChecks.checkTestScore(model, on: data, by: "confusionMatrix", in: context)
             let counts = try engine {
                 try ClassificationMetrics.confusionMatrix(
                     predicted: predicted, actual: actual, classes: data.classCount)
@@ -74,8 +76,9 @@ extension RigorLibrary {
             doc: "The ROC curve of `positiveClass` (an id, or a class name of the dataset) against the rest, scored "
                 + "by the model's probability of it. Shows as a chart with the chance diagonal and the AUC.",
             example: "rocCurve(model, data.test, positiveClass: \"malignant\").auc"
-        ) { _, model, data, positiveClass in
+        ) { context, model, data, positiveClass in
             let rows = try probabilities(model, data)
+            RigorChecks.checkTestScore(model, on: data, by: "rocCurve", in: context)
             let positive = try positiveClass.id(
                 in: data, classes: rows.first?.count ?? 0, parameter: "positiveClass")
             let labels = data.data.labels.map { $0 == positive ? 1 : 0 }
@@ -95,8 +98,9 @@ extension RigorLibrary {
                 + "diagram with the examples per bin.",
             example:
                 "calibration(model, data.validation, bins: 5, positiveClass: \"malignant\").expectedCalibrationError"
-        ) { _, model, data, bins, positiveClass in
+        ) { context, model, data, bins, positiveClass in
             let rows = try probabilities(model, data)
+            RigorChecks.checkTestScore(model, on: data, by: "calibration", in: context)
             let labels = data.data.labels
             guard let positiveClass else {
                 let result = try engine {

@@ -100,7 +100,7 @@ extension RigorLibrary {
         let imageShape = Arg<Shape?>("imageShape", default: nil)
         registry.function(
             "explain", ExplainedFunction.argument(), InsightRows.argument(nil, "x", single: true), method, classIndex,
-            output, data, imageShape, Arg<Int>.seed(), Arg("progress", default: true),
+            output, data, imageShape, Arg<Seed>.trackedSeed(), Arg("progress", default: true),
             doc: "Why the model predicts what it does for one input `x`: an `Explanation` with one attribution per "
                 + "feature, the base value, f(x) and the method's check (efficiency or completeness gap, LIME's fit). "
                 + "`model` is a model or a script function of one row (`[Double]`) to a number (then only the "
@@ -112,6 +112,7 @@ extension RigorLibrary {
             example:
                 "explain(model, data.test[0].features, method: .shap(background: data.train, samples: 1024), classIndex: 1)"
         ) { context, function, x, method, classIndex, output, data, imageShape, seed, progress -> ExplanationObject in
+            if method.isRandom { RigorChecks.checkSeed(seed, of: "explain", in: context) }
             let names = data ?? x.dataset ?? method.reference?.dataset
             let model = try modelFunction(
                 function, rowShape: data?.featureShape ?? x.rowShape, names: names, output: output,
@@ -122,14 +123,14 @@ extension RigorLibrary {
             try checkMethod(method, model)
             let explanation = try run(method, context: context, progress: progress, total: nil) { handler in
                 try Explainer.explain(
-                    model, x.rows[0], method: method.attributionMethod(seed: UInt64(seed)), classIndex: index,
+                    model, x.rows[0], method: method.attributionMethod(seed: seed.generatorSeed), classIndex: index,
                     progress: handler)
             }
             return ExplanationObject(explanation)
         }
         registry.function(
             "explainAll", ExplainedFunction.argument(), InsightRows.argument(nil, "rows", single: false), method,
-            classIndex, output, data, imageShape, Arg<Int>.seed(), Arg("progress", default: true),
+            classIndex, output, data, imageShape, Arg<Seed>.trackedSeed(), Arg("progress", default: true),
             doc: "Explanations of many rows (a Dataset or a Tensor `[N, ...]`) with one method and one class "
                 + "(`classIndex` nil: the class predicted most often): `Explanations`, shown as the mean |attribution| "
                 + "bar chart and a beeswarm; `.table` is the data. An interrupt keeps the finished rows and shows them.",
@@ -140,6 +141,7 @@ extension RigorLibrary {
             guard !rows.rows.isEmpty else {
                 throw BuiltinError(.value, "there are no rows to explain", parameter: "rows")
             }
+            if method.isRandom { RigorChecks.checkSeed(seed, of: "explainAll", in: context) }
             let names = data ?? rows.dataset ?? method.reference?.dataset
             let model = try modelFunction(
                 function, rowShape: data?.featureShape ?? rows.rowShape, names: names, output: output,
@@ -152,7 +154,7 @@ extension RigorLibrary {
             try checkMethod(method, model)
             let set = try run(method, context: context, progress: progress, total: rows.rows.count) { handler in
                 try Explainer.explainAll(
-                    model, rows.rows, method: method.attributionMethod(seed: UInt64(seed)), classIndex: index,
+                    model, rows.rows, method: method.attributionMethod(seed: seed.generatorSeed), classIndex: index,
                     progress: handler)
             }
             return ExplanationSetObject(set)

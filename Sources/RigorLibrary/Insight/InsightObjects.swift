@@ -102,6 +102,14 @@ enum InsightMethod {
         }
     }
 
+    /// Whether the method draws random samples (its result then depends on the call's `seed:`).
+    var isRandom: Bool {
+        switch self {
+        case .shap, .permutationSHAP, .lime, .limeImage, .smoothGrad: true
+        case .exactShapley, .saliency, .gradientTimesInput, .integratedGradients, .occlusion: false
+        }
+    }
+
     /// The engine's method with `seed`.
     func attributionMethod(seed: UInt64) -> AttributionMethod {
         switch self {

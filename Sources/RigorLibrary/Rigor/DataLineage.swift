@@ -36,26 +36,6 @@ enum SplitRole: String, Sendable {
     case train, validation, test
 }
 
-/// A `seed:` argument and whether it was written: `seed: Int = 0` in the signature, but a call that leaves it out
-/// is told which seed it used (the `unseeded` check).
-struct Seed: Sendable {
-    let value: Int
-    let isGiven: Bool
-    var generatorSeed: UInt64 { UInt64(value) }
-}
-
-extension Arg where T == Seed {
-    /// `seed: Int = 0`, remembering whether the call wrote it.
-    static func trackedSeed() -> Arg<Seed> {
-        Arg<Seed>("seed", type: "Int", defaultValue: .nil, text: "0", bounds: "≥ 0") { value, _ in
-            if value.isNil { return Seed(value: 0, isGiven: false) }
-            guard case .int(let seed) = value else { return nil }
-            guard seed >= 0 else { throw BuiltinError(.value, "'seed' must be at least 0, not \(seed)") }
-            return Seed(value: seed, isGiven: true)
-        }
-    }
-}
-
 extension DatasetObject {
     /// `data`, the rows `indices` of this dataset in order (nil: the same rows), keeping this dataset's provenance:
     /// its split role, the rows its scaler was fitted on, and its source rows.

@@ -6,12 +6,15 @@ import NeuralNetworks
 import RigorScript
 
 extension RigorChecks {
-    /// A random operation called without `seed:`: once per cell and operation, with the seed it used.
+    /// A random operation: noted for `reproducibility()`, and when called without `seed:` warned about once per cell
+    /// and operation, with the seed it used.
     static func checkSeed(
         _ seed: Seed, of operation: String, in context: CallContext, recording: RunRecording? = nil
     ) {
+        let checks = of(context)
+        checks.noteRandom(operation, seed: seed, origin: RigorLibrary.runRecorder(context).origin)
         guard !seed.isGiven else { return }
-        of(context).warn(
+        checks.warn(
             RigorWarning(
                 check: .unseeded,
                 summary: "\(operation) is random and was called without seed:, so it used seed \(seed.value)",

@@ -11,6 +11,10 @@ final class RigorChecks {
     /// How many search objectives are running: a trial's overfitting is what its objective value measures (and what
     /// a pruner cuts short), so the overfitting check stays quiet inside one.
     var objectivesRunning = 0
+    /// Every random operation this session ran, oldest first, one entry per operation, seed and cell (a loop of
+    /// calls counts them): the seeds `reproducibility()` lists.
+    private(set) var randomOperations: [RandomOperation] = []
+    private var randomOperationIndex: [String: Int] = [:]
     /// The execution the last warning was shown in, and what it showed (check and cause).
     private var shownIn = -1
     private var shown: Set<String> = []
@@ -22,6 +26,18 @@ final class RigorChecks {
         let checks = RigorChecks()
         context.libraryState[key] = checks
         return checks
+    }
+
+    /// Notes that `operation` ran with `seed` in the cell `origin` ("In[5]", or "" outside a notebook).
+    func noteRandom(_ operation: String, seed: Seed, origin: String) {
+        let key = "\(operation)\u{0}\(seed.value)\u{0}\(seed.isGiven)\u{0}\(origin)"
+        if let index = randomOperationIndex[key] {
+            randomOperations[index].count += 1
+        } else {
+            randomOperationIndex[key] = randomOperations.count
+            randomOperations.append(
+                RandomOperation(name: operation, seed: seed.value, isGiven: seed.isGiven, origin: origin))
+        }
     }
 
     /// Whether `check` is on.
@@ -44,6 +60,21 @@ final class RigorChecks {
         }
         recording?.warning(warning)
         return true
+    }
+}
+
+/// A random operation and the seed it used: `split` with seed 42 in In[3], written or defaulted, and how many calls.
+struct RandomOperation {
+    let name: String
+    let seed: Int
+    let isGiven: Bool
+    let origin: String
+    var count = 1
+
+    /// `42 (split In[3])`, `0, not written (Study In[5], 3 calls)`.
+    var text: String {
+        let place = origin.isEmpty ? name : "\(name) \(origin)"
+        return "\(seed)\(isGiven ? "" : ", not written") (\(place)\(count > 1 ? ", \(count) calls" : ""))"
     }
 }
 

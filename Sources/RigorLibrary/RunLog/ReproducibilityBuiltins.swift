@@ -1,6 +1,6 @@
 // ReproducibilityBuiltins: `reproducibility()`, the facts that make this session's numbers repeatable — versions,
-// the source revision, the BLAS library and its threads, the CPU features and kernels in use, the seeds and data
-// fingerprints of the runs so far, and where they are logged (docs/rigor.md).
+// the source revision, the BLAS library and its threads, the CPU features and kernels in use, the seeds of the random
+// operations and the data fingerprints of the runs so far, and where they are logged (docs/rigor.md).
 import Deployment
 import Foundation
 import RichDisplay
@@ -42,15 +42,19 @@ extension RigorLibrary {
             "reproducibility",
             doc: "The facts that make this session's numbers repeatable: Rigor's version and source revision, Swift "
                 + "and the OS, the BLAS library with its threads and whether its products repeat exactly, the CPU "
-                + "features and int8 kernel in use, the seed and data fingerprint of every `fit` and `evaluate` so "
-                + "far, and the run log's file.",
+                + "features and int8 kernel in use, the seed of every random operation so far (`split`, `Sequential`, "
+                + "`fit`, … with its cell; a seed left to its default says so), the data fingerprint of every `fit` "
+                + "and `evaluate`, and the run log's file.",
             example: "reproducibility()"
         ) { context -> ReproducibilityObject in
-            ReproducibilityObject(reproducibilityFacts(runRecorder(context)))
+            ReproducibilityObject(
+                reproducibilityFacts(runRecorder(context), random: RigorChecks.of(context).randomOperations))
         }
     }
 
-    static func reproducibilityFacts(_ recorder: RunRecorder) -> [(String, String)] {
+    static func reproducibilityFacts(
+        _ recorder: RunRecorder, random: [RandomOperation]
+    ) -> [(String, String)] {
         var facts: [(String, String)] = [("rigor", version), ("source", SourceRevision.current ?? "unknown")]
         facts += RunLog.environment
         facts.append(("blas", BLASBackend.configuration))
@@ -74,22 +78,11 @@ extension RigorLibrary {
                 "random numbers",
                 "every random operation takes a seed (0 when none is given); the same seed gives the same numbers"
             ))
+        // One row per random operation, seed and cell (a loop of four fits in one cell is one row, "4 calls"),
+        // and one per data set (the roles it played joined: an evaluate of the validation split is the same rows).
+        if random.isEmpty { facts.append(("seeds", "no random operation yet")) }
+        facts += random.map { ("seed", $0.text) }
         let runs = recorder.started
-        if runs.isEmpty { facts.append(("seeds", "no fit or evaluate yet")) }
-        // One row per seed and place (a loop of four fits in one cell is one row, "4 runs"), and one per data set
-        // (the roles it played joined: an evaluate of the validation split is the same rows).
-        var seeds: [(text: String, count: Int)] = []
-        for run in runs {
-            guard let seed = run.seed else { continue }
-            let place = run.origin.isEmpty ? run.kind.rawValue : "\(run.kind.rawValue) \(run.origin)"
-            let text = "\(seed) (\(place)"
-            if let index = seeds.firstIndex(where: { $0.text == text }) {
-                seeds[index].count += 1
-            } else {
-                seeds.append((text, 1))
-            }
-        }
-        facts += seeds.map { ("seed", $0.text + ($0.count > 1 ? ", \($0.count) runs)" : ")")) }
         var data: [(fingerprint: DataFingerprint, roles: [String])] = []
         for run in runs {
             for (role, fingerprint) in run.data {

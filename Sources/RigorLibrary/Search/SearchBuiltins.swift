@@ -184,7 +184,7 @@ extension RigorLibrary {
                 "sampler", choices: samplers, defaultValue: .implicitMember(ImplicitMember(name: "tpe")),
                 text: ".tpe"),
             Arg("pruner", choices: pruners, defaultValue: .implicitMember(ImplicitMember(name: "none")), text: ".none"),
-            Arg<Int>.seed(), storageArgument(),
+            Arg<Seed>.trackedSeed(), storageArgument(),
             doc: "Creates the study `name` in `storage` — a SQLite file next to the notebook by default, `.memory`, or "
                 + "a PostgreSQL URL that many workers share — or resumes the stored one of that name (its trials "
                 + "feed the sampler; this call's sampler, pruner and seed are used from now on). The same seed gives "
@@ -192,11 +192,13 @@ extension RigorLibrary {
             example:
                 "let study = Study(\"digits-mlp\", direction: .minimize, sampler: .tpe(), pruner: .median(), seed: 0)"
         ) { context, name, direction, sampler, pruner, seed, storage -> StudyObject in
+            RigorChecks.checkSeed(seed, of: "Study", in: context)
             let opened = try storage.open()
             let study: Study
             do {
                 study = try Study(
-                    name, direction: direction, sampler: sampler, pruner: pruner, seed: UInt64(seed), storage: opened)
+                    name, direction: direction, sampler: sampler, pruner: pruner, seed: seed.generatorSeed,
+                    storage: opened)
             } catch let error as SearchError {
                 switch error.kind {
                 case .studyMismatch: throw searchError(error, parameter: "direction")
@@ -759,7 +761,7 @@ extension RigorLibrary {
     private static func registerCrossValidation(in registry: BuiltinRegistry) {
         let folds = Arg<Int>("folds", default: 5, bound: .atLeast(2))
         func pairs(
-            _ data: DatasetObject, folds: Int, stratified: Bool, seed: Int
+            _ data: DatasetObject, folds: Int, stratified: Bool, seed: Seed
         ) throws -> [(train: DatasetObject, validation: DatasetObject)] {
             guard folds <= data.data.count else {
                 throw BuiltinError(
@@ -774,30 +776,32 @@ extension RigorLibrary {
             let splits = try search(parameter: "data") {
                 try engine(parameter: "data") {
                     try stratified
-                        ? CrossValidation.stratifiedKFold(data.data, folds: folds, seed: UInt64(seed))
-                        : CrossValidation.kFold(data.data, folds: folds, seed: UInt64(seed))
+                        ? CrossValidation.stratifiedKFold(data.data, folds: folds, seed: seed.generatorSeed)
+                        : CrossValidation.kFold(data.data, folds: folds, seed: seed.generatorSeed)
                 }
             }
             return splits.map { (data.with($0.train), data.with($0.validation)) }
         }
         registry.function(
-            "kFold", Arg<DatasetObject>(nil, "data"), folds, Arg<Int>.seed(),
+            "kFold", Arg<DatasetObject>(nil, "data"), folds, Arg<Seed>.trackedSeed(),
             doc: "`folds` [train, validation] pairs of a shuffled k-fold split (seeded): every example is in exactly "
                 + "one validation part.",
             example: "for (train, validation) in kFold(data.train, folds: 5, seed: 0) { … }"
-        ) { _, data, folds, seed -> [[DatasetObject]] in
-            try pairs(data, folds: folds, stratified: false, seed: seed).map { [$0.train, $0.validation] }
+        ) { context, data, folds, seed -> [[DatasetObject]] in
+            RigorChecks.checkSeed(seed, of: "kFold", in: context)
+            return try pairs(data, folds: folds, stratified: false, seed: seed).map { [$0.train, $0.validation] }
         }
         registry.function(
-            "stratifiedKFold", Arg<DatasetObject>(nil, "data"), folds, Arg<Int>.seed(),
+            "stratifiedKFold", Arg<DatasetObject>(nil, "data"), folds, Arg<Seed>.trackedSeed(),
             doc: "Like `kFold`, with each class's share the same in every fold (scikit-learn's StratifiedKFold).",
             example: "for (train, validation) in stratifiedKFold(data.train, folds: 5) { … }"
-        ) { _, data, folds, seed -> [[DatasetObject]] in
-            try pairs(data, folds: folds, stratified: true, seed: seed).map { [$0.train, $0.validation] }
+        ) { context, data, folds, seed -> [[DatasetObject]] in
+            RigorChecks.checkSeed(seed, of: "stratifiedKFold", in: context)
+            return try pairs(data, folds: folds, stratified: true, seed: seed).map { [$0.train, $0.validation] }
         }
         registry.function(
             "crossValidate", Arg<DatasetObject>(nil, "data"), folds, Arg("stratified", default: true),
-            Arg<Int>.seed(), Arg<FunctionValue>(nil, "score", type: "(Dataset, Dataset) -> Double"),
+            Arg<Seed>.trackedSeed(), Arg<FunctionValue>(nil, "score", type: "(Dataset, Dataset) -> Double"),
             doc: "Calls `score(train, validation)` on each fold (stratified when the labels are classes, unless "
                 + "`stratified: false`) and returns the scores with their mean and standard deviation; `.mean` is an "
                 + "objective's value.",
@@ -806,6 +810,7 @@ extension RigorLibrary {
                 + "    let model = makeModel()\n    model.fit(train, epochs: 10, progress: false)\n"
                 + "    return model.evaluate(validation)\n}\ncv.mean"
         ) { context, data, folds, stratified, seed, score -> CrossValidationObject in
+            RigorChecks.checkSeed(seed, of: "crossValidate", in: context)
             let stratify = stratified && data.classCount != nil
             let call = context.prepare(score.value)
             var scores: [Double] = []

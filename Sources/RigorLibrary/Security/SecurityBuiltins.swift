@@ -96,16 +96,17 @@ extension RigorLibrary {
         registry.function(
             "attack", Arg<ModelObject>(nil, "model"), Arg<DatasetObject>(nil, "data"),
             Arg("method", choices: attackMethods, defaultValue: fgsmDefault, text: ".fgsm(epsilon: 0.1)"),
-            Arg<Int?>("target", default: nil, bound: .atLeast(0)), validRange, batchSize, Arg<Int>.seed(),
+            Arg<Int?>("target", default: nil, bound: .atLeast(0)), validRange, batchSize, Arg<Seed>.trackedSeed(),
             doc: "Attacks a classifier on a dataset with adversarial inputs: FGSM or PGD within ε of each input (in "
                 + "L∞ or L2), clipped to `validRange` (nil: no clipping; the data must lie in it). `target` nil "
                 + "lowers the accuracy (untargeted); a class pushes every input towards it. Returns an `AttackResult`: "
                 + "clean and adversarial accuracy, success rate, mean perturbation, the adversarial inputs.",
             example: "attack(model, data.test, method: .pgd(epsilon: 0.1, steps: 10)).adversarialAccuracy"
         ) { context, model, data, spec, target, range, batchSize, seed -> AttackResultObject in
+            if spec.isPGD, spec.randomStart { RigorChecks.checkSeed(seed, of: "attack", in: context) }
             let (attackModel, inputs, labels) = try attackInputs(model, data)
             let attack = Attack(
-                spec.method(seed: seed), goal: target.map { .targeted(class: $0) } ?? .untargeted,
+                spec.method(seed: seed.value), goal: target.map { .targeted(class: $0) } ?? .untargeted,
                 validRange: try closedRange(range), batchSize: batchSize)
             let result = try runAttack(attack, attackModel, inputs, labels, context: context)
             return AttackResultObject(result, dataShape: data.data.features.shape, classNames: data.classNames)

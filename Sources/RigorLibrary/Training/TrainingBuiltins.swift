@@ -269,7 +269,7 @@ extension RigorLibrary {
         }
         type.method(
             "trainEpoch", Arg<DatasetObject>(nil, "training"), Arg("batchSize", default: 32, bound: .atLeast(1)),
-            Arg<OptimizerObject>("optimizer"), Arg<Int>.seed(),
+            Arg<OptimizerObject>("optimizer"), Arg<Seed>.trackedSeed(),
             Arg<FunctionValue>(nil, "loss", type: "(Tensor, Tensor) -> Tensor"),
             doc: "One epoch of seeded mini-batches: the closure turns `(outputs, labels)` into a loss tensor; "
                 + "returns the mean loss. Checks for interrupts before every batch.",
@@ -288,8 +288,9 @@ extension RigorLibrary {
                         + "parameter tensors (it was made before Dense(out) knew its input size); "
                         + "call model.summary(inputShape:) before making the optimizer", parameter: "optimizer")
             }
-            let order = training.data.shuffledOrder(seed: UInt64(seed), epoch: 0)
-            let layerContext = LayerContext(isTraining: true, seed: UInt64(seed))
+            RigorChecks.checkSeed(seed, of: "trainEpoch", in: context)
+            let order = training.data.shuffledOrder(seed: seed.generatorSeed, epoch: 0)
+            let layerContext = LayerContext(isTraining: true, seed: seed.generatorSeed)
             var total = 0.0
             var seen = 0
             for start in stride(from: 0, to: order.count, by: batchSize) {
