@@ -117,8 +117,11 @@ def test_an_interrupt_marks_the_run_interrupted_and_keeps_its_epochs(kernel_name
         msg_id = kernel.start(FIT_CELL.format(epochs=100000))
         deadline = time.time() + 120
         while time.time() < deadline:
-            if log_path.exists() and rows(log_path) and epochs(log_path, rows(log_path)[0]["id"]):
-                break
+            try:
+                if log_path.exists() and rows(log_path) and epochs(log_path, rows(log_path)[0]["id"]):
+                    break
+            except sqlite3.OperationalError:
+                pass  # the kernel has created the file but not yet its tables
             time.sleep(0.2)
         kernel.manager.interrupt_kernel()
         reply = kernel.client.get_shell_msg(timeout=60)
