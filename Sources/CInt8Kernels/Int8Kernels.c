@@ -86,22 +86,35 @@ RIGOR_VNNI void rigor_int8_conv_vnni(
     long outputWidth, long outputChannelsPadded) {
     const long pixels = batch * outputHeight * outputWidth;
     const long groups = channelsPadded / 4;
-    const long taps = kernelHeight * kernelWidth;
     const long tapStride = groups * outputChannelsPadded * 4;
+    // The next pixel's coordinates, advanced by one per pixel (no division in the loop).
+    long nextX = 0, nextY = 0, nextN = 0;
     for (long first = 0; first < pixels; first += RIGOR_CONV_BLOCK) {
         const long count = pixels - first < RIGOR_CONV_BLOCK ? pixels - first : RIGOR_CONV_BLOCK;
         const uint8_t *base[RIGOR_CONV_BLOCK];
         for (long r = 0; r < RIGOR_CONV_BLOCK; r++) {
-            const long pixel = first + (r < count ? r : count - 1);
-            const long x = pixel % outputWidth;
-            const long y = (pixel / outputWidth) % outputHeight;
-            const long n = pixel / (outputWidth * outputHeight);
-            base[r] = input + ((n * paddedHeight + y * strideY) * paddedWidth + x * strideX) * channelsPadded;
+            if (r >= count) {
+                base[r] = base[count - 1];
+                continue;
+            }
+            base[r] = input +
+                      ((nextN * paddedHeight + nextY * strideY) * paddedWidth + nextX * strideX) * channelsPadded;
+            if (++nextX == outputWidth) {
+                nextX = 0;
+                if (++nextY == outputHeight) {
+                    nextY = 0;
+                    nextN++;
+                }
+            }
         }
         for (long block = 0; block < outputChannelsPadded; block += 16) {
             __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (long tap = 0; tap < taps; tap++) {
-                const long offset = ((tap / kernelWidth) * paddedWidth + tap % kernelWidth) * channelsPadded;
+            for (long tap = 0, i = 0, j = 0; tap < kernelHeight * kernelWidth; tap++) {
+                const long offset = (i * paddedWidth + j) * channelsPadded;
+                if (++j == kernelWidth) {
+                    j = 0;
+                    i++;
+                }
                 const int8_t *w = weights + tap * tapStride + block * 4;
                 for (long g = 0; g < groups; g++) {
                     const __m512i v = _mm512_loadu_si512((const void *)(w + g * outputChannelsPadded * 4));
