@@ -177,7 +177,8 @@ public final class QuantizedConv2D: Layer {
                             if widened {
                                 // Slot j·C + c at column x holds column x + j: each code lands in kw places.
                                 for column in 0..<width {
-                                    let q = UInt8(truncatingIfNeeded: Int32(map.code(source[column], inverse: inverse)) &+ 128)
+                                    let q = UInt8(
+                                        truncatingIfNeeded: Int32(map.code(source[column], inverse: inverse)) &+ 128)
                                     for j in 0..<kernelSize.1 where column + padding.1 - j >= 0 {
                                         destination[(column - j) * cp + j * channels] = q
                                     }
@@ -344,7 +345,8 @@ struct DirectConvolutionSums {
         self.channelsPadded = channelsPadded
         self.map = map
         // Uninitialized: the kernel writes every channel of every pixel.
-        values = [Int32](unsafeUninitializedCapacity: Swift.max(batch * outputHeight * outputWidth * channelsPadded, 1)) {
+        values = [Int32](unsafeUninitializedCapacity: Swift.max(batch * outputHeight * outputWidth * channelsPadded, 1))
+        {
             _, count in count = Swift.max(batch * outputHeight * outputWidth * channelsPadded, 1)
         }
     }

@@ -103,7 +103,8 @@ public final class QuantizedModel: Layer {
         else { return nil }
         let (firstHeight, firstWidth) = conv.outputSize(height: input.shape[2], width: input.shape[3])
         guard firstHeight > 0, firstWidth > 0 else { return nil }
-        var codes = conv.directInput(input, map: conv.inputQuantization ?? QuantizedDense.dynamicQuantization(of: input))
+        var codes = conv.directInput(
+            input, map: conv.inputQuantization ?? QuantizedDense.dynamicQuantization(of: input))
         var index = start
         while true {
             let sums = conv.sums(of: codes)
