@@ -345,9 +345,7 @@ struct DirectConvolutionSums {
         self.channelsPadded = channelsPadded
         self.map = map
         // Uninitialized: the kernel writes every channel of every pixel.
-        values = [Int32](unsafeUninitializedCapacity: Swift.max(batch * outputHeight * outputWidth * channelsPadded, 1))
-        {
-            _, count in count = Swift.max(batch * outputHeight * outputWidth * channelsPadded, 1)
-        }
+        let count = Swift.max(batch * outputHeight * outputWidth * channelsPadded, 1)
+        values = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }
