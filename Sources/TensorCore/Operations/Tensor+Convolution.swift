@@ -114,7 +114,11 @@ extension Tensor {
                 let destination = output.pointer + (n * geometry.outputChannels + o) * planePixels
                 let offset = bias?.storage.pointer[o] ?? 0
                 if fused == .relu {
-                    for p in 0..<planePixels { destination[p] = Swift.max(source[p] + offset, 0) }
+                    // `relu()`'s own expression, so that NaN maps the same way (to 0).
+                    for p in 0..<planePixels {
+                        let y = source[p] + offset
+                        destination[p] = y > 0 ? y : 0
+                    }
                 } else {
                     for p in 0..<planePixels { destination[p] = source[p] + offset }
                 }
@@ -128,8 +132,8 @@ extension Tensor {
         let saved = Tensor(shape: [columns.count], storage: columns)
         guard tracked else {
             return Tensor(
-                result: output, shape: outputShape, operation: .conv2d(geometry, columns: saved), inputs: [],
-                tracked: false)
+                result: output, shape: outputShape, operation: .conv2d(geometry, columns: saved),
+                inputs: [self, weight] + (bias.map { [$0] } ?? []), tracked: false)
         }
         let result = Tensor(
             result: output, shape: outputShape, operation: .conv2d(geometry, columns: saved),
