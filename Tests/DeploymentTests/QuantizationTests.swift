@@ -202,10 +202,13 @@ import Testing
             let output = try noGrad { try layer(input) }
             #expect(output.shape == expected.shape)
             #expect(output.scalars == expected.scalars)
-            // And close to the float layer: within 3% of the output range.
-            let float = try noGrad { try conv(input) }
-            let range = try float.abs().max().item()
-            #expect(try (output - float).abs().max().item() <= 0.03 * range)
+            // And, with the map fitted to this input (dynamic; the fixed one clips it), close to the float layer:
+            // within 3% of the output range.
+            if map == nil {
+                let float = try noGrad { try conv(input) }
+                let range = try float.abs().max().item()
+                #expect(try (output - float).abs().max().item() <= 0.03 * range)
+            }
         }
     }
 
