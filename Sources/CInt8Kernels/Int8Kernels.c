@@ -74,9 +74,84 @@ RIGOR_VNNI void rigor_int8_gemm_vnni(
     }
 }
 
+// The convolution: blocks of eight output pixels against 16 output channels (one zmm of int32 each, eight
+// accumulators); per tap and group of four input channels, one 64-byte weight load serves the eight pixels, and each
+// pixel's four input bytes are broadcast to all 16 lanes. A block that runs past the last pixel repeats it (not
+// stored).
+#define RIGOR_CONV_BLOCK 8
+
+RIGOR_VNNI void rigor_int8_conv_vnni(
+    const uint8_t *input, const int8_t *weights, int32_t *out, long batch, long paddedHeight, long paddedWidth,
+    long channelsPadded, long kernelHeight, long kernelWidth, long strideY, long strideX, long outputHeight,
+    long outputWidth, long outputChannelsPadded) {
+    const long pixels = batch * outputHeight * outputWidth;
+    const long groups = channelsPadded / 4;
+    const long tapStride = groups * outputChannelsPadded * 4;
+    // The next pixel's coordinates, advanced by one per pixel (no division in the loop).
+    long nextX = 0, nextY = 0, nextN = 0;
+    for (long first = 0; first < pixels; first += RIGOR_CONV_BLOCK) {
+        const long count = pixels - first < RIGOR_CONV_BLOCK ? pixels - first : RIGOR_CONV_BLOCK;
+        const uint8_t *base[RIGOR_CONV_BLOCK];
+        for (long r = 0; r < RIGOR_CONV_BLOCK; r++) {
+            if (r >= count) {
+                base[r] = base[count - 1];
+                continue;
+            }
+            base[r] = input +
+                      ((nextN * paddedHeight + nextY * strideY) * paddedWidth + nextX * strideX) * channelsPadded;
+            if (++nextX == outputWidth) {
+                nextX = 0;
+                if (++nextY == outputHeight) {
+                    nextY = 0;
+                    nextN++;
+                }
+            }
+        }
+        for (long block = 0; block < outputChannelsPadded; block += 16) {
+            __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (long tap = 0, i = 0, j = 0; tap < kernelHeight * kernelWidth; tap++) {
+                const long offset = (i * paddedWidth + j) * channelsPadded;
+                if (++j == kernelWidth) {
+                    j = 0;
+                    i++;
+                }
+                const int8_t *w = weights + tap * tapStride + block * 4;
+                for (long g = 0; g < groups; g++) {
+                    const __m512i v = _mm512_loadu_si512((const void *)(w + g * outputChannelsPadded * 4));
+                    const long at = offset + 4 * g;
+#define RIGOR_LANE(r) _mm512_set1_epi32(*(const int32_t *)(base[r] + at))
+                    s0 = _mm512_dpbusd_epi32(s0, RIGOR_LANE(0), v);
+                    s1 = _mm512_dpbusd_epi32(s1, RIGOR_LANE(1), v);
+                    s2 = _mm512_dpbusd_epi32(s2, RIGOR_LANE(2), v);
+                    s3 = _mm512_dpbusd_epi32(s3, RIGOR_LANE(3), v);
+                    s4 = _mm512_dpbusd_epi32(s4, RIGOR_LANE(4), v);
+                    s5 = _mm512_dpbusd_epi32(s5, RIGOR_LANE(5), v);
+                    s6 = _mm512_dpbusd_epi32(s6, RIGOR_LANE(6), v);
+                    s7 = _mm512_dpbusd_epi32(s7, RIGOR_LANE(7), v);
+#undef RIGOR_LANE
+                }
+            }
+            const __m512i sums[RIGOR_CONV_BLOCK] = {s0, s1, s2, s3, s4, s5, s6, s7};
+            for (long r = 0; r < count; r++) {
+                _mm512_storeu_si512((void *)(out + (first + r) * outputChannelsPadded + block), sums[r]);
+            }
+        }
+    }
+}
+
 #else
 
 bool rigor_int8_vnni_available(void) { return false; }
+
+void rigor_int8_conv_vnni(
+    const uint8_t *input, const int8_t *weights, int32_t *out, long batch, long paddedHeight, long paddedWidth,
+    long channelsPadded, long kernelHeight, long kernelWidth, long strideY, long strideX, long outputHeight,
+    long outputWidth, long outputChannelsPadded) {
+    (void)input, (void)weights, (void)out, (void)batch, (void)paddedHeight, (void)paddedWidth, (void)channelsPadded;
+    (void)kernelHeight, (void)kernelWidth, (void)strideY, (void)strideX, (void)outputHeight, (void)outputWidth;
+    (void)outputChannelsPadded;
+    abort();  // never chosen: rigor_int8_vnni_available() is false
+}
 
 void rigor_int8_gemm_vnni(
     const int8_t *a, const int8_t *b, int32_t *c, long m, long n, long row_length) {

@@ -117,6 +117,40 @@ import Testing
         }
     }
 
+    /// QuantizedDense's output against its definition computed here in integers from the codes, with the same
+    /// float arithmetic for the dequantization: equal to the bit on both kernels (the VNNI one runs the layer as a
+    /// 1×1 convolution), for batch 1 and 32 and sizes that are not multiples of 4 or 16.
+    @Test(arguments: [(1, 37, 11), (32, 128, 64), (32, 64, 10), (3, 5, 17)])
+    func quantizedDenseEqualsItsIntegerDefinition(batch: Int, inputSize: Int, outputSize: Int) throws {
+        var generator = RandomGenerator(seed: UInt64(inputSize))
+        let dense = try Dense(inputSize, outputSize, activation: .relu, seed: 3)
+        let input = try Tensor.normal([batch, inputSize], using: &generator)
+        for map in [AffineQuantization?.none, .activation(lower: -2, upper: 2.5)] {
+            let layer = QuantizedDense(dense, input: map)
+            #expect((layer.packed != nil) == Int8GEMM.usesVNNI)
+            let used = map ?? QuantizedDense.dynamicQuantization(of: input)
+            let x = input.scalars
+            let bias = dense.bias!.value.scalars
+            var expected: [Float] = []
+            for i in 0..<batch {
+                for j in 0..<outputSize {
+                    var sum: Int32 = 0
+                    var weightSum: Int32 = 0
+                    for p in 0..<inputSize {
+                        let w = Int32(layer.weights.value(row: j, column: p))
+                        sum += Int32(used.quantize(x[i * inputSize + p])) * w
+                        weightSum += w
+                    }
+                    let y = layer.weights.scales[j] * used.scale * Float(sum - used.zeroPoint * weightSum) + bias[j]
+                    expected.append(Swift.max(y, 0))
+                }
+            }
+            let output = try layer(input)
+            #expect(output.shape == [batch, outputSize])
+            #expect(output.scalars == expected)
+        }
+    }
+
     @Test func quantizedConvolutionMatchesTheFloatOneAndFoldsBatchNorm() throws {
         var generator = RandomGenerator(seed: 3)
         let conv = try Conv2D(3, 5, kernelSize: 3, stride: 2, padding: 1, seed: 4)
@@ -136,6 +170,83 @@ import Testing
         let error = try (int8 - float).abs().max().item()
         #expect(error <= 0.03 * range, "int8 error \(error) for outputs up to \(range)")
         #expect(quantized.byteCount < quantized.floatByteCount / 3)
+    }
+
+    /// The direct VNNI convolution (NHWC int8 copy, no im2col) against the im2col path on the same layer: the int32
+    /// sums are the same integers and the dequantization the same arithmetic, so the outputs are equal to the bit.
+    /// Odd shapes, strides, paddings, batch 1 and 32, static and dynamic input maps, channel counts that are not
+    /// multiples of 4 (input) or 16 (output).
+    @Test(arguments: [
+        (batch: 1, channels: 1, filters: 16, kernel: 3, stride: 1, padding: 1),
+        (batch: 32, channels: 1, filters: 16, kernel: 3, stride: 1, padding: 1),
+        (batch: 32, channels: 16, filters: 32, kernel: 3, stride: 1, padding: 1),
+        (batch: 3, channels: 5, filters: 7, kernel: 2, stride: 2, padding: 0),
+        (batch: 1, channels: 6, filters: 17, kernel: 3, stride: 2, padding: 1),
+        (batch: 32, channels: 3, filters: 33, kernel: 1, stride: 3, padding: 2),
+        (batch: 4, channels: 2, filters: 5, kernel: 2, stride: 2, padding: 1),
+    ])
+    func directInt8ConvolutionEqualsTheUnfoldedOne(
+        batch: Int, channels: Int, filters: Int, kernel: Int, stride: Int, padding: Int
+    ) throws {
+        var generator = RandomGenerator(seed: UInt64(10 + channels))
+        let conv = try Conv2D(
+            channels, filters, kernelSize: kernel, stride: stride, padding: padding, activation: .relu, seed: 6)
+        let input = try Tensor.normal([batch, channels, 7, 5], using: &generator)
+        for map in [AffineQuantization?.none, .activation(lower: -1.5, upper: 2.5)] {
+            let layer = try QuantizedConv2D(conv, input: map)
+            #expect((layer.packed != nil) == Int8GEMM.usesVNNI)
+            let used = map ?? QuantizedDense.dynamicQuantization(of: input)
+            let expected = try layer.unfolded(
+                input, map: used, outputHeight: (7 + 2 * padding - kernel) / stride + 1,
+                outputWidth: (5 + 2 * padding - kernel) / stride + 1)
+            let output = try noGrad { try layer(input) }
+            #expect(output.shape == expected.shape)
+            #expect(output.scalars == expected.scalars)
+            // And, with the map fitted to this input (dynamic; the fixed one clips it), close to the float layer:
+            // within 3% of the output range.
+            if map == nil {
+                let float = try noGrad { try conv(input) }
+                let range = try float.abs().max().item()
+                #expect(try (output - float).abs().max().item() <= 0.03 * range)
+            }
+        }
+    }
+
+    /// The int8 chain (conv → max pool → conv → max pool kept in int8 on the direct path) against the same model run
+    /// layer by layer: equal to the bit, for batch 1 and 32, odd input sizes, a 3×3 window at stride 2, and dynamic
+    /// quantization (where the chain stops at each pooling, the next map not being known in advance).
+    @Test(arguments: [
+        (batch: 1, channels: 1, height: 8, width: 8, window: 2, stride: 2, calibrated: true),
+        (batch: 32, channels: 1, height: 8, width: 8, window: 2, stride: 2, calibrated: true),
+        (batch: 32, channels: 3, height: 11, width: 9, window: 3, stride: 2, calibrated: true),
+        (batch: 5, channels: 3, height: 9, width: 7, window: 2, stride: 2, calibrated: false),
+    ])
+    func int8ChainEqualsTheLayerByLayerPass(
+        batch: Int, channels: Int, height: Int, width: Int, window: Int, stride: Int, calibrated: Bool
+    ) throws {
+        var generator = RandomGenerator(seed: 21)
+        let pooled = { (size: Int) in (size - window) / stride + 1 }
+        let features = 12 * pooled(pooled(height)) * pooled(pooled(width))
+        let model = try Sequential(
+            [
+                Conv2D(channels, 8, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(window, stride: stride),
+                Conv2D(8, 12, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(window, stride: stride),
+                Flatten(), Dense(features, 4),
+            ], seed: 3)
+        let sample = try Tensor.normal([40, channels, height, width], using: &generator)
+        let quantized = try QuantizedModel(
+            quantizing: model, activations: calibrated ? .calibrated(sample, .minMax) : .dynamic)
+        let input = try sample.sliced(alongAxis: 0, from: 0, to: batch)
+        var expected = input
+        for part in quantized.layers { expected = try part.layer.forward(expected, context: .evaluation) }
+        let output = try noGrad { try quantized(input) }
+        #expect(output.shape == [batch, 4])
+        #expect(output.scalars == expected.scalars)
+        if Int8GEMM.usesVNNI {
+            let chain = try quantized.int8Chain(from: 0, input: input)
+            // Calibrated: both convolutions and poolings in one chain; dynamic: the first pair only.
+            #expect(chain?.1 == (calibrated ? 4 : 2))
+        }
     }
 
     @Test func dynamicInt8LSTMFollowsTheFloatOne() throws {

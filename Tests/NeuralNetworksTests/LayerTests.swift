@@ -42,6 +42,25 @@ import Testing
         try expectParameterGradientsMatch(conv, input: x)
     }
 
+    /// A CNN's evaluation pass inside `noGrad` (convolutions with their activation fused, pooling without indices)
+    /// against its training-mode pass (every op recorded; no dropout in this model): the same floats, to the bit.
+    @Test(arguments: [1, 32])
+    func cnnInferencePassEqualsTheTrainingModeForward(batch: Int) throws {
+        let model = try Sequential(
+            [
+                Conv2D(1, 6, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(2),
+                Conv2D(6, 5, kernelSize: (3, 2), stride: (2, 1), padding: (1, 0), activation: .tanh),
+                MaxPool2D(3, stride: 1, padding: 1), Conv2D(5, 4, kernelSize: 1, activation: .gelu), Flatten(),
+            ], seed: 8)
+        var generator = RandomGenerator(seed: 9)
+        let x = try Tensor.normal([batch, 1, 9, 7], using: &generator)
+        let inference = try noGrad { try model(x) }
+        let training = try model.forward(x, context: LayerContext(isTraining: true))
+        #expect(training.requiresGradient && !inference.requiresGradient)
+        #expect(inference.shape == training.shape)
+        #expect(inference.scalars == training.scalars)
+    }
+
     @Test func poolingFlattenAndGlobalAverage() throws {
         let x = try Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
         #expect(try MaxPool2D(2)(x).scalars == [4])

@@ -116,3 +116,71 @@ struct PoolingTests {
         }
     }
 }
+
+/// The inference paths (no gradient recorded): `conv2d` with its activation fused into the last pass, and
+/// `maxPool2d` without indices, against the recording path on the same inputs. Both compute the same floats in the
+/// same order, so the tolerance is zero: the results must be equal to the bit.
+@Suite("Inference paths")
+struct InferencePathTests {
+    @Test(arguments: [
+        (batch: 1, stride: 1, padding: 1, activation: Activation.relu),
+        (batch: 32, stride: 1, padding: 1, activation: Activation.relu),
+        (batch: 3, stride: 2, padding: 0, activation: Activation.identity),
+        (batch: 32, stride: 2, padding: 2, activation: Activation.sigmoid),
+        (batch: 1, stride: 3, padding: 1, activation: Activation.tanh),
+    ])
+    func fusedConvolutionEqualsTheRecordedOne(batch: Int, stride: Int, padding: Int, activation: Activation) throws {
+        let x = sample([batch, 3, 7, 5], salt: 70)
+        let w = sample([4, 3, 3, 2], salt: 71)
+        let bias = sample([4], salt: 72)
+        let inference = try noGrad {
+            try x.conv2d(
+                weight: w, bias: bias, stride: (stride, stride), padding: (padding, padding), activation: activation)
+        }
+        #expect(!inference.requiresGradient)
+        // The recording path: the convolution node, then the activation as its own op.
+        let leaf = w.requiringGradient()
+        let recorded = try x.conv2d(
+            weight: leaf, bias: bias, stride: (stride, stride), padding: (padding, padding), activation: activation)
+        #expect(recorded.requiresGradient)
+        let unfused = try x.conv2d(weight: w, bias: bias, stride: (stride, stride), padding: (padding, padding))
+        let expected: Tensor
+        switch activation {
+        case .identity: expected = unfused
+        case .relu: expected = unfused.relu()
+        case .sigmoid: expected = unfused.sigmoid()
+        case .tanh: expected = unfused.tanh()
+        }
+        #expect(inference.shape == recorded.shape)
+        #expect(inference.scalars == recorded.scalars)
+        #expect(inference.scalars == expected.scalars)
+        // The activation still has its gradient on the recording path.
+        try recorded.sum().backward()
+        #expect(leaf.gradient?.shape == w.shape)
+    }
+
+    @Test(arguments: [
+        (batch: 1, kernel: (2, 2), stride: (2, 2), padding: (0, 0)),
+        (batch: 32, kernel: (2, 2), stride: (2, 2), padding: (0, 0)),
+        (batch: 2, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+        (batch: 32, kernel: (2, 3), stride: (1, 2), padding: (1, 1)),
+        (batch: 1, kernel: (3, 2), stride: (3, 1), padding: (0, 1)),
+    ])
+    func maxPoolingWithoutIndicesEqualsTheRecordedOne(
+        batch: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)
+    ) throws {
+        // Odd sizes (the 2×2 window drops the last row and column), ties, −∞ and a NaN among the values.
+        var values = sample([batch, 3, 7, 5], salt: 73).scalars
+        values[0] = .nan
+        values[6] = -.infinity
+        values[7] = values[8]
+        let x = try Tensor(shape: [batch, 3, 7, 5], scalars: values)
+        let inference = try noGrad { try x.maxPool2d(kernel: kernel, stride: stride, padding: padding) }
+        let leaf = x.requiringGradient()
+        let recorded = try leaf.maxPool2d(kernel: kernel, stride: stride, padding: padding)
+        #expect(recorded.requiresGradient && !inference.requiresGradient)
+        #expect(inference.shape == recorded.shape)
+        #expect(inference.scalars.map(\.bitPattern) == recorded.scalars.map(\.bitPattern))
+        #expect(inference.scalars[0].isNaN)
+    }
+}

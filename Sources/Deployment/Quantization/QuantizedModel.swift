@@ -77,8 +77,80 @@ public final class QuantizedModel: Layer {
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
         // Quantized layers have nothing to train; dropout and BatchNorm still follow the context.
         var x = input
-        for part in layers { x = try part.layer.forward(x, context: context) }
+        var index = 0
+        while index < layers.count {
+            if let (output, consumed) = try int8Chain(from: index, input: x) {
+                x = output
+                index += consumed
+                continue
+            }
+            x = try layers[index].layer.forward(x, context: context)
+            index += 1
+        }
         return x
+    }
+
+    /// `QuantizedConv2D → MaxPool2D [→ QuantizedConv2D → MaxPool2D]…` on the direct VNNI path without leaving int8
+    /// between the layers: each window's maximum is taken on the int32 sums and only it is dequantized (the
+    /// dequantization, with its ReLU, never decreases as the sum grows, so this is the maximum of the dequantized
+    /// values), then quantized straight into the next convolution's padded NHWC input when that one has a
+    /// calibrated input map. The output equals the layer-by-layer pass's to the bit. Returns the output and the
+    /// number of layers run, or nil when the chain does not start at `start` (the layers then run one by one, and
+    /// report any shape error themselves).
+    func int8Chain(from start: Int, input: Tensor) throws -> (Tensor, Int)? {
+        guard var conv = layers[start].layer as? QuantizedConv2D, conv.packed != nil, input.rank == 4,
+            input.shape[1] == conv.inputChannels, start + 1 < layers.count, layers[start + 1].layer is MaxPool2D
+        else { return nil }
+        let (firstHeight, firstWidth) = conv.outputSize(height: input.shape[2], width: input.shape[3])
+        guard firstHeight > 0, firstWidth > 0 else { return nil }
+        var codes = conv.directInput(
+            input, map: conv.inputQuantization ?? QuantizedDense.dynamicQuantization(of: input))
+        var index = start
+        while true {
+            let sums = conv.sums(of: codes)
+            guard index + 1 < layers.count, let pool = layers[index + 1].layer as? MaxPool2D, pool.padding == 0,
+                conv.activation == .relu || conv.activation == .identity,
+                sums.outputHeight >= pool.kernel, sums.outputWidth >= pool.kernel
+            else { return (try conv.dequantized(sums), index + 1 - start) }
+            let pooledHeight = (sums.outputHeight - pool.kernel) / pool.stride + 1
+            let pooledWidth = (sums.outputWidth - pool.kernel) / pool.stride + 1
+            if index + 2 < layers.count, let next = layers[index + 2].layer as? QuantizedConv2D, next.packed != nil,
+                !next.widened,
+                let map = next.inputQuantization, next.inputChannels == conv.outputChannels,
+                next.outputSize(height: pooledHeight, width: pooledWidth).0 > 0,
+                next.outputSize(height: pooledHeight, width: pooledWidth).1 > 0
+            {
+                var nextCodes = DirectConvolutionInput(
+                    next, batch: sums.batch, height: pooledHeight, width: pooledWidth, map: map)
+                let (cp, paddedHeight, paddedWidth) = (
+                    nextCodes.channelsPadded, nextCodes.paddedHeight, nextCodes.paddedWidth
+                )
+                let (top, left) = next.padding
+                let inverse = 1 / map.scale
+                let channels = conv.outputChannels
+                nextCodes.values.withUnsafeMutableBufferPointer { u in
+                    conv.pooled(sums, window: pool.kernel, step: pool.stride) { n, y, x, values in
+                        let pixel = u.baseAddress! + ((n * paddedHeight + y + top) * paddedWidth + x + left) * cp
+                        for o in 0..<channels {
+                            pixel[o] = UInt8(truncatingIfNeeded: Int32(map.code(values[o], inverse: inverse)) &+ 128)
+                        }
+                    }
+                }
+                codes = nextCodes
+                conv = next
+                index += 2
+                continue
+            }
+            let channels = conv.outputChannels
+            let output = try Tensor(shape: [sums.batch, channels, pooledHeight, pooledWidth]) { out in
+                let plane = pooledHeight * pooledWidth
+                conv.pooled(sums, window: pool.kernel, step: pool.stride) { n, y, x, values in
+                    let pixel = out.baseAddress! + n * channels * plane + y * pooledWidth + x
+                    for o in 0..<channels { pixel[o * plane] = values[o] }
+                }
+            }
+            return (output, index + 2 - start)
+        }
     }
 
     /// The number of layers that run in int8.

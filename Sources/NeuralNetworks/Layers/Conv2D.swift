@@ -71,7 +71,10 @@ public final class Conv2D: Layer {
             throw NeuralNetworkError(
                 "Conv2D", "expected input [N, \(inputChannels), H, W], got \(TensorError.format(shape: input.shape))")
         }
-        let output = try input.conv2d(weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
-        return try activation.apply(output)
+        // identity, ReLU, sigmoid and tanh are fused into the convolution's last pass when no gradient is recorded.
+        let fused = activation.fused ?? .identity
+        let output = try input.conv2d(
+            weight: weight.value, bias: bias?.value, stride: stride, padding: padding, activation: fused)
+        return activation.fused == nil ? try activation.apply(output) : output
     }
 }

@@ -21,6 +21,19 @@ extension Tensor {
         try filled(shape, with: value, operation: "full")
     }
 
+    /// A tensor of `shape` whose scalars `initializer` writes, in row-major order, into the buffer it is given
+    /// (uninitialized: it must write every scalar). For kernels outside TensorCore that produce a result in place,
+    /// without an intermediate array.
+    public init(
+        shape: [Int], initializingWith initializer: (UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) throws {
+        try Self.validate(shape: shape, operation: "init(shape:initializingWith:)")
+        let storage = try TensorStorage.allocate(
+            count: MemoryBudget.scalarCount(of: shape), operation: "init(shape:initializingWith:)", shapes: [shape])
+        try initializer(storage.buffer)
+        self.init(shape: shape, storage: storage)
+    }
+
     /// Zeros. - Shape: `shape`.
     public static func zeros(_ shape: [Int]) throws(TensorError) -> Tensor {
         try filled(shape, with: 0, operation: "zeros")

@@ -1,7 +1,9 @@
 // Tensor+Convolution: 2-D convolution (stride, padding, dilation, groups) as im2col + one GEMM per group.
 
+import Synchronization
+
 /// The sizes of one 2-D convolution, computed once and saved for the backward pass.
-struct Convolution2DGeometry: Sendable, Equatable {
+struct Convolution2DGeometry: Sendable, Hashable {
     var batch, inputChannels, height, width: Int
     var outputChannels, kernelHeight, kernelWidth: Int
     var strideY, strideX, paddingY, paddingX, dilationY, dilationX, groups: Int
@@ -26,9 +28,12 @@ extension Tensor {
     /// - Shape: input `[N, C, H, W]`, weight `[O, C/groups, kh, kw]`, bias `[O]` → `[N, O, OH, OW]` with
     ///   `OH = (H + 2·padding − dilation·(kh − 1) − 1) / stride + 1` (likewise `OW`).
     /// - Gradient: `dW = dOut · colsᵀ`, `dCols = Wᵀ · dOut` folded back (col2im), `dBias = Σ dOut`.
+    /// - Activation: `activation` is applied to the result. When no gradient is recorded (no operand requires one,
+    ///   or inside `noGrad`) it is fused into the pass that adds the bias and reorders the product, and the column
+    ///   matrix is not kept; otherwise it is a separate op of the graph, as `conv2d(...).relu()` would be.
     public func conv2d(
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-        dilation: (Int, Int) = (1, 1), groups: Int = 1
+        dilation: (Int, Int) = (1, 1), groups: Int = 1, activation: Activation = .identity
     ) throws(TensorError) -> Tensor {
         let shapes = [shape, weight.shape] + (bias.map { [$0.shape] } ?? [])
         guard rank == 4 && weight.rank == 4 else {
@@ -100,18 +105,45 @@ extension Tensor {
         let planePixels = outputHeight * outputWidth
         let outputShape = [geometry.batch, geometry.outputChannels, outputHeight, outputWidth]
         let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
+        let tracked =
+            (node != nil || weight.node != nil || bias?.node != nil) && EngineContext.current.isRecordingGradients
+        let fused = tracked ? Activation.identity : activation
         for n in 0..<geometry.batch {
             for o in 0..<geometry.outputChannels {
                 let source = product.pointer + o * geometry.columnCount + n * planePixels
                 let destination = output.pointer + (n * geometry.outputChannels + o) * planePixels
                 let offset = bias?.storage.pointer[o] ?? 0
-                for p in 0..<planePixels { destination[p] = source[p] + offset }
+                if fused == .relu {
+                    // `relu()`'s own expression, so that NaN maps the same way (to 0).
+                    for p in 0..<planePixels {
+                        let y = source[p] + offset
+                        destination[p] = y > 0 ? y : 0
+                    }
+                } else {
+                    for p in 0..<planePixels { destination[p] = source[p] + offset }
+                }
             }
         }
+        switch fused {
+        case .identity, .relu: break
+        case .sigmoid: VectorMath.map(output.pointer, output.pointer, count: output.count, VectorMath.sigmoid)
+        case .tanh: VectorMath.map(output.pointer, output.pointer, count: output.count, VectorMath.tanh)
+        }
         let saved = Tensor(shape: [columns.count], storage: columns)
-        return Tensor(
+        guard tracked else {
+            return Tensor(
+                result: output, shape: outputShape, operation: .conv2d(geometry, columns: saved),
+                inputs: [self, weight] + (bias.map { [$0] } ?? []), tracked: false)
+        }
+        let result = Tensor(
             result: output, shape: outputShape, operation: .conv2d(geometry, columns: saved),
-            inputs: [self, weight] + (bias.map { [$0] } ?? []))
+            inputs: [self, weight] + (bias.map { [$0] } ?? []), tracked: true)
+        switch activation {
+        case .identity: return result
+        case .relu: return result.relu()
+        case .sigmoid: return result.sigmoid()
+        case .tanh: return result.tanh()
+        }
     }
 
     static func conv2dGradients(
@@ -200,10 +232,28 @@ enum ConvolutionKernel {
         return table
     }
 
+    /// Recent offset tables by geometry (the batch set to 0: the table does not depend on it). A model's layers ask
+    /// for the same few tables at every call; building one costs as much as unfolding one image, the whole im2col at
+    /// batch 1.
+    private static let tables = Mutex<[Convolution2DGeometry: [Int32]]>([:])
+    private static let cachedTableLimit = 64
+
+    static func cachedOffsetTable(_ g: Convolution2DGeometry) -> [Int32] {
+        var key = g
+        key.batch = 0
+        if let table = tables.withLock({ $0[key] }) { return table }
+        let table = offsetTable(g)
+        tables.withLock { tables in
+            if tables.count >= cachedTableLimit { tables.removeAll() }
+            tables[key] = table
+        }
+        return table
+    }
+
     static func im2col(
         _ input: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, _ g: Convolution2DGeometry
     ) {
-        let table = offsetTable(g)
+        let table = cachedOffsetTable(g)
         let pixels = g.outputHeight * g.outputWidth
         let image = g.inputChannels * g.height * g.width
         let rows = g.inputChannels * g.kernelHeight * g.kernelWidth
@@ -214,8 +264,10 @@ enum ConvolutionKernel {
                     let source = input + n * image
                     let destination = columns + row * g.columnCount + n * pixels
                     for p in 0..<pixels {
+                        // A load from the clamped offset and a select: no branch on the padding.
                         let offset = Int(offsets[p])
-                        destination[p] = offset >= 0 ? source[offset] : 0
+                        let value = source[Swift.max(offset, 0)]
+                        destination[p] = offset >= 0 ? value : 0
                     }
                 }
             }
@@ -226,7 +278,7 @@ enum ConvolutionKernel {
     static func col2im(
         _ columns: UnsafePointer<Float>, _ input: UnsafeMutablePointer<Float>, _ g: Convolution2DGeometry
     ) {
-        let table = offsetTable(g)
+        let table = cachedOffsetTable(g)
         let pixels = g.outputHeight * g.outputWidth
         let image = g.inputChannels * g.height * g.width
         let rows = g.inputChannels * g.kernelHeight * g.kernelWidth

@@ -43,6 +43,13 @@ extension Tensor {
         let g = try poolingGeometry("maxPool2d", kernel: kernel, stride: stride, padding: padding)
         let outputShape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
         let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
+        guard node != nil && EngineContext.current.isRecordingGradients else {
+            // No gradient will be asked for: the maxima alone, without the index of each (inference).
+            PoolingKernel.maximum(storage.pointer, output.pointer, g)
+            return Tensor(
+                result: output, shape: outputShape, operation: .maxPool2d(g, argmax: []), inputs: [self],
+                tracked: false)
+        }
         var argmax = [Int32](repeating: -1, count: output.count)
         let plane = g.height * g.width
         var position = 0
@@ -131,6 +138,61 @@ extension Tensor {
                         }
                     }
                     outputIndex += 1
+                }
+            }
+        }
+    }
+}
+
+/// The forward kernels of pooling when no gradient is recorded.
+enum PoolingKernel {
+    /// The larger of a window's running maximum and a new value; a NaN wins, as in the recording path.
+    @inline(__always)
+    static func larger(_ best: Float, _ value: Float) -> Float {
+        // Two selects, no branch (`||` would branch, and the comparison of random values mispredicts half the time).
+        let maximum = value > best ? value : best
+        return value != value ? value : maximum
+    }
+
+    /// `output[n, c, y, x]` = the maximum of the window, without recording where it was. The common 2×2 window at
+    /// stride 2 without padding has its own loop (four loads, three comparisons per output); other geometries take
+    /// the general one.
+    static func maximum(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ g: Pooling2DGeometry) {
+        let plane = g.height * g.width
+        let outputPlane = g.outputHeight * g.outputWidth
+        let planes = g.batch * g.channels
+        if g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.paddingY == 0, g.paddingX == 0 {
+            for image in 0..<planes {
+                let source = input + image * plane
+                let destination = output + image * outputPlane
+                for y in 0..<g.outputHeight {
+                    let top = source + 2 * y * g.width
+                    let bottom = top + g.width
+                    let row = destination + y * g.outputWidth
+                    for x in 0..<g.outputWidth {
+                        let left = larger(top[2 * x], top[2 * x + 1])
+                        row[x] = larger(larger(left, bottom[2 * x]), bottom[2 * x + 1])
+                    }
+                }
+            }
+            return
+        }
+        var position = 0
+        for image in 0..<planes {
+            let source = input + image * plane
+            for y in 0..<g.outputHeight {
+                let firstY = Swift.max(y * g.strideY - g.paddingY, 0)
+                let endY = Swift.min(y * g.strideY - g.paddingY + g.kernelHeight, g.height)
+                for x in 0..<g.outputWidth {
+                    let firstX = Swift.max(x * g.strideX - g.paddingX, 0)
+                    let endX = Swift.min(x * g.strideX - g.paddingX + g.kernelWidth, g.width)
+                    // Padding is at most half the kernel, so every window holds at least one input value.
+                    var best = source[firstY * g.width + firstX]
+                    for inputY in firstY..<endY {
+                        for inputX in firstX..<endX { best = larger(best, source[inputY * g.width + inputX]) }
+                    }
+                    output[position] = best
+                    position += 1
                 }
             }
         }
