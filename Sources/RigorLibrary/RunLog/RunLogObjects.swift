@@ -88,6 +88,15 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
         return names
     }
 
+    /// A parameter as a cell: a sampled real number (`0.00019347052643541916`) as a number, shown to the table's
+    /// significant digits and kept exact in CSV/JSON; anything else (`20`, `.adam(learningRate: 0.001)`) as written.
+    static func parameterCell(_ text: String) -> TableCell {
+        guard text.contains("."), !text.hasPrefix("."), let value = Double(text), value.isFinite else {
+            return .text(text)
+        }
+        return .number(value)
+    }
+
     /// One row per run: what it was, how it ended, its parameters and final metrics, its data and duration.
     var table: Table {
         let parameters = parameterColumns
@@ -107,7 +116,9 @@ final class RunsObject: NativeObject, ArgumentType, ScriptValueConvertible, MIME
                 ("cell", .text(record.origin)), ("model", .text(record.title)),
                 ("seed", record.seed.map { .integer($0) } ?? .empty),
             ]
-            for name in parameters { row.append((name, record.parameter(name).map { .text($0) } ?? .empty)) }
+            for name in parameters {
+                row.append((name, record.parameter(name).map(Self.parameterCell) ?? .empty))
+            }
             for name in metrics {
                 row.append((name, record.results.first { $0.name == name }.map { .number($0.value) } ?? .empty))
             }
