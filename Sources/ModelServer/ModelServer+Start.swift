@@ -24,7 +24,7 @@ extension ModelServer {
         @available(*, noasync, message: "cancel the task that awaits run(handlingSignals:onStarted:) instead")
         public func stop(timeout: Double = 10) {
             task.cancel()
-            _ = waitUntilStopped(timeout: timeout)
+            _ = try? waitUntilStopped(timeout: timeout)
         }
 
         /// Blocks until the server stops (a signal, when it handles them, or ``stop()``) and rethrows what stopped
@@ -62,7 +62,7 @@ extension ModelServer {
         let finished = Shared(false)
         let task = Task(executorPreference: serverExecutor) {
             defer { finished.value.withLock { $0 = true } }
-            func report(_ result: Result<Int, any Error>) {
+            @Sendable func report(_ result: Result<Int, any Error>) {
                 let first = outcome.value.withLock { state -> Bool in
                     guard state == nil else { return false }
                     state = result

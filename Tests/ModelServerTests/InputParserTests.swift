@@ -14,8 +14,10 @@ import Testing
                 try PredictionRequest(body: bytes, shape: shape, maximumBatch: maximumBatch)
             }
             return "\(request.rows) rows: \(request.values.map(\.bitPattern))"
-        } catch {
+        } catch let error as RequestProblem {
             return "\(error.status) \(error.reason): \(error.message)"
+        } catch {
+            return "\(error)"
         }
     }
 
