@@ -5,7 +5,8 @@ and latency percentiles (wrk --latency: 50/90/99 %) and the ratios:
   throughput_ratio = ours_rps / reference_rps       (> 1: ours serves more)
   p99_ratio = ours_p99_ms / reference_p99_ms         (< 1: ours is faster at the tail)
 Every response must be 2xx: a non-2xx answer or a socket error fails the benchmark.
-Usage: serve_load.py RIGOR_BINARY DIR [--duration S] [--connections C]     (DIR: DeploymentBench's --out folder)
+Usage: serve_load.py RIGOR_BINARY DIR [--duration S] [--connections C] [--models mlp,cnn] [--batches 1,32]
+                                                                          (DIR: DeploymentBench's --out folder)
        serve_load.py --reference-server MODEL.onnx PORT                      (the reference, started by the first)"""
 import json
 import os
@@ -121,11 +122,14 @@ def main():
     args = sys.argv[3:]
     duration = int(args[args.index("--duration") + 1]) if "--duration" in args else 10
     connections = int(args[args.index("--connections") + 1]) if "--connections" in args else 4
+    # A quick loop: one model or one batch size only.
+    models = args[args.index("--models") + 1].split(",") if "--models" in args else ["mlp", "cnn"]
+    batches = [int(b) for b in args[args.index("--batches") + 1].split(",")] if "--batches" in args else [1, 32]
     from safetensors.numpy import load_file
 
     tensors = load_file(f"{folder}/inputs.safetensors")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    for name in ["mlp", "cnn"]:
+    for name in models:
         model = f"{folder}/{name}.onnx"
         servers = {}
         ours_port, reference_port = free_port(), free_port()
@@ -137,7 +141,7 @@ def main():
         try:
             for port, process in servers.values():
                 wait_until_listening(port, process)
-            for batch in [1, 32]:
+            for batch in batches:
                 x = tensors[f"{name}_b{batch}_input"]
                 body_path = f"{folder}/{name}_b{batch}.json"
                 with open(body_path, "w") as f:

@@ -208,4 +208,31 @@ import Testing
         #expect(try await waiting.value == 1)  // the waiter got the replica back
         try await pool.withReplica { _ in }  // and returned it
     }
+
+    /// From synchronous code (this test blocks its thread, a cooperative pool thread): `start` returns with the
+    /// bound port, the server answers, `stop` stops it, and a port in use is the bind error.
+    @Test func startReturnsOnceBoundAndStopStops() throws {
+        let (path, _, _) = try Self.savedModel()
+        let server = try ModelServer(
+            model: try ServedModel.load(path), configuration: ServerConfiguration(port: 0, maximumBatch: 8))
+        let running = try server.start()
+        #expect(running.port > 0 && running.isRunning)
+        func get(_ port: Int) -> Int? {
+            let status = Mutex<Int?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            URLSession.shared.dataTask(with: URL(string: "http://127.0.0.1:\(port)/health")!) { _, response, _ in
+                status.withLock { $0 = (response as? HTTPURLResponse)?.statusCode }
+                done.signal()
+            }.resume()
+            done.wait()
+            return status.withLock { $0 }
+        }
+        #expect(get(running.port) == 200)
+        let taken = try ModelServer(
+            model: try ServedModel.load(path), configuration: ServerConfiguration(port: running.port))
+        #expect(throws: (any Error).self) { try taken.start(timeout: 10) }
+        running.stop()
+        #expect(!running.isRunning)
+        #expect(get(running.port) == nil)
+    }
 }

@@ -98,34 +98,14 @@ final class ModelComparisonObject: NativeObject, ArgumentType, ScriptValueConver
     var description: String { table.plainText }
 }
 
-/// The executor a served model's tasks run on: Dispatch threads outside the cooperative pool, which a caller
-/// waiting synchronously for the server (a cell, a test) may be occupying.
-let serviceExecutor = ServiceTaskExecutor()
-
-final class ServiceTaskExecutor: TaskExecutor, @unchecked Sendable {
-    private let queue = DispatchQueue(label: "rigor.serve", attributes: .concurrent)
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-}
-
 /// A value shared between the thread that waits and the one that sets it.
 final class LockedBox<T>: @unchecked Sendable {
-    fileprivate let lock = NSLock()
-    fileprivate var stored: T
+    private let lock = NSLock()
+    private var stored: T
     init(_ value: T) { stored = value }
     var value: T {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
-    }
-}
-
-extension LockedBox where T == Result<Int, any Error>? {
-    /// Sets the outcome unless one was set already (the first wins).
-    func setIfEmpty(_ newValue: Result<Int, any Error>) {
-        lock.withLock { if stored == nil { stored = newValue } }
     }
 }
 
@@ -138,64 +118,32 @@ final class ModelServiceObject: NativeObject, ArgumentType, ScriptValueConvertib
     let port: Int
     /// The checkpoint written for a model given as a value (removed by `stop()`); nil for a file the user named.
     let temporaryFile: String?
-    private let task: Task<Void, any Error>
-    private let finished: LockedBox<Bool>
+    private let running: ModelServer.Running
 
     /// Starts `served` on `configuration` and returns once the port is bound (or throws what stopped it).
     init(_ served: ServedModel, configuration: ServerConfiguration, temporaryFile: String?) throws {
         let server = try ModelServer(model: served, configuration: configuration)
-        let started = DispatchSemaphore(value: 0)
-        let outcome = LockedBox<Result<Int, any Error>?>(nil)
-        let finished = LockedBox(false)
-        // On serviceExecutor's threads, never on Swift's cooperative pool: the caller blocks its thread below, and
-        // where that is a pool thread (a test; the pool has two threads on a 2-core machine) the server's task
-        // could otherwise never be scheduled.
-        let task = Task(executorPreference: serviceExecutor) {
-            defer { finished.value = true }
-            do {
-                try await server.run(handlingSignals: false) { port in
-                    outcome.setIfEmpty(.success(port))
-                    started.signal()
-                }
-            } catch {
-                outcome.setIfEmpty(.failure(error))
-                started.signal()
-                throw error
-            }
-            // A server that returns without an error has stopped; a waiter must not wait for it.
-            outcome.setIfEmpty(.failure(CancellationError()))
-            started.signal()
-        }
-        if started.wait(timeout: .now() + 30) == .timedOut {
-            task.cancel()
-            throw BuiltinError(.io, "the server did not start within 30 s")
-        }
-        switch outcome.value {
-        case .success(let port): self.port = port
-        case .failure(let error):
+        // ModelServer.start runs the server off Swift's cooperative pool, so blocking this thread (a pool thread
+        // in a test) until the port is bound cannot starve it.
+        do {
+            running = try server.start(handlingSignals: false, timeout: 30)
+        } catch let error as ServerStartError {
+            throw BuiltinError(.io, error.message)
+        } catch {
             throw BuiltinError(.io, "could not serve on \(configuration.host):\(configuration.port): \(error)")
-        case nil: throw BuiltinError(.io, "the server stopped before it started")
         }
-        self.task = task
-        self.finished = finished
+        self.port = running.port
         self.served = served
         self.host = configuration.host
         self.temporaryFile = temporaryFile
     }
 
     var url: String { "http://\(host):\(port)" }
-    var isRunning: Bool { !finished.value && !task.isCancelled }
+    var isRunning: Bool { running.isRunning }
 
     /// Graceful shutdown: no new connections, requests in flight finish; waits up to 10 s.
     func stop() {
-        task.cancel()
-        let done = DispatchSemaphore(value: 0)
-        let task = self.task
-        Task(executorPreference: serviceExecutor) {
-            _ = await task.result
-            done.signal()
-        }
-        _ = done.wait(timeout: .now() + 10)
+        running.stop(timeout: 10)
         if let temporaryFile { try? FileManager.default.removeItem(atPath: temporaryFile) }
     }
 
