@@ -18,7 +18,7 @@ struct Rigor: ParsableCommand {
     static func main() {
         let arguments = CommandLine.arguments
         if arguments.count == 3, arguments[1] == "run", !arguments[2].hasPrefix("-") {
-            exit(ScriptRunner.run(path: arguments[2]))
+            Foundation.exit(ScriptRunner.run(path: arguments[2]))
         }
         main(nil)
     }
