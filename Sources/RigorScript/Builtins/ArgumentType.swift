@@ -85,7 +85,11 @@ extension Array: ArgumentType where Element: ArgumentType {
 }
 
 extension Array: ScriptValueConvertible where Element: ScriptValueConvertible {
-    public var scriptValue: Value { .array(map(\.scriptValue)) }
+    public var scriptValue: Value {
+        // `[Value]` (what `map` and `filter` return) is already the payload: no pass over the elements.
+        if Element.self == Value.self { return .array(unsafeBitCast(self, to: [Value].self)) }
+        return .array(map(\.scriptValue))
+    }
 }
 
 extension Optional: ArgumentType where Wrapped: ArgumentType {

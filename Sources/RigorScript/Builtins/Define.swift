@@ -110,10 +110,11 @@ extension BuiltinRegistry {
 
 func makeFunction<each T, R: ScriptValueConvertible>(
     _ name: String, _ parameters: Parameters<repeat each T>, _ returns: String?, _ doc: String, _ example: String?,
-    _ body: @escaping (CallContext, repeat each T) throws -> R
+    deferredReturns: (@Sendable () -> String?)? = nil, _ body: @escaping (CallContext, repeat each T) throws -> R
 ) -> BuiltinFunction {
     let signature = Signature(
-        name, parameters.declarations, returns: returns ?? returnTypeName(R.self), doc: doc, example: example)
+        name, parameters.declarations, returns: returns,
+        deferredReturnType: deferredReturns ?? { returnTypeName(R.self) }, doc: doc, example: example)
     let decoders = parameters.decoders
     return BuiltinFunction(signature) { arguments, context in
         var index = 0
@@ -149,7 +150,8 @@ public struct TypeBuilder<Receiver: ArgumentType> {
         let parameters = Parameters(repeat each arguments)
         let decoders = parameters.decoders
         let signature = Signature(
-            name, parameters.declarations, returns: returns ?? returnTypeName(R.self), doc: doc, example: example)
+            name, parameters.declarations, returns: returns, deferredReturnType: { returnTypeName(R.self) }, doc: doc,
+            example: example)
         descriptor.add(
             Method(signature) { value, arguments, context in
                 let receiver = try receiver(value, context)
@@ -188,7 +190,8 @@ public struct TypeBuilder<Receiver: ArgumentType> {
         let parameters = Parameters(repeat each arguments)
         let decoders = parameters.decoders
         let signature = Signature(
-            name, parameters.declarations, returns: returns ?? returnTypeName(R.self), doc: doc, example: example)
+            name, parameters.declarations, returns: returns, deferredReturnType: { returnTypeName(R.self) }, doc: doc,
+            example: example)
         descriptor.add(
             Method(signature, mutating: true) { value, arguments, context in
                 var index = 0
@@ -204,7 +207,7 @@ public struct TypeBuilder<Receiver: ArgumentType> {
     ) {
         descriptor.add(
             Property(
-                name, type: type ?? returnTypeName(R.self) ?? "Any", doc: doc,
+                name, type: type, deferredType: { returnTypeName(R.self) }, doc: doc,
                 get: { value, context in try get(try receiver(value, context)).scriptValue }))
     }
 
@@ -233,10 +236,11 @@ public struct TypeBuilder<Receiver: ArgumentType> {
         _ body: @escaping (CallContext, repeat each T) throws -> R
     ) {
         // An initializer returns its type (several script types may share a Swift class), or nil when failable.
-        let failable = returnTypeName(R.self).flatMap { $0.hasSuffix("?") ? $0 : nil }
+        let name = descriptor.name
         descriptor.addInitializer(
             makeFunction(
-                descriptor.name, Parameters(repeat each arguments), failable ?? descriptor.name, doc, example, body))
+                name, Parameters(repeat each arguments), nil, doc, example,
+                deferredReturns: { returnTypeName(R.self).flatMap { $0.hasSuffix("?") ? $0 : nil } ?? name }, body))
     }
 
     /// `Type.name(…)`: a static function.

@@ -55,7 +55,19 @@ public struct Signature: Sendable {
     /// The name as called: `print`, `append`, `zeros`.
     public var name: String
     public var parameters: [Parameter]
-    public var returnType: String?
+    public var returnType: String? {
+        get { returnTypeText ?? deferredReturnType?() }
+        set {
+            returnTypeText = newValue
+            deferredReturnType = nil
+        }
+    }
+    private var returnTypeText: String?
+    /// The return type named only when something asks (docs, inspection, completion): naming a body's
+    /// Swift type as a script type is a runtime conformance lookup, which on first use scans every
+    /// conformance record of the binary (start-up paid ~18 M instructions for it, half of the library's
+    /// registration).
+    private var deferredReturnType: (@Sendable () -> String?)?
     /// One-sentence summary first, then details.
     public var documentation: String
     /// A short example, shown by inspection and in docs/builtins.md.
@@ -67,9 +79,18 @@ public struct Signature: Sendable {
     ) {
         self.name = name
         self.parameters = parameters
-        self.returnType = returnType
+        self.returnTypeText = returnType
         self.documentation = documentation
         self.example = example
+    }
+
+    /// A signature whose return type, unless given, is named by `deferredReturnType` when first asked for.
+    init(
+        _ name: String, _ parameters: [Parameter], returns returnType: String?,
+        deferredReturnType: @escaping @Sendable () -> String?, doc documentation: String, example: String?
+    ) {
+        self.init(name, parameters, returns: returnType, doc: documentation, example: example)
+        if returnType == nil { self.deferredReturnType = deferredReturnType }
     }
 
     /// `func print(_ items: Any..., separator: String = " ", terminator: String = "\n")`.

@@ -21,7 +21,11 @@ public struct Method {
 /// A read-only (or, for objects, settable) property of a builtin type.
 public struct Property {
     public let name: String
-    public let type: String
+    /// The type as docs and completion show it.
+    public var type: String { typeText ?? deferredType?() ?? "Any" }
+    private let typeText: String?
+    /// Named when first asked for (see `Signature.returnType`).
+    private let deferredType: (() -> String?)?
     public let documentation: String
     let get: (Value, CallContext) throws -> Value
     let set: ((Value, Value, CallContext) throws -> Void)?
@@ -32,10 +36,24 @@ public struct Property {
         set: ((Value, Value, CallContext) throws -> Void)? = nil
     ) {
         self.name = name
-        self.type = type
+        self.typeText = type
+        self.deferredType = nil
         self.documentation = documentation
         self.get = get
         self.set = set
+    }
+
+    /// A property whose type, unless given, is named by `deferredType` when first asked for ("Any" if nil).
+    init(
+        _ name: String, type: String?, deferredType: @escaping () -> String?, doc documentation: String,
+        get: @escaping (Value, CallContext) throws -> Value
+    ) {
+        self.name = name
+        self.typeText = type
+        self.deferredType = type == nil ? deferredType : nil
+        self.documentation = documentation
+        self.get = get
+        self.set = nil
     }
 }
 

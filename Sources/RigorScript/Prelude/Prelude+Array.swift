@@ -88,7 +88,7 @@ extension Prelude {
             let items = try elements(receiver, context)
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try call(item)) }
+            try call.forEachResult(items) { _, result in out.append(result) }
             return out
         }
         type.method(
@@ -123,9 +123,11 @@ extension Prelude {
             example: "[1, 2, 3, 4].filter { $0 % 2 == 0 }   // [2, 4]"
         ) { receiver, context, isIncluded in
             let call = context.prepare(isIncluded.value)
-            return try elements(receiver, context).filter {
-                try requireBool(call($0), "filter", parameter: "isIncluded")
+            var out: [Value] = []
+            try call.forEachResult(elements(receiver, context)) { item, result in
+                if try requireBool(result, "filter", parameter: "isIncluded") { out.append(item) }
             }
+            return out
         }
         type.method(
             "reduce", Arg<Value>(nil, "initialResult"),
@@ -142,7 +144,7 @@ extension Prelude {
             doc: "Calls `body` on each element, in order.", example: "names.forEach { print($0) }"
         ) { receiver, context, body in
             let call = context.prepare(body.value)
-            for item in try elements(receiver, context) { _ = try call(item) }
+            try call.forEachResult(elements(receiver, context)) { _, _ in }
         }
         type.method(
             "contains", Arg<Value>(nil, "element"), doc: "Whether the sequence contains `element`.",

@@ -255,6 +255,20 @@ public struct PreparedCall {
         }
     }
 
+    /// Calls the function with each element of `items`, in order, and gives `each` the element and the
+    /// result (`map`, `filter`): a leaf closure (`{ $0 * 2 }`) runs in one loop over its kept frame, with
+    /// no call set up per element; anything else is called element by element.
+    @inline(__always)
+    public func forEachResult(
+        _ items: [Value], _ each: (_ element: Value, _ result: consuming Value) throws -> Void
+    ) throws {
+        if kind == .scriptWithOneParameter {
+            let code = unsafeDowncast(callable, to: ScriptFunction.self).code
+            if try code.forEachLeafResult(items, context: context, fallback: { try self($0) }, each) { return }
+        }
+        for item in items { try each(item, self(item)) }
+    }
+
     /// Calls the function with two arguments.
     public func callAsFunction(_ first: Value, _ second: Value) throws -> Value {
         switch kind {

@@ -121,10 +121,61 @@ final class CompiledFunction {
     /// The first leaf call makes the leaf frame.
     @inline(never)
     private func callLeafFirst(_ argument: Value, context: CallContext) throws -> Value? {
+        makeLeafFrame()
+        return try callLeaf(argument, context: context)
+    }
+
+    @inline(never)
+    private func makeLeafFrame() {
         let frame = Frame(slotCount: slotCount, cellCount: 0, captures: [])
         leafFrame = frame
         leafFrameReference = .passUnretained(frame)
-        return try callLeaf(argument, context: context)
+    }
+
+    /// Calls a leaf function of one parameter on every element of `items`, in order, in one loop over the
+    /// kept leaf frame (what `map` and `filter` do a million times): `each` gets the element and the result.
+    /// An element the parameter does not take as it is (a conversion or a type error) goes through `fallback`,
+    /// an ordinary call. Interrupts are checked before every element, as on every call; an error keeps the
+    /// leaf's frame in its trace. False, with nothing called, when the leaf frame is in use.
+    @inline(__always)
+    func forEachLeafResult(
+        _ items: [Value], context: CallContext, fallback: (Value) throws -> Value,
+        _ each: (Value, consuming Value) throws -> Void
+    ) throws -> Bool {
+        guard isLeaf, hasDirectParameters, parameterKinds.count == 1, !leafIsRunning else { return false }
+        if leafFrameReference == nil { makeLeafFrame() }
+        let kind = parameterKinds[0]
+        let interrupt = context.interrupt
+        try leafFrameReference!._withUnsafeGuaranteedRef { frame in
+            leafIsRunning = true
+            defer { leafIsRunning = false }
+            // The elements are read where the array stores them (no copy of each into a loop variable).
+            try items.withUnsafeBufferPointer { elements in
+                for index in 0..<elements.count {
+                    if interrupt.isRequested { throw BuiltinError(.interrupted, "execution interrupted") }
+                    guard TypeCheck.accepts(kind, elements[index]) else {
+                        // Not a leaf call: the leaf frame stays in use, so `fallback` takes a pooled frame.
+                        try each(elements[index], fallback(elements[index]))
+                        continue
+                    }
+                    frame.slots.initialize(to: elements[index])
+                    var result: Value
+                    do {
+                        result = try body(frame)
+                    } catch {
+                        frame.reset()
+                        throw leafError(error)
+                    }
+                    frame.reset()
+                    if !TypeCheck.accepts(returnKind, result) {
+                        result = try CompiledFunction.convertReturn(
+                            result, of: declaration, registry: context.registry)
+                    }
+                    try each(elements[index], result)
+                }
+            }
+        }
+        return true
     }
 
     /// An error leaving a leaf call, with the leaf's frame added to its trace.

@@ -289,25 +289,28 @@ extension Compiler {
         let second = count > 1 ? operands[1] : missing
         let third = count > 2 ? operands[2] : missing
         let textLength = literal.count
+        let owner = LiteralBytes(literal)
+        let text = UnsafePointer(owner.bytes)
+        let pairs = Interpolation.digitPairs
         return { frame in
             let a = count > 0 ? Interpolation.piece(try first.value(frame)) : .nil
             let b = count > 1 ? Interpolation.piece(try second.value(frame)) : .nil
             let c = count > 2 ? Interpolation.piece(try third.value(frame)) : .nil
             let total = textLength + Interpolation.length(a) + Interpolation.length(b) + Interpolation.length(c)
             if total == 0 { return .string("") }
-            return .string(
-                String(unsafeUninitializedCapacity: total) { buffer in
-                    literal.withUnsafeBufferPointer { text in
+            return withExtendedLifetime(owner) {
+                .string(
+                    String(unsafeUninitializedCapacity: total) { buffer in
                         let out = buffer.baseAddress!
                         var at = Interpolation.copy(text, t0, to: out, at: 0)
-                        at = Interpolation.write(a, to: out, at: at)
+                        if count > 0 { at = Interpolation.write(a, to: out, at: at, pairs: pairs) }
                         at = Interpolation.copy(text, t1, to: out, at: at)
-                        at = Interpolation.write(b, to: out, at: at)
+                        if count > 1 { at = Interpolation.write(b, to: out, at: at, pairs: pairs) }
                         at = Interpolation.copy(text, t2, to: out, at: at)
-                        at = Interpolation.write(c, to: out, at: at)
+                        if count > 2 { at = Interpolation.write(c, to: out, at: at, pairs: pairs) }
                         return Interpolation.copy(text, t3, to: out, at: at)
-                    }
-                })
+                    })
+            }
         }
     }
 

@@ -979,10 +979,21 @@ final class Compiler {
         _ container: inout Value, _ key: Value, _ fallback: Value?, _ operand: Value, _ op: TokenKind?
     ) -> Bool {
         guard case .dictionary = container else { return false }
-        // Consumed, so the dictionary is uniquely referenced while it is written (see `modifyDictionary`);
-        // no closure here, whose context would be allocated on every write.
+        // Written where it is stored when the value is the only holder of the dictionary's box.
+        if let written = container.modifyDictionaryInBox({ writeEntry(&$0, key, fallback, operand, op) }) {
+            return written
+        }
+        // Consumed, so the dictionary is uniquely referenced while it is written (see `modifyDictionary`).
         guard case .dictionary(var dictionary) = consume container else { preconditionFailure("checked above") }
         defer { container = .dictionary(dictionary) }
+        return writeEntry(&dictionary, key, fallback, operand, op)
+    }
+
+    @inline(__always)
+    private static func writeEntry(
+        _ dictionary: inout OrderedDictionary<Value, Value>, _ key: Value, _ fallback: Value?, _ operand: Value,
+        _ op: TokenKind?
+    ) -> Bool {
         guard let op else {
             if operand.isNil {
                 dictionary.removeValue(forKey: key)

@@ -155,36 +155,37 @@ enum Interpolation {
         return magnitude >= 10 ? count + 1 : count
     }
 
-    /// "00", "01", … "99": two digits per division when formatting an Int.
-    static let digitPairs: [UInt8] = {
-        var pairs: [UInt8] = []
+    /// "00", "01", … "99": two digits per division when formatting an Int. Allocated once for the
+    /// process and read through the pointer (an array would be retained and released on every use).
+    nonisolated(unsafe) static let digitPairs: UnsafePointer<UInt8> = {
+        let pairs = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
         for value in 0..<100 {
-            let tens = UInt8(value / 10)
-            let ones = UInt8(value % 10)
-            pairs.append(48 + tens)
-            pairs.append(48 + ones)
+            pairs[2 * value] = 48 + UInt8(value / 10)
+            pairs[2 * value + 1] = 48 + UInt8(value % 10)
         }
-        return pairs
+        return UnsafePointer(pairs)
     }()
 
     @inline(__always)
     static func copy(
-        _ text: UnsafeBufferPointer<UInt8>, _ range: (start: Int, end: Int), to out: UnsafeMutablePointer<UInt8>,
+        _ text: UnsafePointer<UInt8>, _ range: (start: Int, end: Int), to out: UnsafeMutablePointer<UInt8>,
         at offset: Int
     ) -> Int {
         let n = range.end - range.start
         if n > 16 {
-            (out + offset).update(from: text.baseAddress! + range.start, count: n)
+            (out + offset).update(from: text + range.start, count: n)
         } else {
             // Short texts (most of them) byte by byte: cheaper than a call to memmove.
-            let source = text.baseAddress! + range.start
+            let source = text + range.start
             for index in 0..<n { out[offset + index] = source[index] }
         }
         return offset + n
     }
 
     @inline(__always)
-    static func write(_ piece: Value, to out: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+    static func write(
+        _ piece: Value, to out: UnsafeMutablePointer<UInt8>, at offset: Int, pairs: UnsafePointer<UInt8>
+    ) -> Int {
         switch piece {
         case .string(let s):
             let n = s.utf8.count
@@ -203,23 +204,21 @@ enum Interpolation {
             let n = digitCount(i)
             var magnitude = i.magnitude
             var at = offset + n
-            digitPairs.withUnsafeBufferPointer { pairs in
-                while magnitude >= 100 {
-                    let pair = Int(magnitude % 100) * 2
-                    magnitude /= 100
-                    at -= 2
-                    out[at] = pairs[pair]
-                    out[at + 1] = pairs[pair + 1]
-                }
-                if magnitude >= 10 {
-                    let pair = Int(magnitude) * 2
-                    at -= 2
-                    out[at] = pairs[pair]
-                    out[at + 1] = pairs[pair + 1]
-                } else {
-                    at -= 1
-                    out[at] = UInt8(truncatingIfNeeded: 48 + magnitude)
-                }
+            while magnitude >= 100 {
+                let pair = Int(magnitude % 100) * 2
+                magnitude /= 100
+                at -= 2
+                out[at] = pairs[pair]
+                out[at + 1] = pairs[pair + 1]
+            }
+            if magnitude >= 10 {
+                let pair = Int(magnitude) * 2
+                at -= 2
+                out[at] = pairs[pair]
+                out[at + 1] = pairs[pair + 1]
+            } else {
+                at -= 1
+                out[at] = UInt8(truncatingIfNeeded: 48 + magnitude)
             }
             if i < 0 { out[offset] = 45 }  // "-"
             return offset + n
@@ -227,4 +226,19 @@ enum Interpolation {
             return offset
         }
     }
+}
+
+/// The literal text of an interpolation, in memory of its own for the compiled closure's lifetime: read
+/// through `bytes` without the retain and release of an array per evaluation.
+final class LiteralBytes {
+    let bytes: UnsafeMutablePointer<UInt8>
+
+    init(_ text: [UInt8]) {
+        bytes = .allocate(capacity: Swift.max(text.count, 1))
+        text.withUnsafeBufferPointer {
+            if let base = $0.baseAddress { bytes.initialize(from: base, count: text.count) }
+        }
+    }
+
+    deinit { bytes.deallocate() }
 }

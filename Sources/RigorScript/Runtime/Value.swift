@@ -180,6 +180,13 @@ extension Value {
 extension Value: Hashable {
     /// `1 == 1.0` is true (numbers compare by value); functions and objects compare by identity.
     public static func == (lhs: Value, rhs: Value) -> Bool {
+        // Dictionary keys first (a lookup compares the key with each candidate), without building a tuple.
+        if case .string(let a) = lhs, case .string(let b) = rhs { return a == b }
+        if case .int(let a) = lhs, case .int(let b) = rhs { return a == b }
+        return equalOtherwise(lhs, rhs)
+    }
+
+    private static func equalOtherwise(_ lhs: Value, _ rhs: Value) -> Bool {
         switch (lhs, rhs) {
         case (.nil, .nil): return true
         case (.bool(let a), .bool(let b)): return a == b
