@@ -979,10 +979,6 @@ final class Compiler {
         _ container: inout Value, _ key: Value, _ fallback: Value?, _ operand: Value, _ op: TokenKind?
     ) -> Bool {
         guard case .dictionary = container else { return false }
-        // Written where it is stored when the value is the only holder of the dictionary's box.
-        if let written = container.modifyDictionaryInBox({ writeEntry(&$0, key, fallback, operand, op) }) {
-            return written
-        }
         // Consumed, so the dictionary is uniquely referenced while it is written (see `modifyDictionary`).
         guard case .dictionary(var dictionary) = consume container else { preconditionFailure("checked above") }
         defer { container = .dictionary(dictionary) }
