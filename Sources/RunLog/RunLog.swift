@@ -280,12 +280,18 @@ public final class RunLog: RunLogStorage, @unchecked Sendable {
         }
     }
 
-    package static func encode<T: Encodable>(_ value: T) throws -> String {
+    /// One encoder for every write (an epoch's metrics are encoded at every epoch of every fit; making an encoder
+    /// each time was most of the run log's per-epoch cost). `JSONEncoder` is Sendable: its options are fixed here.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return encoder
+    }()
+
+    package static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     package static func decode<T: Decodable>(_ type: T.Type, _ text: String, what: String) throws -> T {
