@@ -118,9 +118,13 @@ let package = Package(
             // The samplers' numerical loops (GP fitting, 2,048-candidate acquisition) run optimized in debug builds
             // too, so the sampler tests take seconds instead of minutes.
             swiftSettings: [.unsafeFlags(["-O"])]),
+        // PostgresBridge: postgres-nio's async calls from synchronous code, and its errors as text (both stores).
+        .target(
+            name: "PostgresBridge", dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")],
+            exclude: ["README.md"]),
         .target(
             name: "SearchPostgres",
-            dependencies: ["Search", .product(name: "PostgresNIO", package: "postgres-nio")]),
+            dependencies: ["Search", "PostgresBridge", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(
             name: "SearchTests",
             dependencies: [
@@ -139,7 +143,7 @@ let package = Package(
         // RunLogPostgres keeps postgres-nio out of RunLog's users, as SearchPostgres does for Search.
         .target(
             name: "RunLogPostgres",
-            dependencies: ["RunLog", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["RunLog", "PostgresBridge", .product(name: "PostgresNIO", package: "postgres-nio")],
             exclude: ["README.md"]),
         .testTarget(
             name: "RunLogTests",

@@ -3,6 +3,7 @@
 // write is one transaction, ids come from a sequence (no two writers get the same), and a running entry whose
 // writer's database session is gone reads back `incomplete`, whichever machine it ran on.
 import Foundation
+import PostgresBridge
 import PostgresNIO
 import RunLog
 import Synchronization
@@ -60,13 +61,13 @@ public final class PostgresRunLog: RunLogStorage {
         let settings = configuration
         let connectLogger = logger
         do {
-            connection = try Self.blocking {
+            connection = try PostgresBridge.blocking {
                 try await PostgresConnection.connect(configuration: settings, id: 1, logger: connectLogger)
             }
         } catch {
             throw RunLogError(
                 "cannot reach PostgreSQL at \(host):\(port) (database '\(database)', user '\(username)') for the run "
-                    + "log: \(Self.reason(error))")
+                    + "log: \(PostgresBridge.reason(error))")
         }
         try transaction { connection, logger in
             // Kernels starting together must not race to create the tables: one advisory lock for the schema.
@@ -99,7 +100,7 @@ public final class PostgresRunLog: RunLogStorage {
 
     deinit {
         let connection = connection
-        _ = try? Self.blocking { try await connection.close() }
+        _ = try? PostgresBridge.blocking { try await connection.close() }
     }
 
     // MARK: writing
@@ -291,37 +292,6 @@ public final class PostgresRunLog: RunLogStorage {
         return components.string ?? url
     }
 
-    /// The text of a postgres-nio error: the server's message, or the connection failure underneath.
-    static func reason(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
-            if let message = error.serverInfo?[.message] {
-                return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
-            }
-            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-            return "\(error.code)"
-        }
-        return "\(error)"
-    }
-
-    /// Runs an async body to completion from synchronous code (the run log is written from a cell's thread). The
-    /// body runs on Dispatch threads, never on Swift's cooperative pool, which a blocked caller could starve (the
-    /// same reason as SearchPostgres's `PostgresStorage.blocking`).
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let result = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task(executorPreference: runLogExecutor) {
-            do {
-                let value = try await body()
-                result.withLock { $0 = .success(value) }
-            } catch {
-                result.withLock { $0 = .failure(error) }
-            }
-            done.signal()
-        }
-        done.wait()
-        return try result.withLock { $0! }.get()
-    }
-
     /// One transaction: BEGIN, the body, COMMIT (ROLLBACK when the body throws). A reading transaction sees one
     /// snapshot. A body of one `statement` runs alone: PostgreSQL makes a single statement its own transaction, and
     /// the two round trips of BEGIN and COMMIT are saved (a trial's value or a fit's epoch is one such write). A
@@ -334,7 +304,7 @@ public final class PostgresRunLog: RunLogStorage {
         let logger = logger
         return try lock.withLock { _ in
             do {
-                return try Self.blocking {
+                return try PostgresBridge.blocking {
                     if statement { return try await body(connection, logger) }
                     try await connection.query(
                         reading ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
@@ -350,20 +320,8 @@ public final class PostgresRunLog: RunLogStorage {
             } catch let error as RunLogError {
                 throw error
             } catch {
-                throw RunLogError("run log '\(location)': \(Self.reason(error))")
+                throw RunLogError("run log '\(location)': \(PostgresBridge.reason(error))")
             }
         }
-    }
-}
-
-/// The executor `PostgresRunLog.blocking` runs its tasks on: Dispatch threads outside the cooperative pool.
-let runLogExecutor = RunLogTaskExecutor()
-
-final class RunLogTaskExecutor: TaskExecutor, @unchecked Sendable {
-    private let queue = DispatchQueue(label: "rigor.runlog.postgres", attributes: .concurrent)
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

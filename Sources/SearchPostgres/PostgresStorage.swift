@@ -3,6 +3,7 @@
 // SELECT … FOR UPDATE inside the transaction; a waiting (enqueued) trial is claimed with FOR UPDATE SKIP LOCKED, so
 // no number and no waiting trial is ever handed to two workers.
 import Foundation
+import PostgresBridge
 import PostgresNIO
 import Search
 import Synchronization
@@ -43,11 +44,11 @@ public final class PostgresStorage: StudyStorage {
         let settings = configuration
         let connectLogger = logger
         do {
-            connection = try Self.blocking {
+            connection = try PostgresBridge.blocking {
                 try await PostgresConnection.connect(configuration: settings, id: 1, logger: connectLogger)
             }
         } catch {
-            throw SearchError(.unreachable, "cannot reach \(target): \(Self.reason(error))")
+            throw SearchError(.unreachable, "cannot reach \(target): \(PostgresBridge.reason(error))")
         }
         try transaction { connection, logger in
             // Workers starting together must not race to create the tables: one advisory lock for the schema.
@@ -71,42 +72,7 @@ public final class PostgresStorage: StudyStorage {
 
     deinit {
         let connection = connection
-        _ = try? Self.blocking { try await connection.close() }
-    }
-
-    /// The text of a postgres-nio error: the server's message, or the connection failure underneath.
-    static func reason(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
-            if let message = error.serverInfo?[.message] {
-                return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
-            }
-            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-            return "\(error.code)"
-        }
-        if let error = error as? PostgresTransactionError {
-            return reason(error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError ?? error)
-        }
-        return "\(error)"
-    }
-
-    /// Runs an async body to completion from synchronous code (the storage protocol is synchronous, like a notebook
-    /// cell). The body runs on `blockingExecutor`'s threads, never on Swift's cooperative pool: a caller that blocks
-    /// a pool thread (a test, a cell on a 2-core machine where the pool has two threads) would otherwise wait for a
-    /// task that can never be scheduled.
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let result = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task(executorPreference: blockingExecutor) {
-            do {
-                let value = try await body()
-                result.withLock { $0 = .success(value) }
-            } catch {
-                result.withLock { $0 = .failure(error) }
-            }
-            done.signal()
-        }
-        done.wait()
-        return try result.withLock { $0! }.get()
+        _ = try? PostgresBridge.blocking { try await connection.close() }
     }
 
     /// One transaction: BEGIN, the body, COMMIT (ROLLBACK when the body throws). A `SearchError` from the body passes
@@ -118,7 +84,7 @@ public final class PostgresStorage: StudyStorage {
         let logger = logger
         return try lock.withLock { _ in
             do {
-                return try Self.blocking {
+                return try PostgresBridge.blocking {
                     try await connection.query("BEGIN", logger: logger)
                     do {
                         let value = try await body(connection, logger)
@@ -137,10 +103,10 @@ public final class PostgresStorage: StudyStorage {
                 {
                     throw SearchError(
                         .unreachable,
-                        "lost PostgreSQL at \(host):\(port) (database '\(database)'): \(Self.reason(error))")
+                        "lost PostgreSQL at \(host):\(port) (database '\(database)'): \(PostgresBridge.reason(error))")
                 }
                 throw SearchError(
-                    .storage, "PostgreSQL at \(host):\(port) (database '\(database)'): \(Self.reason(error))")
+                    .storage, "PostgreSQL at \(host):\(port) (database '\(database)'): \(PostgresBridge.reason(error))")
             }
         }
     }
@@ -299,17 +265,5 @@ public final class PostgresStorage: StudyStorage {
         return try texts.map {
             try StorageCoding.decode(TrialRecord.self, from: $0, what: "a trial of study \(studyID)")
         }
-    }
-}
-
-/// The executor `PostgresStorage.blocking` runs its tasks on: Dispatch threads outside the cooperative pool.
-let blockingExecutor = DispatchTaskExecutor()
-
-final class DispatchTaskExecutor: TaskExecutor, @unchecked Sendable {
-    private let queue = DispatchQueue(label: "rigor.search.postgres", attributes: .concurrent)
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

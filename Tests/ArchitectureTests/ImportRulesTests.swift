@@ -11,10 +11,11 @@ private let allowedImports: [String: Set<String>] = [
     "ModelInsight": ["NeuralNetworks", "TensorCore", "RichDisplay"],
     "RichDisplay": [],
     "Search": ["NeuralNetworks", "TensorCore", "RichDisplay"],
-    "SearchPostgres": ["Search"],
+    "PostgresBridge": [],
+    "SearchPostgres": ["Search", "PostgresBridge"],
     "Widgets": ["RichDisplay"],
     "RunLog": [],
-    "RunLogPostgres": ["RunLog"],
+    "RunLogPostgres": ["RunLog", "PostgresBridge"],
     "RigorScript": [],
     "RigorLibrary": [
         "RigorScript", "TensorCore", "NeuralNetworks", "ModelInsight", "Security", "RichDisplay", "Widgets", "RunLog",
