@@ -780,14 +780,7 @@ struct Parser {
     /// closure = "{" [ closureParameters "in" ] { statement } "}"
     private mutating func closureExpression() throws -> Expr {
         let open = advance()
-        var parameters: [Parameter] = []
-        if let names = closureParameterNames() {
-            parameters = names.map {
-                Parameter(
-                    label: nil, name: $0.kind == .underscore ? "_" : $0.lexeme, nameSpan: $0.span, type: nil,
-                    defaultValue: nil)
-            }
-        }
+        let signature = closureSignature()
         let saved = nesting
         nesting = Nesting.insideBraces
         defer { nesting = saved }
@@ -802,38 +795,48 @@ struct Parser {
         }
         let span = span(from: open.span)
         let function = FunctionDecl(
-            name: "", nameSpan: open.span, parameters: parameters, returnType: nil, body: statements, isClosure: true,
-            span: span)
+            name: "", nameSpan: open.span, parameters: signature?.parameters ?? [],
+            returnType: signature?.returnType, body: statements, isClosure: true, span: span)
         return ClosureExpr(function: function, span: span)
     }
 
-    /// closureParameters = IDENT { "," IDENT } | "(" [ IDENT { "," IDENT } ] ")", followed by "in".
-    /// Returns nil (consuming nothing) when the closure has no parameter list.
-    private mutating func closureParameterNames() -> [Token]? {
-        var offset = 0
-        let parenthesized = peek(0).kind == .leftParen
-        if parenthesized { offset = 1 }
-        var names: [Token] = []
-        while true {
-            let token = peek(offset)
-            guard token.kind == .identifier || token.kind == .underscore else { break }
-            names.append(token)
-            offset += 1
-            if peek(offset).kind == .colon {  // `(x: Int)`: skip a simple type annotation
-                offset += 2
-            }
-            if peek(offset).kind == .comma {
-                offset += 1
-            } else {
-                break
-            }
+    /// closureParameters = IDENT { "," IDENT } | "(" [ param { "," param } ] ")" [ "->" type ], followed by
+    /// "in"; param = IDENT [ ":" type ]. A typed parameter converts its argument as a function's does
+    /// (`{ (x: Double) in x / 4 }` divides reals), and a return type converts the result. Returns nil, consuming
+    /// nothing and reporting nothing, when the closure has no parameter list.
+    private mutating func closureSignature() -> (parameters: [Parameter], returnType: TypeAnnotation?)? {
+        let start = current
+        let reported = diagnostics.count
+        func noSignature(_ parser: inout Parser) -> (parameters: [Parameter], returnType: TypeAnnotation?)? {
+            parser.current = start
+            parser.diagnostics.removeSubrange(reported...)
+            return nil
         }
+        let parenthesized = match(.leftParen)
+        var parameters: [Parameter] = []
+        while check(.identifier) || check(.underscore) {
+            let name = advance()
+            var type: TypeAnnotation?
+            if match(.colon) {
+                guard let annotation = try? typeAnnotation() else { return noSignature(&self) }
+                type = annotation
+            }
+            parameters.append(
+                Parameter(
+                    label: nil, name: name.kind == .underscore ? "_" : name.lexeme, nameSpan: name.span, type: type,
+                    defaultValue: nil))
+            if !match(.comma) { break }
+        }
+        var returnType: TypeAnnotation?
         if parenthesized {
-            guard peek(offset).kind == .rightParen else { return nil }
-            offset += 1
+            guard match(.rightParen) else { return noSignature(&self) }
+            if match(.arrow) {
+                guard let annotation = try? typeAnnotation() else { return noSignature(&self) }
+                returnType = annotation
+            }
         }
-        guard peek(offset).kind == .kwIn, parenthesized || !names.isEmpty else { return nil }
-        current += offset + 1
-        return names
+        guard check(.kwIn), parenthesized || !parameters.isEmpty else { return noSignature(&self) }
+        advance()
+        return (parameters, returnType)
     }
 }
