@@ -25,6 +25,23 @@ public enum PostgresBridge {
         return try result.withLock { $0! }.get()
     }
 
+    /// `body` between `begin` (`BEGIN`, or e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`) and `COMMIT` on
+    /// `connection`; `ROLLBACK` and the body's error when it throws.
+    public static func inTransaction<T: Sendable>(
+        _ connection: PostgresConnection, logger: Logger, begin: PostgresQuery = "BEGIN",
+        _ body: (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
+        try await connection.query(begin, logger: logger)
+        do {
+            let value = try await body(connection, logger)
+            try await connection.query("COMMIT", logger: logger)
+            return value
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
     /// The text of a postgres-nio error: the server's message (with its SQLSTATE), the connection failure
     /// underneath, or a failed transaction's first cause.
     public static func reason(_ error: any Error) -> String {

@@ -306,16 +306,9 @@ public final class PostgresRunLog: RunLogStorage {
             do {
                 return try PostgresBridge.blocking {
                     if statement { return try await body(connection, logger) }
-                    try await connection.query(
-                        reading ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
-                    do {
-                        let value = try await body(connection, logger)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
+                    return try await PostgresBridge.inTransaction(
+                        connection, logger: logger,
+                        begin: reading ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", body)
                 }
             } catch let error as RunLogError {
                 throw error

@@ -85,15 +85,7 @@ public final class PostgresStorage: StudyStorage {
         return try lock.withLock { _ in
             do {
                 return try PostgresBridge.blocking {
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        let value = try await body(connection, logger)
-                        try await connection.query("COMMIT", logger: logger)
-                        return value
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
+                    try await PostgresBridge.inTransaction(connection, logger: logger, body)
                 }
             } catch let error as SearchError {
                 throw error
