@@ -108,20 +108,24 @@ public final class RunLog: RunLogStorage, @unchecked Sendable {
         }
     }
 
-    /// Records one finished epoch (from 1) of a running run, and its parameters when they are given.
-    public func record(
-        epoch: Int, _ metrics: [RunValue], parameters: [(String, String)]? = nil, of run: Int
-    ) throws {
-        let text = try Self.encode(metrics)
+    /// Records finished epochs of a running run, and its parameters when they are given, in one transaction.
+    public func record(epochs: [RunEpoch], parameters: [(String, String)]? = nil, of run: Int) throws {
+        let encoded = try epochs.map { ($0.epoch, try Self.encode($0.metrics)) }
         let parameterText = try parameters.map(EncodedStart.parameters)
+        guard !encoded.isEmpty || parameterText != nil else { return }
         try write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO run_epochs (run_id, epoch, metrics) VALUES (?, ?, ?)",
-                arguments: [run, epoch, text])
-            if let parameterText {
-                try db.execute(
-                    sql: "UPDATE runs SET parameters = ? WHERE id = ?", arguments: [parameterText, run])
-            }
+            try Self.insert(encoded, parameters: parameterText, of: run, in: db)
+        }
+    }
+
+    private static func insert(_ epochs: [(Int, String)], parameters: String?, of run: Int, in db: Database) throws {
+        if !epochs.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO run_epochs (run_id, epoch, metrics) VALUES (?, ?, ?)")
+            for (epoch, text) in epochs { try statement.execute(arguments: [run, epoch, text]) }
+        }
+        if let parameters {
+            try db.execute(sql: "UPDATE runs SET parameters = ? WHERE id = ?", arguments: [parameters, run])
         }
     }
 
@@ -151,15 +155,16 @@ public final class RunLog: RunLogStorage, @unchecked Sendable {
         }
     }
 
-    /// Records how a run ended, its final results, for a failure, an interrupt or a pruned trial why, and its final
-    /// parameters when they are given.
+    /// Records how a run ended, its final results, for a failure, an interrupt or a pruned trial why, its final
+    /// parameters when they are given, and the epochs not yet recorded, in one transaction.
     public func finish(
         _ run: Int, status: RunStatus, results: [RunValue] = [], message: String? = nil,
-        parameters: [(String, String)]? = nil, at date: Date = Date()
+        parameters: [(String, String)]? = nil, epochs: [RunEpoch] = [], at date: Date = Date()
     ) throws {
         precondition(status != .running && status != .incomplete, "a run finishes as finished, interrupted or failed")
         let text = try Self.encode(results)
         let parameterText = try parameters.map(EncodedStart.parameters)
+        let encoded = try epochs.map { ($0.epoch, try Self.encode($0.metrics)) }
         try write { db in
             try db.execute(
                 sql: "UPDATE runs SET status = ?, ended_at = ?, results = ?, message = ? WHERE id = ?",
@@ -167,10 +172,7 @@ public final class RunLog: RunLogStorage, @unchecked Sendable {
             if db.changesCount == 0 {
                 throw RunLogError("run log '\(path)' has no run \(run) to finish (was the file replaced?)")
             }
-            if let parameterText {
-                try db.execute(
-                    sql: "UPDATE runs SET parameters = ? WHERE id = ?", arguments: [parameterText, run])
-            }
+            try Self.insert(encoded, parameters: parameterText, of: run, in: db)
         }
     }
 

@@ -35,6 +35,16 @@ public struct RunValue: Codable, Sendable, Equatable {
     }
 }
 
+/// One finished epoch (from 1) of a run, or one reported step of a search trial (step + 1), waiting to be written.
+public struct RunEpoch: Sendable, Equatable {
+    public var epoch: Int
+    public var metrics: [RunValue]
+    public init(_ epoch: Int, _ metrics: [RunValue]) {
+        self.epoch = epoch
+        self.metrics = metrics
+    }
+}
+
 /// What a run is told when it begins.
 public struct RunStart: Sendable, Equatable {
     public var kind: RunKind

@@ -129,17 +129,18 @@ public final class PostgresRunLog: RunLogStorage {
         }
     }
 
-    public func record(
-        epoch: Int, _ metrics: [RunValue], parameters: [(String, String)]? = nil, of run: Int
-    ) throws {
-        let text = try RunLog.encode(metrics)
+    public func record(epochs: [RunEpoch], parameters: [(String, String)]? = nil, of run: Int) throws {
+        let numbers = epochs.map(\.epoch)
+        let texts = try epochs.map { try RunLog.encode($0.metrics) }
         let parameterText = try parameters.map(EncodedStart.parameters)
+        guard !epochs.isEmpty || parameterText != nil else { return }
         try transaction(statement: true) { connection, logger in
-            // One statement (the epoch and, when given, the parameters): one round trip, one transaction.
+            // One statement (the epochs and, when given, the parameters): one round trip, one transaction.
             try await connection.query(
                 """
                 WITH written AS (
-                    INSERT INTO rigor_run_epochs (run_id, epoch, metrics) VALUES (\(run), \(epoch), \(text))
+                    INSERT INTO rigor_run_epochs (run_id, epoch, metrics)
+                    SELECT \(run), t.epoch, t.metrics FROM unnest(\(numbers)::BIGINT[], \(texts)::TEXT[]) AS t(epoch, metrics)
                     ON CONFLICT (run_id, epoch) DO UPDATE SET metrics = EXCLUDED.metrics)
                 UPDATE rigor_runs SET parameters = \(parameterText)
                 WHERE id = \(run) AND \(parameterText)::TEXT IS NOT NULL
@@ -161,18 +162,28 @@ public final class PostgresRunLog: RunLogStorage {
 
     public func finish(
         _ run: Int, status: RunStatus, results: [RunValue] = [], message: String? = nil,
-        parameters: [(String, String)]? = nil, at date: Date = Date()
+        parameters: [(String, String)]? = nil, epochs: [RunEpoch] = [], at date: Date = Date()
     ) throws {
         precondition(status != .running && status != .incomplete, "a run finishes as finished, interrupted or failed")
         let text = try RunLog.encode(results)
         let parameterText = try parameters.map(EncodedStart.parameters)
+        let numbers = epochs.map(\.epoch)
+        let texts = try epochs.map { try RunLog.encode($0.metrics) }
         let (state, ended, location) = (status.rawValue, date.timeIntervalSince1970, location)
         try transaction(statement: true) { connection, logger in
+            // One statement: the end, and the epochs not yet written (only if the run is there).
             let rows = try await connection.query(
                 """
-                UPDATE rigor_runs SET status = \(state), ended_at = \(ended), results = \(text), message = \(message),
-                    parameters = COALESCE(\(parameterText), parameters)
-                WHERE id = \(run) RETURNING id
+                WITH ended AS (
+                    UPDATE rigor_runs SET status = \(state), ended_at = \(ended), results = \(text),
+                        message = \(message), parameters = COALESCE(\(parameterText), parameters)
+                    WHERE id = \(run) RETURNING id),
+                written AS (
+                    INSERT INTO rigor_run_epochs (run_id, epoch, metrics)
+                    SELECT ended.id, t.epoch, t.metrics
+                    FROM ended, unnest(\(numbers)::BIGINT[], \(texts)::TEXT[]) AS t(epoch, metrics)
+                    ON CONFLICT (run_id, epoch) DO UPDATE SET metrics = EXCLUDED.metrics)
+                SELECT id FROM ended
                 """, logger: logger)
             var found = false
             for try await _ in rows.decode(Int.self) { found = true }

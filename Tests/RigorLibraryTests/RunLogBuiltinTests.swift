@@ -189,4 +189,68 @@ struct RunLogBuiltinTests {
         #expect(run(s, "runs()[0].status") == "interrupted")
         #expect(Int(run(s, "runs()[0].metric(\"loss\").count") ?? "0")! >= 2)
     }
+
+    @Test("runLogSeconds() counts the time spent writing the log, and nothing when recording is off")
+    func recordingTime() throws {
+        let directory = temporaryDirectory()
+        let s = session(RunLogTestHost(path: directory + "/runs.sqlite"))
+        _ = run(s, setup)
+        #expect(run(s, "runLogSeconds()") == "0.0")
+        _ = run(s, "let before = runLogSeconds()\nmodel.fit(data.train, epochs: 3, progress: false)")
+        #expect(run(s, "runLogSeconds() > before") == "true")
+        _ = run(s, "runLog(path: nil)\nlet off = runLogSeconds()\nmodel.fit(data.train, epochs: 3, progress: false)")
+        #expect(run(s, "runLogSeconds() == off") == "true")
+    }
+
+    @Test("a fit's epochs go to the log in batches at least half a second apart, the rest with its end")
+    func batchedEpochs() throws {
+        let directory = temporaryDirectory()
+        let storage = CountingStorage(try RunLog(path: directory + "/runs.sqlite"))
+        let host = RunLogTestHost(path: nil)
+        host.runRecorder.use(storage: storage)
+        let s = session(host)
+        _ = run(s, setup)
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(run(s, "model.fit(data.train, epochs: 40, batchSize: 8, progress: false).epochs") == "40")
+        let elapsed = clock.now - started
+        // Every epoch is written once, in order; a batch is written only when the last write is half a second old.
+        #expect(storage.epochsWritten == Array(1...40))
+        #expect(storage.batches.count <= Int(elapsed / .milliseconds(500)))
+        #expect(storage.batches.allSatisfy { !$0.isEmpty })
+        #expect(storage.finishedWith == 40 - storage.batches.reduce(0) { $0 + $1.count })
+        #expect(try RunLog(path: directory + "/runs.sqlite").runs()[0].series("loss").count == 40)
+    }
+}
+
+/// A run log that counts how its epochs arrive.
+private final class CountingStorage: RunLogStorage, @unchecked Sendable {
+    let base: RunLog
+    var batches: [[Int]] = []
+    var finishedWith = 0
+    var epochsWritten: [Int] = []
+    init(_ base: RunLog) { self.base = base }
+    var location: String { base.location }
+    func begin(_ start: RunStart, at date: Date) throws -> Int { try base.begin(start, at: date) }
+    func record(epochs: [RunEpoch], parameters: [(String, String)]?, of run: Int) throws {
+        batches.append(epochs.map(\.epoch))
+        epochsWritten += epochs.map(\.epoch)
+        try base.record(epochs: epochs, parameters: parameters, of: run)
+    }
+    func record(warning check: String, message: String, of run: Int) throws {
+        try base.record(warning: check, message: message, of: run)
+    }
+    func finish(
+        _ run: Int, status: RunStatus, results: [RunValue], message: String?, parameters: [(String, String)]?,
+        epochs: [RunEpoch], at date: Date
+    ) throws {
+        finishedWith = epochs.count
+        epochsWritten += epochs.map(\.epoch)
+        try base.finish(
+            run, status: status, results: results, message: message, parameters: parameters, epochs: epochs, at: date)
+    }
+    func delete(_ ids: [Int]) throws { try base.delete(ids) }
+    func runs(kind: RunKind?, limit: Int?) throws -> [RunRecord] { try base.runs(kind: kind, limit: limit) }
+    func run(_ id: Int) throws -> RunRecord { try base.run(id) }
+    func warnings(of run: Int) throws -> [RunWarning] { try base.warnings(of: run) }
 }

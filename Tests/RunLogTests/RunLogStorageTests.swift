@@ -144,6 +144,38 @@ struct RunLogStorageTests {
         #expect(readFit.processID == getpid())
     }
 
+    @Test("epochs written in batches and with the run's end read back in order, once each", arguments: Backend.allCases)
+    func batches(_ backend: Backend) throws {
+        let location = try backend.makeLocation()
+        defer { TestPostgres.drop(location) }
+        let log = try backend.open(location)
+        let id = try log.begin(RunStart(kind: .trial, title: "trial 0 of s"), at: Date())
+        try log.record(
+            epochs: [RunEpoch(1, [RunValue("value", 0.9)]), RunEpoch(2, [RunValue("value", 0.8)])],
+            parameters: [("lr", "0.1")], of: id)
+        // A batch with nothing in it writes nothing; an epoch recorded again replaces the first entry.
+        try log.record(epochs: [], parameters: nil, of: id)
+        try log.record(epochs: [RunEpoch(2, [RunValue("value", 0.7)])], parameters: nil, of: id)
+        #expect(try log.run(id).status == .running)
+        #expect(try log.run(id).series("value") == [0.9, 0.7])
+        try log.finish(
+            id, status: .finished, results: [RunValue("value", 0.5)], message: nil, parameters: [("lr", "0.2")],
+            epochs: [RunEpoch(3, [RunValue("value", 0.6)]), RunEpoch(4, [RunValue("value", 0.5)])], at: Date())
+        let read = try backend.open(location).run(id)
+        #expect(read.status == .finished && read.parameter("lr") == "0.2")
+        #expect(read.series("value") == [0.9, 0.7, 0.6, 0.5])
+        // Finishing a run that is not there is an error, and leaves no epochs behind.
+        #expect(throws: RunLogError.self) {
+            try log.finish(
+                id + 1, status: .finished, results: [], message: nil, parameters: nil,
+                epochs: [RunEpoch(1, [RunValue("value", 1)])], at: Date())
+        }
+        // The next run takes that id: it starts with no epochs.
+        let next = try log.begin(RunStart(kind: .fit, title: "next"), at: Date())
+        #expect(next == id + 1)
+        #expect(try log.runs(kind: nil, limit: nil).map(\.epochs.count) == [4, 0])
+    }
+
     @Test("filter by kind, newest n, delete (a deleted trial's fits lose their parent)", arguments: Backend.allCases)
     func queries(_ backend: Backend) throws {
         let location = try backend.makeLocation()

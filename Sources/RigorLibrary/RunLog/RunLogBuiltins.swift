@@ -70,6 +70,16 @@ extension RigorLibrary {
             return recorder.location ?? "off"
         }
 
+        registry.function(
+            "runLogSeconds",
+            doc: "The seconds this session has spent opening and writing the run log: what recording its runs has "
+                + "cost (compare the difference over a cell with the cell's time).",
+            example: "runLogSeconds()"
+        ) { context -> Double in
+            let time = runRecorder(context).recordingTime.components
+            return Double(time.seconds) + Double(time.attoseconds) * 1e-18
+        }
+
         let runs = registry.type(RunsObject.self, doc: "Runs read from the run log, shown as a table.")
         runs.property("count", doc: "How many runs.") { $0.records.count }
         runs.property("path", doc: "The run log file they were read from.") { $0.path }
