@@ -127,6 +127,15 @@ struct DirectConvolutionTests {
         #expect(after.scalars != before.scalars)
     }
 
+    /// `RIGOR_FLOAT_KERNEL` names a variant as `name` spells it; anything else is ignored, and the variant chosen is
+    /// never one the CPU lacks.
+    @Test func variantNamesAndTheSelectedOne() {
+        #expect(FloatKernel.allCases.map(\.name) == ["portable", "avx2", "avx512"])
+        for kernel in FloatKernel.allCases { #expect(FloatKernel(name: kernel.name) == kernel) }
+        #expect(FloatKernel(name: "AVX512") == nil && FloatKernel(name: "im2col") == nil)
+        #expect(FloatKernel.selected <= FloatKernel.best)
+    }
+
     /// Dilation and groups are not the direct kernel's: they take im2col, with the same results as before.
     @Test func dilationAndGroupsTakeIm2col() throws {
         let x = sample([2, 4, 7, 6], salt: 88)
