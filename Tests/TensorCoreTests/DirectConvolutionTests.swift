@@ -136,6 +136,26 @@ struct DirectConvolutionTests {
         #expect(FloatKernel.selected <= FloatKernel.best)
     }
 
+    /// Degenerate layers do not crash the kernel: no filters gives an empty result, no input channels the bias alone.
+    @Test(arguments: runnableKernels)
+    func noFiltersOrNoInputChannels(kernel: FloatKernel) throws {
+        func convolve(_ x: Tensor, _ w: Tensor, _ bias: Tensor) throws -> Tensor {
+            try noGrad {
+                try x.conv2d(
+                    weight: w, bias: bias, stride: (1, 1), padding: (1, 1), dilation: (1, 1), groups: 1,
+                    activation: .relu, directKernel: kernel)
+            }
+        }
+        let empty = try convolve(sample([2, 3, 5, 4], salt: 91), Tensor.zeros([0, 3, 3, 3]), Tensor.zeros([0]))
+        #expect(empty.shape == [2, 0, 5, 4] && empty.scalarCount == 0)
+        let bias = Tensor([-1, 0.5])
+        let biasOnly = try convolve(Tensor.zeros([2, 0, 5, 4]), Tensor.zeros([2, 0, 3, 3]), bias)
+        #expect(biasOnly.shape == [2, 2, 5, 4])
+        #expect(
+            biasOnly.scalars
+                == (0..<2).flatMap { _ in [Float](repeating: 0, count: 20) + .init(repeating: 0.5, count: 20) })
+    }
+
     /// Dilation and groups are not the direct kernel's: they take im2col, with the same results as before.
     @Test func dilationAndGroupsTakeIm2col() throws {
         let x = sample([2, 4, 7, 6], salt: 88)

@@ -112,8 +112,11 @@ enum DirectConvolution {
         /// Whether `weight` and `bias` hold, bit for bit, the scalars these were packed from.
         func matches(weight: Tensor, bias: Tensor?) -> Bool {
             func same(_ stored: [Float], _ tensor: Tensor) -> Bool {
-                stored.count == tensor.scalarCount
-                    && stored.withUnsafeBytes { memcmp($0.baseAddress!, tensor.storage.pointer, $0.count) == 0 }
+                guard stored.count == tensor.scalarCount else { return false }
+                return stored.withUnsafeBytes { bytes in
+                    guard let base = bytes.baseAddress else { return true }  // no scalars (0 filters or channels)
+                    return memcmp(base, tensor.storage.pointer, bytes.count) == 0
+                }
             }
             guard same(weights, weight) else { return false }
             switch (self.bias, bias) {
