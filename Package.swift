@@ -42,7 +42,11 @@ let package = Package(
 
         // MARK: engine targets (TensorCore)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "TensorCore", dependencies: ["CBLAS"], exclude: ["README.md"]),
+        // The float32 direct convolution and 2×2 max pooling of inference (AVX-512, AVX2, portable; chosen at run
+        // time). Optimized in debug builds too: at -O0 the intrinsics spill every accumulator, and the inference
+        // paths the tests take would run many times slower than the im2col path they replace.
+        .target(name: "CFloatKernels", exclude: ["README.md"], cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CFloatKernels"], exclude: ["README.md"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .executableTarget(name: "TensorCoreBench", dependencies: ["TensorCore"], path: "Benchmarks/TensorCoreBench"),
 

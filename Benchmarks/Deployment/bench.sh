@@ -26,9 +26,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 OPENBLAS_NUM_THREADS=1 "$bench" --out "$work" >"$work/ours.jsonl"
 OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Deployment/compare.py "$work/ours.jsonl" "$work"
-# The int8 kernels side by side: the AVX-512 VNNI one (when the CPU has it) against the portable Swift one.
+# The kernels side by side: the int8 AVX-512 VNNI one (when the CPU has it) against the portable Swift one, and the
+# float32 direct convolution chosen on this CPU (AVX-512 or AVX2) against its portable C variant.
 mkdir -p "$work/portable"
-RIGOR_INT8_KERNEL=portable OPENBLAS_NUM_THREADS=1 "$bench" --out "$work/portable" >"$work/portable.jsonl"
+RIGOR_INT8_KERNEL=portable RIGOR_FLOAT_KERNEL=portable OPENBLAS_NUM_THREADS=1 "$bench" --out "$work/portable" \
+    >"$work/portable.jsonl"
 "$VENV/bin/python" - "$work/ours.jsonl" "$work/portable.jsonl" <<'PY'
 import json, sys
 default, portable = ([json.loads(l) for l in open(p) if l.startswith("{")] for p in sys.argv[1:3])
@@ -36,6 +38,11 @@ for ours, swift in zip(default, portable):
     print(json.dumps({"benchmark": ours["benchmark"] + "_int8_kernel", "batch": ours["batch"],
                       "ours_s": ours["ours_int8_s"], "reference": "portable Swift SSE2 kernel",
                       "reference_s": swift["ours_int8_s"], "ratio": round(ours["ours_int8_s"] / swift["ours_int8_s"], 3)}))
+    if ours["benchmark"] == "deploy_cnn":
+        print(json.dumps({"benchmark": ours["benchmark"] + "_float_kernel", "batch": ours["batch"],
+                          "kernel": ours["float_kernel"], "ours_s": ours["ours_float_s"],
+                          "reference": "portable C direct convolution", "reference_s": swift["ours_float_s"],
+                          "ratio": round(ours["ours_float_s"] / swift["ours_float_s"], 3)}))
 PY
 OMP_NUM_THREADS=1 "$VENV/bin/python" Benchmarks/Deployment/serve_load.py "$SCRATCH_PATH/release/rigor" "$work" \
     --duration "${SERVE_LOAD_SECONDS:-10}"

@@ -1,13 +1,15 @@
 // DeploymentBench: float32 against int8 inference latency of the digits MLP and CNN, and the files the Python side
 // (Benchmarks/Deployment/compare.py) times in ONNX Runtime and in torch's dynamic int8 quantization.
 //
-//   DeploymentBench --out DIR [--repetitions R]      (or --recommended-core-type)
+//   DeploymentBench --out DIR [--repetitions R] [--models mlp,cnn]      (or --recommended-core-type)
 //
 // Trains the reference MLP (20 epochs) and CNN (5 epochs) on the bundled digits split, quantizes each (static,
 // min-max calibration on the training rows), and for batch 1 and 32 prints one JSON line:
 // {"benchmark", "batch", "ours_float_s", "ours_int8_s", "int8_vs_float", "float_acc", "int8_acc", "float_bytes",
-//  "int8_bytes"}. It writes DIR/<model>.onnx, DIR/<model>.safetensors (PyTorch state_dict names) and
-// DIR/inputs.safetensors (the timed batches, and our float outputs for a correctness check).
+//  "int8_bytes", "float_kernel"} (`float_kernel`: the convolution variant, FloatKernel.selected; RIGOR_FLOAT_KERNEL
+//  forces one). `--models cnn` runs one model only (a quick loop on the CNN lines). It writes DIR/<model>.onnx,
+// DIR/<model>.safetensors (PyTorch state_dict names) and DIR/inputs.safetensors (the timed batches, and our float
+// outputs for a correctness check).
 import Deployment
 import Foundation
 import NeuralNetworks
@@ -15,11 +17,13 @@ import TensorCore
 
 var out = FileManager.default.temporaryDirectory.path
 var repetitions = 200
+var models = ["mlp", "cnn"]
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--out": out = arguments.popFirst() ?? out
     case "--repetitions": repetitions = Int(arguments.popFirst() ?? "") ?? repetitions
+    case "--models": models = (arguments.popFirst() ?? "").split(separator: ",").map(String.init)
     case "--recommended-core-type":
         print(BLASBackend.recommendedCoreType ?? "")
         exit(0)
@@ -58,7 +62,7 @@ func accuracy(_ model: any Layer, _ test: Dataset) throws -> Double {
 }
 
 var tensors: [(String, Tensor)] = []
-for name in ["mlp", "cnn"] {
+for name in models {
     let shape = name == "mlp" ? [64] : [1, 8, 8]
     let (train, test) = try digits(shape: shape)
     let model =
@@ -87,6 +91,7 @@ for name in ["mlp", "cnn"] {
             "benchmark": "deploy_\(name)", "batch": batch, "ours_float_s": floatTime, "ours_int8_s": int8Time,
             "int8_vs_float": int8Time / floatTime, "float_acc": floatAccuracy, "int8_acc": int8Accuracy,
             "float_bytes": int8.floatByteCount, "int8_bytes": int8.byteCount,
+            "float_kernel": FloatKernel.selected.name,
         ]
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -42,8 +42,10 @@ import Testing
         try expectParameterGradientsMatch(conv, input: x)
     }
 
-    /// A CNN's evaluation pass inside `noGrad` (convolutions with their activation fused, pooling without indices)
-    /// against its training-mode pass (every op recorded; no dropout in this model): the same floats, to the bit.
+    /// A CNN's evaluation pass inside `noGrad` (the direct convolution kernel with its activation fused, pooling
+    /// without indices) against its training-mode pass (every op recorded, im2col + GEMM; no dropout in this model):
+    /// the same values within 1e-4 relative (the direct kernel adds the same products in another order; the
+    /// im2col inference path alone is equal to the bit, TensorCore's InferencePathTests).
     @Test(arguments: [1, 32])
     func cnnInferencePassEqualsTheTrainingModeForward(batch: Int) throws {
         let model = try Sequential(
@@ -58,7 +60,10 @@ import Testing
         let training = try model.forward(x, context: LayerContext(isTraining: true))
         #expect(training.requiresGradient && !inference.requiresGradient)
         #expect(inference.shape == training.shape)
-        #expect(inference.scalars == training.scalars)
+        let worst =
+            zip(inference.scalars, training.scalars).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }
+            .max() ?? .nan
+        #expect(worst <= 1e-4, "largest relative difference \(worst)")
     }
 
     @Test func poolingFlattenAndGlobalAverage() throws {

@@ -117,9 +117,10 @@ struct PoolingTests {
     }
 }
 
-/// The inference paths (no gradient recorded): `conv2d` with its activation fused into the last pass, and
+/// The inference paths (no gradient recorded): `conv2d` on im2col with its activation fused into the last pass, and
 /// `maxPool2d` without indices, against the recording path on the same inputs. Both compute the same floats in the
-/// same order, so the tolerance is zero: the results must be equal to the bit.
+/// same order, so the tolerance is zero: the results must be equal to the bit. (The direct kernel, which sums in
+/// another order, is compared within a tolerance in DirectConvolutionTests.)
 @Suite("Inference paths")
 struct InferencePathTests {
     @Test(arguments: [
@@ -135,7 +136,8 @@ struct InferencePathTests {
         let bias = sample([4], salt: 72)
         let inference = try noGrad {
             try x.conv2d(
-                weight: w, bias: bias, stride: (stride, stride), padding: (padding, padding), activation: activation)
+                weight: w, bias: bias, stride: (stride, stride), padding: (padding, padding), dilation: (1, 1),
+                groups: 1, activation: activation, directKernel: nil)
         }
         #expect(!inference.requiresGradient)
         // The recording path: the convolution node, then the activation as its own op.
@@ -143,7 +145,9 @@ struct InferencePathTests {
         let recorded = try x.conv2d(
             weight: leaf, bias: bias, stride: (stride, stride), padding: (padding, padding), activation: activation)
         #expect(recorded.requiresGradient)
-        let unfused = try x.conv2d(weight: w, bias: bias, stride: (stride, stride), padding: (padding, padding))
+        let unfused = try x.conv2d(
+            weight: w, bias: bias, stride: (stride, stride), padding: (padding, padding), dilation: (1, 1), groups: 1,
+            activation: .identity, directKernel: nil)
         let expected: Tensor
         switch activation {
         case .identity: expected = unfused

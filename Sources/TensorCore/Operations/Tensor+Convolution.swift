@@ -1,4 +1,5 @@
-// Tensor+Convolution: 2-D convolution (stride, padding, dilation, groups) as im2col + one GEMM per group.
+// Tensor+Convolution: 2-D convolution (stride, padding, dilation, groups) as im2col + one GEMM per group, or for
+// inference the direct kernel (Kernels/DirectConvolution.swift).
 
 import Synchronization
 
@@ -31,9 +32,22 @@ extension Tensor {
     /// - Activation: `activation` is applied to the result. When no gradient is recorded (no operand requires one,
     ///   or inside `noGrad`) it is fused into the pass that adds the bias and reorders the product, and the column
     ///   matrix is not kept; otherwise it is a separate op of the graph, as `conv2d(...).relu()` would be.
+    /// - Inference: when no gradient is recorded, a convolution with one group and no dilation runs the direct
+    ///   kernel of `CFloatKernels` (no im2col; bias and ReLU fused; the variant is ``FloatKernel/selected``).
     public func conv2d(
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1), groups: Int = 1, activation: Activation = .identity
+    ) throws(TensorError) -> Tensor {
+        try conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            activation: activation, directKernel: FloatKernel.selected)
+    }
+
+    /// ``conv2d(weight:bias:stride:padding:dilation:groups:activation:)`` with the inference path's kernel named:
+    /// `directKernel` nil takes im2col + GEMM even when no gradient is recorded (what tests compare against).
+    func conv2d(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
+        activation: Activation, directKernel: FloatKernel?
     ) throws(TensorError) -> Tensor {
         let shapes = [shape, weight.shape] + (bias.map { [$0.shape] } ?? [])
         guard rank == 4 && weight.rank == 4 else {
@@ -90,6 +104,28 @@ extension Tensor {
             dilationY: dilation.0, dilationX: dilation.1, groups: groups,
             outputHeight: outputHeight, outputWidth: outputWidth)
 
+        let tracked =
+            (node != nil || weight.node != nil || bias?.node != nil) && EngineContext.current.isRecordingGradients
+        let planePixels = outputHeight * outputWidth
+        let outputShape = [geometry.batch, geometry.outputChannels, outputHeight, outputWidth]
+        if !tracked, let directKernel, DirectConvolution.handles(geometry) {
+            let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
+            if try DirectConvolution.convolve(
+                self, weight: weight, bias: bias, geometry: geometry, relu: activation == .relu, kernel: directKernel,
+                into: output)
+            {
+                switch activation {
+                case .identity, .relu: break
+                case .sigmoid: VectorMath.map(output.pointer, output.pointer, count: output.count, VectorMath.sigmoid)
+                case .tanh: VectorMath.map(output.pointer, output.pointer, count: output.count, VectorMath.tanh)
+                }
+                // No column matrix: nothing will ask for this result's gradient.
+                return Tensor(
+                    result: output, shape: outputShape,
+                    operation: .conv2d(geometry, columns: Tensor(shape: [0], storage: TensorStorage([]))),
+                    inputs: [self, weight] + (bias.map { [$0] } ?? []), tracked: false)
+            }
+        }
         let columns = TensorStorage(uninitializedCount: groups * geometry.patchSize * geometry.columnCount)
         ConvolutionKernel.im2col(storage.pointer, columns.pointer, geometry)
         // One GEMM per group into [O, N·OH·OW], then reorder to [N, O, OH·OW] adding the bias.
@@ -102,11 +138,7 @@ extension Tensor {
                 m: geometry.outputsPerGroup, n: geometry.columnCount, k: geometry.patchSize,
                 transposeA: false, transposeB: false)
         }
-        let planePixels = outputHeight * outputWidth
-        let outputShape = [geometry.batch, geometry.outputChannels, outputHeight, outputWidth]
         let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
-        let tracked =
-            (node != nil || weight.node != nil || bias?.node != nil) && EngineContext.current.isRecordingGradients
         let fused = tracked ? Activation.identity : activation
         for n in 0..<geometry.batch {
             for o in 0..<geometry.outputChannels {

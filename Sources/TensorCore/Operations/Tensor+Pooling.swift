@@ -1,5 +1,7 @@
 // Tensor+Pooling: 2-D max and average pooling over NCHW tensors.
 
+import CFloatKernels
+
 /// The sizes of one 2-D pooling, saved for the backward pass.
 struct Pooling2DGeometry: Sendable, Equatable {
     var batch, channels, height, width: Int
@@ -35,17 +37,26 @@ extension Tensor {
     ///
     /// - Shape: `[N, C, H, W] → [N, C, OH, OW]`, `OH = (H + 2·padding − kh) / stride + 1`.
     /// - Gradient: routed to the position of each window's maximum (the first on ties).
+    /// - Inference: when no gradient is recorded, the 2×2 window at stride 2 without padding runs the vectorized
+    ///   kernel of `CFloatKernels` on AVX-512 (``FloatKernel/selected``).
     public func maxPool2d(
         kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)
     )
         throws(TensorError) -> Tensor
     {
+        try maxPool2d(kernel: kernel, stride: stride, padding: padding, directKernel: FloatKernel.selected)
+    }
+
+    /// ``maxPool2d(kernel:stride:padding:)`` with the inference kernel named (nil: the Swift loops).
+    func maxPool2d(
+        kernel: (Int, Int), stride: (Int, Int)?, padding: (Int, Int), directKernel: FloatKernel?
+    ) throws(TensorError) -> Tensor {
         let g = try poolingGeometry("maxPool2d", kernel: kernel, stride: stride, padding: padding)
         let outputShape = [g.batch, g.channels, g.outputHeight, g.outputWidth]
         let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
         guard node != nil && EngineContext.current.isRecordingGradients else {
             // No gradient will be asked for: the maxima alone, without the index of each (inference).
-            PoolingKernel.maximum(storage.pointer, output.pointer, g)
+            PoolingKernel.maximum(storage.pointer, output.pointer, g, kernel: directKernel)
             return Tensor(
                 result: output, shape: outputShape, operation: .maxPool2d(g, argmax: []), inputs: [self],
                 tracked: false)
@@ -157,11 +168,20 @@ enum PoolingKernel {
     /// `output[n, c, y, x]` = the maximum of the window, without recording where it was. The common 2×2 window at
     /// stride 2 without padding has its own loop (four loads, three comparisons per output); other geometries take
     /// the general one.
-    static func maximum(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ g: Pooling2DGeometry) {
+    /// With `kernel` set, that window goes to `CFloatKernels` (the same order of comparisons, so the same result
+    /// bit for bit); it vectorizes on AVX-512 and is this loop in C otherwise.
+    static func maximum(
+        _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ g: Pooling2DGeometry,
+        kernel: FloatKernel?
+    ) {
         let plane = g.height * g.width
         let outputPlane = g.outputHeight * g.outputWidth
         let planes = g.batch * g.channels
         if g.kernelHeight == 2, g.kernelWidth == 2, g.strideY == 2, g.strideX == 2, g.paddingY == 0, g.paddingX == 0 {
+            if let kernel {
+                rigor_float_max_pool_2x2(kernel.cValue, input, output, planes, g.height, g.width)
+                return
+            }
             for image in 0..<planes {
                 let source = input + image * plane
                 let destination = output + image * outputPlane
