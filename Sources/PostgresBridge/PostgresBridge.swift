@@ -1,6 +1,7 @@
-// PostgresBridge: what every PostgreSQL store of Rigor needs from postgres-nio and nothing else — running its async
-// calls from synchronous code (a notebook cell, a storage protocol) without starving Swift's cooperative pool, and
-// turning its errors into one readable sentence. SearchPostgres (studies) and RunLogPostgres (the run log) use it.
+// PostgresBridge: what every PostgreSQL store of Rigor needs from postgres-nio and nothing else — opening a
+// connection, running its async calls from synchronous code (a notebook cell, a storage protocol) without starving
+// Swift's cooperative pool, and turning its errors into one readable sentence. SearchPostgres (studies) and
+// RunLogPostgres (the run log) use it.
 import Foundation
 import PostgresNIO
 import Synchronization
@@ -23,6 +24,35 @@ public enum PostgresBridge {
         }
         done.wait()
         return try result.withLock { $0! }.get()
+    }
+
+    /// A connection that could not be opened: `target` names the server, database and user, `reason` says why.
+    public struct ConnectError: Error, CustomStringConvertible {
+        public let target: String
+        public let reason: String
+        public var description: String { "cannot reach \(target): \(reason)" }
+    }
+
+    /// Opens one plain-TCP connection (no TLS), waiting at most `connectTimeout` seconds. An unreachable server, a
+    /// refused login or a missing database throws a `ConnectError` naming the server
+    /// (`PostgreSQL at host:port (database 'd', user 'u')`).
+    public static func connect(
+        host: String, port: Int, username: String, password: String?, database: String,
+        connectTimeout: TimeInterval, logger: Logger
+    ) throws(ConnectError) -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        let settings = configuration
+        do {
+            return try blocking {
+                try await PostgresConnection.connect(configuration: settings, id: 1, logger: logger)
+            }
+        } catch {
+            throw ConnectError(
+                target: "PostgreSQL at \(host):\(port) (database '\(database)', user '\(username)')",
+                reason: reason(error))
+        }
     }
 
     /// `body` between `begin` (`BEGIN`, or e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`) and `COMMIT` on

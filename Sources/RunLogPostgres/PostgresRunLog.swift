@@ -55,19 +55,12 @@ public final class PostgresRunLog: RunLogStorage {
         var logger = Logger(label: "rigor.runlog.postgres")
         logger.logLevel = .critical
         self.logger = logger
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable)
-        configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-        let settings = configuration
-        let connectLogger = logger
         do {
-            connection = try PostgresBridge.blocking {
-                try await PostgresConnection.connect(configuration: settings, id: 1, logger: connectLogger)
-            }
+            connection = try PostgresBridge.connect(
+                host: host, port: port, username: username, password: password, database: database,
+                connectTimeout: connectTimeout, logger: logger)
         } catch {
-            throw RunLogError(
-                "cannot reach PostgreSQL at \(host):\(port) (database '\(database)', user '\(username)') for the run "
-                    + "log: \(PostgresBridge.reason(error))")
+            throw RunLogError("cannot reach \(error.target) for the run log: \(error.reason)")
         }
         try transaction { connection, logger in
             // Kernels starting together must not race to create the tables: one advisory lock for the schema.

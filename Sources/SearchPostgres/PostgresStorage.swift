@@ -37,18 +37,12 @@ public final class PostgresStorage: StudyStorage {
         var logger = Logger(label: "rigor.search.postgres")
         logger.logLevel = .critical
         self.logger = logger
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: .disable)
-        configuration.options.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
-        let target = "PostgreSQL at \(host):\(port) (database '\(database)', user '\(username)')"
-        let settings = configuration
-        let connectLogger = logger
         do {
-            connection = try PostgresBridge.blocking {
-                try await PostgresConnection.connect(configuration: settings, id: 1, logger: connectLogger)
-            }
+            connection = try PostgresBridge.connect(
+                host: host, port: port, username: username, password: password, database: database,
+                connectTimeout: connectTimeout, logger: logger)
         } catch {
-            throw SearchError(.unreachable, "cannot reach \(target): \(PostgresBridge.reason(error))")
+            throw SearchError(.unreachable, "\(error)")
         }
         try transaction { connection, logger in
             // Workers starting together must not race to create the tables: one advisory lock for the schema.
