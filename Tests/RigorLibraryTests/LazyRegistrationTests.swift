@@ -1,6 +1,7 @@
-@testable import RigorLibrary
 import RigorScript
 import Testing
+
+@testable import RigorLibrary
 
 /// The library's families register on first need (`BuiltinRegistry.registerLazily`): a script that only computes
 /// never pays for them, and everything a user can observe is as if they had registered at once.
@@ -10,7 +11,8 @@ struct LazyRegistrationTests {
     func computeOnly() {
         let s = librarySession()
         #expect(s.registry.hasPendingRegistrations)
-        #expect(run(s, "var xs: [Int] = []\nfor i in 0..<10 { xs.append(i * i) }\nxs.filter { $0 % 2 == 0 }.count") == "5")
+        #expect(
+            run(s, "var xs: [Int] = []\nfor i in 0..<10 { xs.append(i * i) }\nxs.filter { $0 % 2 == 0 }.count") == "5")
         #expect(run(s, "func fib(_ n: Int) -> Int { n < 2 ? n : fib(n - 1) + fib(n - 2) }\nfib(10)") == "55")
         #expect(s.registry.hasPendingRegistrations)
     }

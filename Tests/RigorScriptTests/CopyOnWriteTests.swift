@@ -113,7 +113,8 @@ struct CopyOnWriteTests {
         #expect(before != nil)
         run(
             session,
-            "d[\"a\"] = 2\nd[\"b\"] = 3\nd[\"a\"] += 1\nbump(\"c\")\nd.removeValue(forKey: \"b\")\nd[\"c\"] = nil\nbump(\"c\")")
+            "d[\"a\"] = 2\nd[\"b\"] = 3\nd[\"a\"] += 1\nbump(\"c\")\nd.removeValue(forKey: \"b\")\nd[\"c\"] = nil\nbump(\"c\")"
+        )
         #expect(try holds(before, "d", in: session))
         run(session, "let kept = d\nd[\"a\"] = 100")
         weak let after = try box(of: "d", in: session)

@@ -745,8 +745,8 @@ final class Compiler {
                 get: get,
                 modify: { frame, body in
                     guard cell.isDefined || globals.loadBuiltins() && cell.isDefined else {
-                    throw Compiler.undefined(cell.name, at: span, globals: globals)
-                }
+                        throw Compiler.undefined(cell.name, at: span, globals: globals)
+                    }
                     if cell.isConstant && !cell.isBuiltin {
                         throw ScriptError(
                             .type, "cannot assign to value: '\(name)' is a 'let' constant", at: span,
@@ -1191,8 +1191,8 @@ final class Compiler {
         let globals = context.globals
         return { _ in
             guard cell.isDefined || globals.loadBuiltins() && cell.isDefined else {
-                    throw Compiler.undefined(cell.name, at: span, globals: globals)
-                }
+                throw Compiler.undefined(cell.name, at: span, globals: globals)
+            }
             return cell.value
         }
     }
