@@ -64,7 +64,8 @@ build: deps
 # scripts/static-openblas-pc.sh points pkg-config at it): libopenblas.so's ~14,000 symbol relocations were the
 # dynamic loader's largest job on every start. `--no-export-dynamic` undoes swiftc's `-export-dynamic`, which put
 # ~56,000 Swift symbols in the dynamic symbol table that nothing looks up (the runtime's start-up `dladdr` scanned
-# them all). Together: an empty script 53.5 M → 42.5 M instructions (callgrind).
+# them all). Callgrind, an empty script: 53.5 M → 44.4 M instructions with OpenBLAS static, −1.9 M more without
+# the exports (docs/performance.md, Interpreter).
 STATIC_BLAS_DIR := $(CURDIR)/.build/static-openblas
 release: deps
 	PKG_CONFIG_PATH="$$(bash scripts/static-openblas-pc.sh $(STATIC_BLAS_DIR))$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}" \
