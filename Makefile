@@ -60,9 +60,16 @@ build: deps
 
 # The kernel and `rigor run` link the Swift runtime and Foundation statically: start-up drops from ~21 ms to ~12 ms
 # (no dynamic symbol binding of libswiftCore/Foundation; docs/performance.md). The benchmark executables build
-# their own products.
+# their own products. OpenBLAS is linked statically too when its archive is installed (libopenblas-dev ships it;
+# scripts/static-openblas-pc.sh points pkg-config at it): libopenblas.so's ~14,000 symbol relocations were the
+# dynamic loader's largest job on every start. `--no-export-dynamic` undoes swiftc's `-export-dynamic`, which put
+# ~56,000 Swift symbols in the dynamic symbol table that nothing looks up (the runtime's start-up `dladdr` scanned
+# them all). Callgrind, an empty script: 53.5 M → 44.4 M instructions with OpenBLAS static, −1.9 M more without
+# the exports (docs/performance.md, Interpreter).
+STATIC_BLAS_DIR := $(CURDIR)/.build/static-openblas
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product rigor -j $(SWIFT_JOBS)
+	PKG_CONFIG_PATH="$$(bash scripts/static-openblas-pc.sh $(STATIC_BLAS_DIR))$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}" \
+		$(SWIFT) build -c release --static-swift-stdlib --product rigor -Xlinker --no-export-dynamic -j $(SWIFT_JOBS)
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks

@@ -16,8 +16,16 @@ public enum RigorLibrary {
     /// A `Session(registry:)` created afterwards sees everything; a session created before must call
     /// `defineBuiltins()` again. Rich output — `display`, a running `fit`'s live view — goes through the session's
     /// host when it is a `RichOutputHost` (the kernel's), and prints as text otherwise.
+    /// The families register lazily (`BuiltinRegistry.registerLazily`): on the first name, member or type a script
+    /// uses that the prelude does not have, or on any listing (docs, completion, inspection). A script that only
+    /// computes starts without them. The memory limit that the prelude's allocations answer to is installed at once.
     public static func register(in registry: BuiltinRegistry) {
-        if registry.types["Int"] == nil { Prelude.register(in: registry) }
+        if !registry.hasPrelude { Prelude.register(in: registry) }
+        installAllocationCheck(in: registry)
+        registry.registerLazily(registerFamilies(in:))
+    }
+
+    static func registerFamilies(in registry: BuiltinRegistry) {
         registerTensors(in: registry)
         registerData(in: registry)
         registerModels(in: registry)

@@ -22,7 +22,7 @@ struct CopyOnWriteTests {
     /// The address of the keys of the dictionary a global holds.
     private func keyStorage(of name: String, in session: Session) throws -> UnsafeRawPointer? {
         let value = try #require(session.global(name))
-        guard case .dictionary(let dictionary) = value else {
+        guard let dictionary = value.dictionaryEntries else {
             Issue.record("\(name) is not a dictionary")
             return nil
         }
@@ -87,6 +87,45 @@ struct CopyOnWriteTests {
             "for k in 0..<1000 { d[\"k\\(k % 100)\"] += 1 }\nfor k in 0..<100 { d[\"k\\(k)\", default: 0] += 1 }")
         #expect(try keyStorage(of: "d", in: session) == before)
         #expect(session.global("d")?.debugDescription.hasPrefix("[\"k0\": 11, \"k1\": 11") == true)
+    }
+
+    /// The box that holds the entries of the dictionary a global holds.
+    private func box(of name: String, in session: Session) throws -> DictionaryBox? {
+        guard case .dictionaryBox(let box) = try #require(session.global(name)) else {
+            Issue.record("\(name) is not a dictionary")
+            return nil
+        }
+        return box
+    }
+
+    /// Whether the global `name` holds its entries in `expected` (nil, freed, never does).
+    private func holds(_ expected: DictionaryBox?, _ name: String, in session: Session) throws -> Bool {
+        let current = try box(of: name, in: session)
+        return expected != nil && expected === current
+    }
+
+    @Test("a dictionary is written inside its box; only a shared one gets a new box, the old one kept by the other")
+    func dictionaryBox() throws {
+        let session = Session()
+        run(session, "var d = [\"a\": 1]\nfunc bump(_ k: String) { d[k, default: 0] += 1 }")
+        // Held weakly, so the test does not share the box: were it replaced, it would be freed and read nil.
+        weak let before = try box(of: "d", in: session)
+        #expect(before != nil)
+        run(
+            session,
+            "d[\"a\"] = 2\nd[\"b\"] = 3\nd[\"a\"] += 1\nbump(\"c\")\nd.removeValue(forKey: \"b\")\nd[\"c\"] = nil\nbump(\"c\")"
+        )
+        #expect(try holds(before, "d", in: session))
+        run(session, "let kept = d\nd[\"a\"] = 100")
+        weak let after = try box(of: "d", in: session)
+        #expect(after != nil && after !== before)
+        #expect(try holds(before, "kept", in: session))
+        #expect(session.global("kept")?.debugDescription == "[\"a\": 3, \"c\": 1]")
+        #expect(session.global("d")?.debugDescription == "[\"a\": 100, \"c\": 1]")
+        // Shared no longer: the next writes stay in the new box.
+        run(session, "d[\"z\"] = 0\nd[\"a\"] += 1")
+        #expect(try holds(after, "d", in: session))
+        #expect(session.global("d")?.debugDescription == "[\"a\": 101, \"c\": 1, \"z\": 0]")
     }
 
     @Test("a shared dictionary is copied on write, and every other holder keeps the old value")

@@ -262,7 +262,7 @@ extension RigorLibrary {
 
     private static func registerComparison(in registry: BuiltinRegistry) {
         let models = Arg<[(String, ModelObject)]>(nil, "models", type: "[String: Model]") { value, _ in
-            guard case .dictionary(let entries) = value else { return nil }
+            guard let entries = value.dictionaryEntries else { return nil }
             guard !entries.isEmpty else { throw BuiltinError(.value, "give at least one model") }
             return try entries.map { entry in
                 guard case .string(let name) = entry.key, case .object(let model as ModelObject) = entry.value else {

@@ -90,7 +90,7 @@ extension RigorLibrary {
             Arg<[[(String, TableCell)]]>(nil, "rows", type: "[[String: Any]]") { value, _ in
                 guard case .array(let rows) = value else { return nil }
                 return try rows.map { row in
-                    guard case .dictionary(let entries) = row else {
+                    guard let entries = row.dictionaryEntries else {
                         throw BuiltinError(.type, "each row is a dictionary, not '\(row.typeName)'")
                     }
                     return entries.map { ($0.key.description, tableCell($0.value)) }

@@ -3,10 +3,9 @@ import RigorScript
 import TensorCore
 
 extension RigorLibrary {
-    static func registerMemory(in registry: BuiltinRegistry) {
-        registry.beginFamily("Memory")
-        // Arrays and strings that builtins of the language build (`Array(repeating:count:)`) answer to the same
-        // limit as tensors.
+    /// Arrays and strings that builtins of the language build (`Array(repeating:count:)`) answer to the same limit
+    /// as tensors (installed when the library registers, before its lazily registered families).
+    static func installAllocationCheck(in registry: BuiltinRegistry) {
         registry.allocationCheck = { bytes, operation in
             let available = MemoryBudget.availableBytes
             guard let bytes, bytes <= available else {
@@ -18,6 +17,10 @@ extension RigorLibrary {
                     notes: [memoryLimitNote])
             }
         }
+    }
+
+    static func registerMemory(in registry: BuiltinRegistry) {
+        registry.beginFamily("Memory")
         registry.function(
             "memoryLimit",
             doc: "The bytes tensors may hold in this kernel: an op asking for more than the limit minus "

@@ -19,7 +19,7 @@ extension RigorLibrary {
     /// `sampler: .tpe()`: how a study proposes parameters.
     static var samplers: Choices<SamplerKind> {
         let grid = Arg<[String: [ParameterValue]]>(nil, "values", type: "[String: [Any]]") { value, _ in
-            guard case .dictionary(let entries) = value else { return nil }
+            guard let entries = value.dictionaryEntries else { return nil }
             guard !entries.isEmpty else {
                 throw BuiltinError(.value, "a grid needs at least one parameter: .grid([\"rate\": [0.1, 0.01]])")
             }
@@ -271,7 +271,7 @@ extension RigorLibrary {
         type.method(
             "enqueue",
             Arg<[String: ParameterValue]>(nil, "params", type: "[String: Any]") { value, _ in
-                guard case .dictionary(let entries) = value else { return nil }
+                guard let entries = value.dictionaryEntries else { return nil }
                 var params: [String: ParameterValue] = [:]
                 for (key, item) in entries {
                     guard case .string(let name) = key, let parameter = ParameterValue(item) else {
@@ -600,7 +600,7 @@ extension RigorLibrary {
         type.method(
             "suggest",
             Arg<[(String, ParameterSpace)]>(nil, "space", type: "[String: Space]") { value, context in
-                guard case .dictionary(let entries) = value else { return nil }
+                guard let entries = value.dictionaryEntries else { return nil }
                 return try entries.map { key, item in
                     guard case .string(let name) = key else {
                         throw BuiltinError(.type, "parameter names are strings, not '\(key.typeName)'")

@@ -33,7 +33,7 @@ extension RigorLibrary {
                 "texts", type: "[String: [String]]?", defaultValue: .nil, text: "nil"
             ) { value, _ in
                 if case .nil = value { return .some(nil) }
-                guard case .dictionary(let entries) = value else { return nil }
+                guard let entries = value.dictionaryEntries else { return nil }
                 var columns: [String: [String]] = [:]
                 for (key, column) in entries {
                     guard case .array(let items) = column else {

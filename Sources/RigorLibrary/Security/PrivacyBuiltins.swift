@@ -52,7 +52,7 @@ extension RigorLibrary {
             Arg<[String: Generalization]>(
                 "quasiIdentifiers", type: "[String: Generalization]"
             ) { value, context in
-                guard case .dictionary(let entries) = value else { return nil }
+                guard let entries = value.dictionaryEntries else { return nil }
                 var result: [String: Generalization] = [:]
                 for (key, entry) in entries {
                     guard let generalization = try generalizations.decode(entry, context: context) else {
@@ -89,7 +89,8 @@ extension RigorLibrary {
                 case .array(let items):
                     try requireText(items, what: "element", parameter: "text")
                     return value
-                case .dictionary(let entries):
+                case .dictionaryBox(let box):
+                    let entries = box.entries
                     for (key, column) in entries {
                         guard case .array(let items) = column else {
                             throw BuiltinError(
@@ -125,7 +126,8 @@ extension RigorLibrary {
             case .array(let items):
                 let (report, values) = PIIReport.scan(columns: [("column", strings(items))], anonymizer: anonymizer)
                 return PIIReportObject(report, values: .array(values[0].map(Value.string)))
-            case .dictionary(let entries):
+            case .dictionaryBox(let box):
+                let entries = box.entries
                 var columns: [(name: String, values: [String])] = []
                 for (key, column) in entries {
                     guard case .array(let items) = column else { continue }

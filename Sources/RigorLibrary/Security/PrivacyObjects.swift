@@ -27,7 +27,7 @@ struct TextTable {
             var names: [String] = []
             var byRow: [[String: String]] = []
             for (index, row) in rows.enumerated() {
-                guard case .dictionary(let entries) = row else {
+                guard let entries = row.dictionaryEntries else {
                     throw BuiltinError(
                         .type, "row \(index) is of type '\(row.typeName)', not a dictionary of column → value",
                         parameter: parameter)
@@ -43,7 +43,8 @@ struct TextTable {
             return TextTable(
                 names: names,
                 columns: Dictionary(uniqueKeysWithValues: names.map { name in (name, byRow.map { $0[name] ?? "" }) }))
-        case .dictionary(let entries):
+        case .dictionaryBox(let box):
+            let entries = box.entries
             var names: [String] = []
             var columns: [String: [String]] = [:]
             for (key, column) in entries {

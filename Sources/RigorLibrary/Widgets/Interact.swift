@@ -103,7 +103,8 @@ extension RigorLibrary {
                 throw BuiltinError(.value, "'\(label)': a dropdown needs at least one option")
             }
             return try dropdown(options, value: nil)
-        case .dictionary(let entries):
+        case .dictionaryBox(let box):
+            let entries = box.entries
             guard !entries.isEmpty else {
                 throw BuiltinError(.value, "'\(label)': a dropdown needs at least one option")
             }

@@ -131,7 +131,7 @@ extension Arg {
             parameter: Signature.Parameter(
                 nil, name, type: typeText, default: .dictionary([:]), defaultText: "", collectsLabels: true),
             decode: { value, context in
-                guard case .dictionary(let collected) = value else { return nil }
+                guard let collected = value.dictionaryEntries else { return nil }
                 return try collected.map { key, element in
                     let label = key.stringValue ?? key.debugDescription
                     do {

@@ -108,7 +108,7 @@ extension Optional: ScriptValueConvertible where Wrapped: ScriptValueConvertible
 extension OrderedDictionary: ArgumentType where Key == Value, Value == RigorScript.Value {
     public static var scriptTypeName: String { "Dictionary" }
     public static func decode(_ value: RigorScript.Value, context: CallContext) -> Self? {
-        if case .dictionary(let dictionary) = value { return dictionary }
+        if let dictionary = value.dictionaryEntries { return dictionary }
         return nil
     }
 }

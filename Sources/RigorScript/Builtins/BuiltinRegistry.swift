@@ -4,13 +4,36 @@
 /// entry carries its `Signature`, so argument checks, completion, inspection and the generated
 /// docs all read the same declaration.
 public final class BuiltinRegistry {
-    public private(set) var functions: [String: BuiltinFunction] = [:]
-    public private(set) var types: [String: TypeDescriptor] = [:]
+    /// Every function, type, implicit member and family, the lazily registered ones included (reading one of
+    /// these runs the pending registrations first, see `registerLazily`).
+    public var functions: [String: BuiltinFunction] {
+        registerPending()
+        return registeredFunctions
+    }
+    public var types: [String: TypeDescriptor] {
+        registerPending()
+        return registeredTypes
+    }
     /// Known implicit members (`.relu`), for completion, with a one-line description each.
-    public private(set) var implicitMembers: [String: String] = [:]
+    public var implicitMembers: [String: String] {
+        registerPending()
+        return registeredImplicitMembers
+    }
     /// The order families were registered in, for docs.
-    public private(set) var families: [(name: String, functions: [String], types: [String])] = []
+    public var families: [(name: String, functions: [String], types: [String])] {
+        registerPending()
+        return registeredFamilies
+    }
+    // What is registered so far (the pending registrations not run).
+    private(set) var registeredFunctions: [String: BuiltinFunction] = [:]
+    private(set) var registeredTypes: [String: TypeDescriptor] = [:]
+    private var registeredImplicitMembers: [String: String] = [:]
+    private var registeredFamilies: [(name: String, functions: [String], types: [String])] = []
     private var currentFamily: Int?
+    /// Registrations that run on first need (`registerLazily`), in order.
+    private var pending: [(BuiltinRegistry) -> Void] = []
+    /// Counts the runs of pending registrations: a session compares it with the one it defined its globals at.
+    private(set) var generation = 0
     /// Checks an allocation of `bytes` (nil: the size overflowed) for `operation`, throwing a `BuiltinError` of
     /// kind `.memory` when it is refused; nil uses the language's own limit (see `checkAllocation`). A library
     /// with its own memory budget installs it here.
@@ -29,20 +52,49 @@ public final class BuiltinRegistry {
 
     public init() {}
 
+    /// Defers `register` until something needs a builtin the registry does not have yet: a name a script reads
+    /// that no global holds, a member of an object, a type name in an annotation, or any read of `functions`,
+    /// `types`, `implicitMembers` or `families` (docs, completion, inspection). Registering the engine's ~1,500
+    /// builtins cost ~10 M instructions on every start, though a script that only computes never uses one
+    /// (docs/performance.md, Interpreter: start-up). A registration made directly while some are pending runs
+    /// them first, so families keep their order.
+    public func registerLazily(_ register: @escaping (BuiltinRegistry) -> Void) {
+        pending.append(register)
+    }
+
+    /// Whether registrations are waiting (`registerLazily`).
+    public var hasPendingRegistrations: Bool { !pending.isEmpty }
+
+    /// Whether the prelude is registered (its types are there).
+    public var hasPrelude: Bool { intType != nil }
+
+    /// Runs the pending registrations, in the order they were added; false if there were none.
+    @discardableResult
+    public func registerPending() -> Bool {
+        guard !pending.isEmpty else { return false }
+        let registrations = pending
+        pending = []
+        for register in registrations { register(self) }
+        generation += 1
+        return true
+    }
+
     /// Groups the registrations that follow under a family name (for docs/builtins.md).
     public func beginFamily(_ name: String) {
-        families.append((name, [], []))
-        currentFamily = families.count - 1
+        registerPending()
+        registeredFamilies.append((name, [], []))
+        currentFamily = registeredFamilies.count - 1
     }
 
     /// Registers a function; one with a name already present becomes an overload of it.
     public func register(_ function: BuiltinFunction) {
-        if let existing = functions[function.signature.name] {
+        registerPending()
+        if let existing = registeredFunctions[function.signature.name] {
             existing.overloads.append(function)
             return
         }
-        functions[function.signature.name] = function
-        if let currentFamily { families[currentFamily].functions.append(function.signature.name) }
+        registeredFunctions[function.signature.name] = function
+        if let currentFamily { registeredFamilies[currentFamily].functions.append(function.signature.name) }
     }
 
     /// Registers a function from its signature and body.
@@ -52,12 +104,20 @@ public final class BuiltinRegistry {
 
     /// Registers a type; its name becomes a global (`Double.pi`, `Tensor.zeros`).
     public func register(_ type: TypeDescriptor) {
-        types[type.name] = type
-        if let currentFamily { families[currentFamily].types.append(type.name) }
+        registerPending()
+        registeredTypes[type.name] = type
+        if let currentFamily { registeredFamilies[currentFamily].types.append(type.name) }
     }
 
     public func registerImplicitMember(_ name: String, doc: String) {
-        implicitMembers[name] = doc
+        registerPending()
+        registeredImplicitMembers[name] = doc
+    }
+
+    /// The type registered as `name`, running the pending registrations if it is not there yet.
+    func type(named name: String) -> TypeDescriptor? {
+        if let type = registeredTypes[name] { return type }
+        return registerPending() ? registeredTypes[name] : nil
     }
 
     /// The type descriptor that holds a value's members.
@@ -69,10 +129,10 @@ public final class BuiltinRegistry {
         case .double: return doubleType
         case .string: return stringType
         case .array: return arrayType
-        case .dictionary: return dictionaryType
+        case .dictionaryBox: return dictionaryType
         case .range: return rangeType
         case .function: return functionType
-        case .object(let object): return types[object.typeName]
+        case .object(let object): return type(named: object.typeName)
         case .implicitMember: return nil
         case .type(let descriptor): return descriptor
         }
@@ -86,7 +146,7 @@ public final class BuiltinRegistry {
         case ("Range", .range), ("Function", .function): return true
         default:
             if value.typeName == name { return true }
-            if case .object(let object) = value, let descriptor = types[object.typeName] {
+            if case .object(let object) = value, let descriptor = type(named: object.typeName) {
                 return descriptor.conformances.contains(name)
             }
             return false
@@ -95,7 +155,8 @@ public final class BuiltinRegistry {
 
     /// Whether a type name can appear in an annotation.
     func isKnownTypeName(_ name: String) -> Bool {
-        if types[name] != nil || ["Any", "Function", "Void"].contains(name) { return true }
-        return types.values.contains { $0.conformances.contains(name) }
+        if registeredTypes[name] != nil || ["Any", "Function", "Void"].contains(name) { return true }
+        if registeredTypes.values.contains(where: { $0.conformances.contains(name) }) { return true }
+        return registerPending() && isKnownTypeName(name)
     }
 }

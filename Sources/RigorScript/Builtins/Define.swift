@@ -91,7 +91,7 @@ extension BuiltinRegistry {
         named name: String, of receiver: Receiver.Type, doc: String? = nil, conformsTo conformances: Set<String> = []
     ) -> TypeBuilder<Receiver> {
         let descriptor: TypeDescriptor
-        if let existing = types[name] {
+        if let existing = registeredTypes[name] {
             descriptor = existing
             if let doc { descriptor.documentation = doc }
         } else {

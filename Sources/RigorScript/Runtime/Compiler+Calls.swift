@@ -155,7 +155,9 @@ extension Compiler {
             let span = variable.span
             let globals = context.globals
             return { frame in
-                guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
+                guard cell.isDefined || globals.loadBuiltins() && cell.isDefined else {
+                    throw Compiler.undefined(cell.name, at: span, globals: globals)
+                }
                 // The identity is compared in place; the function is then taken (retained once)
                 // from the site, since the call may reassign the global.
                 if site.isLastScript(cell.value) {
@@ -261,7 +263,7 @@ extension Compiler {
                         ])
             }
             return try callBuiltin(initializer, arguments: arguments, site: site, frame: frame, context: context)
-        case .array, .dictionary:
+        case .array, .dictionaryBox:
             if let type = collectionType(function) {
                 return try callCollectionInitializer(
                     type, arguments: arguments, site: site, frame: frame, context: context)
@@ -288,7 +290,8 @@ extension Compiler {
         case .array(let elements):
             guard elements.count == 1, let element = collectionType(elements[0]) else { return nil }
             return .array(element)
-        case .dictionary(let entries):
+        case .dictionaryBox(let box):
+            let entries = box.entries
             guard entries.count == 1, let key = collectionType(entries.keys[0]),
                 let value = collectionType(entries.values[0])
             else { return nil }

@@ -744,7 +744,9 @@ final class Compiler {
             return Place(
                 get: get,
                 modify: { frame, body in
-                    guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
+                    guard cell.isDefined || globals.loadBuiltins() && cell.isDefined else {
+                        throw Compiler.undefined(cell.name, at: span, globals: globals)
+                    }
                     if cell.isConstant && !cell.isBuiltin {
                         throw ScriptError(
                             .type, "cannot assign to value: '\(name)' is a 'let' constant", at: span,
@@ -978,11 +980,8 @@ final class Compiler {
     static func writeEntry(
         _ container: inout Value, _ key: Value, _ fallback: Value?, _ operand: Value, _ op: TokenKind?
     ) -> Bool {
-        guard case .dictionary = container else { return false }
-        // Consumed, so the dictionary is uniquely referenced while it is written (see `modifyDictionary`).
-        guard case .dictionary(var dictionary) = consume container else { preconditionFailure("checked above") }
-        defer { container = .dictionary(dictionary) }
-        return writeEntry(&dictionary, key, fallback, operand, op)
+        // In its box, copied first if shared (see `modifyDictionary`).
+        container.modifyDictionary { writeEntry(&$0, key, fallback, operand, op) } ?? false
     }
 
     @inline(__always)
@@ -1191,7 +1190,9 @@ final class Compiler {
     func globalRead(_ cell: GlobalCell, span: SourceSpan) -> Evaluate {
         let globals = context.globals
         return { _ in
-            guard cell.isDefined else { throw Compiler.undefined(cell.name, at: span, globals: globals) }
+            guard cell.isDefined || globals.loadBuiltins() && cell.isDefined else {
+                throw Compiler.undefined(cell.name, at: span, globals: globals)
+            }
             return cell.value
         }
     }

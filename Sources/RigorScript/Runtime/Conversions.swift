@@ -27,7 +27,7 @@ enum Conversions {
             }
             return .array(elements)
         case .dictionary(let keyType, let valueType):
-            guard case .dictionary(let dictionary) = value else { return nil }
+            guard let dictionary = value.dictionaryEntries else { return nil }
             for (key, entry) in dictionary {
                 guard convert(key, to: keyType, registry: registry) != nil,
                     convert(entry, to: valueType, registry: registry) != nil
@@ -56,7 +56,7 @@ enum Conversions {
             if kind != .general { return elements.allSatisfy { TypeCheck.accepts(kind, $0) } }
             return elements.allSatisfy { conformsAsIs($0, to: element, registry: registry) }
         case .dictionary(let keyType, let valueType):
-            guard case .dictionary(let dictionary) = value else { return false }
+            guard let dictionary = value.dictionaryEntries else { return false }
             return dictionary.allSatisfy {
                 conformsAsIs($0.key, to: keyType, registry: registry)
                     && conformsAsIs($0.value, to: valueType, registry: registry)

@@ -57,7 +57,7 @@ enum Members {
 
     /// `dictionary[key, default: value]`: the entry, or `value` when there is none.
     static func subscriptGet(_ container: Value, _ key: Value, default defaultValue: Value) throws -> Value {
-        guard case .dictionary(let dictionary) = container else {
+        guard let dictionary = container.dictionaryEntries else {
             throw BuiltinError(
                 .type, "only a dictionary subscript takes a 'default:' value, not '\(container.typeName)'")
         }
@@ -85,7 +85,8 @@ enum Members {
                     .type, "cannot subscript an array with a value of type '\(indices[0].typeName)'",
                     notes: ["use an Int index or a range"])
             }
-        case .dictionary(let dictionary):
+        case .dictionaryBox(let box):
+            let dictionary = box.entries
             guard indices.count == 1 else { throw BuiltinError(.type, "a dictionary takes exactly one key") }
             return dictionary[indices[0]] ?? .nil
         case .string(let string):
@@ -116,7 +117,7 @@ enum Members {
             return
         }
         if case .array = container { throw BuiltinError(.type, "array elements are assigned through one Int index") }
-        if case .dictionary = container { throw BuiltinError(.type, "a dictionary takes exactly one key") }
+        if case .dictionaryBox = container { throw BuiltinError(.type, "a dictionary takes exactly one key") }
         try objectSubscriptModify(container, indices, default: defaultValue, context: context, body)
     }
 
@@ -143,7 +144,7 @@ enum Members {
             }
             return
         }
-        if case .dictionary = container {
+        if case .dictionaryBox = container {
             try container.modifyDictionary { dictionary in
                 // One lookup: the entry is modified in place (it keeps its position) or appended with the
                 // default; assigning nil removes it, as in Swift. (`values[index]` would go through two
@@ -200,7 +201,7 @@ enum Members {
                 operation: "the elements of \(Value.range(range))")
             return range.indices.map { .int($0) }
         case .string(let string): return string.map { .string(String($0)) }
-        case .dictionary(let dictionary): return Array(dictionary.keys)
+        case .dictionaryBox(let dictionary): return Array(dictionary.entries.keys)
         default:
             if let descriptor = context.registry.descriptor(for: value), let iterate = descriptor.iterate {
                 return try iterate(value, context)

@@ -199,7 +199,7 @@ enum Operators {
         switch value {
         case .int, .double: notes.append(Diagnostic.Note("compare explicitly, e.g. 'x != 0'"))
         case .nil: notes.append(Diagnostic.Note("use 'if let x = value' or compare with 'nil'"))
-        case .array, .string, .dictionary: notes.append(Diagnostic.Note("did you mean '!x.isEmpty'?"))
+        case .array, .string, .dictionaryBox: notes.append(Diagnostic.Note("did you mean '!x.isEmpty'?"))
         default: break
         }
         throw ScriptError(

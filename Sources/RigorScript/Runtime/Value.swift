@@ -10,8 +10,11 @@ public enum Value: @unchecked Sendable {
     case double(Double)
     case string(String)
     case array([Value])
-    /// Insertion-ordered, so notebooks print deterministically.
-    indirect case dictionary(OrderedDictionary<Value, Value>)
+    /// Insertion-ordered, so notebooks print deterministically. The entries live in a box of our own
+    /// (`DictionaryBox`), so a write changes them in place when the value holds the only reference to the box
+    /// (`modifyDictionary`) and copies them when it is shared, as arrays do. `Value.dictionary(_:)` makes one,
+    /// `dictionaryEntries` reads one.
+    case dictionaryBox(DictionaryBox)
     indirect case range(RangeValue)
     case function(Callable)
     /// A builtin object (tensor, model, plot): a reference, like a Swift class instance.
@@ -20,6 +23,32 @@ public enum Value: @unchecked Sendable {
     indirect case implicitMember(ImplicitMember)
     /// A type used as a value: `Double` in `Double.pi`, `Int` in `Int("3")`.
     case type(TypeDescriptor)
+}
+
+/// The storage of a dictionary value. Never written while another `Value` holds it: `modifyDictionary` copies
+/// the box first unless the value being written holds the only reference, so a copy made before a write keeps
+/// the old entries.
+public final class DictionaryBox: @unchecked Sendable {
+    public var entries: OrderedDictionary<Value, Value>
+
+    public init(_ entries: OrderedDictionary<Value, Value>) {
+        self.entries = entries
+    }
+}
+
+extension Value {
+    /// A dictionary value holding `entries`.
+    @inline(__always)
+    public static func dictionary(_ entries: OrderedDictionary<Value, Value>) -> Value {
+        .dictionaryBox(DictionaryBox(entries))
+    }
+
+    /// The entries of the dictionary this value holds; nil for any other value.
+    @inline(__always)
+    public var dictionaryEntries: OrderedDictionary<Value, Value>? {
+        if case .dictionaryBox(let box) = self { return box.entries }
+        return nil
+    }
 }
 
 /// `lower..<upper` or `lower...upper` over Ints.
@@ -101,7 +130,7 @@ extension Value {
         case .double: return "Double"
         case .string: return "String"
         case .array: return "Array"
-        case .dictionary: return "Dictionary"
+        case .dictionaryBox: return "Dictionary"
         case .range: return "Range"
         case .function: return "Function"
         case .object(let object): return object.typeName
@@ -196,7 +225,7 @@ extension Value: Hashable {
         case (.double(let a), .int(let b)): return a == Double(b)
         case (.string(let a), .string(let b)): return a == b
         case (.array(let a), .array(let b)): return a == b
-        case (.dictionary(let a), .dictionary(let b)): return a == b
+        case (.dictionaryBox(let a), .dictionaryBox(let b)): return a === b || a.entries == b.entries
         case (.range(let a), .range(let b)): return a == b
         case (.function(let a), .function(let b)): return a === b
         case (.object(let a), .object(let b)): return a === b
@@ -214,7 +243,7 @@ extension Value: Hashable {
         case .double(let d): hasher.combine(d)
         case .string(let s): hasher.combine(s)
         case .array(let a): hasher.combine(a)
-        case .dictionary(let d): hasher.combine(d.count)
+        case .dictionaryBox(let d): hasher.combine(d.entries.count)
         case .range(let r): hasher.combine(r)
         case .function(let f): hasher.combine(ObjectIdentifier(f))
         case .object(let o): hasher.combine(ObjectIdentifier(o))
@@ -320,7 +349,8 @@ extension Value: CustomStringConvertible, CustomDebugStringConvertible {
         case .double(let d): return Value.format(d)
         case .string(let s): return Value.quote(s)
         case .array(let a): return "[" + a.map(\.debugDescription).joined(separator: ", ") + "]"
-        case .dictionary(let d):
+        case .dictionaryBox(let box):
+            let d = box.entries
             if d.isEmpty { return "[:]" }
             return "[" + d.map { "\($0.key.debugDescription): \($0.value.debugDescription)" }.joined(separator: ", ")
                 + "]"

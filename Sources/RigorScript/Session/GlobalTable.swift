@@ -12,6 +12,13 @@ final class GlobalTable {
 
     func removeAll() { cells.removeAll() }
 
+    /// Defines the builtins registered lazily since the globals were last defined (`BuiltinRegistry.registerLazily`;
+    /// set by the session); returns whether it defined any.
+    var loadPendingBuiltins: (() -> Bool)?
+
+    /// Called where a global is read undefined: a lazily registered builtin of that name becomes defined.
+    func loadBuiltins() -> Bool { loadPendingBuiltins?() ?? false }
+
     /// Names that currently hold a value.
     var definedNames: [String] { cells.values.filter(\.isDefined).map(\.name) }
 

@@ -50,6 +50,7 @@ extension Session {
     /// Completion candidates at `cursor` (a Unicode scalar offset into `code`): globals and
     /// builtins, members after `.`, argument labels inside a call, implicit members after a bare `.`.
     public func completions(in code: String, cursor: Int) -> CompletionResult {
+        _ = loadPendingBuiltins()
         let scalars = Array(code.unicodeScalars)
         let end = max(0, min(cursor, scalars.count))
         var start = end
@@ -222,6 +223,7 @@ extension Session {
     /// Help for the name at `cursor`: a builtin's signature, documentation and example; a user
     /// function's declaration and doc comment; a variable's type and value. Nil when nothing is known.
     public func inspection(in code: String, cursor: Int) -> String? {
+        _ = loadPendingBuiltins()
         let scalars = Array(code.unicodeScalars)
         var end = max(0, min(cursor, scalars.count))
         while end < scalars.count, scalars[end].isIdentifierContinue { end += 1 }

@@ -30,10 +30,12 @@ public final class Session: @unchecked Sendable {
         if registry.intType == nil { Prelude.register(in: registry) }
         self.context = CallContext(registry: registry, host: host, interrupt: interrupt, globals: globals)
         context.stackLimit = executor.stackLimit
-        defineBuiltins()
+        defineRegisteredBuiltins()
+        globals.loadPendingBuiltins = { [weak self] in self?.loadPendingBuiltins() ?? false }
     }
 
     deinit {
+        globals.loadPendingBuiltins = nil
         executor.stop()
         // Functions in globals refer to the call context, which refers to the globals: break the cycle.
         globals.removeAll()
@@ -42,8 +44,37 @@ public final class Session: @unchecked Sendable {
     /// Makes every registered builtin function and type visible as a global (call again after
     /// registering more).
     public func defineBuiltins() {
-        for (name, function) in registry.functions { globals.defineBuiltin(name, .function(function)) }
-        for (name, type) in registry.types { globals.defineBuiltin(name, .type(type)) }
+        registry.registerPending()
+        defineRegisteredBuiltins()
+    }
+
+    /// The registry's generation the globals were defined at (`loadPendingBuiltins`).
+    private var builtinsGeneration = -1
+
+    /// Defines what the registry has registered so far, leaving its lazy registrations pending.
+    private func defineRegisteredBuiltins(keepingUserGlobals: Bool = false) {
+        builtinsGeneration = registry.generation
+        for (name, function) in registry.registeredFunctions
+        where !(keepingUserGlobals && isUserGlobal(name)) {
+            globals.defineBuiltin(name, .function(function))
+        }
+        for (name, type) in registry.registeredTypes where !(keepingUserGlobals && isUserGlobal(name)) {
+            globals.defineBuiltin(name, .type(type))
+        }
+    }
+
+    private func isUserGlobal(_ name: String) -> Bool {
+        guard let cell = globals.cells[name] else { return false }
+        return cell.isDefined && !cell.isBuiltin
+    }
+
+    /// Runs the registry's pending registrations and defines what they added (a name the user defined first stays
+    /// the user's, as it would have replaced the builtin had it been registered at once); false if nothing new.
+    func loadPendingBuiltins() -> Bool {
+        registry.registerPending()
+        guard registry.generation != builtinsGeneration else { return false }
+        defineRegisteredBuiltins(keepingUserGlobals: true)
+        return true
     }
 
     /// Registers a builtin function and makes it visible at once.
@@ -54,6 +85,7 @@ public final class Session: @unchecked Sendable {
 
     /// The current value of a global, if it is defined.
     public func global(_ name: String) -> Value? {
+        if globals.cells[name]?.isDefined != true { _ = loadPendingBuiltins() }
         guard let cell = globals.cells[name], cell.isDefined else { return nil }
         return cell.value
     }
