@@ -97,10 +97,12 @@ let package = Package(
         .executableTarget(
             name: "DeploymentBench", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"],
             path: "Benchmarks/DeploymentBench"),
+        // The runtime's global-enqueue hook where dlsym cannot see it (`rigor serve` in a --static-swift-stdlib build).
+        .target(name: "CConcurrencyHook"),
         .target(
             name: "ModelServer",
             dependencies: [
-                "Deployment", "NeuralNetworks", "TensorCore",
+                "Deployment", "NeuralNetworks", "TensorCore", "CConcurrencyHook",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 // ModelServer+Command: the blocking entry point `rigor serve` calls.
+import CConcurrencyHook
 import Foundation
 import NIOCore
 import NIOPosix
@@ -22,11 +23,31 @@ extension ModelServer {
     public static func installEventLoopExecutor(threads: Int? = nil) -> Bool {
         precondition(threads.map { $0 > 0 } ?? true, "threads must be positive")
         if let threads { NIOSingletons.groupLoopCountSuggestion = threads }
-        guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
-            return false
-        }
+        // NIO finds the runtime's hook with dlsym, which a --static-swift-stdlib binary (`make release`) hides; the
+        // same hook is then installed through a link-time reference to the variable (CConcurrencyHook).
+        guard
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+                || installEnqueueHookDirectly()
+        else { return false }
         eventLoopExecutorThreads.store(NIOSingletons.groupLoopCountSuggestion, ordering: .releasing)
         return true
+    }
+
+    /// What NIO's `unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor` installs: every job
+    /// enqueued on the global executor goes to an event loop of the singleton group, the current one when the
+    /// enqueuing thread is one of its loops (`any()` is sticky), so a task resumed by a loop stays on that loop.
+    private static func installEnqueueHookDirectly() -> Bool {
+        typealias EnqueueGlobalHook =
+            @convention(thin) (UnownedJob, @convention(thin) (UnownedJob) -> Void) -> Void
+        return withUnsafeTemporaryAllocation(of: EnqueueGlobalHook.self, capacity: 1) { hook in
+            hook.baseAddress!.initialize(to: { job, _ in
+                MultiThreadedEventLoopGroup.singleton.any().executor.enqueue(ExecutorJob(job))
+            })
+            // A thin function is one code pointer (NIO relies on the same).
+            return hook.baseAddress!.withMemoryRebound(to: UnsafeRawPointer.self, capacity: 1) {
+                rigor_install_enqueue_global_hook($0.pointee)
+            }
+        }
     }
 
     /// Loads `path`, serves it until SIGTERM/SIGINT, and returns after a graceful shutdown. Prints the address

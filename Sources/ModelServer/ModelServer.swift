@@ -68,8 +68,8 @@ public final class ModelServer: Sendable {
     }
 
     /// Validates, predicts, and answers; every failure is a JSON error with a 4xx/5xx status. `loop` is the event
-    /// loop that owns the request's connection: whether the handler ran on it, from its first line to its answer,
-    /// is counted in `rigor_predict_handler_total{thread}` (on it, the request never changed threads).
+    /// loop that owns the request's connection: whether the handler parsed, predicted and answered on it is counted
+    /// in `rigor_predict_handler_total{thread}`.
     func predict(_ request: Request, loop: (any EventLoop)? = nil) async -> Response {
         let start = ContinuousClock.now
         let route = "/v1/predict"

