@@ -98,7 +98,7 @@ let package = Package(
             name: "DeploymentBench", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"],
             path: "Benchmarks/DeploymentBench"),
         // The runtime's global-enqueue hook where dlsym cannot see it (`rigor serve` in a --static-swift-stdlib build).
-        .target(name: "CConcurrencyHook"),
+        .target(name: "CConcurrencyHook", exclude: ["README.md"]),
         .target(
             name: "ModelServer",
             dependencies: [
