@@ -218,21 +218,25 @@ def main():
 
     def commands(model, port):
         ours = [binary, "serve", model, "--port", str(port), "--concurrency", "2"]
-        yield "ours", ours + (["--threads", threads] if threads else [])
+        yield "ours", port, ours + (["--threads", threads] if threads else [])
         if baseline:
-            yield "baseline", [baseline, "serve", model, "--port", str(port + 1), "--concurrency", "2"]
-        yield "reference", [sys.executable, __file__, "--reference-server", model, str(port + 2)]
+            yield "baseline", port + 1, [baseline, "serve", model, "--port", str(port + 1), "--concurrency", "2"]
+        yield "reference", port + 2, [sys.executable, __file__, "--reference-server", model, str(port + 2)]
 
     def start(model):
         """The servers, each on its own port: name → (port, process)."""
-        port = free_port_block()
         servers = {}
-        for offset, (name, command) in enumerate(commands(model, port)):
+        for name, port, command in commands(model, free_port_block()):
             process = (PerfStat(command, env, subprocess.DEVNULL) if perf else
                        subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
-            servers[name] = (port + offset, process)
-        for port, process in servers.values():
-            wait_until_listening(port, process)
+            servers[name] = (port, process)
+        try:
+            for port, process in servers.values():
+                wait_until_listening(port, process)
+        except Exception:
+            for _, process in servers.values():
+                process.terminate()
+            raise
         return servers
 
     def stop(servers, line=None):
