@@ -18,6 +18,8 @@ let package = Package(
         // Deployment and ModelServer (docs/deployment.md)
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own event loops: `rigor serve` makes them Swift concurrency's executor (NIOPosix).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -99,12 +101,16 @@ let package = Package(
         .executableTarget(
             name: "DeploymentBench", dependencies: ["Deployment", "NeuralNetworks", "TensorCore"],
             path: "Benchmarks/DeploymentBench"),
+        // The runtime's global-enqueue hook where dlsym cannot see it (`rigor serve` in a --static-swift-stdlib build).
+        .target(name: "CConcurrencyHook", exclude: ["README.md"]),
         .target(
             name: "ModelServer",
             dependencies: [
-                "Deployment", "NeuralNetworks", "TensorCore",
+                "Deployment", "NeuralNetworks", "TensorCore", "CConcurrencyHook",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             exclude: ["README.md"]

@@ -6,8 +6,14 @@ and latency percentiles (wrk --latency: 50/90/99 %) and the ratios:
   p99_ratio = ours_p99_ms / reference_p99_ms         (< 1: ours is faster at the tail)
 Every response must be 2xx: a non-2xx answer or a socket error fails the benchmark.
 Usage: serve_load.py RIGOR_BINARY DIR [--duration S] [--connections C] [--models mlp,cnn] [--batches 1,32]
+                     [--baseline OTHER_RIGOR_BINARY] [--rounds R] [--perf] [--threads N]
                                                                           (DIR: DeploymentBench's --out folder)
-       serve_load.py --reference-server MODEL.onnx PORT                      (the reference, started by the first)"""
+       serve_load.py --reference-server MODEL.onnx PORT                      (the reference, started by the first)
+--baseline also loads a second `rigor serve` (e.g. main's build) in the same run, right after ours: an A/B with the
+reference between them. --rounds repeats every line R times, interleaved. --threads passes --threads N to ours only.
+--perf starts each server for each line under `perf stat` (context switches, CPU migrations, task clock; counting only
+during the measured wrk run, all threads of the server) and adds per-request numbers: `*_switches_per_request`,
+`*_migrations_per_request`, `*_cpu_us_per_request` (each server then starts afresh for each line)."""
 import json
 import os
 import re
@@ -96,7 +102,7 @@ def milliseconds(text):
     return float(value) * {"us": 1e-3, "ms": 1, "s": 1e3, "m": 6e4}[unit]
 
 
-def run_wrk(port, body_path, duration, connections):
+def run_wrk(port, body_path, duration, connections, measuring=None):
     with open(body_path) as f:
         body = f.read()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -105,14 +111,90 @@ def run_wrk(port, body_path, duration, connections):
     # Warm-up, then the measured run.
     subprocess.run(["wrk", "-t1", f"-c{connections}", "-d2s", "-s", script.name, f"http://127.0.0.1:{port}/v1/predict"],
                    check=True, capture_output=True)
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script.name,
-                          f"http://127.0.0.1:{port}/v1/predict"], check=True, capture_output=True, text=True).stdout
+    if measuring:
+        measuring.enable()
+    try:
+        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script.name,
+                              f"http://127.0.0.1:{port}/v1/predict"], check=True, capture_output=True, text=True).stdout
+    finally:
+        if measuring:
+            measuring.disable()
     os.unlink(script.name)
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError("wrk saw failed requests:\n" + out)
     percentiles = {int(p): milliseconds(v) for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)$", out, re.M)}
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": percentiles[50], "p90_ms": percentiles[90], "p99_ms": percentiles[99]}
+            "p50_ms": percentiles[50], "p90_ms": percentiles[90], "p99_ms": percentiles[99],
+            "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+
+
+class PerfStat:
+    """A server process under `perf stat`, counting (all its threads, inherited) only between enable() and disable().
+    stop() sends SIGTERM to the server itself and returns the counts."""
+
+    EVENTS = "context-switches,cpu-migrations,task-clock"
+
+    def __init__(self, command, env, stdout=None):
+        self.folder = tempfile.mkdtemp()
+        self.control, self.ack = f"{self.folder}/control", f"{self.folder}/ack"
+        os.mkfifo(self.control)
+        os.mkfifo(self.ack)
+        self.output = f"{self.folder}/counts"
+        self.perf = subprocess.Popen(["perf", "stat", "-x,", "-e", self.EVENTS, "-D", "-1", "-o", self.output,
+                                      "--control", f"fifo:{self.control},{self.ack}", "--"] + command,
+                                     env=env, stdout=stdout)
+        # perf opens the FIFOs before it starts the command.
+        self.control_file = open(self.control, "w")
+        self.ack_file = open(self.ack)
+
+    def poll(self):
+        return self.perf.poll()
+
+    @property
+    def returncode(self):
+        return self.perf.returncode
+
+    def _send(self, command):
+        self.control_file.write(command + "\n")
+        self.control_file.flush()
+        self.ack_file.readline()
+
+    def enable(self):
+        self._send("enable")
+
+    def disable(self):
+        self._send("disable")
+
+    def server_pid(self):
+        with open(f"/proc/{self.perf.pid}/task/{self.perf.pid}/children") as f:
+            return int(f.read().split()[0])
+
+    def stop(self):
+        os.kill(self.server_pid(), 15)
+        self.perf.wait(timeout=30)
+        counts = {}
+        with open(self.output) as f:
+            for row in f:
+                fields = row.strip().split(",")
+                if len(fields) > 2 and fields[0] and fields[0][0].isdigit():
+                    counts[fields[2]] = float(fields[0])
+        self.control_file.close()
+        self.ack_file.close()
+        return counts
+
+    def terminate(self):
+        if self.perf.poll() is None:
+            try:
+                os.kill(self.server_pid(), 15)
+            except (OSError, IndexError):
+                self.perf.terminate()
+
+    def wait(self, timeout):
+        return self.perf.wait(timeout=timeout)
+
+
+def option(args, name, default, convert=str):
+    return convert(args[args.index(name) + 1]) if name in args else default
 
 
 def main():
@@ -120,47 +202,106 @@ def main():
         return reference_server(sys.argv[2], int(sys.argv[3]))
     binary, folder = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
-    duration = int(args[args.index("--duration") + 1]) if "--duration" in args else 10
-    connections = int(args[args.index("--connections") + 1]) if "--connections" in args else 4
+    duration = option(args, "--duration", 10, int)
+    connections = option(args, "--connections", 4, int)
     # A quick loop: one model or one batch size only.
-    models = args[args.index("--models") + 1].split(",") if "--models" in args else ["mlp", "cnn"]
-    batches = [int(b) for b in args[args.index("--batches") + 1].split(",")] if "--batches" in args else [1, 32]
+    models = option(args, "--models", "mlp,cnn").split(",")
+    batches = [int(b) for b in option(args, "--batches", "1,32").split(",")]
+    baseline = option(args, "--baseline", None)
+    rounds = option(args, "--rounds", 1, int)
+    threads = option(args, "--threads", None)
+    perf = "--perf" in args
     from safetensors.numpy import load_file
 
     tensors = load_file(f"{folder}/inputs.safetensors")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    for name in models:
-        model = f"{folder}/{name}.onnx"
+
+    def commands(model, port):
+        ours = [binary, "serve", model, "--port", str(port), "--concurrency", "2"]
+        yield "ours", port, ours + (["--threads", threads] if threads else [])
+        if baseline:
+            yield "baseline", port + 1, [baseline, "serve", model, "--port", str(port + 1), "--concurrency", "2"]
+        yield "reference", port + 2, [sys.executable, __file__, "--reference-server", model, str(port + 2)]
+
+    def start(model):
+        """The servers, each on its own port: name → (port, process)."""
         servers = {}
-        ours_port, reference_port = free_port(), free_port()
-        servers["ours"] = (ours_port, subprocess.Popen(
-            [binary, "serve", model, "--port", str(ours_port), "--concurrency", "2"], env=env,
-            stdout=subprocess.DEVNULL))
-        servers["reference"] = (reference_port, subprocess.Popen(
-            [sys.executable, __file__, "--reference-server", model, str(reference_port)], env=env))
+        for name, port, command in commands(model, free_port_block()):
+            process = (PerfStat(command, env, subprocess.DEVNULL) if perf else
+                       subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
+            servers[name] = (port, process)
         try:
             for port, process in servers.values():
                 wait_until_listening(port, process)
+        except Exception:
+            for _, process in servers.values():
+                process.terminate()
+            raise
+        return servers
+
+    def stop(servers, line=None):
+        for name, (_, process) in servers.items():
+            if perf and line is not None:
+                counts = process.stop()
+                requests = line[f"{name}_requests"]
+                line[f"{name}_switches_per_request"] = counts.get("context-switches", 0) / requests
+                line[f"{name}_migrations_per_request"] = counts.get("cpu-migrations", 0) / requests
+                line[f"{name}_cpu_us_per_request"] = counts.get("task-clock", 0) * 1e3 / requests
+            else:
+                process.terminate()
+                process.wait(timeout=20)
+
+    for name in models:
+        model = f"{folder}/{name}.onnx"
+        servers = None if perf else start(model)
+        try:
             for batch in batches:
                 x = tensors[f"{name}_b{batch}_input"]
                 body_path = f"{folder}/{name}_b{batch}.json"
                 with open(body_path, "w") as f:
                     json.dump({"inputs": x.reshape(batch, -1).tolist()}, f)
-                ours = run_wrk(ours_port, body_path, duration, connections)
-                reference = run_wrk(reference_port, body_path, duration, connections)
-                line = {"benchmark": f"serve_{name}_batch{batch}", "connections": connections,
-                        "duration_s": duration, "reference": "onnxruntime-1thread behind python http.server"}
-                line.update({f"ours_{k}": v for k, v in ours.items()})
-                line.update({f"reference_{k}": v for k, v in reference.items()})
-                line["throughput_ratio"] = ours["rps"] / reference["rps"]
-                line["p99_ratio"] = ours["p99_ms"] / reference["p99_ms"]
-                line["p50_ratio"] = ours["p50_ms"] / reference["p50_ms"]
-                print(json.dumps({k: (float("%.4g" % v) if isinstance(v, float) else v) for k, v in line.items()}),
-                      flush=True)
+                for repeat in range(rounds):
+                    if perf:
+                        servers = start(model)
+                    line = {"benchmark": f"serve_{name}_batch{batch}", "connections": connections,
+                            "duration_s": duration, "reference": "onnxruntime-1thread behind python http.server",
+                            "load_average": round_load()}
+                    if rounds > 1:
+                        line["round"] = repeat + 1
+                    for server, (port, process) in servers.items():
+                        result = run_wrk(port, body_path, duration, connections, process if perf else None)
+                        line.update({f"{server}_{k}": v for k, v in result.items()})
+                    if perf:
+                        stop(servers, line)
+                        servers = None
+                    for server in ["ours", "baseline"] if baseline else ["ours"]:
+                        prefix = "" if server == "ours" else "baseline_"
+                        line[f"{prefix}throughput_ratio"] = line[f"{server}_rps"] / line["reference_rps"]
+                        line[f"{prefix}p99_ratio"] = line[f"{server}_p99_ms"] / line["reference_p99_ms"]
+                        line[f"{prefix}p50_ratio"] = line[f"{server}_p50_ms"] / line["reference_p50_ms"]
+                    print(json.dumps({k: (float("%.4g" % v) if isinstance(v, float) else v) for k, v in line.items()}),
+                          flush=True)
         finally:
-            for _, process in servers.values():
-                process.terminate()
-                process.wait(timeout=20)
+            if servers:
+                stop(servers)
+
+
+def free_port_block(size=3):
+    """A port whose next `size - 1` ports are free too (one per server)."""
+    for _ in range(100):
+        port = free_port()
+        try:
+            for offset in range(1, size):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port + offset))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no block of free ports")
+
+
+def round_load():
+    return round(os.getloadavg()[0], 1)
 
 
 if __name__ == "__main__":

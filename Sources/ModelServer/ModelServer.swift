@@ -1,6 +1,7 @@
 // ModelServer: the HTTP service of `rigor serve`: predict, health, metadata and Prometheus metrics on Hummingbird.
 import Foundation
 import Hummingbird
+import NIOCore
 import NeuralNetworks
 import TensorCore
 
@@ -47,7 +48,7 @@ public final class ModelServer: Sendable {
     public func run(
         handlingSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let router = Router()
+        let router = Router(context: ServeRequestContext.self)
         router.get("health") { _, _ in
             self.timed("/health") { (200, self.healthBody) }
         }
@@ -57,7 +58,7 @@ public final class ModelServer: Sendable {
             response.headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return response
         }
-        router.post("v1/predict") { request, _ in await self.predict(request) }
+        router.post("v1/predict") { request, context in await self.predict(request, loop: context.eventLoop) }
         let port = configuration.port
         let app = Application(
             router: router,
@@ -66,12 +67,16 @@ public final class ModelServer: Sendable {
         if handlingSignals { try await app.runService() } else { try await app.run() }
     }
 
-    /// Validates, predicts, and answers; every failure is a JSON error with a 4xx/5xx status.
-    func predict(_ request: Request) async -> Response {
+    /// Validates, predicts, and answers; every failure is a JSON error with a 4xx/5xx status. `loop` is the event
+    /// loop that owns the request's connection: whether the handler parsed, predicted and answered on it is counted
+    /// in `rigor_predict_handler_total{thread}`.
+    func predict(_ request: Request, loop: (any EventLoop)? = nil) async -> Response {
         let start = ContinuousClock.now
         let route = "/v1/predict"
+        let startedOnLoop = loop?.inEventLoop ?? false
         func answer(_ status: Int, _ body: ByteBuffer, headers: HTTPFields = [:]) -> Response {
             metrics.record(route: route, status: status, duration: ContinuousClock.now - start)
+            metrics.recordHandlerThread(onConnectionLoop: startedOnLoop && (loop?.inEventLoop ?? false))
             var response = Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
             response.headers[.contentType] = "application/json"
             return response
@@ -133,6 +138,10 @@ public final class ModelServer: Sendable {
     }
 
     struct Metadata: Encodable {
+        struct Executor: Encodable {
+            let kind: String
+            let threads: Int?
+        }
         struct Input: Encodable {
             let name: String
             let shape: [Int?]
@@ -153,6 +162,7 @@ public final class ModelServer: Sendable {
         let driftMonitoring: Bool
         let serverVersion: String
         let limits: Limits
+        let executor: Executor
     }
 
     static func metadataResponse(model: ServedModel, configuration: ServerConfiguration) -> Data {
@@ -162,10 +172,22 @@ public final class ModelServer: Sendable {
             driftMonitoring: model.featureSummary != nil, serverVersion: serverVersion,
             limits: .init(
                 maximumBodyBytes: configuration.maximumBodyBytes, maximumBatch: configuration.maximumBatch,
-                concurrency: configuration.concurrency, queueLimit: configuration.queueLimit))
+                concurrency: configuration.concurrency, queueLimit: configuration.queueLimit),
+            executor: executorDescription())
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(metadata)) ?? Data()
+    }
+
+    /// Where this process runs the server's tasks, for `/metadata`: `event_loops` (with their count) once
+    /// ``installEventLoopExecutor(threads:)`` succeeded (`rigor serve`), else `default` (Swift's own executors: the
+    /// `serve` builtin in a notebook, tests).
+    static func executorDescription() -> Metadata.Executor {
+        let threads = eventLoopExecutorThreads.load(ordering: .acquiring)
+        if threads > 0 {
+            return .init(kind: "event_loops", threads: threads)
+        }
+        return .init(kind: "default", threads: nil)
     }
 
     /// A GET answer with its metrics.
@@ -182,5 +204,17 @@ public final class ModelServer: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(object)) ?? Data()
+    }
+}
+
+/// The request context of the server's routes: Hummingbird's basic context plus the event loop that owns the
+/// connection, so that a handler can tell whether it runs on it (``ModelServer/predict(_:loop:)``).
+struct ServeRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let eventLoop: any EventLoop
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        eventLoop = source.channel.eventLoop
     }
 }

@@ -11,6 +11,10 @@ import Synchronization
 ///   `wrong_shape`, `too_large`, `busy`, …);
 /// * `rigor_request_duration_seconds{route}`: latency histogram;
 /// * `rigor_predictions_total`: samples predicted;
+/// * `rigor_predict_handler_total{thread}`: predict requests by where their handler ran: `connection_loop` (on the
+///   event loop that owns the connection from start to answer: the request never changed threads; `rigor serve`,
+///   but for a connection's first request when its bytes were read before the connection's task waited for them)
+///   or `other` (elsewhere: the request crossed threads twice; every request in the `serve` builtin);
 /// * drift, when the model carries the training data's ``FeatureSummary``: `rigor_input_drift_mean_shift{feature}`
 ///   (the served inputs' running mean minus the training mean, in training standard deviations),
 ///   `rigor_input_drift_max_mean_shift` (the largest of those in absolute value),
@@ -95,6 +99,16 @@ final class ServerMetrics: Sendable {
                 helpText: "Time from request to response."),
             labels: [("route", route)], buckets: Self.latencyBuckets
         ).record(duration)
+    }
+
+    /// Counts a predict request by the thread its handler ran on.
+    func recordHandlerThread(onConnectionLoop: Bool) {
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "rigor", metricName: "predict_handler", unitName: "total",
+                helpText: "Predict requests by where the handler ran: the connection's event loop, or another thread."),
+            labels: [("thread", onConnectionLoop ? "connection_loop" : "other")]
+        ).increment()
     }
 
     /// Counts a refused or failed request by reason.

@@ -1,3 +1,4 @@
+import Foundation
 import ModelServer
 
 /// What `rigor serve MODEL --port P` calls: a saved model behind the HTTP prediction service (`ModelServer`;
@@ -5,10 +6,17 @@ import ModelServer
 /// `JupyterKernel` and the argument parser.
 public enum ServeRunner {
     /// Loads `path` (.safetensors saved by Rigor, or .onnx exported by Rigor) and serves it until SIGINT/SIGTERM.
+    ///
+    /// The process does nothing else, so its tasks run on the server's `threads` event loops (nil: one per core;
+    /// ``ModelServer/installEventLoopExecutor(threads:)``): call it from the main thread before any task has run.
     public static func serve(
         path: String, inputShape: [Int]?, host: String, port: Int, maximumBodyBytes: Int, maximumBatch: Int,
-        concurrency: Int, queueLimit: Int
+        concurrency: Int, queueLimit: Int, threads: Int? = nil
     ) throws {
+        if !ModelServer.installEventLoopExecutor(threads: threads) {
+            FileHandle.standardError.write(
+                Data("rigor serve: could not run on the event loops; using Swift's default executor\n".utf8))
+        }
         let configuration = ServerConfiguration(
             host: host, port: port, maximumBodyBytes: maximumBodyBytes, maximumBatch: maximumBatch,
             concurrency: concurrency, queueLimit: queueLimit)

@@ -32,6 +32,16 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Requests that may wait for a free copy before the server answers 503.")
     var queueLimit: Int = 64
 
+    @Option(
+        help: ArgumentHelp(
+            "Event-loop threads; each reads, predicts and answers its connections' requests (default: one per core).",
+            valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
+    }
+
     func run() throws {
         var shape: [Int]?
         if let inputShape {
@@ -43,6 +53,6 @@ struct ServeCommand: ParsableCommand {
         }
         try ServeRunner.serve(
             path: model, inputShape: shape, host: host, port: port, maximumBodyBytes: maxBodyBytes,
-            maximumBatch: maxBatch, concurrency: concurrency, queueLimit: queueLimit)
+            maximumBatch: maxBatch, concurrency: concurrency, queueLimit: queueLimit, threads: threads)
     }
 }

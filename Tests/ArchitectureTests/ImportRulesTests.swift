@@ -29,7 +29,8 @@ private let allowedImports: [String: Set<String>] = [
     "CInt8Kernels": [],
     "Deployment": ["NeuralNetworks", "TensorCore", "RichDisplay", "CInt8Kernels"],
     "Security": ["NeuralNetworks", "TensorCore", "RichDisplay"],
-    "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore"],
+    "CConcurrencyHook": [],
+    "ModelServer": ["Deployment", "NeuralNetworks", "TensorCore", "CConcurrencyHook"],
     "rigor": ["RigorKernel", "JupyterKernel"],
 ]
 

@@ -197,6 +197,26 @@ import Testing
         }
     }
 
+    /// In a process that did not install the event-loop executor (this one, like the kernel with its `serve`
+    /// builtin), the handlers run on Swift's own executor: `/metadata` says so, and the metric counts them as run off
+    /// the connection's event loop. (`rigor serve`'s process is tested in Tests/Python/test_serve.py.)
+    @Test func withoutTheEventLoopExecutorHandlersRunOffTheConnectionsLoop() async throws {
+        let (path, _, _) = try Self.savedModel()
+        try await Self.withServer(path) { base in
+            let metadata =
+                try JSONSerialization.jsonObject(with: try await Self.request(base, "metadata").body) as! [String: Any]
+            #expect(metadata["executor"] as? [String: String] == ["kind": "default"])
+            for _ in 0..<3 {
+                let answer = try await Self.request(
+                    base, "v1/predict", method: "POST", body: Self.inputs([[0.1, 0.2, 0.3, 0.4]]))
+                #expect(answer.status == 200)
+            }
+            let metrics = String(decoding: try await Self.request(base, "metrics").body, as: UTF8.self)
+            #expect(metrics.contains(#"rigor_predict_handler_total{thread="other"} 3"#))
+            #expect(!metrics.contains(#"thread="connection_loop""#))
+        }
+    }
+
     @Test func aFullPoolRefusesInsteadOfQueueingWithoutBound() async throws {
         let pool = ReplicaPool([Replica(try Dense(2, 2))], queueLimit: 1)
         let held = try await pool.acquire()
