@@ -110,6 +110,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -208,10 +209,7 @@ let package = Package(
                 "ModelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["README.md"],
-            // `serve`'s client uses URLSession (FoundationNetworking), which needs libcurl when `make release` links
-            // Foundation statically (scripts/install-system-deps.sh installs libcurl4-openssl-dev).
-            linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux]))]
+            exclude: ["README.md"]
         ),
 
         // MARK: project-wide checks

@@ -2,9 +2,6 @@
 # Installs the Debian packages Rigor needs, only those that are missing (run as root or with sudo).
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libzmq3-dev libsqlite3-dev)
-# libcurl's development link: `serve`'s client (URLSession, FoundationNetworking) needs -lcurl when `make release`
-# links Foundation statically.
-packages+=(libcurl4-openssl-dev)
 # `save(chart, to: "x.png" | "x.pdf")` renders with librsvg's rsvg-convert (run as a program, not linked: see
 # docs/rigor.md); the export tests read PDFs with poppler's pdfinfo and pdftotext.
 packages+=(librsvg2-bin poppler-utils)

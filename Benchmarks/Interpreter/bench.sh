@@ -11,7 +11,12 @@ cd "$(dirname "$0")"
 rigor=../../.build/release/rigor
 [[ -x "$rigor" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
 RIGOR_BENCH_DEPS=1 bash ../../scripts/install-system-deps.sh
-python=${PYTHON:-python3}
+# The reference is the distribution's CPython (Debian's /usr/bin/python3, the one `apt install python3` gives: an
+# optimized build, its interpreter linked into the executable), not whatever `python3` is first in PATH: this
+# machine's pyenv 3.11.7 (a default source build: shared libpython, no PGO) runs these programs about twice as
+# slowly, and measured against it the ratios flattered us (docs/performance.md, "The reference"). PYTHON overrides
+# it; each line names the executable it measured.
+if [[ -z "${PYTHON:-}" && -x /usr/bin/python3 ]]; then python=/usr/bin/python3; else python=${PYTHON:-python3}; fi
 repeats=${REPEATS:-5}
 lua=$(command -v lua5.4 || true)
 [[ -n "$lua" ]] || echo "lua5.4 is not installed (make bench installs it): Lua columns left out" >&2
@@ -46,7 +51,7 @@ for program in sorted(pathlib.Path("programs").glob("*.rigor")):
         sys.exit(1)
     line = {"benchmark": f"interpreter/{name}", "ours_s": round(min(ours), 4), "reference": "cpython",
             "reference_s": round(min(ref), 4), "ratio": round(min(ours) / min(ref), 3),
-            "cpython": platform.python_version()}
+            "cpython": platform.python_version(), "cpython_executable": python}
     if use_lua:
         line.update({"lua_s": round(min(lua_times), 4), "lua_ratio": round(min(ours) / min(lua_times), 3)})
     print(json.dumps(line), flush=True)

@@ -255,4 +255,24 @@ import Testing
         #expect(!running.isRunning)
         #expect(get(running.port) == nil)
     }
+
+    @Test func theServiceClientGetsStatusAndBodyAndSaysWhyItCannotConnect() throws {
+        let (path, _, _) = try Self.savedModel()
+        let server = try ModelServer(
+            model: try ServedModel.load(path), configuration: ServerConfiguration(port: 0, maximumBatch: 8))
+        let running = try server.start()
+        let health = try ServiceClient.request(host: "127.0.0.1", port: running.port, method: "GET", path: "/health")
+        #expect(health.status == 200)
+        #expect(String(decoding: health.body, as: UTF8.self).contains("\"ok\""))
+        let refused = try ServiceClient.request(
+            host: "127.0.0.1", port: running.port, method: "POST", path: "/v1/predict", body: Data("not json".utf8))
+        #expect(refused.status == 400)
+        running.stop()
+        #expect {
+            _ = try ServiceClient.request(
+                host: "127.0.0.1", port: running.port, method: "GET", path: "/health", timeout: 5)
+        } throws: { error in
+            "\(error)".hasPrefix("cannot connect")
+        }
+    }
 }

@@ -9,10 +9,6 @@ import RichDisplay
 import RigorScript
 import TensorCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `quantize(model, mode:)`: how each quantized layer's input range is chosen.
 enum QuantizationMode {
     /// Each input's own minimum and maximum at every call (no calibration data).
@@ -98,17 +94,6 @@ final class ModelComparisonObject: NativeObject, ArgumentType, ScriptValueConver
     var description: String { table.plainText }
 }
 
-/// A value shared between the thread that waits and the one that sets it.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}
-
 /// A model served over HTTP in this process (`serve`): the same `ModelServer` as `rigor serve`, on a loopback port,
 /// with a small client for its routes. It runs until `stop()` or the end of the kernel.
 final class ModelServiceObject: NativeObject, ArgumentType, ScriptValueConvertible, @unchecked Sendable {
@@ -147,36 +132,22 @@ final class ModelServiceObject: NativeObject, ArgumentType, ScriptValueConvertib
         if let temporaryFile { try? FileManager.default.removeItem(atPath: temporaryFile) }
     }
 
-    /// One HTTP request to the service (URLSession), waiting for the answer: its status and body.
+    /// One HTTP request to the service (`ModelServer.ServiceClient`), waiting for the answer: its status and body.
     func request(
         _ path: String, method: String = "GET", body: Data? = nil, contentType: String = "application/json"
     )
         throws -> (status: Int, body: Data)
     {
         guard isRunning else { throw BuiltinError(.value, "the service at \(url) is stopped") }
-        let trimmed = path.hasPrefix("/") ? String(path.dropFirst()) : path
-        guard let address = URL(string: "\(url)/\(trimmed)") else {
+        let trimmed = "/" + (path.hasPrefix("/") ? String(path.dropFirst()) : path)
+        guard !trimmed.contains(where: { $0 == " " || $0.isNewline }) else {
             throw BuiltinError(.value, "'\(path)' is not a path on the service", parameter: "path")
         }
-        var request = URLRequest(url: address, timeoutInterval: 30)
-        request.httpMethod = method
-        request.httpBody = body
-        if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        let answer = LockedBox<Result<(Int, Data), any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error {
-                answer.value = .failure(error)
-            } else {
-                answer.value = .success(((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data()))
-            }
-            done.signal()
-        }.resume()
-        done.wait()
-        switch answer.value {
-        case .success(let (status, data)): return (status, data)
-        case .failure(let error): throw BuiltinError(.io, "\(method) \(address.absoluteString) failed: \(error)")
-        case nil: throw BuiltinError(.io, "\(method) \(address.absoluteString) got no answer")
+        do {
+            return try ServiceClient.request(
+                host: host, port: port, method: method, path: trimmed, body: body, contentType: contentType)
+        } catch {
+            throw BuiltinError(.io, "\(method) \(url)\(trimmed) failed: \(error)")
         }
     }
 
