@@ -2,6 +2,9 @@
 # Installs the Debian packages Rigor needs, only those that are missing (run as root or with sudo).
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libzmq3-dev libsqlite3-dev)
+# The debug test binary links the toolchain's FoundationNetworking (ModelServerTests call the server with URLSession),
+# which loads libcurl.so.4 at run time; `rigor` itself no longer links libcurl (docs/performance.md, start-up).
+packages+=(libcurl4)
 # `save(chart, to: "x.png" | "x.pdf")` renders with librsvg's rsvg-convert (run as a program, not linked: see
 # docs/rigor.md); the export tests read PDFs with poppler's pdfinfo and pdftotext.
 packages+=(librsvg2-bin poppler-utils)

@@ -112,6 +112,11 @@ RigorFloatKernel rigor_float_kernel_best(void) {
 #define RIGOR_AVX2 __attribute__((target("avx2,fma")))
 #define RIGOR_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
+// The mask of the first `n` of 16 lanes (none for n <= 0, all for n >= 16): AVX-512's masked loads and stores.
+static inline unsigned short first_lanes(long n) {
+    return n <= 0 ? 0 : n >= 16 ? 0xFFFF : (unsigned short)((1u << n) - 1);
+}
+
 // AVX2: 16 channels are two ymm registers; four pixels at a time (eight accumulators, as many as FMA's latency
 // times its two ports want) over the tile's 16.
 RIGOR_AVX2 static void tile_avx2(
@@ -194,7 +199,7 @@ RIGOR_AVX512 static void tile_avx512(
         if (relu) s[r] = _mm512_max_ps(s[r], zero);
     }
     transpose_16x16(s);
-    const __mmask16 pixels = (__mmask16)((1u << t->count) - 1);
+    const __mmask16 pixels = first_lanes(t->count);
     for (long o = 0; o < t->channels; o++) _mm512_mask_storeu_ps(t->out + o * t->plane, pixels, s[o]);
 }
 
@@ -231,10 +236,10 @@ RIGOR_AVX512 static void pad_avx512(const RigorConvolutionShape *s, const float 
                 first = first < 0 ? 0 : first;
                 end = end > lanes ? lanes : end;
                 const __mmask16 valid =
-                    inside && end > first ? (__mmask16)(((1u << end) - 1) & ~((1u << first) - 1)) : 0;
+                    inside && end > first ? (__mmask16)(first_lanes(end) & ~first_lanes(first)) : 0;
                 const __m512 row = valid ? _mm512_maskz_loadu_ps(valid, source + sourceY * s->width + x0 - s->paddingX)
                                          : zero;
-                _mm512_mask_storeu_ps(destination + y * paddedWidth + x0, (__mmask16)((1u << lanes) - 1), row);
+                _mm512_mask_storeu_ps(destination + y * paddedWidth + x0, first_lanes(lanes), row);
             }
         }
     }
@@ -276,7 +281,7 @@ RIGOR_AVX512 static void tile_avx512_rows(
 #undef RIGOR_FMA
     }
     const __m512 s[RIGOR_TILE] = {s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15};
-    const __mmask16 pixels = (__mmask16)((1u << t->count) - 1);
+    const __mmask16 pixels = first_lanes(t->count);
     const __m512 zero = _mm512_setzero_ps();
     for (long o = 0; o < t->channels; o++) {
         __m512 y = _mm512_add_ps(s[o], _mm512_set1_ps(bias[o]));
@@ -311,15 +316,15 @@ RIGOR_AVX512 static void max_pool_avx512(const float *input, float *out, long pl
         const long total = planes * outputHeight * outputWidth;
         for (long k = 0; k < total; k += 8) {
             const long count = total - k < 8 ? total - k : 8, inputs = 4 * count;
-            const __mmask16 low = (__mmask16)(inputs >= 16 ? 0xFFFF : (1u << inputs) - 1);
-            const __mmask16 high = (__mmask16)(inputs <= 16 ? 0 : (1u << (inputs - 16)) - 1);
+            const __mmask16 low = first_lanes(inputs);
+            const __mmask16 high = first_lanes(inputs - 16);
             const __m512 v0 = _mm512_maskz_loadu_ps(low, input + 4 * k);
             const __m512 v1 = _mm512_maskz_loadu_ps(high, input + 4 * k + 16);
             __m512 best = larger_avx512(
                 _mm512_permutex2var_ps(v0, topLeft, v1), _mm512_permutex2var_ps(v0, topRight, v1));
             best = larger_avx512(best, _mm512_permutex2var_ps(v0, bottomLeft, v1));
             best = larger_avx512(best, _mm512_permutex2var_ps(v0, bottomRight, v1));
-            _mm512_mask_storeu_ps(out + k, (__mmask16)((1u << count) - 1), best);
+            _mm512_mask_storeu_ps(out + k, first_lanes(count), best);
         }
         return;
     }
@@ -333,8 +338,8 @@ RIGOR_AVX512 static void max_pool_avx512(const float *input, float *out, long pl
             for (long x = 0; x < outputWidth; x += 16) {
                 const long count = outputWidth - x < 16 ? outputWidth - x : 16;
                 const long inputs = 2 * count;
-                const __mmask16 low = (__mmask16)(inputs >= 16 ? 0xFFFF : (1u << inputs) - 1);
-                const __mmask16 high = (__mmask16)(inputs <= 16 ? 0 : (1u << (inputs - 16)) - 1);
+                const __mmask16 low = first_lanes(inputs);
+                const __mmask16 high = first_lanes(inputs - 16);
                 const __m512 t0 = _mm512_maskz_loadu_ps(low, top + 2 * x);
                 const __m512 t1 = _mm512_maskz_loadu_ps(high, top + 2 * x + 16);
                 const __m512 b0 = _mm512_maskz_loadu_ps(low, bottom + 2 * x);
@@ -344,7 +349,7 @@ RIGOR_AVX512 static void max_pool_avx512(const float *input, float *out, long pl
                     _mm512_permutex2var_ps(t0, even, t1), _mm512_permutex2var_ps(t0, odd, t1));
                 best = larger_avx512(best, _mm512_permutex2var_ps(b0, even, b1));
                 best = larger_avx512(best, _mm512_permutex2var_ps(b0, odd, b1));
-                _mm512_mask_storeu_ps(row + x, (__mmask16)(count >= 16 ? 0xFFFF : (1u << count) - 1), best);
+                _mm512_mask_storeu_ps(row + x, first_lanes(count), best);
             }
         }
     }
