@@ -180,7 +180,10 @@ let package = Package(
             exclude: ["Golden", "Fixtures"]),
 
         // MARK: kernel targets (ZeroMQ, JupyterKernel, RigorKernel)
-        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
+        // libzmq is opened with dlopen on first use (Sources/CZeroMQ/lazy.c), not linked: only the kernel talks ZeroMQ,
+        // and `rigor run` and `rigor serve` start without loading it and its 13 shared objects. zmq.h comes from
+        // `libzmq3-dev` (scripts/install-system-deps.sh).
+        .target(name: "CZeroMQ", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], exclude: ["README.md"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .target(

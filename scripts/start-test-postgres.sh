@@ -29,11 +29,16 @@ if [[ $(id -u) == 0 ]]; then
     as_owner=(runuser -u postgres --)
 fi
 
+mkdir -p "$dir"
+# Test suites running in parallel may each start the server: one at a time, the others then find it answering
+# (two pg_ctl starts at once left a child that Foundation's Process never reaped, and the test hung).
+exec 9>"$dir/start.lock"
+flock -w 180 9 || { echo "start-test-postgres: another start held $dir/start.lock for 180 s" >&2; exit 1; }
+
 if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
     exit 0
 fi
 
-mkdir -p "$dir"
 if [[ $(id -u) == 0 ]]; then chown postgres "$dir"; fi
 if [[ ! -f "$data/PG_VERSION" ]]; then
     "${as_owner[@]}" "$bin/initdb" -D "$data" --auth=trust --username=rigor --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
@@ -43,8 +48,9 @@ fi
 if [[ -f "$data/postmaster.pid" ]] && ! kill -0 "$(head -1 "$data/postmaster.pid")" 2>/dev/null; then
     rm -f "$data/postmaster.pid"
 fi
+# 9>&-: the server must not inherit the lock, or it would hold it for as long as it runs.
 "${as_owner[@]}" "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=100 -c fsync=off" start >/dev/null \
+    -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=100 -c fsync=off" start >/dev/null 9>&- \
     || { echo "start-test-postgres: the server did not start; its log:" >&2; tail -20 "$dir/server.log" >&2; exit 1; }
 if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U rigor -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'rigor_search'" | grep -q 1; then
     "$bin/psql" -h 127.0.0.1 -p "$port" -U rigor -d postgres -qc "CREATE DATABASE rigor_search" >/dev/null

@@ -21,6 +21,9 @@ public final class PostgresRunLog: RunLogStorage {
     public let database: String
     /// `postgresql://user@host:port/database`: the URL without its password.
     public let location: String
+    /// The schema this code writes, kept in `rigor_schema_versions` (component `runlog`); the same tables and
+    /// version as the SQLite file's schema 2 (`runs.parent` included from the start).
+    static let schemaVersion = 2
     private let connection: PostgresConnection
     private let logger: Logger
     /// One transaction at a time on the connection.
@@ -62,9 +65,24 @@ public final class PostgresRunLog: RunLogStorage {
         } catch {
             throw RunLogError("cannot reach \(error.target) for the run log: \(error.reason)")
         }
+        let location = location
         try transaction { connection, logger in
             // Kernels starting together must not race to create the tables: one advisory lock for the schema.
             try await connection.query("SELECT pg_advisory_xact_lock(727273)", logger: logger)
+            // The schema's version, as the SQLite file keeps it in `PRAGMA user_version`: a database a newer Rigor
+            // wrote is refused with a clear error instead of failing later on a column this code does not know.
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS rigor_schema_versions (component TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL)
+                """, logger: logger)
+            let found = try await connection.query(
+                "SELECT version FROM rigor_schema_versions WHERE component = 'runlog'", logger: logger)
+            for try await version in found.decode(Int.self) where version > Self.schemaVersion {
+                throw RunLogError(
+                    "run log '\(location)' was written by a newer Rigor (schema \(version), this one reads "
+                        + "\(Self.schemaVersion)); update Rigor or use another database")
+            }
             try await connection.query(
                 """
                 CREATE TABLE IF NOT EXISTS rigor_runs (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL,
@@ -87,6 +105,11 @@ public final class PostgresRunLog: RunLogStorage {
                 CREATE TABLE IF NOT EXISTS rigor_run_warnings (run_id BIGINT NOT NULL REFERENCES rigor_runs(id)
                     ON DELETE CASCADE, position BIGINT NOT NULL, check_name TEXT NOT NULL, message TEXT NOT NULL,
                     PRIMARY KEY (run_id, position))
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO rigor_schema_versions (component, version) VALUES ('runlog', \(Self.schemaVersion))
+                ON CONFLICT (component) DO NOTHING
                 """, logger: logger)
         }
     }

@@ -1,6 +1,11 @@
 """`rigor run FILE.rigor` and `rigor --version`, as a user runs them from a shell."""
 
+import json
+import os
+import select
+import socket
 import subprocess
+import time
 
 from conftest import RIGOR
 
@@ -78,3 +83,55 @@ def test_notebook_output_builtins_print_their_text_in_a_script(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[:3] == ["step 1 of 2", "step 2 of 2", "HTML(<b>done</b>)"]
     assert "log" in lines[3] and "0.5" in result.stdout
+
+
+def _loaded_libraries(args, env_extra, until=None, timeout=30):
+    """The shared objects the dynamic loader reports opening (LD_DEBUG=files) while `rigor ARGS` runs."""
+    env = dict(os.environ, LD_DEBUG="files", **env_extra)
+    process = subprocess.Popen([str(RIGOR), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    seen = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([process.stderr], [], [], 0.5)
+            if ready:
+                line = process.stderr.readline().decode(errors="replace")
+                if not line:
+                    break
+                if "file=" in line:
+                    seen.append(line.split("file=", 1)[1].split(";")[0].strip())
+                if until and until in line:
+                    break
+            elif process.poll() is not None:
+                break
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+    return seen
+
+
+def test_run_never_loads_libzmq_but_the_kernel_does(tmp_path):
+    # `rigor run` needs no ZeroMQ: libzmq and the 13 libraries it pulls in (krb5, gssapi, libsodium, ...) were a
+    # fifth of an empty script's start-up (docs/performance.md). Only the kernel opens it, on first use.
+    script = tmp_path / "one.rigor"
+    script.write_text("print(1)\n")
+    run_libraries = _loaded_libraries(["run", str(script)], {})
+    assert any("libc.so" in name for name in run_libraries), run_libraries  # the loader's report was read
+    assert not any("libzmq" in name or "krb5" in name for name in run_libraries), run_libraries
+
+    ports = []
+    for _ in range(5):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    connection = tmp_path / "kernel.json"
+    connection.write_text(json.dumps({
+        "transport": "tcp", "ip": "127.0.0.1", "shell_port": ports[0], "iopub_port": ports[1],
+        "stdin_port": ports[2], "control_port": ports[3], "hb_port": ports[4],
+        "key": "a0436f6c-1916-498b-8eb9-e81ab9368e84", "signature_scheme": "hmac-sha256",
+    }))
+    kernel_libraries = _loaded_libraries(
+        ["kernel", "--connection-file", str(connection)], {"RIGOR_HISTORY_FILE": ":memory:"},
+        until="libzmq.so.5")
+    assert any("libzmq.so.5" in name for name in kernel_libraries), kernel_libraries

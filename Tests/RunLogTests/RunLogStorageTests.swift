@@ -52,15 +52,16 @@ enum TestPostgres {
         try? psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
-    /// Runs one SQL command with the server's `psql` (starting the server first when it does not answer).
-    static func psql(_ command: String) throws {
+    /// Runs one SQL command with the server's `psql` in `database` (starting the server first when it does not
+    /// answer).
+    static func psql(database: String = "rigor_search", _ command: String) throws {
         guard let bin = binDirectory() else {
             try start()
-            return try psql(command)
+            return try psql(database: database, command)
         }
         if run(bin + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"]) != 0 { try start() }
         let status = run(
-            bin + "/psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "rigor", "-d", "rigor_search", "-qc", command])
+            bin + "/psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "rigor", "-d", database, "-qc", command])
         guard status == 0 else { throw RunLogError("psql '\(command)' failed with status \(status)") }
     }
 
@@ -285,6 +286,25 @@ struct RunLogStorageTests {
             _ = try PostgresRunLog(url: "postgresql://rigor@127.0.0.1:\(TestPostgres.port)/no_such_database_here")
         }
         #expect(missing.message.contains("no_such_database_here"), "\(missing)")
+    }
+
+    @Test("PostgreSQL: a database a newer Rigor wrote is refused with a clear error, and left as it was")
+    func postgresNewerSchema() throws {
+        let url = try TestPostgres.freshDatabase()
+        defer { TestPostgres.drop(url) }
+        let log = try PostgresRunLog(url: url)
+        let id = try log.begin(RunStart(kind: .fit, title: "kept"))
+        try log.finish(id, status: .finished)
+        // Opening it again is fine (the version row is there once); then a newer Rigor bumps the version.
+        _ = try PostgresRunLog(url: url)
+        let name = try #require(url.split(separator: "/").last)
+        try TestPostgres.psql(
+            database: String(name), "UPDATE rigor_schema_versions SET version = 3 WHERE component = 'runlog'")
+        let newer = try #require(throws: RunLogError.self) { _ = try PostgresRunLog(url: url) }
+        #expect(newer.message.contains("written by a newer Rigor (schema 3, this one reads 2)"), "\(newer)")
+        try TestPostgres.psql(
+            database: String(name), "UPDATE rigor_schema_versions SET version = 2 WHERE component = 'runlog'")
+        #expect(try PostgresRunLog(url: url).runs().map(\.title) == ["kept"])
     }
 
     @Test("SQLite: a version-1 file gains the parent column and keeps its runs")
