@@ -136,17 +136,25 @@ static inline float larger(float best, float value) {
 /// The scalar epilogue of the AVX2 and portable tiles: `sums[pixel][channel]` plus bias, activation, pooled when
 /// `t->pool` (the scalar loop's order of comparisons), stored channel by channel.
 static void store_tile(const Tile *t, const float sums[RIGOR_TILE][16], const float *bias, bool relu) {
+    if (t->pool) {
+        for (long o = 0; o < t->channels; o++) {
+            float *row = t->out + o * t->plane;
+            for (long q = 0; q < t->count; q++) {
+                float y[4];
+                for (long corner = 0; corner < 4; corner++) {
+                    const float v = sums[4 * corner + q][o] + bias[o];
+                    y[corner] = relu ? (v > 0 ? v : 0) : v;
+                }
+                row[q] = larger(larger(larger(y[0], y[1]), y[2]), y[3]);
+            }
+        }
+        return;
+    }
     for (long o = 0; o < t->channels; o++) {
         float *row = t->out + o * t->plane;
-        float y[RIGOR_TILE];
-        for (long r = 0; r < RIGOR_TILE; r++) {
-            const float v = sums[r][o] + bias[o];
-            y[r] = relu ? (v > 0 ? v : 0) : v;
-        }
-        if (t->pool) {
-            for (long q = 0; q < t->count; q++) row[q] = larger(larger(larger(y[q], y[4 + q]), y[8 + q]), y[12 + q]);
-        } else {
-            for (long r = 0; r < t->count; r++) row[r] = y[r];
+        for (long r = 0; r < t->count; r++) {
+            const float y = sums[r][o] + bias[o];
+            row[r] = relu ? (y > 0 ? y : 0) : y;
         }
     }
 }

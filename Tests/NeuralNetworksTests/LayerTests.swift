@@ -103,11 +103,12 @@ import Testing
         for (a, b) in zip(fusedGradients, separateGradients) { #expect(a.scalars == b.scalars) }
 
         // Not fused: a 3×3 pool, a stride-1 pool, a GELU convolution; each still equals its layers one by one.
-        for layers: [any Layer] in [
+        let unfused: [[any Layer]] = try [
             [Conv2D(1, 4, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(3)],
             [Conv2D(1, 4, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(2, stride: 1)],
             [Conv2D(1, 4, kernelSize: 3, padding: 1, activation: .gelu), MaxPool2D(2)],
-        ] {
+        ]
+        for layers in unfused {
             let other = try Sequential(layers, seed: 12)
             var y = x
             for layer in other.layers { y = try noGrad { try layer(y) } }
