@@ -211,7 +211,7 @@ struct FusedConvolutionPoolingTests {
     /// 32); odd convolution outputs (9×8, 7×4, 7×9, 5×16, 13×11: the pooling's floor drops the last row or column);
     /// rows of 16 (pooled through the generic tile); stride 2; a 5×5 kernel; channel counts past a multiple of 16; 3×3
     /// stride-1 layers over 8 to 24 channels with enough 2×2 blocks for Winograd (one of them with a 1×1 pooled
-    /// plane, one with a single output row: nothing pooled); a sigmoid (not fused: the two ops).
+    /// plane, one with three output rows: one pooled row); a sigmoid (not fused: the two ops).
     static let cases: [Case] = [
         Case(
             batch: 1, channels: 1, height: 8, width: 8, filters: 16, kernel: 3, stride: 1, padding: 1, activation: .relu
@@ -252,7 +252,7 @@ struct FusedConvolutionPoolingTests {
             batch: 16, channels: 8, height: 2, width: 2, filters: 4, kernel: 3, stride: 1, padding: 1,
             activation: .relu),
         Case(
-            batch: 20, channels: 12, height: 1, width: 6, filters: 7, kernel: 3, stride: 1, padding: 1,
+            batch: 20, channels: 12, height: 3, width: 6, filters: 7, kernel: 3, stride: 1, padding: 1,
             activation: .identity),
         Case(
             batch: 4, channels: 3, height: 6, width: 6, filters: 5, kernel: 3, stride: 1, padding: 1,
