@@ -7,7 +7,8 @@
 // min-max calibration on the training rows), and for batch 1 and 32 prints one JSON line:
 // {"benchmark", "batch", "ours_float_s", "ours_int8_s", "int8_vs_float", "float_acc", "int8_acc", "float_bytes",
 //  "int8_bytes", "float_kernel"} (`float_kernel`: the convolution variant, FloatKernel.selected; RIGOR_FLOAT_KERNEL
-//  forces one). `--models cnn` runs one model only (a quick loop on the CNN lines). It writes DIR/<model>.onnx,
+//  forces one), and for the CNN "ours_float_layerwise_s" (the float pass with each layer called on its own, so
+//  Conv2D → MaxPool2D not fused) and "fused_vs_layerwise". `--models cnn` runs one model only (a quick loop on the CNN lines). It writes DIR/<model>.onnx,
 // DIR/<model>.safetensors (PyTorch state_dict names) and DIR/inputs.safetensors (the timed batches, and our float
 // outputs for a correctness check).
 import Deployment
@@ -86,13 +87,25 @@ for name in models {
         tensors += [("\(name)_b\(batch)_input", input), ("\(name)_b\(batch)_output", output)]
         let count = batch == 1 ? repetitions : Swift.max(repetitions / 4, 10)
         let floatTime = try median(count) { _ = try noGrad { try model(input) } }
+        // The same float pass with each layer called on its own: Conv2D and MaxPool2D as two ops, not fused.
+        let layerwiseTime = try median(count) {
+            _ = try noGrad {
+                var x = input
+                for layer in model.layers { x = try layer(x) }
+                return x
+            }
+        }
         let int8Time = try median(count) { _ = try noGrad { try int8(input) } }
-        let line: [String: Any] = [
+        var line: [String: Any] = [
             "benchmark": "deploy_\(name)", "batch": batch, "ours_float_s": floatTime, "ours_int8_s": int8Time,
             "int8_vs_float": int8Time / floatTime, "float_acc": floatAccuracy, "int8_acc": int8Accuracy,
             "float_bytes": int8.floatByteCount, "int8_bytes": int8.byteCount,
             "float_kernel": FloatKernel.selected.name,
         ]
+        if name == "cnn" {
+            line["ours_float_layerwise_s"] = layerwiseTime
+            line["fused_vs_layerwise"] = floatTime / layerwiseTime
+        }
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }

@@ -66,6 +66,56 @@ import Testing
         #expect(worst <= 1e-4, "largest relative difference \(worst)")
     }
 
+    /// `Sequential` runs a `Conv2D` followed by `MaxPool2D(2)` as one op (pooled in the convolution's registers when
+    /// no gradient is recorded): the digits CNN in evaluation gives the values of its layers called one by one (the
+    /// same kernels, bit for bit) and of its training-mode pass (im2col + GEMM, every op recorded) within 1e-4; a pool
+    /// with another window, stride or padding, or a convolution with an unfused activation, is not fused. Trained
+    /// through the fused pair, the gradients are the layer-by-layer ones.
+    @Test(arguments: [1, 32])
+    func sequentialFusesConvolutionAndPooling(batch: Int) throws {
+        let model = try Sequential(
+            [
+                Conv2D(1, 16, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(2),
+                Conv2D(16, 32, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(2), Flatten(),
+                Dense(128, 10),
+            ], seed: 10)
+        var generator = RandomGenerator(seed: 11)
+        let x = try Tensor.normal([batch, 1, 8, 8], using: &generator)
+        func layerByLayer(_ context: LayerContext) throws -> Tensor {
+            var y = x
+            for layer in model.layers { y = try layer.forward(y, context: context) }
+            return y
+        }
+        let fused = try noGrad { try model(x) }
+        let separate = try noGrad { try layerByLayer(.evaluation) }
+        #expect(fused.shape == [batch, 10])
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+        let training = try model.forward(x, context: LayerContext(isTraining: true))
+        let worst =
+            zip(fused.scalars, training.scalars).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? .nan
+        #expect(worst <= 1e-4, "largest relative difference \(worst)")
+        // Gradients through the fused pair (recorded as the two ops) equal the layer-by-layer graph's.
+        let trainingSeparate = try layerByLayer(LayerContext(isTraining: true))
+        #expect(training.scalars == trainingSeparate.scalars)
+        let parameters = model.parameters.map(\.value)
+        let fusedGradients = try Tensor.gradients(of: training.sum(), withRespectTo: parameters)
+        let separateGradients = try Tensor.gradients(of: trainingSeparate.sum(), withRespectTo: parameters)
+        for (a, b) in zip(fusedGradients, separateGradients) { #expect(a.scalars == b.scalars) }
+
+        // Not fused: a 3×3 pool, a stride-1 pool, a GELU convolution; each still equals its layers one by one.
+        let unfused: [[any Layer]] = try [
+            [Conv2D(1, 4, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(3)],
+            [Conv2D(1, 4, kernelSize: 3, padding: 1, activation: .relu), MaxPool2D(2, stride: 1)],
+            [Conv2D(1, 4, kernelSize: 3, padding: 1, activation: .gelu), MaxPool2D(2)],
+        ]
+        for layers in unfused {
+            let other = try Sequential(layers, seed: 12)
+            var y = x
+            for layer in other.layers { y = try noGrad { try layer(y) } }
+            #expect(try noGrad { try other(x) }.scalars == y.scalars)
+        }
+    }
+
     @Test func poolingFlattenAndGlobalAverage() throws {
         let x = try Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
         #expect(try MaxPool2D(2)(x).scalars == [4])

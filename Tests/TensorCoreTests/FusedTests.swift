@@ -77,4 +77,32 @@ struct FusedTests {
             return h2
         }
     }
+
+    /// `linear` (a dense layer's forward pass) against `matmul` then `addingBias`, for every activation, a batch of
+    /// rows and a rank-3 input: on the inference path (the GEMM accumulating onto the bias) within 1e-6 relative of the
+    /// two ops; while recording, the two ops themselves, with their gradients; bad shapes get the two ops' errors.
+    @Test(arguments: Activation.allCases)
+    func linearMatchesMatmulThenBias(activation: Activation) throws {
+        let w = sample([7, 5], salt: 120)
+        let bias = sample([7], salt: 121)
+        for shape in [[32, 5], [2, 3, 5], [5]] {
+            let x = sample(shape, salt: 122)
+            let composed = try noGrad {
+                try Tensor.matmul(x, w, transposeB: true).addingBias(bias, activation: activation)
+            }
+            let fused = try noGrad { try Tensor.linear(x, weight: w, bias: bias, activation: activation) }
+            #expect(fused.shape == composed.shape && !fused.requiresGradient)
+            expectClose(fused, composed.scalars, tolerance: 1e-6)
+        }
+        let x = sample([4, 5], salt: 123).requiringGradient()
+        let tracked = try Tensor.linear(x, weight: w, bias: bias, activation: activation)
+        let twoOps = try Tensor.matmul(x, w, transposeB: true).addingBias(bias, activation: activation)
+        #expect(tracked.requiresGradient && tracked.scalars == twoOps.scalars)
+        let gradient = try Tensor.gradients(of: tracked.sum(), withRespectTo: [x])[0]
+        #expect(gradient.scalars == (try Tensor.gradients(of: twoOps.sum(), withRespectTo: [x])[0]).scalars)
+        #expect(throws: TensorError.self) { try noGrad { try Tensor.linear(sample([3, 4]), weight: w, bias: bias) } }
+        #expect(throws: TensorError.self) {
+            try noGrad { try Tensor.linear(sample([3, 5]), weight: w, bias: Tensor([1, 2])) }
+        }
+    }
 }

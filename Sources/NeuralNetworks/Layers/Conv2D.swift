@@ -67,14 +67,28 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
-        guard input.rank == 4, input.shape[1] == inputChannels else {
-            throw NeuralNetworkError(
-                "Conv2D", "expected input [N, \(inputChannels), H, W], got \(TensorError.format(shape: input.shape))")
-        }
+        try checkInput(input)
         // identity, ReLU, sigmoid and tanh are fused into the convolution's last pass when no gradient is recorded.
         let fused = activation.fused ?? .identity
         let output = try input.conv2d(
             weight: weight.value, bias: bias?.value, stride: stride, padding: padding, activation: fused)
         return activation.fused == nil ? try activation.apply(output) : output
+    }
+
+    /// The forward pass followed by a 2×2 max pooling at stride 2, as `MaxPool2D(2)` after this layer computes it,
+    /// in one op (`conv2dMaxPooled`: pooled in the convolution's registers when no gradient is recorded); nil when the
+    /// activation has no fused form (the caller then runs the two layers).
+    func forwardMaxPooled(_ input: Tensor) throws -> Tensor? {
+        guard let fused = activation.fused else { return nil }
+        try checkInput(input)
+        return try input.conv2dMaxPooled(
+            weight: weight.value, bias: bias?.value, stride: stride, padding: padding, activation: fused)
+    }
+
+    private func checkInput(_ input: Tensor) throws {
+        guard input.rank == 4, input.shape[1] == inputChannels else {
+            throw NeuralNetworkError(
+                "Conv2D", "expected input [N, \(inputChannels), H, W], got \(TensorError.format(shape: input.shape))")
+        }
     }
 }

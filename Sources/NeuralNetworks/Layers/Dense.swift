@@ -57,6 +57,10 @@ public final class Dense: Layer {
             throw NeuralNetworkError(
                 "Dense", "expected input [..., \(inputSize)], got \(TensorError.format(shape: input.shape))")
         }
+        if let fused = activation.fused, let bias {
+            // One op: on the inference path the GEMM accumulates onto the bias (no second buffer or pass).
+            return try Tensor.linear(input, weight: weight.value, bias: bias.value, activation: fused)
+        }
         let product = try Tensor.matmul(input, weight.value, transposeB: true)
         if let fused = activation.fused {
             if let bias { return try product.addingBias(bias.value, activation: fused) }

@@ -23,9 +23,24 @@ public final class Sequential: Layer {
         layers.enumerated().map { (name: String($0.offset), layer: $0.element) }
     }
 
+    /// Each layer on the previous one's output. A `Conv2D` followed by `MaxPool2D(2)` (stride 2, no padding) runs as
+    /// one op, `conv2dMaxPooled`: the same values (the same two ops while a gradient is recorded), and on the
+    /// inference path the convolution's output is pooled in registers instead of being written and read back.
     public func forward(_ input: Tensor, context: LayerContext) throws -> Tensor {
         var x = input
-        for layer in layers { x = try layer.forward(x, context: context) }
+        var index = 0
+        while index < layers.count {
+            if index + 1 < layers.count, let convolution = layers[index] as? Conv2D,
+                let pool = layers[index + 1] as? MaxPool2D, pool.kernel == 2, pool.stride == 2, pool.padding == 0,
+                let pooled = try convolution.forwardMaxPooled(x)
+            {
+                x = pooled
+                index += 2
+                continue
+            }
+            x = try layers[index].forward(x, context: context)
+            index += 1
+        }
         return x
     }
 }

@@ -66,11 +66,12 @@ enum DirectConvolution {
             outputHeight: g.outputHeight, outputWidth: g.outputWidth)
     }
 
-    /// `activation(conv(input, weight) + bias)` into `output` (NCHW), ReLU fused when `relu`; false if the kernel
-    /// could not allocate its offset table (the caller then takes the im2col path).
+    /// `activation(conv(input, weight) + bias)` into `output` (NCHW), ReLU fused when `relu`, and with `pool` max
+    /// pooled over 2×2 windows at stride 2 before the store (`output` then `[N, O, OH / 2, OW / 2]`); false if the
+    /// kernel could not allocate its offset table (the caller then takes the im2col path).
     static func convolve(
         _ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Convolution2DGeometry, relu: Bool,
-        kernel: FloatKernel, into output: TensorStorage
+        pool: Bool = false, kernel: FloatKernel, into output: TensorStorage
     ) throws(TensorError) -> Bool {
         var shape = shape(g)
         let filters = packedFilters(weight: weight, bias: bias, shape: shape)
@@ -78,7 +79,7 @@ enum DirectConvolution {
             count: rigor_float_conv_scratch_count(&shape), operation: "conv2d",
             shapes: [input.shape, weight.shape])
         return rigor_float_conv(
-            kernel.cValue, &shape, input.storage.pointer, filters.packed, scratch.pointer, output.pointer, relu)
+            kernel.cValue, &shape, input.storage.pointer, filters.packed, scratch.pointer, output.pointer, relu, pool)
     }
 
     /// A layer's filters and bias in the kernel's order, with the scalars they were packed from (to recognise them).
@@ -127,10 +128,11 @@ enum DirectConvolution {
         }
     }
 
-    /// Where the weight and the bias live (0: no bias), and the filters' extents.
+    /// Where the weight and the bias live (0: no bias), the filters' extents, and the strides (stride 1 with 3×3
+    /// filters packs a Winograd copy too).
     private struct Key: Hashable {
         var weight, bias: Int
-        var outputChannels, channels, kernelHeight, kernelWidth: Int
+        var outputChannels, channels, kernelHeight, kernelWidth, strideY, strideX: Int
     }
 
     /// Packed filters by where the weight and bias live and their shape, each checked against the scalars before
@@ -145,7 +147,8 @@ enum DirectConvolution {
         let key = Key(
             weight: Int(bitPattern: weight.storage.pointer),
             bias: bias.map { Int(bitPattern: $0.storage.pointer) } ?? 0, outputChannels: shape.outputChannels,
-            channels: shape.channels, kernelHeight: shape.kernelHeight, kernelWidth: shape.kernelWidth)
+            channels: shape.channels, kernelHeight: shape.kernelHeight, kernelWidth: shape.kernelWidth,
+            strideY: shape.strideY, strideX: shape.strideX)
         if let filters = cache.withLock({ $0.entries[key] }), filters.matches(weight: weight, bias: bias) {
             return filters
         }

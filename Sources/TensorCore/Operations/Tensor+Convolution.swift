@@ -43,67 +43,69 @@ extension Tensor {
             activation: activation, directKernel: FloatKernel.selected)
     }
 
+    /// ``conv2d(weight:bias:stride:padding:dilation:groups:activation:)`` followed by
+    /// ``maxPool2d(kernel:stride:padding:)`` over 2×2 windows at stride 2: a CNN's convolution → pooling pair as one op.
+    ///
+    /// - Shape: input `[N, C, H, W]`, weight `[O, C, kh, kw]`, bias `[O]` → `[N, O, OH / 2, OW / 2]` with `OH`, `OW`
+    ///   the convolution's (floor: an odd last row or column is dropped, as the pooling does).
+    /// - Gradient: the two ops', recorded one after the other.
+    /// - Inference: when no gradient is recorded and `activation` is identity or ReLU, the direct kernel pools in
+    ///   registers (convolution, bias, activation, pooling, one store of the pooled values): the unpooled output is
+    ///   never written. Its values are the two ops' bit for bit on the direct kernel (the same sums, and the pooling's
+    ///   comparisons in the same order). Otherwise, and while recording, it is the two ops.
+    public func conv2dMaxPooled(
+        weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        activation: Activation = .identity
+    ) throws(TensorError) -> Tensor {
+        try conv2dMaxPooled(
+            weight: weight, bias: bias, stride: stride, padding: padding, activation: activation,
+            directKernel: FloatKernel.selected)
+    }
+
+    /// ``conv2dMaxPooled(weight:bias:stride:padding:activation:)`` with the inference kernel named (nil: the two ops
+    /// on their reference paths, im2col + GEMM and the Swift pooling loop).
+    func conv2dMaxPooled(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), activation: Activation,
+        directKernel: FloatKernel?
+    ) throws(TensorError) -> Tensor {
+        let tracked =
+            (node != nil || weight.node != nil || bias?.node != nil) && EngineContext.current.isRecordingGradients
+        if !tracked, let directKernel, activation == .identity || activation == .relu {
+            let g = try convolutionGeometry(
+                weight: weight, bias: bias, stride: stride, padding: padding, dilation: (1, 1), groups: 1)
+            // A plane under 2×2 is the pooling's error, raised by the two ops below.
+            if DirectConvolution.handles(g), g.outputHeight >= 2, g.outputWidth >= 2 {
+                let pooled = Pooling2DGeometry(
+                    batch: g.batch, channels: g.outputChannels, height: g.outputHeight, width: g.outputWidth,
+                    kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, paddingY: 0, paddingX: 0,
+                    outputHeight: g.outputHeight / 2, outputWidth: g.outputWidth / 2)
+                let outputShape = [g.batch, g.outputChannels, pooled.outputHeight, pooled.outputWidth]
+                let output = TensorStorage(uninitializedCount: Self.count(of: outputShape))
+                if try DirectConvolution.convolve(
+                    self, weight: weight, bias: bias, geometry: g, relu: activation == .relu, pool: true,
+                    kernel: directKernel, into: output)
+                {
+                    return Tensor(
+                        result: output, shape: outputShape, operation: .maxPool2d(pooled, argmax: []),
+                        inputs: [self, weight] + (bias.map { [$0] } ?? []), tracked: false)
+                }
+            }
+        }
+        return try conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: (1, 1), groups: 1,
+            activation: activation, directKernel: directKernel
+        ).maxPool2d(kernel: (2, 2), stride: (2, 2), padding: (0, 0), directKernel: directKernel)
+    }
+
     /// ``conv2d(weight:bias:stride:padding:dilation:groups:activation:)`` with the inference path's kernel named:
     /// `directKernel` nil takes im2col + GEMM even when no gradient is recorded (what tests compare against).
     func conv2d(
         weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int,
         activation: Activation, directKernel: FloatKernel?
     ) throws(TensorError) -> Tensor {
-        let shapes = [shape, weight.shape] + (bias.map { [$0.shape] } ?? [])
-        guard rank == 4 && weight.rank == 4 else {
-            throw TensorError("conv2d", shapes: shapes, "input must be [N, C, H, W] and weight [O, C/groups, kh, kw]")
-        }
-        guard groups >= 1, shape[1] % groups == 0, weight.shape[0] % groups == 0,
-            weight.shape[1] * groups == shape[1]
-        else {
-            throw TensorError(
-                "conv2d", shapes: shapes,
-                "\(shape[1]) input channels and \(weight.shape[0]) filters of \(weight.shape[1]) channels "
-                    + "do not fit \(groups) group(s)")
-        }
-        guard stride.0 >= 1, stride.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, padding.0 >= 0, padding.1 >= 0 else {
-            throw TensorError("conv2d", shapes: shapes, "stride and dilation must be ≥ 1 and padding ≥ 0")
-        }
-        if let bias, bias.shape != [weight.shape[0]] {
-            throw TensorError("conv2d", shapes: shapes, "bias must have shape [\(weight.shape[0])]")
-        }
-        // Padding and dilation are the caller's: a span too large for Int is a memory error, not a trap.
-        func span(_ extent: Int, _ padding: Int, _ dilation: Int, _ kernel: Int) -> Double {
-            let padded: Double = Double(extent) + 2 * Double(padding)
-            return padded - Double(dilation) * Double(kernel - 1) - 1
-        }
-        let spans = [
-            span(shape[2], padding.0, dilation.0, weight.shape[2]),
-            span(shape[3], padding.1, dilation.1, weight.shape[3]),
-        ]
-        guard spans.allSatisfy({ Swift.abs($0) < 9e18 }) else {
-            try MemoryBudget.check(count: nil, operation: "conv2d", shapes: shapes)
-            return self  // not reached: the check throws for an overflowing count
-        }
-        let spanY = Int(spans[0]), spanX = Int(spans[1])
-        guard spanY >= 0 && spanX >= 0 else {
-            throw TensorError("conv2d", shapes: shapes, "the kernel does not fit the padded input")
-        }
-        let outputHeight = spanY / stride.0 + 1
-        let outputWidth = spanX / stride.1 + 1
-        // The im2col matrix [C·kh·kw, N·OH·OW], the GEMM's product and the result, allocated together.
-        let pixels = [shape[0], outputHeight, outputWidth]
-        let columnCount = MemoryBudget.scalarCount(of: [shape[1], weight.shape[2], weight.shape[3]] + pixels)
-        let outputCount = MemoryBudget.scalarCount(of: [weight.shape[0]] + pixels)
-        let workspace = columnCount.flatMap { columns in
-            outputCount.flatMap { output in
-                let (sum, overflow) = columns.addingReportingOverflow(output &* 2)
-                return overflow || output > Int.max / 2 ? nil : sum
-            }
-        }
-        try MemoryBudget.check(count: workspace, operation: "conv2d", shapes: shapes)
-        let geometry = Convolution2DGeometry(
-            batch: shape[0], inputChannels: shape[1], height: shape[2], width: shape[3],
-            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-            strideY: stride.0, strideX: stride.1, paddingY: padding.0, paddingX: padding.1,
-            dilationY: dilation.0, dilationX: dilation.1, groups: groups,
-            outputHeight: outputHeight, outputWidth: outputWidth)
-
+        let geometry = try convolutionGeometry(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        let (outputHeight, outputWidth) = (geometry.outputHeight, geometry.outputWidth)
         let tracked =
             (node != nil || weight.node != nil || bias?.node != nil) && EngineContext.current.isRecordingGradients
         let planePixels = outputHeight * outputWidth
@@ -176,6 +178,69 @@ extension Tensor {
         case .sigmoid: return result.sigmoid()
         case .tanh: return result.tanh()
         }
+    }
+
+    /// The sizes of `conv2d(weight:bias:stride:padding:dilation:groups:)` on this input, after checking the operands
+    /// and that the im2col workspace fits the ``MemoryBudget``.
+    func convolutionGeometry(
+        weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int), groups: Int
+    ) throws(TensorError) -> Convolution2DGeometry {
+        let shapes = [shape, weight.shape] + (bias.map { [$0.shape] } ?? [])
+        guard rank == 4 && weight.rank == 4 else {
+            throw TensorError("conv2d", shapes: shapes, "input must be [N, C, H, W] and weight [O, C/groups, kh, kw]")
+        }
+        guard groups >= 1, shape[1] % groups == 0, weight.shape[0] % groups == 0,
+            weight.shape[1] * groups == shape[1]
+        else {
+            throw TensorError(
+                "conv2d", shapes: shapes,
+                "\(shape[1]) input channels and \(weight.shape[0]) filters of \(weight.shape[1]) channels "
+                    + "do not fit \(groups) group(s)")
+        }
+        guard stride.0 >= 1, stride.1 >= 1, dilation.0 >= 1, dilation.1 >= 1, padding.0 >= 0, padding.1 >= 0 else {
+            throw TensorError("conv2d", shapes: shapes, "stride and dilation must be ≥ 1 and padding ≥ 0")
+        }
+        if let bias, bias.shape != [weight.shape[0]] {
+            throw TensorError("conv2d", shapes: shapes, "bias must have shape [\(weight.shape[0])]")
+        }
+        // Padding and dilation are the caller's: a span too large for Int is a memory error, not a trap.
+        func span(_ extent: Int, _ padding: Int, _ dilation: Int, _ kernel: Int) -> Double {
+            let padded: Double = Double(extent) + 2 * Double(padding)
+            return padded - Double(dilation) * Double(kernel - 1) - 1
+        }
+        let spans = [
+            span(shape[2], padding.0, dilation.0, weight.shape[2]),
+            span(shape[3], padding.1, dilation.1, weight.shape[3]),
+        ]
+        guard spans.allSatisfy({ Swift.abs($0) < 9e18 }) else {
+            try MemoryBudget.check(count: nil, operation: "conv2d", shapes: shapes)
+            // Not reached: the check throws for an overflowing count.
+            throw TensorError("conv2d", shapes: shapes, "the padded input is too large")
+        }
+        let spanY = Int(spans[0]), spanX = Int(spans[1])
+        guard spanY >= 0 && spanX >= 0 else {
+            throw TensorError("conv2d", shapes: shapes, "the kernel does not fit the padded input")
+        }
+        let outputHeight = spanY / stride.0 + 1
+        let outputWidth = spanX / stride.1 + 1
+        // The im2col matrix [C·kh·kw, N·OH·OW], the GEMM's product and the result, allocated together.
+        let pixels = [shape[0], outputHeight, outputWidth]
+        let columnCount = MemoryBudget.scalarCount(of: [shape[1], weight.shape[2], weight.shape[3]] + pixels)
+        let outputCount = MemoryBudget.scalarCount(of: [weight.shape[0]] + pixels)
+        let workspace = columnCount.flatMap { columns in
+            outputCount.flatMap { output in
+                let (sum, overflow) = columns.addingReportingOverflow(output &* 2)
+                return overflow || output > Int.max / 2 ? nil : sum
+            }
+        }
+        try MemoryBudget.check(count: workspace, operation: "conv2d", shapes: shapes)
+        let geometry = Convolution2DGeometry(
+            batch: shape[0], inputChannels: shape[1], height: shape[2], width: shape[3],
+            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+            strideY: stride.0, strideX: stride.1, paddingY: padding.0, paddingX: padding.1,
+            dilationY: dilation.0, dilationX: dilation.1, groups: groups,
+            outputHeight: outputHeight, outputWidth: outputWidth)
+        return geometry
     }
 
     static func conv2dGradients(

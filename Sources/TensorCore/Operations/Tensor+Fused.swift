@@ -60,6 +60,50 @@ extension Tensor {
             result: output, shape: shape, operation: .biasActivation(activation, output: saved), inputs: [self, bias])
     }
 
+    /// `activation(x · Wᵀ + bias)`, a dense layer's forward pass, as one op.
+    ///
+    /// - Shape: x `[..., in]`, weight `[out, in]`, bias `[out]` → `[..., out]`.
+    /// - Gradient: recorded as `matmul(x, weight, transposeB: true)` followed by ``addingBias(_:activation:)``.
+    /// - Inference: when no gradient is recorded, the bias rows are written into the result first and one GEMM adds
+    ///   the product onto them (`beta = 1`), the activation then applied in place: one buffer instead of two, and no
+    ///   separate bias pass (the same sums and the same one rounding of `Σ + bias`).
+    public static func linear(
+        _ x: Tensor, weight: Tensor, bias: Tensor, activation: Activation = .identity
+    ) throws(TensorError) -> Tensor {
+        let tracked =
+            (x.node != nil || weight.node != nil || bias.node != nil) && EngineContext.current.isRecordingGradients
+        guard !tracked, x.rank >= 1, weight.rank == 2, x.shape[x.rank - 1] == weight.shape[1], weight.shape[1] > 0,
+            bias.shape == [weight.shape[0]]
+        else {
+            // The two ops: the graph while recording, and every operand error worded as they word it.
+            return try matmul(x, weight, transposeB: true).addingBias(bias, activation: activation)
+        }
+        let (inputs, outputs) = (weight.shape[1], weight.shape[0])
+        let rows = x.scalarCount / inputs
+        let outputShape = Array(x.shape.dropLast()) + [outputs]
+        try reserve(outputShape, operation: "linear", operands: [x.shape, weight.shape, bias.shape])
+        let output = TensorStorage(uninitializedCount: rows * outputs)
+        for row in 0..<rows { (output.pointer + row * outputs).update(from: bias.storage.pointer, count: outputs) }
+        gemm(
+            x.storage.pointer, weight.storage.pointer, output.pointer, m: rows, n: outputs, k: inputs,
+            transposeA: false, transposeB: true, accumulate: true)
+        switch activation {
+        case .identity: break
+        case .relu:
+            // `relu()`'s own expression, so that NaN maps the same way (to 0).
+            for index in 0..<output.count {
+                let y = output.pointer[index]
+                output.pointer[index] = y > 0 ? y : 0
+            }
+        case .sigmoid: VectorMath.map(output.pointer, output.pointer, count: output.count, VectorMath.sigmoid)
+        case .tanh: VectorMath.map(output.pointer, output.pointer, count: output.count, VectorMath.tanh)
+        }
+        return Tensor(
+            result: output, shape: outputShape,
+            operation: .biasActivation(activation, output: Tensor(shape: outputShape, storage: output)),
+            inputs: [x, weight, bias], tracked: false)
+    }
+
     @inline(__always)
     private static func biasLoop(
         _ source: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
