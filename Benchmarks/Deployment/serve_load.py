@@ -1,22 +1,25 @@
 """`rigor serve` under load from wrk on loopback, against the reference the issue names: ONNX Runtime (one thread per
 run) behind a minimal Python HTTP server (http.server, HTTP/1.1 keep-alive, TCP_NODELAY, one thread per connection) answering the
 same protocol on the same exported .onnx file. For each model and batch, one JSON line with both sides' throughput
-and latency percentiles (wrk --latency: 50/90/99 %) and the ratios:
+and latency percentiles (wrk --latency: 50/90/99 %, and 99.9 % and the longest from wrk's `done` hook) and the ratios:
   throughput_ratio = ours_rps / reference_rps       (> 1: ours serves more)
   p99_ratio = ours_p99_ms / reference_p99_ms         (< 1: ours is faster at the tail)
 Every response must be 2xx: a non-2xx answer or a socket error fails the benchmark.
 Usage: serve_load.py RIGOR_BINARY DIR [--duration S] [--connections C] [--models mlp,cnn] [--batches 1,32]
-                     [--baseline OTHER_RIGOR_BINARY] [--rounds R] [--perf] [--threads N]
+                     [--baseline OTHER_RIGOR_BINARY] [--baseline-args ARGS] [--rounds R] [--perf] [--threads N]
                                                                           (DIR: DeploymentBench's --out folder)
        serve_load.py --reference-server MODEL.onnx PORT                      (the reference, started by the first)
 --baseline also loads a second `rigor serve` (e.g. main's build) in the same run, right after ours: an A/B with the
-reference between them. --rounds repeats every line R times, interleaved. --threads passes --threads N to ours only.
+reference between them; --baseline-args "ARGS" passes ARGS to the baseline only (without --baseline, the baseline is
+the same binary: `--baseline-args "--executor default"` compares the two executors of one build). --rounds repeats
+every line R times, interleaved. --threads passes --threads N to ours only.
 --perf starts each server for each line under `perf stat` (context switches, CPU migrations, task clock; counting only
 during the measured wrk run, all threads of the server) and adds per-request numbers: `*_switches_per_request`,
 `*_migrations_per_request`, `*_cpu_us_per_request` (each server then starts afresh for each line)."""
 import json
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -107,7 +110,10 @@ def run_wrk(port, body_path, duration, connections, measuring=None):
         body = f.read()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                     f"wrk.body = [==[{body}]==]\n")
+                     f"wrk.body = [==[{body}]==]\n"
+                     # The far tail too (wrk --latency prints 50/75/90/99 only), in microseconds.
+                     "done = function(summary, latency, requests)\n"
+                     "  io.write(string.format('TAIL %d %d\\n', latency:percentile(99.9), latency.max))\nend\n")
     # Warm-up, then the measured run.
     subprocess.run(["wrk", "-t1", f"-c{connections}", "-d2s", "-s", script.name, f"http://127.0.0.1:{port}/v1/predict"],
                    check=True, capture_output=True)
@@ -123,8 +129,10 @@ def run_wrk(port, body_path, duration, connections, measuring=None):
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError("wrk saw failed requests:\n" + out)
     percentiles = {int(p): milliseconds(v) for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)$", out, re.M)}
+    p999, longest = (int(v) / 1000 for v in re.search(r"^TAIL (\d+) (\d+)$", out, re.M).groups())
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": percentiles[50], "p90_ms": percentiles[90], "p99_ms": percentiles[99],
+            "p50_ms": percentiles[50], "p90_ms": percentiles[90], "p99_ms": percentiles[99], "p999_ms": p999,
+            "max_ms": longest,
             "requests": int(re.search(r"(\d+) requests in", out).group(1))}
 
 
@@ -207,7 +215,8 @@ def main():
     # A quick loop: one model or one batch size only.
     models = option(args, "--models", "mlp,cnn").split(",")
     batches = [int(b) for b in option(args, "--batches", "1,32").split(",")]
-    baseline = option(args, "--baseline", None)
+    baseline_args = shlex.split(option(args, "--baseline-args", ""))
+    baseline = option(args, "--baseline", binary if baseline_args else None)
     rounds = option(args, "--rounds", 1, int)
     threads = option(args, "--threads", None)
     perf = "--perf" in args
@@ -220,7 +229,8 @@ def main():
         ours = [binary, "serve", model, "--port", str(port), "--concurrency", "2"]
         yield "ours", port, ours + (["--threads", threads] if threads else [])
         if baseline:
-            yield "baseline", port + 1, [baseline, "serve", model, "--port", str(port + 1), "--concurrency", "2"]
+            yield "baseline", port + 1, [baseline, "serve", model, "--port", str(port + 1), "--concurrency", "2",
+                                         *baseline_args]
         yield "reference", port + 2, [sys.executable, __file__, "--reference-server", model, str(port + 2)]
 
     def start(model):

@@ -21,8 +21,7 @@ extension ModelServer {
     /// blocking a thread stalls the connections on its loop: the `serve` builtin, inside the kernel, never calls it.
     @discardableResult
     public static func installEventLoopExecutor(threads: Int? = nil) -> Bool {
-        precondition(threads.map { $0 > 0 } ?? true, "threads must be positive")
-        if let threads { NIOSingletons.groupLoopCountSuggestion = threads }
+        if let threads { setEventLoopCount(threads) }
         // NIO finds the runtime's hook with dlsym, which a --static-swift-stdlib binary (`make release`) hides; the
         // same hook is then installed through a link-time reference to the variable (CConcurrencyHook).
         guard
@@ -31,6 +30,14 @@ extension ModelServer {
         else { return false }
         eventLoopExecutorThreads.store(NIOSingletons.groupLoopCountSuggestion, ordering: .releasing)
         return true
+    }
+
+    /// Sizes NIO's singleton event-loop group, the one Hummingbird serves on, to `threads` loops (by default it has one
+    /// per core). Call it before the group is first used: `rigor serve --executor default --threads N` does, without
+    /// making the loops the global executor.
+    public static func setEventLoopCount(_ threads: Int) {
+        precondition(threads > 0, "threads must be positive")
+        NIOSingletons.groupLoopCountSuggestion = threads
     }
 
     /// What NIO's `unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor` installs: every job

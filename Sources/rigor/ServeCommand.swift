@@ -38,6 +38,12 @@ struct ServeCommand: ParsableCommand {
             valueName: "n"))
     var threads: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where the handlers run: event-loops (on the loop that owns the connection) or default (Swift's cooperative pool, two thread hand-offs per request).",
+            valueName: "kind"))
+    var executor: ServeExecutor = .eventLoops
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
     }
@@ -53,6 +59,13 @@ struct ServeCommand: ParsableCommand {
         }
         try ServeRunner.serve(
             path: model, inputShape: shape, host: host, port: port, maximumBodyBytes: maxBodyBytes,
-            maximumBatch: maxBatch, concurrency: concurrency, queueLimit: queueLimit, threads: threads)
+            maximumBatch: maxBatch, concurrency: concurrency, queueLimit: queueLimit, threads: threads,
+            onEventLoops: executor == .eventLoops)
     }
+}
+
+/// `rigor serve --executor`: where the request handlers run.
+enum ServeExecutor: String, ExpressibleByArgument, CaseIterable {
+    case eventLoops = "event-loops"
+    case `default`
 }

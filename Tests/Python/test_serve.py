@@ -161,3 +161,32 @@ def test_serve_refuses_a_thread_count_below_one(model_files):
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0
     assert "--threads must be at least 1, not 0" in refused.stderr
+
+
+def test_serve_with_the_default_executor_runs_the_handlers_off_the_event_loops(model_files):
+    # `--executor default` keeps Swift's cooperative pool for the handlers (the scheduling before the event loops
+    # became the executor, kept to compare the two under load): every predict then crosses threads.
+    server, base = start(model_files, "--executor", "default", "--threads", "1")
+    try:
+        assert get(f"{base}/metadata")["executor"] == {"kind": "default"}
+        connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=30)
+        try:
+            for index in range(12):
+                rows = [[0.1 * index, 0.2, 0.3, 0.4]]
+                served = predict_on(connection, rows)["predictions"][0]["probabilities"]
+                assert np.abs(np.array(served) - expected_probabilities(model_files, rows)[0]).max() < 1e-5
+        finally:
+            connection.close()
+        metrics = urllib.request.urlopen(f"{base}/metrics", timeout=30).read().decode()
+        assert metric(metrics, 'rigor_predict_handler_total{thread="other"}') == 12
+        assert metric(metrics, 'rigor_predict_handler_total{thread="connection_loop"}') == 0
+    finally:
+        status = stop(server, signal.SIGTERM)
+    assert status == 0, server.stderr.read()
+
+
+def test_serve_refuses_an_unknown_executor(model_files):
+    refused = subprocess.run([str(RIGOR), "serve", str(model_files / "model.safetensors"), "--executor", "pool"],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
+    assert "--executor" in refused.stderr and "event-loops" in refused.stderr
