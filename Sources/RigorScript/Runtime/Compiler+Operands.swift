@@ -97,10 +97,10 @@ struct Operand {
     @inline(__always)
     func value(_ frame: Frame) throws -> Value {
         switch kind {
-        case .slot: return frame.slots[index]
+        case .slot: return frame.slots[index].copied
         case .int: return .int(index)
         case .global:
-            if cell.isDefined { return cell.value }
+            if cell.isDefined { return cell.value.copied }
             return try evaluate(frame)
         case .closure: return try evaluate(frame)
         case .add:
