@@ -823,7 +823,7 @@ final class Compiler {
             case .local(let slot):
                 let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try rhs.value(frame)
+                    let operand = try rhs.plainValue(frame)
                     if case .int(let y) = operand, case .int(let x) = frame.slots[slot],
                         let result = Compiler.intUpdate(binary, x, y)
                     {
@@ -846,7 +846,7 @@ final class Compiler {
             case .global(let cell):
                 let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try rhs.value(frame)
+                    let operand = try rhs.plainValue(frame)
                     if cell.isDefined, !cell.isConstant,
                         let result = Compiler.numericUpdate(binary, cell.value, operand)
                     {
