@@ -152,6 +152,39 @@ struct SessionTests {
         #expect(viaMap.error?.kind == .recursion)
     }
 
+    @Test("deep recursion past the pooled frames gives the right values, unwinds on errors and keeps nothing alive")
+    func deepFrames() throws {
+        let session = Session()
+        let define = session.execute(
+            """
+            var d = ["k": 1]
+            func depth(_ n: Int, _ held: [String: Int]) -> Int { n == 0 ? held.count : 1 + depth(n - 1, held) }
+            func countDown(_ n: Int) -> Int {
+                var total = 0
+                let add = { total += n }
+                add()
+                if n == 0 { return total }
+                return total + countDown(n - 1)
+            }
+            func boom(_ n: Int) -> Int { n == 0 ? [1][5] : 1 + boom(n - 1) }
+            """)
+        #expect(define.error == nil)
+        // 500 levels, far past the 64 a function keeps pooled, twice (the deep frames are made again).
+        #expect(session.execute("depth(500, d)").value == .int(501))
+        #expect(session.execute("depth(500, d)").value == .int(501))
+        // Each level's closure has its own box for `total`.
+        #expect(session.execute("countDown(300)").value == .int(300 * 301 / 2))
+        // An error 1,000 levels down unwinds every frame; the next calls start from the top again.
+        #expect(session.execute("boom(1_000)").error?.kind == .index)
+        #expect(session.execute("depth(200, d)").value == .int(201))
+        // No frame, pooled or not, still holds the dictionary passed down: replacing the global frees it.
+        weak var box: DictionaryBox?
+        if case .dictionaryBox(let held) = try #require(session.global("d")) { box = held }
+        #expect(box != nil)
+        #expect(session.execute("d = [:]").error == nil)
+        #expect(box == nil)
+    }
+
     @Test("readLine goes through the host")
     func readLine() {
         let host = BufferedHost(input: ["Ada"])

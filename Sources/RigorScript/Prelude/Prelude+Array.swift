@@ -125,7 +125,7 @@ extension Prelude {
             let call = context.prepare(isIncluded.value)
             var out: [Value] = []
             try call.forEachResult(elements(receiver, context)) { item, result in
-                if try requireBool(result, "filter", parameter: "isIncluded") { out.append(item) }
+                if try requireBool(result, "filter", parameter: "isIncluded") { out.append(item.copied) }
             }
             return out
         }

@@ -153,7 +153,7 @@ public final class CallContext {
                     }
                     code.store(value, parameter: index, in: frame)
                 }
-                return try code.enter(function, frame: frame, context: self, callSpan: nil)
+                return try code.enter(function, frame: frame, context: self, site: nil)
             }
         }
         if let builtin = callable as? BuiltinFunction {
@@ -251,7 +251,7 @@ public struct PreparedCall {
             } else {
                 try context.bind(argument, parameter: 0, of: script, in: frame)
             }
-            return try code.enter(script, frame: frame, context: context, callSpan: nil)
+            return try code.enter(script, frame: frame, context: context, site: nil)
         }
     }
 
@@ -286,7 +286,7 @@ public struct PreparedCall {
                     try context.bind(first, parameter: 0, of: script, in: frame)
                     try context.bind(second, parameter: 1, of: script, in: frame)
                 }
-                return try code.enter(script, frame: frame, context: context, callSpan: nil)
+                return try code.enter(script, frame: frame, context: context, site: nil)
             }
         case .operatorFunction:
             let builtin = unsafeDowncast(callable, to: BuiltinFunction.self)

@@ -158,7 +158,7 @@ final class CompiledFunction {
                         try each(elements[index], fallback(elements[index]))
                         continue
                     }
-                    frame.slots.initialize(to: elements[index])
+                    frame.slots.initialize(to: elements[index].copied)
                     var result: Value
                     do {
                         result = try body(frame)
@@ -208,33 +208,47 @@ final class CompiledFunction {
     @inline(__always)
     func withFrame<Result>(for function: ScriptFunction, _ call: (Frame) throws -> Result) rethrows -> Result {
         let level = activeFrames
+        // The first call at a nesting level makes its frame, out of line (no closure is passed there, so the
+        // common path forms none).
+        if level >= framePool.count { addFrame(for: function) }
         activeFrames = level + 1
-        defer { activeFrames = level }
-        let frame: Unmanaged<Frame>
-        // Frames deeper than the pool are owned here, for the duration of the call.
-        var unpooled: Frame?
-        if level < framePool.count {
-            frame = framePool[level]
-        } else {
-            let new = Frame(slotCount: slotCount, cellCount: cellCount, captures: function.captures)
-            if level < CompiledFunction.pooledFrameLimit {
-                frame = .passRetained(new)
-                framePool.append(frame)
-            } else {
-                frame = .passUnretained(new)
-                unpooled = new
-            }
+        defer {
+            activeFrames = level
+            if level >= CompiledFunction.pooledFrameLimit { dropDeepestFrame() }
         }
-        defer { withExtendedLifetime(unpooled) {} }
-        return try frame._withUnsafeGuaranteedRef { frame in
-            if cellCount > 0 { frame.renewCells() }
-            if hasCaptures { frame.captures = function.captures }
-            // Every slot is cleared on the way out, arguments too: a pooled frame must not keep a caller's
-            // value (a dataset, a model) alive after the call. Clearing moves the release here from the next
-            // call's store, so it costs a store of nil per slot.
-            defer { frame.reset() }
-            return try call(frame)
+        return try framePool[level]._withUnsafeGuaranteedRef { frame in
+            try run(call, in: frame, for: function)
         }
+    }
+
+    /// A frame for the next nesting level. Frames deeper than `pooledFrameLimit` are in the pool only for the
+    /// duration of their call (`dropDeepestFrame`).
+    @inline(never)
+    private func addFrame(for function: ScriptFunction) {
+        framePool.append(.passRetained(Frame(slotCount: slotCount, cellCount: cellCount, captures: function.captures)))
+    }
+
+    /// Releases the frame of the deepest call, which has just ended (calls end in LIFO order, so it is the last).
+    @inline(never)
+    private func dropDeepestFrame() {
+        framePool.removeLast().release()
+    }
+
+    /// Runs `call` in `frame` (its boxed locals new, the captures of `function` installed) and clears the
+    /// frame afterwards.
+    @inline(__always)
+    private func run<Result>(
+        _ call: (Frame) throws -> Result, in frame: Frame, for function: ScriptFunction
+    )
+        rethrows -> Result
+    {
+        if cellCount > 0 { frame.renewCells() }
+        if hasCaptures { frame.captures = function.captures }
+        // Every slot is cleared on the way out, arguments too: a pooled frame must not keep a caller's
+        // value (a dataset, a model) alive after the call. Clearing moves the release here from the next
+        // call's store, so it costs a test of each slot's tag (and a release for a reference).
+        defer { frame.reset() }
+        return try call(frame)
     }
 
     @inline(__always)
@@ -264,13 +278,14 @@ final class CompiledFunction {
     /// Runs the body in a prepared frame, guarding depth, stack and interrupts, and adds this
     /// function's frame to the trace of an error passing through.
     @inline(__always)
-    func enter(_ function: ScriptFunction, frame: Frame, context: CallContext, callSpan: SourceSpan?) throws -> Value {
+    func enter(_ function: ScriptFunction, frame: Frame, context: CallContext, site: CallSite?) throws -> Value {
         context.depth += 1
         defer { context.depth -= 1 }
+        // The call's span is read from the site only for an error (not copied on every call).
         if context.depth > context.maxDepth || CallContext.stackAddress() < context.stackLimit {
-            throw recursionError(depth: context.depth, callSpan: callSpan)
+            throw recursionError(depth: context.depth, callSpan: site?.span)
         }
-        if context.interrupt.isRequested { throw CompiledFunction.interruptError(callSpan: callSpan) }
+        if context.interrupt.isRequested { throw CompiledFunction.interruptError(callSpan: site?.span) }
         do {
             var result = try body(frame)
             if !bodyChecksReturn && !TypeCheck.accepts(returnKind, result) {

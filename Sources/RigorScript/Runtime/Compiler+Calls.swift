@@ -385,7 +385,7 @@ extension Compiler {
                 }
             }
             do {
-                return try code.enter(function, frame: calleeFrame, context: context, callSpan: site.span)
+                return try code.enter(function, frame: calleeFrame, context: context, site: site)
             } catch let error as ScriptError {
                 if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
                 throw error

@@ -94,8 +94,48 @@ struct Operand {
     /// Whether reading the operand has no effects (everything but `.closure`).
     var isPure: Bool { kind != .closure }
 
+    /// The operand's value. A local or global holding a nil, Bool, Int or Double is copied without the call to
+    /// `Value`'s outlined copy (`Value.copied`).
     @inline(__always)
     func value(_ frame: Frame) throws -> Value {
+        switch kind {
+        case .slot: return frame.slots[index].copied
+        case .int: return .int(index)
+        case .global:
+            if cell.isDefined { return cell.value.copied }
+            return try evaluate(frame)
+        case .closure: return try evaluate(frame)
+        case .add:
+            if case .int(let x) = frame.slots[index] {
+                let (r, o) = x.addingReportingOverflow(constant)
+                if !o { return .int(r) }
+            }
+            return try evaluate(frame)
+        case .subtract:
+            if case .int(let x) = frame.slots[index] {
+                let (r, o) = x.subtractingReportingOverflow(constant)
+                if !o { return .int(r) }
+            }
+            return try evaluate(frame)
+        case .multiply:
+            if case .int(let x) = frame.slots[index] {
+                let (r, o) = x.multipliedReportingOverflow(by: constant)
+                if !o { return .int(r) }
+            }
+            return try evaluate(frame)
+        case .remainder:
+            if case .int(let x) = frame.slots[index], constant != 0, !(x == .min && constant == -1) {
+                return .int(x % constant)
+            }
+            return try evaluate(frame)
+        }
+    }
+
+    /// The operand's value, a local or global copied as it is: for the closures of `x op= y`, where the operand
+    /// is most often an expression (`total += i * j`) and the smaller code of this variant measured faster
+    /// (callgrind: 185 against 218 instructions an iteration of `nested_loops`).
+    @inline(__always)
+    func plainValue(_ frame: Frame) throws -> Value {
         switch kind {
         case .slot: return frame.slots[index]
         case .int: return .int(index)

@@ -340,7 +340,7 @@ final class Compiler {
         case .expression(let s):
             let expression = compile(s.expression)
             return { frame in
-                _ = try expression(frame)
+                Value.discard(try expression(frame))
                 return .next
             }
         case .assignment(let s):
@@ -543,7 +543,13 @@ final class Compiler {
 
     private func compileFor(_ s: ForStmt) -> Execute {
         let sequence = compile(s.sequence)
-        let body = compileBlock(s.body.statements, hoisting: hoisted(s.body))
+        // A body of one expression statement (`xs.append(i)`) is called as the expression itself: no
+        // statement closure around it and no `Flow` to test.
+        // (Both are plain constants: calling an optional closure would retain and release its context.)
+        let singleExpression = s.body.statements.count == 1 ? s.body.statements[0] as? ExpressionStmt : nil
+        let isSingleExpression = singleExpression != nil
+        let expression: Evaluate = singleExpression.map { compile($0.expression) } ?? { _ in .nil }
+        let body = isSingleExpression ? { _ in .next } : compileBlock(s.body.statements, hoisting: hoisted(s.body))
         let stores = s.variables.map { variable in
             storeDeclaration(variable.location, span: variable.nameSpan, isConstant: true)
         }
@@ -556,6 +562,10 @@ final class Compiler {
         @inline(__always)
         func run(_ frame: Frame) throws -> Flow? {
             if interrupt.isRequested { throw ScriptError(.interrupted, "execution interrupted", at: span) }
+            if isSingleExpression {
+                Value.discard(try expression(frame))
+                return nil
+            }
             switch try body(frame) {
             case .next, .continueLoop: return nil
             case .breakLoop: return .next
@@ -576,7 +586,7 @@ final class Compiler {
                 let values = try sequence(frame)
                 if case .range(let range) = values {
                     for i in range.indices {
-                        frame.slots[slot] = .int(i)
+                        (frame.slots + slot).storeValue(.int(i))
                         if let flow = try run(frame) { return flow }
                     }
                     return .next
@@ -601,7 +611,7 @@ final class Compiler {
                             try store(frame, .int(i))
                             isFirst = false
                         } else {
-                            cell.value = .int(i)
+                            Value.store(int: i, into: &cell.value)
                         }
                         if let flow = try run(frame) { return flow }
                     }
@@ -813,7 +823,7 @@ final class Compiler {
             case .local(let slot):
                 let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try rhs.value(frame)
+                    let operand = try rhs.plainValue(frame)
                     if case .int(let y) = operand, case .int(let x) = frame.slots[slot],
                         let result = Compiler.intUpdate(binary, x, y)
                     {
@@ -836,7 +846,7 @@ final class Compiler {
             case .global(let cell):
                 let rhs = operand(s.value, compiled: value)
                 return { frame in
-                    let operand = try rhs.value(frame)
+                    let operand = try rhs.plainValue(frame)
                     if cell.isDefined, !cell.isConstant,
                         let result = Compiler.numericUpdate(binary, cell.value, operand)
                     {
@@ -877,7 +887,8 @@ final class Compiler {
         guard let root = target.object as? VariableExpr, let base = place(root) else { return nil }
         let binary = Compiler.binaryOperator(for: s.op)
         guard binary != .slash else { return nil }
-        let index = compile(target.arguments[0].value)
+        // The index is read in place when it is a local, a global, a literal or `local op literal`.
+        let index = operand(target.arguments[0].value)
         let context = self.context
         let span = target.span
         let opSpan = s.opSpan
@@ -897,7 +908,7 @@ final class Compiler {
         case .local(let slot):
             return { frame in
                 let operand = try value(frame)
-                let key = try index(frame)
+                let key = try index.value(frame)
                 if Compiler.writeElement(&frame.slots[slot], key, operand, binary)
                     || Compiler.writeEntry(&frame.slots[slot], key, nil, operand, binary)
                 {
@@ -908,7 +919,7 @@ final class Compiler {
         case .global(let cell):
             return { frame in
                 let operand = try value(frame)
-                let key = try index(frame)
+                let key = try index.value(frame)
                 if cell.isDefined, !cell.isConstant,
                     Compiler.writeElement(&cell.value, key, operand, binary)
                         || Compiler.writeEntry(&cell.value, key, nil, operand, binary)
@@ -929,7 +940,7 @@ final class Compiler {
         guard let root = target.object as? VariableExpr, let base = place(root) else { return nil }
         let binary = Compiler.binaryOperator(for: s.op)
         guard binary != .slash else { return nil }
-        let index = compile(target.arguments[0].value)
+        let index = operand(target.arguments[0].value)
         let fallback = compile(target.arguments[1].value)
         let context = self.context
         let span = target.span
@@ -951,7 +962,7 @@ final class Compiler {
         case .local(let slot):
             return { frame in
                 let operand = try value(frame)
-                let key = try index(frame)
+                let key = try index.value(frame)
                 let defaultValue = try fallback(frame)
                 if Compiler.writeEntry(&frame.slots[slot], key, defaultValue, operand, binary) { return .next }
                 return try general(frame, key, defaultValue, operand)
@@ -959,7 +970,7 @@ final class Compiler {
         case .global(let cell):
             return { frame in
                 let operand = try value(frame)
-                let key = try index(frame)
+                let key = try index.value(frame)
                 let defaultValue = try fallback(frame)
                 if cell.isDefined, !cell.isConstant,
                     Compiler.writeEntry(&cell.value, key, defaultValue, operand, binary)
@@ -1019,8 +1030,9 @@ final class Compiler {
         else { return nil }
         let binary = Compiler.binaryOperator(for: s.op)
         guard binary != .slash else { return nil }
-        let outerIndex = compile(outer.arguments[0].value)
-        let innerIndex = compile(target.arguments[0].value)
+        // The indices are read in place when they are locals, globals, literals or `local op literal`.
+        let outerIndex = operand(outer.arguments[0].value)
+        let innerIndex = operand(target.arguments[0].value)
         let context = self.context
         let outerSpan = outer.span
         let span = target.span
@@ -1055,16 +1067,16 @@ final class Compiler {
         case .local(let slot):
             return { frame in
                 let operand = try value(frame)
-                let first = try outerIndex(frame)
-                let second = try innerIndex(frame)
+                let first = try outerIndex.value(frame)
+                let second = try innerIndex.value(frame)
                 if write(&frame.slots[slot], first, second, operand) { return .next }
                 return try general(frame, first, second, operand)
             }
         case .global(let cell):
             return { frame in
                 let operand = try value(frame)
-                let first = try outerIndex(frame)
-                let second = try innerIndex(frame)
+                let first = try outerIndex.value(frame)
+                let second = try innerIndex.value(frame)
                 if cell.isDefined, !cell.isConstant, write(&cell.value, first, second, operand) { return .next }
                 return try general(frame, first, second, operand)
             }
