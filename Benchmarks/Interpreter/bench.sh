@@ -8,7 +8,7 @@
 # we are faster), `lua_ratio` ours / Lua.
 set -euo pipefail
 cd "$(dirname "$0")"
-rigor=../../.build/release/rigor
+rigor="${RIGOR_BIN:-../../.build/release/rigor}"
 [[ -x "$rigor" ]] || { echo "build first: swift build -c release" >&2; exit 1; }
 RIGOR_BENCH_DEPS=1 bash ../../scripts/install-system-deps.sh
 # The reference is the distribution's CPython (Debian's /usr/bin/python3, the one `apt install python3` gives: an
