@@ -61,11 +61,8 @@ public final class Dense: Layer {
             // One op: on the inference path the GEMM accumulates onto the bias (no second buffer or pass).
             return try Tensor.linear(input, weight: weight.value, bias: bias.value, activation: fused)
         }
+        // Without a bias, or with an activation that has no fused form: the product, its bias, then the activation.
         let product = try Tensor.matmul(input, weight.value, transposeB: true)
-        if let fused = activation.fused {
-            if let bias { return try product.addingBias(bias.value, activation: fused) }
-            return try activation.apply(product)
-        }
         return try activation.apply(bias.map { try product.addingBias($0.value) } ?? product)
     }
 }
