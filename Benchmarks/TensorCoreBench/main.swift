@@ -41,9 +41,8 @@ func emit(_ name: String, _ seconds: Double, _ extra: [String: Double] = [:]) {
     print("{" + fields.joined(separator: ", ") + "}")
 }
 
-if CommandLine.arguments.dropFirst().first == "--relaunch-check" {
-    // Prints the kernel family OpenBLAS uses after relaunchWithRecommendedCoreTypeIfNeeded (bench.sh's self-test).
-    BLASBackend.relaunchWithRecommendedCoreTypeIfNeeded()
+if CommandLine.arguments.dropFirst().first == "--configured-core" {
+    // Prints the kernel family OpenBLAS runs once configured (it chooses again when it fell back to generic ones).
     print(BLASBackend.coreName)
     exit(0)
 }

@@ -6,14 +6,8 @@ import RigorScript
 /// prints one plain-text progress line per epoch, and a diagnostic goes to stderr (in colour on a
 /// terminal unless NO_COLOR is set). The executable only parses the command line and calls this.
 public enum ScriptRunner {
-    /// Sets up the engine once per process (BLAS threads), before a kernel or a script runs.
-    public static func prepareEngine() {
-        RigorLibrary.prepareEngine()
-    }
-
     /// Runs the script at `path`; returns the process's exit status (0, or 1 after an error).
     public static func run(path: String) -> Int32 {
-        prepareEngine()
         let url = URL(fileURLWithPath: path)
         guard let source = try? String(contentsOf: url, encoding: .utf8) else {
             FileHandle.standardError.write(Data("error: cannot read '\(path)'\n".utf8))

@@ -43,14 +43,6 @@ public enum RigorLibrary {
     }
 
     /// A registry with the prelude and the library, ready for `Session(registry:)`.
-    /// Call first thing in a process that will train models (`rigor kernel`, `rigor run`): when
-    /// Debian's OpenBLAS does not recognise the CPU and falls back to generic kernels (4–5× slower
-    /// GEMM), this re-executes the process once with `OPENBLAS_CORETYPE` set to the CPU's family.
-    /// Otherwise it does nothing. See `BLASBackend` in docs/engine.md.
-    public static func prepareEngine() {
-        BLASBackend.relaunchWithRecommendedCoreTypeIfNeeded()
-    }
-
     public static func makeRegistry() -> BuiltinRegistry {
         let registry = BuiltinRegistry()
         Prelude.register(in: registry)

@@ -15,7 +15,6 @@ struct KernelCommand: ParsableCommand {
     var connectionFile: String
 
     func run() throws {
-        ScriptRunner.prepareEngine()
         let connection: ConnectionInfo
         do {
             connection = try ConnectionInfo(contentsOf: URL(fileURLWithPath: connectionFile))

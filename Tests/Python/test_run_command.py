@@ -135,3 +135,23 @@ def test_run_never_loads_libzmq_but_the_kernel_does(tmp_path):
         ["kernel", "--connection-file", str(connection)], {"RIGOR_HISTORY_FILE": ":memory:"},
         until="libzmq.so.5")
     assert any("libzmq.so.5" in name for name in kernel_libraries), kernel_libraries
+
+
+def test_run_starts_once_and_still_gets_the_cpus_blas_kernels(tmp_path):
+    # Debian 12's OpenBLAS falls back to generic "Prescott" kernels on CPUs newer than it; Rigor used to re-execute
+    # itself with OPENBLAS_CORETYPE set, so every `rigor run` paid its start-up twice. Now the first product has
+    # OpenBLAS choose again in the same process: the loader starts the program once, and the kernels are the CPU's.
+    script = tmp_path / "blas.rigor"
+    script.write_text('let m = Tensor([[1.0, 2.0], [3.0, 4.0]])\nprint(m.matmul(m))\nprint(reproducibility())\n')
+    env = dict(os.environ, LD_DEBUG="files")
+    env.pop("OPENBLAS_CORETYPE", None)
+    result = subprocess.run([str(RIGOR), "run", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("initialize program:") == 1, result.stderr.count("initialize program:")
+    kernels = next(line for line in result.stdout.splitlines() if line.startswith("blas kernels")).split()[-1]
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next(line for line in cpuinfo if line.startswith("flags")).split()
+    if "avx2" in flags:
+        generic = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai", "Banias"}
+        assert kernels not in generic, result.stdout
+    assert "[[7.0, 10.0], [15.0, 22.0]]" in result.stdout, result.stdout

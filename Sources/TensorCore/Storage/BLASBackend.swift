@@ -11,14 +11,25 @@ import CBLAS
 /// Facts about, and the few settings of, the OpenBLAS library behind every matrix product.
 ///
 /// OpenBLAS picks its kernels when the library loads (`DYNAMIC_ARCH`). An OpenBLAS older than the CPU may not
-/// recognize it and fall back to generic SSE3 kernels ("Prescott"), 4–5× slower; the only remedy is to start the
-/// process with `OPENBLAS_CORETYPE` set, which ``recommendedCoreType`` computes from the CPU's features.
+/// recognize it and fall back to generic SSE3 kernels ("Prescott"), 4–5× slower; ``configureOnce`` then sets
+/// `OPENBLAS_CORETYPE` to what ``recommendedCoreType`` computes from the CPU's features and has OpenBLAS choose again.
 public enum BLASBackend {
-    /// The kernel family OpenBLAS selected, e.g. `"SkylakeX"`, `"Cooperlake"`, `"Haswell"`, `"Prescott"`.
-    public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// The kernel family OpenBLAS runs, e.g. `"SkylakeX"`, `"Cooperlake"`, `"Haswell"` (after ``configureOnce``, so
+    /// what the first product will use, not the generic family an old OpenBLAS fell back to when it loaded).
+    public static var coreName: String {
+        _ = configureOnce
+        return loadedCoreName
+    }
 
-    /// OpenBLAS's build configuration string (version, threading, architecture options).
-    public static var configuration: String { String(cString: openblas_get_config()) }
+    /// The family OpenBLAS chose as it stands, without configuring it first.
+    static var loadedCoreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS's build configuration string (version, threading, architecture options; it names the kernel
+    /// family too, so it is read after ``configureOnce``).
+    public static var configuration: String {
+        _ = configureOnce
+        return String(cString: openblas_get_config())
+    }
 
     /// The number of threads OpenBLAS may use for one large product (small ones always run on one).
     public static var threadCount: Int {
@@ -33,41 +44,40 @@ public enum BLASBackend {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
-    /// Runs once, before the first product: pins OpenBLAS to one thread unless `OPENBLAS_NUM_THREADS` or
-    /// `OMP_NUM_THREADS` says otherwise. OpenBLAS's workers busy-wait between calls, and on a shared 2-core machine
-    /// a spinning worker collapses throughput (see docs/performance.md); the small products of small models never
-    /// use a second thread anyway.
+    /// Runs once, before the first product (every product goes through `Tensor.gemm`, which asks for it first):
+    ///
+    /// 1. When OpenBLAS fell back to generic kernels on a CPU it does not know (Debian 12's 0.3.21 on Sapphire
+    ///    Rapids: "Prescott", 4–5× slower GEMM) and `OPENBLAS_CORETYPE` is unset, sets the variable to
+    ///    ``recommendedCoreType`` and has OpenBLAS choose its kernels again in this process
+    ///    (`gotoblas_dynamic_init`, which reads it). Until 2026-12-07 every `rigor run` and kernel re-executed
+    ///    itself for this, paying the whole start-up twice (docs/performance.md); now a script that multiplies no
+    ///    matrices pays nothing, and one that does pays it once.
+    /// 2. Pins OpenBLAS to one thread unless `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS` says otherwise. OpenBLAS's
+    ///    workers busy-wait between calls, and on a shared 2-core machine a spinning worker collapses throughput
+    ///    (see docs/performance.md); the small products of small models never use a second thread anyway.
     static let configureOnce: Void = {
+        if getenv("OPENBLAS_CORETYPE") == nil, let core = recommendedCoreType {
+            setenv("OPENBLAS_CORETYPE", core, 1)
+            if rigor_openblas_select_kernels_again() == 0 { unsetenv("OPENBLAS_CORETYPE") }
+        }
         if getenv("OPENBLAS_NUM_THREADS") == nil && getenv("OMP_NUM_THREADS") == nil {
             openblas_set_num_threads(1)
         }
     }()
 
-    /// The `OPENBLAS_CORETYPE` to start the process with when OpenBLAS fell back to generic kernels on a CPU that has
-    /// AVX-512 or AVX2, else `nil` (nothing to fix).
+    /// The `OPENBLAS_CORETYPE` that gives this CPU its own kernels when OpenBLAS fell back to generic ones on a CPU
+    /// that has AVX-512 or AVX2, else `nil` (nothing to fix). Reads the family as loaded: after ``configureOnce``
+    /// has fixed it, this is `nil`.
     public static var recommendedCoreType: String? {
-        let generic: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai", "Banias"]
-        guard generic.contains(coreName) else { return nil }
+        switch loadedCoreName {
+        case "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai", "Banias": break
+        default: return nil
+        }
         let flags = cpuFlags()
         if flags.contains("avx512_bf16") { return "Cooperlake" }
         if flags.contains("avx512f") && flags.contains("avx512bw") { return "SkylakeX" }
         if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
         return nil
-    }
-
-    /// Re-executes the current process, same arguments, with `OPENBLAS_CORETYPE` set to ``recommendedCoreType``
-    /// when OpenBLAS fell back to generic kernels and the variable is unset (Linux only).
-    ///
-    /// Call it first thing in `main` of a process that will run the engine, before any other thread starts. When
-    /// there is nothing to fix, or `exec` fails, it returns and the process goes on unchanged; it never loops,
-    /// because the re-executed process finds the variable set.
-    public static func relaunchWithRecommendedCoreTypeIfNeeded() {
-        #if os(Linux)
-            guard getenv("OPENBLAS_CORETYPE") == nil, let core = recommendedCoreType else { return }
-            setenv("OPENBLAS_CORETYPE", core, 1)
-            execv("/proc/self/exe", CommandLine.unsafeArgv)
-            unsetenv("OPENBLAS_CORETYPE")  // exec failed: leave the environment as it was
-        #endif
     }
 
     /// The CPU's feature flags from `/proc/cpuinfo` (`avx2`, `avx512f`, `avx512_vnni`, …); empty elsewhere.
