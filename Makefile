@@ -60,15 +60,16 @@ build: deps
 
 # The kernel and `rigor run` link the Swift runtime and Foundation statically: start-up drops from ~21 ms to ~12 ms
 # (no dynamic symbol binding of libswiftCore/Foundation; docs/performance.md). The benchmark executables build
-# their own products. OpenBLAS is linked statically too when its archive is installed (libopenblas-dev ships it;
-# scripts/static-openblas-pc.sh points pkg-config at it): libopenblas.so's ~14,000 symbol relocations were the
-# dynamic loader's largest job on every start. `--no-export-dynamic` undoes swiftc's `-export-dynamic`, which put
-# ~56,000 Swift symbols in the dynamic symbol table that nothing looks up (the runtime's start-up `dladdr` scanned
-# them all). Callgrind, an empty script: 53.5 M → 44.4 M instructions with OpenBLAS static, −1.9 M more without
-# the exports (docs/performance.md, Interpreter).
-STATIC_BLAS_DIR := $(CURDIR)/.build/static-openblas
+# their own products. OpenBLAS, SQLite and libstdc++ are linked statically too when their archives are installed
+# (libopenblas-dev, libsqlite3-dev and GCC's libstdc++ ship them; scripts/static-libs-pc.sh points the linker at
+# them): their shared libraries' symbol relocations were the dynamic loader's largest jobs on every start.
+# `--no-export-dynamic` undoes swiftc's `-export-dynamic`, which put ~56,000 Swift symbols in the dynamic symbol
+# table that nothing looks up (the runtime's start-up `dladdr` scanned them all). Callgrind, an empty script: 53.5 M
+# → 44.4 M instructions with OpenBLAS static, −1.9 M more without the exports, 10.3 M → 7.4 M with SQLite and
+# libstdc++ static (docs/performance.md, Interpreter).
+STATIC_LIBS_DIR := $(CURDIR)/.build/static-libs
 release: deps
-	PKG_CONFIG_PATH="$$(bash scripts/static-openblas-pc.sh $(STATIC_BLAS_DIR))$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}" \
+	PKG_CONFIG_PATH="$$(bash scripts/static-libs-pc.sh $(STATIC_LIBS_DIR))$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}" \
 		$(SWIFT) build -c release --static-swift-stdlib --product rigor -Xlinker --no-export-dynamic -j $(SWIFT_JOBS)
 
 lint:

@@ -30,7 +30,15 @@ let package = Package(
             exclude: ["README.md"],
             // The interpreter's state is confined to its executor thread; the dynamic exclusivity
             // checks on every variable access cost ~10% of a call (measured with perf).
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            // Type metadata through accessors, not mangled names: instantiating `[String: BuiltinFunction]`'s storage
+            // from its mangled name looks up String's Hashable conformance by scanning every conformance record in
+            // the binary, ~0.7 M instructions apiece, three of them on every start (docs/performance.md).
+            swiftSettings: [
+                .unsafeFlags([
+                    "-enforce-exclusivity=unchecked",
+                    "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors",
+                ])
+            ]
         ),
         .testTarget(name: "RigorScriptTests", dependencies: ["RigorScript"], resources: [.copy("Golden")]),
 
@@ -212,7 +220,15 @@ let package = Package(
                 "ModelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md"],
+            // Release: linked by lld with packed relative relocations (DT_RELR, glibc ≥ 2.36): the ~159,000 pointers
+            // the loader adjusts at every start take 0.7 M fewer instructions to apply, and their table shrinks from
+            // 3.8 MB to a few KB (docs/performance.md, Interpreter: start-up).
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(configuration: .release))
+            ]
         ),
 
         // MARK: project-wide checks

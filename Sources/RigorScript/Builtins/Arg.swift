@@ -166,25 +166,34 @@ public struct Bound<T> {
 
 extension Bound where T: Comparable {
     public static func atLeast(_ minimum: T) -> Bound {
-        Bound("≥ \(minimum)") { $0 >= minimum ? nil : "must be at least \(minimum), not \($0)" }
+        Bound("≥ " + boundText(minimum)) { $0 >= minimum ? nil : "must be at least \(minimum), not \($0)" }
     }
     public static func greaterThan(_ minimum: T) -> Bound {
-        Bound("> \(minimum)") { $0 > minimum ? nil : "must be greater than \(minimum), not \($0)" }
+        Bound("> " + boundText(minimum)) { $0 > minimum ? nil : "must be greater than \(minimum), not \($0)" }
     }
     public static func atMost(_ maximum: T) -> Bound {
-        Bound("≤ \(maximum)") { $0 <= maximum ? nil : "must be at most \(maximum), not \($0)" }
+        Bound("≤ " + boundText(maximum)) { $0 <= maximum ? nil : "must be at most \(maximum), not \($0)" }
     }
     public static func within(_ range: ClosedRange<T>) -> Bound {
-        Bound("in \(range.lowerBound)...\(range.upperBound)") {
+        Bound("in " + boundText(range.lowerBound) + "..." + boundText(range.upperBound)) {
             range.contains($0) ? nil : "must be in \(range.lowerBound)...\(range.upperBound), not \($0)"
         }
     }
     /// `lower <= value < upper`.
     public static func within(_ range: Range<T>) -> Bound {
-        Bound("in \(range.lowerBound)..<\(range.upperBound)") {
+        Bound("in " + boundText(range.lowerBound) + "..<" + boundText(range.upperBound)) {
             range.contains($0) ? nil : "must be in \(range.lowerBound)..<\(range.upperBound), not \($0)"
         }
     }
+}
+
+/// How a bound's limit reads in the docs. Int and Double are converted directly: interpolating a generic value goes
+/// through `String(describing:)`'s dynamic casts, whose first use scans every protocol conformance in the binary
+/// (~1 M instructions of every `rigor run`'s start-up, where the library's bounds are built).
+private func boundText<T>(_ value: T) -> String {
+    if let int = value as? Int { return String(int) }
+    if let double = value as? Double { return double.description }
+    return "\(value)"
 }
 
 extension Bound where T: FloatingPoint {
