@@ -817,6 +817,11 @@ final class Compiler {
             }
         }
         let general = compileCompoundAssignment(place: place, binary: binary, opSpan: opSpan)
+        if binary == .plus, let variable = s.target as? VariableExpr,
+            let appended = compileInterpolationAppend(variable, s.value, general: general)
+        {
+            return appended
+        }
         if let variable = s.target as? VariableExpr, binary != .slash {
             // `total += i * j` on a variable holding a number: computed in place, without the place's closure.
             switch variable.location {
@@ -864,6 +869,45 @@ final class Compiler {
             }
         }
         return { frame in try general(frame, value(frame)) }
+    }
+
+    /// `text += "item \(i) is \(i * 2); "` on a local or global variable holding a String: the interpolation's
+    /// text is appended where the string is stored, without a temporary String (`ShortInterpolation.appendText`).
+    /// The pieces are evaluated first, as the general path evaluates the operand before it reads the target;
+    /// a target that holds no String (or a global that is undefined or a constant) goes the general way.
+    private func compileInterpolationAppend(
+        _ variable: VariableExpr, _ value: Expr, general: @escaping (Frame, Value) throws -> Flow
+    ) -> Execute? {
+        guard let e = value as? InterpolatedStringExpr, Compiler.isShortInterpolation(e) else { return nil }
+        let interpolation = shortInterpolation(e)
+        switch variable.location {
+        case .local(let slot):
+            return { frame in
+                let (a, b, c) = try interpolation.pieces(frame)
+                if case .string = frame.slots[slot] {
+                    _ = frame.slots[slot].modifyString { interpolation.appendText(a, b, c, to: &$0) }
+                    Value.discard(a)
+                    Value.discard(b)
+                    Value.discard(c)
+                    return .next
+                }
+                return try general(frame, .string(interpolation.string(a, b, c)))
+            }
+        case .global(let cell):
+            return { frame in
+                let (a, b, c) = try interpolation.pieces(frame)
+                if cell.isDefined, !cell.isConstant, case .string = cell.value {
+                    _ = cell.value.modifyString { interpolation.appendText(a, b, c, to: &$0) }
+                    Value.discard(a)
+                    Value.discard(b)
+                    Value.discard(c)
+                    return .next
+                }
+                return try general(frame, .string(interpolation.string(a, b, c)))
+            }
+        default:
+            return nil
+        }
     }
 
     /// `h[i] = x` and `h[i] op= x` where `h` is a local or global variable (the loops that count, bin and
