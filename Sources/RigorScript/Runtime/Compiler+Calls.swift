@@ -572,10 +572,12 @@ extension Compiler {
                     return { frame in
                         guard case .array = frame.slots[slot] else { return try general(frame) }
                         let value = try element.value(frame)
-                        if frame.slots[slot].modifyArray({ $0.append(value) }) == nil {
+                        // `copied` and `discard`: a number goes in without `Value`'s outlined copy and destroy.
+                        if frame.slots[slot].modifyArray({ $0.append(value.copied) }) == nil {
                             try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
                             }
                         }
+                        Value.discard(value)
                         return .nil
                     }
                 case .global(let cell):
@@ -584,10 +586,13 @@ extension Compiler {
                             return try general(frame)
                         }
                         let value = try element.value(frame)
-                        if !cell.isDefined || cell.isConstant || cell.value.modifyArray({ $0.append(value) }) == nil {
+                        if !cell.isDefined || cell.isConstant
+                            || cell.value.modifyArray({ $0.append(value.copied) }) == nil
+                        {
                             try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
                             }
                         }
+                        Value.discard(value)
                         return .nil
                     }
                 default:
