@@ -327,7 +327,7 @@ extension Compiler {
     private static func unshareRows(_ value: Value) -> Value {
         guard case .array(var rows) = value else { return value }
         for index in rows.indices {
-            if case .array(let row) = rows[index] { rows[index] = .array(row.map { $0 }) }
+            if case .array(let row) = rows[index] { rows[index] = .array(Value.ownStorage(copying: row)) }
         }
         return .array(rows)
     }
