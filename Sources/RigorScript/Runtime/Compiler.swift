@@ -1077,6 +1077,8 @@ final class Compiler {
         // The indices are read in place when they are locals, globals, literals or `local op literal`.
         let outerIndex = operand(outer.arguments[0].value)
         let innerIndex = operand(target.arguments[0].value)
+        // The value too (`i * j` of two locals is computed in place, see `Operand.plainValue`).
+        let rhs = operand(s.value, compiled: value)
         let context = self.context
         let outerSpan = outer.span
         let span = target.span
@@ -1110,7 +1112,7 @@ final class Compiler {
         switch root.location {
         case .local(let slot):
             return { frame in
-                let operand = try value(frame)
+                let operand = try rhs.plainValue(frame)
                 let first = try outerIndex.value(frame)
                 let second = try innerIndex.value(frame)
                 if write(&frame.slots[slot], first, second, operand) { return .next }
@@ -1118,7 +1120,7 @@ final class Compiler {
             }
         case .global(let cell):
             return { frame in
-                let operand = try value(frame)
+                let operand = try rhs.plainValue(frame)
                 let first = try outerIndex.value(frame)
                 let second = try innerIndex.value(frame)
                 if cell.isDefined, !cell.isConstant, write(&cell.value, first, second, operand) { return .next }
