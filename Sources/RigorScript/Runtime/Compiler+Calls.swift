@@ -564,6 +564,7 @@ extension Compiler {
             guard name == "append", call.arguments.count == 1, call.arguments[0].label == nil else { return general }
             // `xs.append(x)`, the commonest write in a notebook loop: no method lookup, no argument packing.
             let element = operand(call.arguments[0].value)
+            let isPure = element.isPure
             if let variable = member.object as? VariableExpr {
                 // On a local or global variable the array is appended to where it is stored, without the
                 // place's closures. The receiver is checked before the argument is evaluated, as below.
@@ -586,7 +587,8 @@ extension Compiler {
                             return try general(frame)
                         }
                         let value = try element.value(frame)
-                        if !cell.isDefined || cell.isConstant
+                        // The checks again only if evaluating the element may have changed the global.
+                        if !isPure && (!cell.isDefined || cell.isConstant)
                             || cell.value.modifyArray({ $0.append(value.copied) }) == nil
                         {
                             try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
