@@ -97,8 +97,15 @@ struct Operand {
         }
     }
 
-    /// Whether reading the operand has no effects (everything but `.closure`).
-    var isPure: Bool { kind != .closure }
+    /// Whether `value` and `peekInt` read the operand in place, without effects: everything but `.closure` and the
+    /// slot pairs, which only `plainValue` computes in place (`h[i + j]` then reads its index as before, through
+    /// the closure path, not through a `peekInt` that always says nil).
+    var isPure: Bool {
+        switch kind {
+        case .closure, .addSlots, .subtractSlots, .multiplySlots: return false
+        default: return true
+        }
+    }
 
     /// The operand's value. A local or global holding a nil, Bool, Int or Double is copied without the call to
     /// `Value`'s outlined copy (`Value.copied`). It repeats `plainValue`'s switch on purpose: written as "slot and
