@@ -327,7 +327,7 @@ extension Compiler {
     private static func unshareRows(_ value: Value) -> Value {
         guard case .array(var rows) = value else { return value }
         for index in rows.indices {
-            if case .array(let row) = rows[index] { rows[index] = .array(row.map { $0 }) }
+            if case .array(let row) = rows[index] { rows[index] = .array(Value.ownStorage(copying: row)) }
         }
         return .array(rows)
     }
@@ -564,6 +564,7 @@ extension Compiler {
             guard name == "append", call.arguments.count == 1, call.arguments[0].label == nil else { return general }
             // `xs.append(x)`, the commonest write in a notebook loop: no method lookup, no argument packing.
             let element = operand(call.arguments[0].value)
+            let isPure = element.isPure
             if let variable = member.object as? VariableExpr {
                 // On a local or global variable the array is appended to where it is stored, without the
                 // place's closures. The receiver is checked before the argument is evaluated, as below.
@@ -572,10 +573,12 @@ extension Compiler {
                     return { frame in
                         guard case .array = frame.slots[slot] else { return try general(frame) }
                         let value = try element.value(frame)
-                        if frame.slots[slot].modifyArray({ $0.append(value) }) == nil {
+                        // `copied` and `discard`: a number goes in without `Value`'s outlined copy and destroy.
+                        if frame.slots[slot].modifyArray({ $0.append(value.copied) }) == nil {
                             try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
                             }
                         }
+                        Value.discard(value)
                         return .nil
                     }
                 case .global(let cell):
@@ -584,10 +587,14 @@ extension Compiler {
                             return try general(frame)
                         }
                         let value = try element.value(frame)
-                        if !cell.isDefined || cell.isConstant || cell.value.modifyArray({ $0.append(value) }) == nil {
+                        // The checks again only if evaluating the element may have changed the global.
+                        if !isPure && (!cell.isDefined || cell.isConstant)
+                            || cell.value.modifyArray({ $0.append(value.copied) }) == nil
+                        {
                             try receiverPlace.modify(frame) { receiver in _ = receiver.modifyArray { $0.append(value) }
                             }
                         }
+                        Value.discard(value)
                         return .nil
                     }
                 default:

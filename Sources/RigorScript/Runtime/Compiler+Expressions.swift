@@ -216,11 +216,7 @@ extension Compiler {
     /// becomes one String. The literal pieces live in one byte array; each step is a range of it or the
     /// number of an expression (`start < 0`), plain integers, so walking the steps retains nothing.
     private func compileInterpolation(_ e: InterpolatedStringExpr) -> Evaluate {
-        let expressionCount = e.parts.filter {
-            if case .expression = $0 { return true }
-            return false
-        }.count
-        if expressionCount <= 3 { return compileShortInterpolation(e) }
+        if Compiler.isShortInterpolation(e) { return compileShortInterpolation(e) }
         var literal: [UInt8] = []
         var steps: [(start: Int, end: Int)] = []
         var expressions: [Evaluate] = []
@@ -267,6 +263,20 @@ extension Compiler {
     /// evaluated (left to right), their lengths added up, and the text written straight into the
     /// storage of the new String, which is allocated once (or not at all when it fits in 15 bytes).
     private func compileShortInterpolation(_ e: InterpolatedStringExpr) -> Evaluate {
+        let interpolation = shortInterpolation(e)
+        return { frame in try interpolation.evaluate(frame) }
+    }
+
+    /// Whether the interpolation has at most three expressions (`ShortInterpolation`).
+    static func isShortInterpolation(_ e: InterpolatedStringExpr) -> Bool {
+        e.parts.filter {
+            if case .expression = $0 { return true }
+            return false
+        }.count <= 3
+    }
+
+    /// The literal text and operands of an interpolation of at most three expressions.
+    func shortInterpolation(_ e: InterpolatedStringExpr) -> ShortInterpolation {
         var literal: [UInt8] = []
         // The text before expression 0, between 0 and 1, between 1 and 2, after the last one.
         var texts: [(start: Int, end: Int)] = [(0, 0)]
@@ -281,37 +291,7 @@ extension Compiler {
                 texts.append((literal.count, literal.count))
             }
         }
-        let count = operands.count
-        while texts.count < 4 { texts.append((0, 0)) }
-        let (t0, t1, t2, t3) = (texts[0], texts[1], texts[2], texts[3])
-        let missing = Operand(int: 0)
-        let first = count > 0 ? operands[0] : missing
-        let second = count > 1 ? operands[1] : missing
-        let third = count > 2 ? operands[2] : missing
-        let textLength = literal.count
-        let owner = LiteralBytes(literal)
-        let text = UnsafePointer(owner.bytes)
-        let pairs = Interpolation.digitPairs
-        return { frame in
-            let a = count > 0 ? Interpolation.piece(try first.value(frame)) : .nil
-            let b = count > 1 ? Interpolation.piece(try second.value(frame)) : .nil
-            let c = count > 2 ? Interpolation.piece(try third.value(frame)) : .nil
-            let total = textLength + Interpolation.length(a) + Interpolation.length(b) + Interpolation.length(c)
-            if total == 0 { return .string("") }
-            return withExtendedLifetime(owner) {
-                .string(
-                    String(unsafeUninitializedCapacity: total) { buffer in
-                        let out = buffer.baseAddress!
-                        var at = Interpolation.copy(text, t0, to: out, at: 0)
-                        if count > 0 { at = Interpolation.write(a, to: out, at: at, pairs: pairs) }
-                        at = Interpolation.copy(text, t1, to: out, at: at)
-                        if count > 1 { at = Interpolation.write(b, to: out, at: at, pairs: pairs) }
-                        at = Interpolation.copy(text, t2, to: out, at: at)
-                        if count > 2 { at = Interpolation.write(c, to: out, at: at, pairs: pairs) }
-                        return Interpolation.copy(text, t3, to: out, at: at)
-                    })
-            }
-        }
+        return ShortInterpolation(literal: literal, texts: texts, operands: operands)
     }
 
     private func compileBinary(_ e: BinaryExpr) -> Evaluate {

@@ -817,6 +817,11 @@ final class Compiler {
             }
         }
         let general = compileCompoundAssignment(place: place, binary: binary, opSpan: opSpan)
+        if binary == .plus, let variable = s.target as? VariableExpr,
+            let appended = compileInterpolationAppend(variable, s.value, general: general)
+        {
+            return appended
+        }
         if let variable = s.target as? VariableExpr, binary != .slash {
             // `total += i * j` on a variable holding a number: computed in place, without the place's closure.
             switch variable.location {
@@ -864,6 +869,45 @@ final class Compiler {
             }
         }
         return { frame in try general(frame, value(frame)) }
+    }
+
+    /// `text += "item \(i) is \(i * 2); "` on a local or global variable holding a String: the interpolation's
+    /// text is appended where the string is stored, without a temporary String (`ShortInterpolation.appendText`).
+    /// The pieces are evaluated first, as the general path evaluates the operand before it reads the target;
+    /// a target that holds no String (or a global that is undefined or a constant) goes the general way.
+    private func compileInterpolationAppend(
+        _ variable: VariableExpr, _ value: Expr, general: @escaping (Frame, Value) throws -> Flow
+    ) -> Execute? {
+        guard let e = value as? InterpolatedStringExpr, Compiler.isShortInterpolation(e) else { return nil }
+        let interpolation = shortInterpolation(e)
+        switch variable.location {
+        case .local(let slot):
+            return { frame in
+                let (a, b, c) = try interpolation.pieces(frame)
+                if case .string = frame.slots[slot] {
+                    _ = frame.slots[slot].modifyString { interpolation.appendText(a, b, c, to: &$0) }
+                    Value.discard(a)
+                    Value.discard(b)
+                    Value.discard(c)
+                    return .next
+                }
+                return try general(frame, .string(interpolation.string(a, b, c)))
+            }
+        case .global(let cell):
+            return { frame in
+                let (a, b, c) = try interpolation.pieces(frame)
+                if cell.isDefined, !cell.isConstant, case .string = cell.value {
+                    _ = cell.value.modifyString { interpolation.appendText(a, b, c, to: &$0) }
+                    Value.discard(a)
+                    Value.discard(b)
+                    Value.discard(c)
+                    return .next
+                }
+                return try general(frame, .string(interpolation.string(a, b, c)))
+            }
+        default:
+            return nil
+        }
     }
 
     /// `h[i] = x` and `h[i] op= x` where `h` is a local or global variable (the loops that count, bin and
@@ -1033,6 +1077,8 @@ final class Compiler {
         // The indices are read in place when they are locals, globals, literals or `local op literal`.
         let outerIndex = operand(outer.arguments[0].value)
         let innerIndex = operand(target.arguments[0].value)
+        // The value too (`i * j` of two locals is computed in place, see `Operand.plainValue`).
+        let rhs = operand(s.value, compiled: value)
         let context = self.context
         let outerSpan = outer.span
         let span = target.span
@@ -1066,7 +1112,7 @@ final class Compiler {
         switch root.location {
         case .local(let slot):
             return { frame in
-                let operand = try value(frame)
+                let operand = try rhs.plainValue(frame)
                 let first = try outerIndex.value(frame)
                 let second = try innerIndex.value(frame)
                 if write(&frame.slots[slot], first, second, operand) { return .next }
@@ -1074,7 +1120,7 @@ final class Compiler {
             }
         case .global(let cell):
             return { frame in
-                let operand = try value(frame)
+                let operand = try rhs.plainValue(frame)
                 let first = try outerIndex.value(frame)
                 let second = try innerIndex.value(frame)
                 if cell.isDefined, !cell.isConstant, write(&cell.value, first, second, operand) { return .next }

@@ -144,15 +144,16 @@ enum Interpolation {
         }
     }
 
+    /// The number of characters `value` prints as (sign included). Wrapping arithmetic: the count is at most 20.
     @inline(__always)
     static func digitCount(_ value: Int) -> Int {
         var magnitude = value.magnitude
         var count = value < 0 ? 2 : 1
         while magnitude >= 100 {
             magnitude /= 100
-            count += 2
+            count &+= 2
         }
-        return magnitude >= 10 ? count + 1 : count
+        return magnitude >= 10 ? count &+ 1 : count
     }
 
     /// "00", "01", … "99": two digits per division when formatting an Int. Allocated once for the
@@ -166,20 +167,34 @@ enum Interpolation {
         return UnsafePointer(pairs)
     }()
 
+    /// Copies `text[range]` to `out + offset`; returns the offset after it. The offsets are within the buffer
+    /// whose length was added up (with overflow checks) before, so they are advanced without checks here.
     @inline(__always)
     static func copy(
         _ text: UnsafePointer<UInt8>, _ range: (start: Int, end: Int), to out: UnsafeMutablePointer<UInt8>,
         at offset: Int
     ) -> Int {
-        let n = range.end - range.start
-        if n > 16 {
-            (out + offset).update(from: text + range.start, count: n)
+        let n = range.end &- range.start
+        let source = UnsafeRawPointer(text + range.start)
+        let target = UnsafeMutableRawPointer(out + offset)
+        // Short texts (most of them) byte by byte below 4 bytes, else in two overlapping words: cheaper than a
+        // call to memmove.
+        if n < 4 {
+            var index = 0
+            while index < n {
+                (target + index).storeBytes(of: (source + index).load(as: UInt8.self), as: UInt8.self)
+                index &+= 1
+            }
+        } else if n < 8 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (target + (n &- 4)).storeBytes(of: (source + (n &- 4)).loadUnaligned(as: UInt32.self), as: UInt32.self)
+        } else if n <= 16 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (target + (n &- 8)).storeBytes(of: (source + (n &- 8)).loadUnaligned(as: UInt64.self), as: UInt64.self)
         } else {
-            // Short texts (most of them) byte by byte: cheaper than a call to memmove.
-            let source = text + range.start
-            for index in 0..<n { out[offset + index] = source[index] }
+            target.copyMemory(from: source, byteCount: n)
         }
-        return offset + n
+        return offset &+ n
     }
 
     @inline(__always)
@@ -203,42 +218,120 @@ enum Interpolation {
         case .int(let i):
             let n = digitCount(i)
             var magnitude = i.magnitude
-            var at = offset + n
+            var at = out + offset + n
             while magnitude >= 100 {
-                let pair = Int(magnitude % 100) * 2
+                let pair = pairs + Int(truncatingIfNeeded: magnitude % 100) &* 2
                 magnitude /= 100
                 at -= 2
-                out[at] = pairs[pair]
-                out[at + 1] = pairs[pair + 1]
+                at[0] = pair[0]
+                at[1] = pair[1]
             }
             if magnitude >= 10 {
-                let pair = Int(magnitude) * 2
+                let pair = pairs + Int(truncatingIfNeeded: magnitude) &* 2
                 at -= 2
-                out[at] = pairs[pair]
-                out[at + 1] = pairs[pair + 1]
+                at[0] = pair[0]
+                at[1] = pair[1]
             } else {
                 at -= 1
-                out[at] = UInt8(truncatingIfNeeded: 48 + magnitude)
+                at[0] = UInt8(truncatingIfNeeded: 48 &+ magnitude)
             }
             if i < 0 { out[offset] = 45 }  // "-"
-            return offset + n
+            return offset &+ n
         default:
             return offset
         }
     }
 }
 
-/// The literal text of an interpolation, in memory of its own for the compiled closure's lifetime: read
-/// through `bytes` without the retain and release of an array per evaluation.
-final class LiteralBytes {
-    let bytes: UnsafeMutablePointer<UInt8>
+/// A compiled interpolation of at most three expressions (`"item \(i) is \(i * 2); "`,
+/// `Compiler.compileShortInterpolation`): its literal text, in memory of its own for the compiled code's lifetime
+/// (read through a pointer, without the retain and release of an array per evaluation), and its operands. The
+/// values are evaluated left to right and their lengths added up; the text is then written in one pass, into
+/// the storage of a new String.
+final class ShortInterpolation {
+    /// The literal text before expression 0, between 0 and 1, between 1 and 2 and after the last one, as
+    /// ranges of `text`.
+    private let t0, t1, t2, t3: (start: Int, end: Int)
+    private let text: UnsafeMutablePointer<UInt8>
+    private let textLength: Int
+    let count: Int
+    private let first, second, third: Operand
+    /// `Interpolation.digitPairs`, read once here instead of through its lazy initializer's check on every use.
+    private let pairs = Interpolation.digitPairs
 
-    init(_ text: [UInt8]) {
-        bytes = .allocate(capacity: Swift.max(text.count, 1))
-        text.withUnsafeBufferPointer {
-            if let base = $0.baseAddress { bytes.initialize(from: base, count: text.count) }
+    init(literal: [UInt8], texts: [(start: Int, end: Int)], operands: [Operand]) {
+        precondition(operands.count <= 3 && texts.count == operands.count + 1)
+        var texts = texts
+        while texts.count < 4 { texts.append((0, 0)) }
+        (t0, t1, t2, t3) = (texts[0], texts[1], texts[2], texts[3])
+        let text = UnsafeMutablePointer<UInt8>.allocate(capacity: Swift.max(literal.count, 1))
+        literal.withUnsafeBufferPointer {
+            if let base = $0.baseAddress { text.initialize(from: base, count: literal.count) }
         }
+        self.text = text
+        textLength = literal.count
+        count = operands.count
+        let missing = Operand(int: 0)
+        first = count > 0 ? operands[0] : missing
+        second = count > 1 ? operands[1] : missing
+        third = count > 2 ? operands[2] : missing
     }
 
-    deinit { bytes.deallocate() }
+    deinit { text.deallocate() }
+
+    /// The pieces, evaluated left to right: Strings and Ints as they are, anything else as its `description`,
+    /// `.nil` past `count`.
+    @inline(__always)
+    func pieces(_ frame: Frame) throws -> (Value, Value, Value) {
+        let a = count > 0 ? Interpolation.piece(try first.value(frame)) : .nil
+        let b = count > 1 ? Interpolation.piece(try second.value(frame)) : .nil
+        let c = count > 2 ? Interpolation.piece(try third.value(frame)) : .nil
+        return (a, b, c)
+    }
+
+    /// The length in UTF-8 bytes of the text the pieces make.
+    @inline(__always)
+    func length(_ a: Value, _ b: Value, _ c: Value) -> Int {
+        textLength + Interpolation.length(a) + Interpolation.length(b) + Interpolation.length(c)
+    }
+
+    /// Writes the text into `out` (which has room for `length`); returns the number of bytes written.
+    @inline(__always)
+    func write(_ a: Value, _ b: Value, _ c: Value, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var at = Interpolation.copy(text, t0, to: out, at: 0)
+        if count > 0 { at = Interpolation.write(a, to: out, at: at, pairs: pairs) }
+        at = Interpolation.copy(text, t1, to: out, at: at)
+        if count > 1 { at = Interpolation.write(b, to: out, at: at, pairs: pairs) }
+        at = Interpolation.copy(text, t2, to: out, at: at)
+        if count > 2 { at = Interpolation.write(c, to: out, at: at, pairs: pairs) }
+        return Interpolation.copy(text, t3, to: out, at: at)
+    }
+
+    /// The text as a String, written straight into its storage (a small String, no allocation, when it fits in
+    /// 15 bytes).
+    func string(_ a: Value, _ b: Value, _ c: Value) -> String {
+        let total = length(a, b, c)
+        if total == 0 { return "" }
+        return String(unsafeUninitializedCapacity: total) { buffer in write(a, b, c, to: buffer.baseAddress!) }
+    }
+
+    /// The interpolation's value.
+    @inline(__always)
+    func evaluate(_ frame: Frame) throws -> Value {
+        let (a, b, c) = try pieces(frame)
+        let result = string(a, b, c)
+        Value.discard(a)
+        Value.discard(b)
+        Value.discard(c)
+        return .string(result)
+    }
+
+    /// Appends the text to `target` (`text += "…"`): no `Value` wraps the temporary String, so it is not
+    /// retained and released on its way, and one that fits in 15 bytes is a small String (no allocation).
+    /// (Appending the bytes in pieces of 15, each a small String, to avoid the temporary's allocation measured
+    /// slower: each `String.append` costs ~250 instructions and a small String's making ~200.)
+    @inline(__always)
+    func appendText(_ a: Value, _ b: Value, _ c: Value, to target: inout String) {
+        target.append(string(a, b, c))
+    }
 }
