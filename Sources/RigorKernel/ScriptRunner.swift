@@ -32,16 +32,18 @@ public enum ScriptRunner {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
+        // A scratch buffer that is never zeroed: the file's bytes are appended from it as they are read.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 << 16) { chunk -> [UInt8]? in
+            var bytes: [UInt8] = []
+            while true {
+                let count = read(descriptor, chunk.baseAddress, chunk.count)
+                if count == 0 { return bytes }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return nil
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<count]))
             }
-            bytes.append(contentsOf: chunk[0..<count])
         }
     }
 }
