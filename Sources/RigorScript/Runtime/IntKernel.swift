@@ -136,7 +136,9 @@ enum IntKernel {
     }
 
     /// `left op right` comparing Ints, specialized for `x op constant` and `(x op c) op constant`.
-    private static func compare<Operation: IntComparison>(_: Operation.Type, _ e: BinaryExpr, slot: Int) -> (
+    private static func compare<Operation: IntComparison>(
+        _: Operation.Type, _ e: BinaryExpr, slot: Int
+    ) -> (
         (Int) -> Bool?
     )? {
         guard let left = integer(e.left, slot: slot), let right = integer(e.right, slot: slot) else { return nil }
