@@ -7,7 +7,10 @@
 /// read only their parameter and literals, so evaluating the body after the kernel gave up repeats no effect.
 enum IntKernel {
     case int((Int) -> Int?)
-    case bool((Int) -> Bool?)
+    case bool(Test)
+
+    /// A Bool-valued part of the body; nil when the general path must compute it.
+    typealias Test = (Int) -> Bool?
 
     /// The kernel of a leaf body whose parameter lives in `slot`, or nil when the body reads anything but the
     /// parameter and Int literals, or uses an operator other than `+ - * / %`, unary `-`, the comparisons, `&&`,
@@ -83,7 +86,7 @@ enum IntKernel {
         }
     }
 
-    private static func boolean(_ expression: Expr, slot: Int) -> ((Int) -> Bool?)? {
+    private static func boolean(_ expression: Expr, slot: Int) -> Test? {
         switch expression.node {
         case .unary(let e):
             guard e.op == .bang, let operand = boolean(e.operand, slot: slot) else { return nil }
@@ -136,11 +139,7 @@ enum IntKernel {
     }
 
     /// `left op right` comparing Ints, specialized for `x op constant` and `(x op c) op constant`.
-    private static func compare<Operation: IntComparison>(
-        _: Operation.Type, _ e: BinaryExpr, slot: Int
-    ) -> (
-        (Int) -> Bool?
-    )? {
+    private static func compare<Operation: IntComparison>(_: Operation.Type, _ e: BinaryExpr, slot: Int) -> Test? {
         guard let left = integer(e.left, slot: slot), let right = integer(e.right, slot: slot) else { return nil }
         switch (left, right) {
         case (.parameter, .constant(let c)):
