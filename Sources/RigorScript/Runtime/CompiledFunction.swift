@@ -94,12 +94,15 @@ final class CompiledFunction {
         } else {
             self.intKernel = nil
         }
+        intFunctionKernel = IntFunctionKernel(declaration)
     }
 
     /// A single-expression body that calls nothing (`{ $0 * 2 }`, `Compiler.callsNothing`) and
     /// captures nothing: it cannot recurse or run while it runs, so `callLeaf` calls it in one frame
     /// kept for it, without the nesting level, depth and stack checks of a call.
     let isLeaf: Bool
+    /// The body computed on Ints with native recursion (`fib`), for Int arguments; nil for other functions.
+    let intFunctionKernel: IntFunctionKernel?
     /// A leaf body of one parameter computed on Ints (`{ $0 * 2 }`), for an Int argument; nil for other bodies.
     let intKernel: IntKernel?
     /// The leaf's frame, owned here and used through `leafFrameReference` (no retain per call).

@@ -350,16 +350,17 @@ extension Compiler {
         if site.cachedCallee !== code {
             _ = try site.sources(for: code, parameters: code.specs, name: function.declaration.displayName)
         }
+        if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
+            // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
+            let value = try arguments.evaluateFirst(in: frame)
+            if let kernel = code.intFunctionKernel, case .int(let x) = value, context.intKernelsSuspended == 0 {
+                if let result = kernel.run(x, 0, context: context) { return .int(result) }
+                return try callScriptAgain(function, argument: value, site: site, context: context)
+            }
+            return try callScript(function, argument: value, site: site, context: context)
+        }
         return try code.withFrame(for: function) { calleeFrame in
-            if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
-                // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
-                let value = try arguments.evaluateFirst(in: frame)
-                if TypeCheck.accepts(code.parameterKinds[0], value) {
-                    calleeFrame.slots.initialize(to: value)
-                } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
-                    throw argumentMismatch(value, parameter: 0, of: code, site: site)
-                }
-            } else if site.argumentsAreInOrder && code.hasDirectParameters {
+            if site.argumentsAreInOrder && code.hasDirectParameters {
                 // Each argument fills the parameter of its position, in the slot of that number.
                 for index in 0..<arguments.count {
                     let value = try arguments.evaluate(index, in: frame)
@@ -393,6 +394,40 @@ extension Compiler {
                 throw ScriptError(builtin: error, at: site.errorSpan)
             }
         }
+    }
+
+    /// Calls a function of one parameter with its evaluated argument.
+    @inline(__always)
+    private static func callScript(
+        _ function: ScriptFunction, argument value: Value, site: CallSite, context: CallContext
+    ) throws -> Value {
+        let code = function.code
+        return try code.withFrame(for: function) { calleeFrame in
+            if TypeCheck.accepts(code.parameterKinds[0], value) {
+                calleeFrame.slots.initialize(to: value)
+            } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
+                throw argumentMismatch(value, parameter: 0, of: code, site: site)
+            }
+            do {
+                return try code.enter(function, frame: calleeFrame, context: context, site: site)
+            } catch let error as ScriptError {
+                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
+                throw error
+            } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: site.errorSpan)
+            }
+        }
+    }
+
+    /// The call an `IntFunctionKernel` gave up on, on the general path, with kernels suspended inside it: the
+    /// error (an overflow, the recursion limit, an interrupt) is reported there with its spans and frames.
+    @inline(never)
+    private static func callScriptAgain(
+        _ function: ScriptFunction, argument value: Value, site: CallSite, context: CallContext
+    ) throws -> Value {
+        context.intKernelsSuspended += 1
+        defer { context.intKernelsSuspended -= 1 }
+        return try callScript(function, argument: value, site: site, context: context)
     }
 
     @inline(never)
