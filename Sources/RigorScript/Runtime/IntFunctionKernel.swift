@@ -34,8 +34,7 @@ final class IntFunctionKernel {
         }
         var assembler = IntAssembler(parameterCount: parameters.count)
         if declaration.body.count == 1, let only = declaration.body[0] as? ExpressionStmt {
-            guard let result = assembler.integer(only.expression) else { return nil }
-            assembler.emit(.returnValue, a: result)
+            guard assembler.returnValue(only.expression) else { return nil }
         } else {
             guard assembler.block(declaration.body[...]) else { return nil }
         }
@@ -99,35 +98,36 @@ final class IntFunctionKernel {
             pc &+= 1
             let a = r[Int(instruction.a)]
             let b = instruction.usesConstant ? instruction.constant : r[Int(instruction.b)]
+            let returned: Int
             switch instruction.op {
             case .loadConstant:
                 r[Int(instruction.destination)] = instruction.constant
                 continue
             case .add:
                 let (value, overflow) = a.addingReportingOverflow(b)
-                if overflow { break }
+                if overflow { return giveUp(context, depth: entryDepth) }
                 r[Int(instruction.destination)] = value
                 continue
             case .subtract:
                 let (value, overflow) = a.subtractingReportingOverflow(b)
-                if overflow { break }
+                if overflow { return giveUp(context, depth: entryDepth) }
                 r[Int(instruction.destination)] = value
                 continue
             case .multiply:
                 let (value, overflow) = a.multipliedReportingOverflow(by: b)
-                if overflow { break }
+                if overflow { return giveUp(context, depth: entryDepth) }
                 r[Int(instruction.destination)] = value
                 continue
             case .divide:
-                if b == 0 || (a == .min && b == -1) { break }
+                if b == 0 || (a == .min && b == -1) { return giveUp(context, depth: entryDepth) }
                 r[Int(instruction.destination)] = a / b
                 continue
             case .remainder:
-                if b == 0 || (a == .min && b == -1) { break }
+                if b == 0 || (a == .min && b == -1) { return giveUp(context, depth: entryDepth) }
                 r[Int(instruction.destination)] = a % b
                 continue
             case .negate:
-                if a == .min { break }
+                if a == .min { return giveUp(context, depth: entryDepth) }
                 r[Int(instruction.destination)] = -a
                 continue
             case .jumpIfLess:
@@ -153,20 +153,20 @@ final class IntFunctionKernel {
                 continue
             case .call:
                 guard let callee = instruction.site.unsafelyUnwrapped._withUnsafeGuaranteedRef({ $0.kernel() }) else {
-                    break
+                    return giveUp(context, depth: entryDepth)
                 }
                 // A call of one argument `x ± c` (`fib(n - 1)`) adds the constant here.
                 var argument = a
                 if instruction.usesConstant {
                     let (value, overflow) = a.addingReportingOverflow(b)
-                    if overflow { break }
+                    if overflow { return giveUp(context, depth: entryDepth) }
                     argument = value
                 }
                 let frame = r + size + linkSize
                 let calleeSize = callee._withUnsafeGuaranteedRef { $0.registerCount }
                 context.depth &+= 1
                 if frame + calleeSize > end || context.depth > context.maxDepth || context.interrupt.isRequested {
-                    break
+                    return giveUp(context, depth: entryDepth)
                 }
                 frame[-3] = Int(bitPattern: kernel.toOpaque())
                 frame[-2] = pc
@@ -179,23 +179,58 @@ final class IntFunctionKernel {
                 r = frame
                 pc = 0
                 continue
+            case .returnIfLess:
+                if a >= b { continue }
+                returned = r[Int(instruction.destination)]
+            case .returnIfLessEqual:
+                if a > b { continue }
+                returned = r[Int(instruction.destination)]
+            case .returnIfGreater:
+                if a <= b { continue }
+                returned = r[Int(instruction.destination)]
+            case .returnIfGreaterEqual:
+                if a < b { continue }
+                returned = r[Int(instruction.destination)]
+            case .returnIfEqual:
+                if a != b { continue }
+                returned = r[Int(instruction.destination)]
+            case .returnIfNotEqual:
+                if a == b { continue }
+                returned = r[Int(instruction.destination)]
             case .returnValue:
-                let caller = r[-3]
-                if caller == 0 { return a }
-                kernel = Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: caller).unsafelyUnwrapped)
-                code = kernel._withUnsafeGuaranteedRef { $0.code }
-                size = kernel._withUnsafeGuaranteedRef { $0.registerCount }
-                pc = r[-2]
-                let destination = r[-1]
-                r = r - linkSize - size
-                r[destination] = a
-                context.depth &-= 1
-                continue
+                returned = a
+            case .returnSum:
+                let (value, overflow) = a.addingReportingOverflow(b)
+                if overflow { return giveUp(context, depth: entryDepth) }
+                returned = value
+            case .returnDifference:
+                let (value, overflow) = a.subtractingReportingOverflow(b)
+                if overflow { return giveUp(context, depth: entryDepth) }
+                returned = value
+            case .returnProduct:
+                let (value, overflow) = a.multipliedReportingOverflow(by: b)
+                if overflow { return giveUp(context, depth: entryDepth) }
+                returned = value
             }
-            // Every `break` above: the general path must compute this call.
-            context.depth = entryDepth
-            return nil
+            // A return: to the caller's frame, or out of the entry call.
+            let caller = r[-3]
+            if caller == 0 { return returned }
+            kernel = Unmanaged.fromOpaque(UnsafeRawPointer(bitPattern: caller).unsafelyUnwrapped)
+            code = kernel._withUnsafeGuaranteedRef { $0.code }
+            size = kernel._withUnsafeGuaranteedRef { $0.registerCount }
+            pc = r[-2]
+            let destination = r[-1]
+            r = r - linkSize - size
+            r[destination] = returned
+            context.depth &-= 1
         }
+    }
+
+    /// The general path must compute the call: the depth as it was at the entry.
+    @inline(__always)
+    private static func giveUp(_ context: CallContext, depth: Int) -> Int? {
+        context.depth = depth
+        return nil
     }
 }
 
@@ -206,6 +241,10 @@ struct IntInstruction {
         case loadConstant, add, subtract, multiply, divide, remainder, negate
         case jumpIfLess, jumpIfLessEqual, jumpIfGreater, jumpIfGreaterEqual, jumpIfEqual, jumpIfNotEqual, jump
         case call, returnValue
+        /// `return a op b`.
+        case returnSum, returnDifference, returnProduct
+        /// `if a op b { return destination }`.
+        case returnIfLess, returnIfLessEqual, returnIfGreater, returnIfGreaterEqual, returnIfEqual, returnIfNotEqual
     }
 
     var op: Operation
@@ -262,10 +301,14 @@ private struct IntAssembler {
         let rest = statements.dropFirst()
         switch first.node {
         case .returnStatement(let s):
-            guard let value = s.value, let result = integer(value) else { return false }
-            emit(.returnValue, a: result)
-            return true
+            guard let value = s.value else { return false }
+            return returnValue(value)
         case .ifStatement(let s):
+            if s.elseBranch == nil, s.conditions.count == 1, case .expression(let condition) = s.conditions[0],
+                conditionalReturn(condition, then: s.thenBranch.statements)
+            {
+                return block(rest)
+            }
             guard s.conditions.count == 1, case .expression(let condition) = s.conditions[0],
                 let toElse = test(condition, jumpWhen: false),
                 block(s.thenBranch.statements[...] + rest)
@@ -286,6 +329,43 @@ private struct IntAssembler {
         default:
             return false
         }
+    }
+
+    /// `return value`; `return a + b` (`-`, `*`) computes and returns in one instruction.
+    mutating func returnValue(_ value: Expr) -> Bool {
+        if let e = value as? BinaryExpr, e.op == .plus || e.op == .minus || e.op == .star {
+            guard let (left, right, constant) = operands(e) else { return false }
+            let op: IntInstruction.Operation =
+                e.op == .plus ? .returnSum : e.op == .minus ? .returnDifference : .returnProduct
+            emit(op, a: left, b: right, constant: constant)
+            return true
+        }
+        guard let result = integer(value) else { return false }
+        emit(.returnValue, a: result)
+        return true
+    }
+
+    /// `if x < 2 { return x }` with a parameter returned: one instruction that compares and returns.
+    private mutating func conditionalReturn(_ condition: Expr, then statements: [Stmt]) -> Bool {
+        guard statements.count == 1, let returned = statements[0] as? ReturnStmt,
+            let variable = returned.value as? VariableExpr, case .local(let slot) = variable.location, slot < 2,
+            let comparison = condition as? BinaryExpr
+        else { return false }
+        let op: IntInstruction.Operation
+        switch comparison.op {
+        case .less: op = .returnIfLess
+        case .lessEqual: op = .returnIfLessEqual
+        case .greater: op = .returnIfGreater
+        case .greaterEqual: op = .returnIfGreaterEqual
+        case .equalEqual: op = .returnIfEqual
+        case .bangEqual: op = .returnIfNotEqual
+        default: return false
+        }
+        let mark = next
+        guard let (left, right, constant) = operands(comparison) else { return false }
+        next = mark
+        emit(op, destination: Int32(slot), a: left, b: right, constant: constant)
+        return true
     }
 
     /// Points the jumps at `jumps` to the next instruction.
