@@ -43,12 +43,14 @@ enum IntKernel {
         case parameter
         case constant(Int)
         case computed((Int) -> Int?)
+        /// `x op c` on the parameter, kept apart so a comparison of it (`x % 3 == 0`) is one closure.
+        case parameterWithConstant((Int) -> Int?, IntArithmetic.Type, Int)
 
         var function: (Int) -> Int? {
             switch self {
             case .parameter: return { $0 }
             case .constant(let c): return { _ in c }
-            case .computed(let function): return function
+            case .computed(let function), .parameterWithConstant(let function, _, _): return function
             }
         }
     }
@@ -123,8 +125,8 @@ enum IntKernel {
             if let folded = Operation.apply(a, b) { return .constant(folded) }
             return .computed { _ in nil }
         case (.parameter, .constant(let c)):
-            return .computed { x in Operation.apply(x, c) }
-        case (.computed(let f), .constant(let c)):
+            return .parameterWithConstant({ x in Operation.apply(x, c) }, Operation.self, c)
+        case (.computed(let f), .constant(let c)), (.parameterWithConstant(let f, _, _), .constant(let c)):
             return .computed { x in f(x).flatMap { Operation.apply($0, c) } }
         case (.constant(let c), .parameter):
             return .computed { x in Operation.apply(c, x) }
@@ -144,6 +146,8 @@ enum IntKernel {
         switch (left, right) {
         case (.parameter, .constant(let c)):
             return { x in Operation.test(x, c) }
+        case (.parameterWithConstant(_, let arithmetic, let c1), .constant(let c2)):
+            return fused(arithmetic, c1, Operation.self, c2)
         case (.computed(let f), .constant(let c)):
             return { x in f(x).map { Operation.test($0, c) } }
         default:
@@ -153,6 +157,24 @@ enum IntKernel {
                 guard let a = f(x), let b = g(x) else { return nil }
                 return Operation.test(a, b)
             }
+        }
+    }
+}
+
+extension IntKernel {
+    /// `(x op1 c1) op2 c2` as one closure, both operators specialized.
+    private static func fused<Comparison: IntComparison>(
+        _ arithmetic: IntArithmetic.Type, _ c1: Int, _: Comparison.Type, _ c2: Int
+    ) -> Test {
+        func make<Arithmetic: IntArithmetic>(_: Arithmetic.Type) -> Test {
+            { x in Arithmetic.apply(x, c1).map { Comparison.test($0, c2) } }
+        }
+        switch arithmetic {
+        case is Add.Type: return make(Add.self)
+        case is Subtract.Type: return make(Subtract.self)
+        case is Multiply.Type: return make(Multiply.self)
+        case is Divide.Type: return make(Divide.self)
+        default: return make(Remainder.self)
         }
     }
 }
