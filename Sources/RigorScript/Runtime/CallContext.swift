@@ -287,6 +287,29 @@ public struct PreparedCall {
         for item in items { try each(item, self(item)) }
     }
 
+    /// Combines `items` into `result` with the function (`reduce`): an operator (`reduce(0, +)`) is read once and
+    /// applied in one loop, Ints added in place; anything else is called element by element.
+    @inline(__always)
+    public func reduce(_ items: [Value], into result: inout Value) throws {
+        guard kind == .operatorFunction else {
+            for item in items { result = try self(result, item) }
+            return
+        }
+        let (op, span) = unsafeDowncast(callable, to: BuiltinFunction.self).operatorFunction!
+        try items.withUnsafeBufferPointer { elements in
+            for index in 0..<elements.count {
+                if op == .plus, case .int(let x) = result, case .int(let y) = elements[index] {
+                    let (sum, overflow) = x.addingReportingOverflow(y)
+                    if !overflow {
+                        Value.store(int: sum, into: &result)
+                        continue
+                    }
+                }
+                result = try Compiler.applyOperatorFunction(op, result, elements[index], span: span)
+            }
+        }
+    }
+
     /// Calls the function with two arguments.
     public func callAsFunction(_ first: Value, _ second: Value) throws -> Value {
         switch kind {
