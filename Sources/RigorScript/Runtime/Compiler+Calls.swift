@@ -353,14 +353,16 @@ extension Compiler {
         if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
             // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
             let value = try arguments.evaluateFirst(in: frame)
-            if let kernel = code.intFunctionKernel, case .int(let x) = value, context.intKernelsSuspended == 0 {
+            if let kernel = code.intFunctionKernel, case .int(let x) = value, context.intKernelsSuspended == 0,
+                kernel.isEnabled
+            {
                 if let result = kernel.run(x, 0, context: context) { return .int(result) }
                 return try callScriptAgain(function, argument: value, site: site, context: context)
             }
             return try callScript(function, argument: value, site: site, context: context)
         }
         if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 2,
-            let kernel = code.intFunctionKernel, context.intKernelsSuspended == 0
+            let kernel = code.intFunctionKernel, context.intKernelsSuspended == 0, kernel.isEnabled
         {
             // Two Int arguments of a kernel function (`gcd(a, b)`). A first argument that is not an Int is bound
             // before the second is evaluated, as below.

@@ -57,8 +57,23 @@ final class IntFunctionKernel {
         return false
     }
 
+    /// How many runs gave up: a function that calls a builtin (`abs(n)`) always does, and after
+    /// `giveUpLimit` of them its calls take the general path without trying (`isEnabled`).
+    private var giveUps = 0
+    private static let giveUpLimit = 8
+
+    /// Whether calls should try the kernel.
+    var isEnabled: Bool { giveUps < IntFunctionKernel.giveUpLimit }
+
     /// Runs the function on `a` (and `b`) as one call from the general path; nil when it gives up.
     func run(_ a: Int, _ b: Int, context: CallContext) -> Int? {
+        let result = runOnce(a, b, context: context)
+        if result == nil { giveUps += 1 }
+        return result
+    }
+
+    @inline(__always)
+    private func runOnce(_ a: Int, _ b: Int, context: CallContext) -> Int? {
         context.depth += 1
         defer { context.depth -= 1 }
         // The calls inside run in `execute`'s one loop, not on the native stack: its limit is checked here only.
