@@ -113,6 +113,23 @@ struct SessionTests {
         #expect(session.execute("progress > 0").value == .bool(true))
     }
 
+    @Test("an interrupt stops a recursion run as Int bytecode promptly, and the error is the general path's")
+    func interruptInIntKernel() throws {
+        let session = Session()
+        _ = session.execute("func fib(_ n: Int) -> Int { n < 2 ? n : fib(n - 1) + fib(n - 2) }")
+        let flag = session.interrupt
+        let requested = Date()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { flag.request() }
+        // fib(60) takes hours: only the interrupt ends it.
+        let outcome = session.execute("fib(60)")
+        let latency = Date().timeIntervalSince(requested) - 0.2
+        let error = try #require(outcome.error)
+        #expect(error.kind == .interrupted)
+        #expect(latency < 1.0, "stopped \(latency) s after the request")
+        #expect(session.render(error).hasPrefix("In[2]:1:1: error: execution interrupted"))
+        #expect(session.execute("fib(20)").value == .int(6765))
+    }
+
     @Test(
         "an interrupt during element writes at the top level keeps the collection and every write made",
         arguments: [

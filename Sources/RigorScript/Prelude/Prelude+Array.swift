@@ -136,7 +136,7 @@ extension Prelude {
         ) { receiver, context, initialResult, nextPartialResult in
             var result = initialResult
             let call = context.prepare(nextPartialResult.value)
-            for item in try elements(receiver, context) { result = try call(result, item) }
+            try call.reduce(elements(receiver, context), into: &result)
             return result
         }
         type.method(

@@ -17,6 +17,20 @@ public final class CallContext {
     /// Current nesting of script calls, and its limit.
     var depth = 0
     var maxDepth = 100_000
+    /// Above zero while a call that an `IntFunctionKernel` gave up on runs again on the general path (which must
+    /// not try the kernels again inside it).
+    var intKernelsSuspended = 0
+    /// The registers of `IntFunctionKernel` calls (made on first use; the pages a run never reaches stay untouched).
+    private var intKernelStack: UnsafeMutablePointer<Int>?
+    static let intKernelRegisterCapacity = 1 << 20
+
+    /// The bottom of the kernels' register stack (a kernel run starts there: runs do not nest).
+    func intKernelRegisters() -> UnsafeMutablePointer<Int> {
+        if let intKernelStack { return intKernelStack }
+        let stack = UnsafeMutablePointer<Int>.allocate(capacity: CallContext.intKernelRegisterCapacity)
+        intKernelStack = stack
+        return stack
+    }
     /// The lowest stack address a call may use before we report deep recursion instead of crashing.
     var stackLimit: UInt = 0
 
@@ -25,6 +39,10 @@ public final class CallContext {
         self.host = host
         self.interrupt = interrupt
         self.globals = globals
+    }
+
+    deinit {
+        intKernelStack?.deallocate()
     }
 
     /// Writes text to the script's standard output or error.
@@ -267,6 +285,29 @@ public struct PreparedCall {
             if try code.forEachLeafResult(items, context: context, fallback: { try self($0) }, each) { return }
         }
         for item in items { try each(item, self(item)) }
+    }
+
+    /// Combines `items` into `result` with the function (`reduce`): an operator (`reduce(0, +)`) is read once and
+    /// applied in one loop, Ints added in place; anything else is called element by element.
+    @inline(__always)
+    public func reduce(_ items: [Value], into result: inout Value) throws {
+        guard kind == .operatorFunction else {
+            for item in items { result = try self(result, item) }
+            return
+        }
+        let (op, span) = unsafeDowncast(callable, to: BuiltinFunction.self).operatorFunction!
+        try items.withUnsafeBufferPointer { elements in
+            for index in 0..<elements.count {
+                if op == .plus, case .int(let x) = result, case .int(let y) = elements[index] {
+                    let (sum, overflow) = x.addingReportingOverflow(y)
+                    if !overflow {
+                        Value.store(int: sum, into: &result)
+                        continue
+                    }
+                }
+                result = try Compiler.applyOperatorFunction(op, result, elements[index], span: span)
+            }
+        }
     }
 
     /// Calls the function with two arguments.

@@ -82,12 +82,29 @@ final class CompiledFunction {
         self.returnKind = returnCheck?.kind ?? .any
         self.hasDirectParameters = parameterSlots.enumerated().allSatisfy { $0.element == $0.offset }
         self.hasCaptures = !declaration.captures.isEmpty
+        if isLeaf, parameterSlots == [0], parameterKinds[0] == .any || parameterKinds[0] == .int,
+            let only = declaration.body.first as? ExpressionStmt,
+            let kernel = IntKernel(only.expression, parameterSlot: 0)
+        {
+            // The kernel's result is returned as it is: only where the return type takes it unconverted.
+            switch (kernel, returnKind) {
+            case (_, .any), (.int, .int), (.bool, .bool): self.intKernel = kernel
+            default: self.intKernel = nil
+            }
+        } else {
+            self.intKernel = nil
+        }
+        intFunctionKernel = IntFunctionKernel(declaration)
     }
 
     /// A single-expression body that calls nothing (`{ $0 * 2 }`, `Compiler.callsNothing`) and
     /// captures nothing: it cannot recurse or run while it runs, so `callLeaf` calls it in one frame
     /// kept for it, without the nesting level, depth and stack checks of a call.
     let isLeaf: Bool
+    /// The body computed on Ints with native recursion (`fib`), for Int arguments; nil for other functions.
+    let intFunctionKernel: IntFunctionKernel?
+    /// A leaf body of one parameter computed on Ints (`{ $0 * 2 }`), for an Int argument; nil for other bodies.
+    let intKernel: IntKernel?
     /// The leaf's frame, owned here and used through `leafFrameReference` (no retain per call).
     private var leafFrame: Frame?
     private var leafFrameReference: Unmanaged<Frame>?
@@ -146,6 +163,25 @@ final class CompiledFunction {
         if leafFrameReference == nil { makeLeafFrame() }
         let kind = parameterKinds[0]
         let interrupt = context.interrupt
+        // The kernel's closure is taken out of its enum once, here: the loop calls a local constant, which
+        // copies (and retains) nothing.
+        var hasKernel = true
+        var isBoolKernel = false
+        let intFunction: (Int) -> Int?
+        let boolFunction: (Int) -> Bool?
+        switch intKernel {
+        case .int(let function)?:
+            intFunction = function
+            boolFunction = { _ in nil }
+        case .bool(let function)?:
+            intFunction = { _ in nil }
+            boolFunction = function
+            isBoolKernel = true
+        case nil:
+            intFunction = { _ in nil }
+            boolFunction = { _ in nil }
+            hasKernel = false
+        }
         try leafFrameReference!._withUnsafeGuaranteedRef { frame in
             leafIsRunning = true
             defer { leafIsRunning = false }
@@ -153,6 +189,18 @@ final class CompiledFunction {
             try items.withUnsafeBufferPointer { elements in
                 for index in 0..<elements.count {
                     if interrupt.isRequested { throw BuiltinError(.interrupted, "execution interrupted") }
+                    // An Int element of an Int kernel: no frame; the body runs below only if the kernel gives up.
+                    if hasKernel, case .int(let x) = elements[index] {
+                        if isBoolKernel {
+                            if let result = boolFunction(x) {
+                                try each(elements[index], .bool(result))
+                                continue
+                            }
+                        } else if let result = intFunction(x) {
+                            try each(elements[index], .int(result))
+                            continue
+                        }
+                    }
                     guard TypeCheck.accepts(kind, elements[index]) else {
                         // Not a leaf call: the leaf frame stays in use, so `fallback` takes a pooled frame.
                         try each(elements[index], fallback(elements[index]))

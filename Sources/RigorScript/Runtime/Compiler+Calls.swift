@@ -350,16 +350,43 @@ extension Compiler {
         if site.cachedCallee !== code {
             _ = try site.sources(for: code, parameters: code.specs, name: function.declaration.displayName)
         }
+        if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
+            // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
+            let value = try arguments.evaluateFirst(in: frame)
+            if let kernel = code.intFunctionKernel, case .int(let x) = value, context.intKernelsSuspended == 0,
+                kernel.isEnabled
+            {
+                if let result = kernel.run(x, 0, context: context) { return .int(result) }
+                return try callScriptAgain(function, argument: value, site: site, context: context)
+            }
+            return try callScript(function, argument: value, site: site, context: context)
+        }
+        if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 2,
+            let kernel = code.intFunctionKernel, context.intKernelsSuspended == 0, kernel.isEnabled
+        {
+            // Two Int arguments of a kernel function (`gcd(a, b)`). A first argument that is not an Int is bound
+            // before the second is evaluated, as below.
+            let first = try arguments.evaluate(0, in: frame)
+            guard case .int(let x) = first else {
+                return try callScript(
+                    function, first: first, second: nil, arguments: arguments, site: site, frame: frame,
+                    context: context)
+            }
+            let second = try arguments.evaluate(1, in: frame)
+            guard case .int(let y) = second else {
+                return try callScript(
+                    function, first: first, second: second, arguments: arguments, site: site, frame: frame,
+                    context: context)
+            }
+            if let result = kernel.run(x, y, context: context) { return .int(result) }
+            context.intKernelsSuspended += 1
+            defer { context.intKernelsSuspended -= 1 }
+            return try callScript(
+                function, first: first, second: second, arguments: arguments, site: site, frame: frame,
+                context: context)
+        }
         return try code.withFrame(for: function) { calleeFrame in
-            if site.argumentsAreInOrder && code.hasDirectParameters && arguments.count == 1 {
-                // One argument, the commonest call (`fib(n - 1)`): no loop, no switch over its position.
-                let value = try arguments.evaluateFirst(in: frame)
-                if TypeCheck.accepts(code.parameterKinds[0], value) {
-                    calleeFrame.slots.initialize(to: value)
-                } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
-                    throw argumentMismatch(value, parameter: 0, of: code, site: site)
-                }
-            } else if site.argumentsAreInOrder && code.hasDirectParameters {
+            if site.argumentsAreInOrder && code.hasDirectParameters {
                 // Each argument fills the parameter of its position, in the slot of that number.
                 for index in 0..<arguments.count {
                     let value = try arguments.evaluate(index, in: frame)
@@ -393,6 +420,66 @@ extension Compiler {
                 throw ScriptError(builtin: error, at: site.errorSpan)
             }
         }
+    }
+
+    /// Calls a function of one parameter with its evaluated argument.
+    @inline(__always)
+    private static func callScript(
+        _ function: ScriptFunction, argument value: Value, site: CallSite, context: CallContext
+    ) throws -> Value {
+        let code = function.code
+        return try code.withFrame(for: function) { calleeFrame in
+            if TypeCheck.accepts(code.parameterKinds[0], value) {
+                calleeFrame.slots.initialize(to: value)
+            } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
+                throw argumentMismatch(value, parameter: 0, of: code, site: site)
+            }
+            do {
+                return try code.enter(function, frame: calleeFrame, context: context, site: site)
+            } catch let error as ScriptError {
+                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
+                throw error
+            } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: site.errorSpan)
+            }
+        }
+    }
+
+    /// Calls a function of two parameters whose first argument (and maybe the second) is evaluated; the second is
+    /// evaluated after the first is bound, when it is nil.
+    @inline(never)
+    private static func callScript(
+        _ function: ScriptFunction, first: Value, second: Value?, arguments: ArgumentList, site: CallSite,
+        frame: Frame, context: CallContext
+    ) throws -> Value {
+        let code = function.code
+        return try code.withFrame(for: function) { calleeFrame in
+            for index in 0..<2 {
+                let value = index == 0 ? first : try second ?? arguments.evaluate(1, in: frame)
+                if !code.bind(value, parameter: index, in: calleeFrame, registry: context.registry) {
+                    throw argumentMismatch(value, parameter: index, of: code, site: site)
+                }
+            }
+            do {
+                return try code.enter(function, frame: calleeFrame, context: context, site: site)
+            } catch let error as ScriptError {
+                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
+                throw error
+            } catch let error as BuiltinError {
+                throw ScriptError(builtin: error, at: site.errorSpan)
+            }
+        }
+    }
+
+    /// The call an `IntFunctionKernel` gave up on, on the general path, with kernels suspended inside it: the
+    /// error (an overflow, the recursion limit, an interrupt) is reported there with its spans and frames.
+    @inline(never)
+    private static func callScriptAgain(
+        _ function: ScriptFunction, argument value: Value, site: CallSite, context: CallContext
+    ) throws -> Value {
+        context.intKernelsSuspended += 1
+        defer { context.intKernelsSuspended -= 1 }
+        return try callScript(function, argument: value, site: site, context: context)
     }
 
     @inline(never)
