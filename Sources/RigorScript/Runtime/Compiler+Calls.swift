@@ -411,14 +411,24 @@ extension Compiler {
                     }
                 }
             }
-            do {
-                return try code.enter(function, frame: calleeFrame, context: context, site: site)
-            } catch let error as ScriptError {
-                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
-                throw error
-            } catch let error as BuiltinError {
-                throw ScriptError(builtin: error, at: site.errorSpan)
-            }
+            return try enter(function, code: code, frame: calleeFrame, context: context, site: site)
+        }
+    }
+
+    /// Runs the callee's body in its bound frame; an error is located at the call site (a script error that
+    /// unwound through the callee's frames points there next, a builtin's is reported at the site).
+    @inline(__always)
+    private static func enter(
+        _ function: ScriptFunction, code: CompiledFunction, frame calleeFrame: Frame, context: CallContext,
+        site: CallSite
+    ) throws -> Value {
+        do {
+            return try code.enter(function, frame: calleeFrame, context: context, site: site)
+        } catch let error as ScriptError {
+            if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
+            throw error
+        } catch let error as BuiltinError {
+            throw ScriptError(builtin: error, at: site.errorSpan)
         }
     }
 
@@ -434,14 +444,7 @@ extension Compiler {
             } else if !code.bind(value, parameter: 0, in: calleeFrame, registry: context.registry) {
                 throw argumentMismatch(value, parameter: 0, of: code, site: site)
             }
-            do {
-                return try code.enter(function, frame: calleeFrame, context: context, site: site)
-            } catch let error as ScriptError {
-                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
-                throw error
-            } catch let error as BuiltinError {
-                throw ScriptError(builtin: error, at: site.errorSpan)
-            }
+            return try enter(function, code: code, frame: calleeFrame, context: context, site: site)
         }
     }
 
@@ -460,14 +463,7 @@ extension Compiler {
                     throw argumentMismatch(value, parameter: index, of: code, site: site)
                 }
             }
-            do {
-                return try code.enter(function, frame: calleeFrame, context: context, site: site)
-            } catch let error as ScriptError {
-                if !error.unwinding.frames.isEmpty { error.pendingLocation = site.span }
-                throw error
-            } catch let error as BuiltinError {
-                throw ScriptError(builtin: error, at: site.errorSpan)
-            }
+            return try enter(function, code: code, frame: calleeFrame, context: context, site: site)
         }
     }
 
